@@ -1,0 +1,88 @@
+// Package abi mirrors guestlib/include/plib_abi.h: the fixed addresses,
+// offsets and numbers shared by images, gates and the VMM. The test in this
+// package parses the header and fails if the two disagree.
+package abi
+
+// Image layout.
+const (
+	ImageBase   = 0x40000000 // every image is linked here
+	GatePage    = 0x40000000 // backend gate code
+	GateData    = 0x40001000 // per-view header page
+	GateEntries = 0x40002000 // entry table page
+	ImageCode   = 0x40003000 // first address an image section may use
+	ImageLimit  = 0x60000000 // images end below this address
+	PageSize    = 4096
+)
+
+// Gate routine offsets inside the gate page.
+const (
+	GateCallOff   = 0x000
+	GateSysOff    = 0x400
+	GateResumeOff = 0x800
+)
+
+// The vmfunc guest's trusted ring-0 supervisor.
+const (
+	SupCode     = 0x103000
+	SupStackTop = 0x108000
+)
+
+// Header page field offsets.
+const (
+	HdrMagic    = 0x00
+	HdrView     = 0x08
+	HdrNEntries = 0x10
+	HdrHostCtx  = 0x18
+	HdrStacks   = 0x100
+	HdrArgBase  = 0x200
+	HdrArgSize  = 0x240
+	Magic       = 0x4554414742494c50
+)
+
+// Domains and entries.
+const (
+	MaxDomains = 8
+	MaxFuncs   = 32
+	MaxEntries = MaxDomains * MaxFuncs
+	EntrySize  = 16
+)
+
+// Platform call numbers.
+const (
+	SysNop       = 0
+	SysExit      = 1
+	SysPrint     = 2
+	SysMetric    = 3
+	SysParam     = 4
+	SysGateFault = 5
+)
+
+// Gate fault reasons.
+const (
+	GateBadEntry = 1
+	GateBadView  = 2
+)
+
+// Ports used by the vmfunc guest.
+const (
+	PortSys   = 0x510
+	PortFault = 0x511
+)
+
+// Host switch context offsets.
+const (
+	CtxGoSP    = 0
+	CtxGoBP    = 8
+	CtxR14     = 16
+	CtxR15     = 24
+	CtxResume  = 32
+	CtxGuestSP = 40
+	CtxRetval  = 48
+	CtxNr      = 56
+	CtxA0      = 64
+	CtxA1      = 72
+	CtxA2      = 80
+)
+
+// ExportRecordSize is the size of one struct plib_export in .plib.exports.
+const ExportRecordSize = 72

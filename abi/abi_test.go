@@ -1,0 +1,61 @@
+package abi
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestHeaderMatchesGo parses plib_abi.h and checks every #define that has
+// a Go twin. A constant changed on one side only fails here.
+func TestHeaderMatchesGo(t *testing.T) {
+	f, err := os.Open("../guestlib/include/plib_abi.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string]uint64{
+		"PLIB_IMAGE_BASE": ImageBase, "PLIB_GATE_PAGE": GatePage, "PLIB_GATE_DATA": GateData,
+		"PLIB_GATE_ENTRIES": GateEntries, "PLIB_IMAGE_CODE": ImageCode, "PLIB_IMAGE_LIMIT": ImageLimit,
+		"PLIB_GATE_CALL_OFF": GateCallOff, "PLIB_GATE_SYS_OFF": GateSysOff, "PLIB_GATE_RESUME_OFF": GateResumeOff,
+		"PLIB_HDR_MAGIC": HdrMagic, "PLIB_HDR_VIEW": HdrView, "PLIB_HDR_NENTRIES": HdrNEntries,
+		"PLIB_HDR_HOSTCTX": HdrHostCtx, "PLIB_HDR_STACKS": HdrStacks, "PLIB_HDR_ARGBASE": HdrArgBase,
+		"PLIB_HDR_ARGSIZE": HdrArgSize, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
+		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,
+		"PLIB_SYS_NOP": SysNop, "PLIB_SYS_EXIT": SysExit, "PLIB_SYS_PRINT": SysPrint,
+		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault,
+		"PLIB_GATE_BAD_ENTRY": GateBadEntry, "PLIB_GATE_BAD_VIEW": GateBadView,
+		"PLIB_SUP_CODE": SupCode, "PLIB_SUP_STACK_TOP": SupStackTop,
+		"PLIB_PORT_SYS": PortSys, "PLIB_PORT_FAULT": PortFault,
+		"PLIB_CTX_GOSP": CtxGoSP, "PLIB_CTX_GOBP": CtxGoBP, "PLIB_CTX_R14": CtxR14, "PLIB_CTX_R15": CtxR15,
+		"PLIB_CTX_RESUME": CtxResume, "PLIB_CTX_GUESTSP": CtxGuestSP, "PLIB_CTX_RETVAL": CtxRetval,
+		"PLIB_CTX_NR": CtxNr, "PLIB_CTX_A0": CtxA0, "PLIB_CTX_A1": CtxA1, "PLIB_CTX_A2": CtxA2,
+	}
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 || fields[0] != "#define" {
+			continue
+		}
+		w, ok := want[fields[1]]
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseUint(fields[2], 0, 64)
+		if err != nil {
+			continue // an expression such as PLIB_MAX_ENTRIES
+		}
+		seen[fields[1]] = true
+		if v != w {
+			t.Errorf("%s: header says %#x, Go says %#x", fields[1], v, w)
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("%s: not found in plib_abi.h", name)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+// Package backend defines what every isolation backend implements and what
+// a run reports, so that reports can set backends side by side.
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"plib/image"
+)
+
+// Mode says how a backend's domain switch is carried out on this machine.
+type Mode string
+
+// Modes.
+const (
+	Hardware    Mode = "hardware"    // the switch instruction runs on the CPU
+	Emulated    Mode = "emulated"    // something traps and emulates it (see By)
+	NoIsolation Mode = "none"        // there is no switch: a plain call
+	Unavailable Mode = "unavailable" // cannot run here (see Why)
+)
+
+// Mechanism is a backend's availability and how its switch runs.
+type Mechanism struct {
+	Backend     string `json:"backend"`
+	Mode        Mode   `json:"mode"`
+	Switch      string `json:"switch"`                // the instruction or call that switches domains
+	EmulatedBy  string `json:"emulated_by,omitempty"` // who emulates it, when Mode is Emulated
+	Unavailable string `json:"unavailable,omitempty"` // why, when Mode is Unavailable
+	Detail      string `json:"detail,omitempty"`
+}
+
+// Available reports whether the backend can run here.
+func (m Mechanism) Available() bool { return m.Mode != Unavailable }
+
+// String is a one-line human label.
+func (m Mechanism) String() string {
+	switch m.Mode {
+	case Emulated:
+		return fmt.Sprintf("%s: %s emulated by %s", m.Backend, m.Switch, m.EmulatedBy)
+	case Unavailable:
+		return fmt.Sprintf("%s: unavailable: %s", m.Backend, m.Unavailable)
+	case NoIsolation:
+		return fmt.Sprintf("%s: no isolation (%s)", m.Backend, m.Switch)
+	}
+	return fmt.Sprintf("%s: %s on hardware", m.Backend, m.Switch)
+}
+
+// Options are what a user can set for one run.
+type Options struct {
+	Params  map[string]int64 // workload parameters (vmm run --param)
+	Timeout time.Duration    // wall-clock bound for the whole run
+	Output  io.Writer        // where the workload's prints go; nil discards
+}
+
+// Metric is a named value the workload reported.
+type Metric struct {
+	Name   string `json:"name"`
+	Value  int64  `json:"value"`
+	Domain string `json:"domain"`
+}
+
+// Violation describes an isolation violation the backend stopped.
+type Violation struct {
+	Kind      string `json:"kind"`   // read, write, execute, vmfunc-index, gate, exception, timeout
+	Domain    string `json:"domain"` // domain (view) that was running
+	Address   uint64 `json:"address"`
+	RIP       uint64 `json:"rip"`
+	Detail    string `json:"detail"`
+	CaughtBy  string `json:"caught_by"` // what caught it: the EPT view, the gate, the guest's #PF, a timer
+	Target    string `json:"target,omitempty"`
+	Exception int    `json:"exception,omitempty"`
+}
+
+func (v *Violation) Error() string {
+	return fmt.Sprintf("isolation violation: %s by %s at rip %#x, address %#x (%s), caught by %s", v.Kind, v.Domain, v.RIP, v.Address, v.Detail, v.CaughtBy)
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Backend      string            `json:"backend"`
+	Mechanism    Mechanism         `json:"mechanism"`
+	Image        string            `json:"image"`
+	ExitCode     int64             `json:"exit_code"` // the workload's own exit code
+	Exited       bool              `json:"exited"`    // the workload called exit
+	Violation    *Violation        `json:"violation,omitempty"`
+	TimedOut     bool              `json:"timed_out"`
+	Metrics      []Metric          `json:"metrics"`
+	Exits        map[string]uint64 `json:"exits,omitempty"` // exits by reason
+	ViewSwitches uint64            `json:"view_switches"`
+	TSCHz        float64           `json:"tsc_hz,omitempty"`
+	WallSeconds  float64           `json:"wall_seconds"`
+}
+
+// Metric returns the value of the named metric.
+func (r *Result) Metric(name string) (int64, bool) {
+	for _, m := range r.Metrics {
+		if m.Name == name {
+			return m.Value, true
+		}
+	}
+	return 0, false
+}
+
+// Backend is an isolation mechanism that can run workload images.
+type Backend interface {
+	// Name is the --backend value.
+	Name() string
+	// Probe says whether and how the backend can run on this machine.
+	Probe() Mechanism
+	// Run runs the image to completion, a violation or the timeout. An
+	// error means the run could not be carried out (ErrUnavailable, a host
+	// failure); a violation is a Result, not an error.
+	Run(ctx context.Context, img *image.Image, imagePath string, opts Options) (*Result, error)
+}
+
+// ErrUnavailable is returned by Run when the backend cannot run here.
+var ErrUnavailable = errors.New("backend unavailable")

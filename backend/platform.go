@@ -1,0 +1,95 @@
+package backend
+
+import (
+	"fmt"
+	"io"
+
+	"plib/abi"
+)
+
+// Limits on platform-call arguments.
+const (
+	MaxPrint      = 64 << 10 // bytes in one print
+	MaxNameLen    = 64       // bytes in a metric or parameter name
+	MaxMetrics    = 4096     // metrics in one run
+	MaxOutputSize = 1 << 20  // printed bytes kept per run
+)
+
+// Memory reads guest memory as the calling domain sees it; it fails for
+// an address the domain cannot read (another domain's page, nothing).
+type Memory interface {
+	Read(addr uint64, n uint64) ([]byte, error)
+}
+
+// Stop tells the caller to end the run: the workload exited, or did
+// something that ends it (a violation).
+type Stop struct {
+	Exit      bool
+	Code      int64
+	Violation *Violation
+}
+
+// Platform carries out platform calls (exit, print, metric, param) the
+// same way for every backend, and accumulates their effects in a Result.
+type Platform struct {
+	Result  *Result
+	Params  map[string]int64
+	Output  io.Writer
+	printed int
+}
+
+// Call carries out platform call nr made by domain with arguments a0..a2.
+// It returns the value handed back to the guest, or a Stop.
+func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip uint64) (uint64, *Stop) {
+	violation := func(format string, args ...any) *Stop {
+		return &Stop{Violation: &Violation{Kind: "platform-call", Domain: domain, RIP: rip, Address: a0,
+			Detail: fmt.Sprintf(format, args...), CaughtBy: "platform-call validation"}}
+	}
+	switch nr {
+	case abi.SysNop:
+		return 0, nil
+	case abi.SysExit:
+		return 0, &Stop{Exit: true, Code: int64(a0)}
+	case abi.SysPrint:
+		if a1 > MaxPrint {
+			return 0, violation("print of %d bytes: at most %d allowed", a1, MaxPrint)
+		}
+		b, err := mem.Read(a0, a1)
+		if err != nil {
+			return 0, violation("print buffer [%#x, +%d): %v", a0, a1, err)
+		}
+		if p.Output != nil && p.printed < MaxOutputSize {
+			p.printed += len(b)
+			p.Output.Write(b)
+		}
+		return 0, nil
+	case abi.SysMetric, abi.SysParam:
+		if a1 == 0 || a1 > MaxNameLen {
+			return 0, violation("name length %d: must be 1..%d", a1, MaxNameLen)
+		}
+		b, err := mem.Read(a0, a1)
+		if err != nil {
+			return 0, violation("name [%#x, +%d): %v", a0, a1, err)
+		}
+		name := string(b)
+		if nr == abi.SysParam {
+			if v, ok := p.Params[name]; ok {
+				return uint64(v), nil
+			}
+			return a2, nil
+		}
+		if len(p.Result.Metrics) >= MaxMetrics {
+			return 0, violation("more than %d metrics", MaxMetrics)
+		}
+		p.Result.Metrics = append(p.Result.Metrics, Metric{Name: name, Value: int64(a2), Domain: domain})
+		return 0, nil
+	case abi.SysGateFault:
+		reason := map[uint64]string{abi.GateBadEntry: "entry index out of range or not exported",
+			abi.GateBadView: "gate entered past its check: the view does not match the entry"}[a0]
+		if reason == "" {
+			reason = fmt.Sprintf("reason %d", a0)
+		}
+		return 0, &Stop{Violation: &Violation{Kind: "gate", Domain: domain, RIP: rip, Detail: reason, CaughtBy: "gate check"}}
+	}
+	return 0, violation("unknown platform call %d", nr)
+}

@@ -1,0 +1,25 @@
+// Package guestbin holds the trusted guest code the VMM and the host
+// backends install: each backend's gate page and the vmfunc guest's
+// supervisor. They are built from guestlib/trusted by build.sh (run by
+// go generate and scripts/build) and committed; TestBlobsMatchSources
+// fails if a committed blob is stale.
+package guestbin
+
+import _ "embed"
+
+//go:generate ./build.sh
+
+// GateVMFUNC is the vmfunc backend's gate page (gate_vmfunc.S).
+//
+//go:embed gate_vmfunc.bin
+var GateVMFUNC []byte
+
+// GateNone is the none backend's gate page (gate_none.S).
+//
+//go:embed gate_none.bin
+var GateNone []byte
+
+// Supervisor is the vmfunc guest's ring-0 exception stubs (supervisor.S).
+//
+//go:embed supervisor.bin
+var Supervisor []byte

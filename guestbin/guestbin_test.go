@@ -1,0 +1,47 @@
+package guestbin
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestBlobsMatchSources rebuilds the blobs and compares them with the
+// embedded ones, so a change to guestlib/trusted cannot ship stale code.
+func TestBlobsMatchSources(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Fatalf("gcc is required to check the trusted blobs: %v", err)
+	}
+	dir := t.TempDir()
+	out, err := exec.Command("./build.sh", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, out)
+	}
+	for name, got := range map[string][]byte{"gate_vmfunc.bin": GateVMFUNC, "gate_none.bin": GateNone, "supervisor.bin": Supervisor} {
+		want, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go generate ./guestbin", name)
+		}
+	}
+}
+
+// TestGatePagesFit checks the gates fit their page and the VMFUNC gate
+// holds exactly its two switches (the only VMFUNC bytes in any view's code).
+func TestGatePagesFit(t *testing.T) {
+	for name, b := range map[string][]byte{"vmfunc": GateVMFUNC, "none": GateNone, "supervisor": Supervisor} {
+		if len(b) == 0 || len(b) > 4096 {
+			t.Errorf("%s blob is %d bytes; want 1..4096", name, len(b))
+		}
+	}
+	if n := bytes.Count(GateVMFUNC, []byte{0x0f, 0x01, 0xd4}); n != 2 {
+		t.Errorf("vmfunc gate has %d VMFUNC instructions, want 2 (in and out)", n)
+	}
+	if bytes.Contains(GateNone, []byte{0x0f, 0x01, 0xd4}) {
+		t.Error("none gate contains VMFUNC")
+	}
+}

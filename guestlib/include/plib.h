@@ -1,0 +1,135 @@
+/*
+ * plib.h - the API for workload authors.
+ *
+ * An image is one application (domain 0) plus up to seven protected
+ * libraries (domains 1..7). The build compiles each library's files with
+ * -DPLIB_LIB=<name> -DPLIB_LIB_ID=<id>; application files get neither.
+ *
+ * Application side:
+ *   long r = plib_call(PLIB_ENTRY(LIB_ID, FN_ID), a0, a1, a2, a3);
+ *   char *args = plib_args(LIB_ID);   // the library's argument area
+ * Arguments that are not plain numbers go through the argument area: the
+ * app writes them there and passes offsets, never pointers.
+ *
+ * Library side:
+ *   PLIB_LIBRARY_HEAP(bytes);         // once per library: its private heap
+ *   PLIB_EXPORT(FN_ID, function);     // function takes up to 4 longs
+ *   plib_copy_in(private, off, len);  // validate + copy an argument in
+ *   plib_copy_out(off, private, len); // copy a result out, last
+ *   plib_alloc(bytes);                // private heap memory
+ *
+ * Platform calls, the same under every backend: plib_exit, plib_print,
+ * plib_metric, plib_param, plib_nop, plib_rdtsc.
+ */
+#ifndef PLIB_H
+#define PLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "plib_abi.h"
+
+#define PLIB_STR_(x) #x
+#define PLIB_STR(x) PLIB_STR_(x)
+#define PLIB_CAT_(a, b) a##b
+#define PLIB_CAT(a, b) PLIB_CAT_(a, b)
+
+/* The entry index of function fn of library lib. */
+#define PLIB_ENTRY(lib, fn) ((lib) * PLIB_MAX_FUNCS + (fn))
+
+typedef long (*plib_gate_call_fn)(long, long, long, long, long);
+typedef long (*plib_gate_sys_fn)(long, long, long, long);
+
+/* Calls library entry `entry` through the backend's gate. */
+static inline long plib_call(long entry, long a0, long a1, long a2, long a3)
+{
+	return ((plib_gate_call_fn)(PLIB_GATE_PAGE + PLIB_GATE_CALL_OFF))(
+		entry, a0, a1, a2, a3);
+}
+
+/* A platform call: handled by the VMM or the host backend. */
+static inline long plib_sys(long nr, long a0, long a1, long a2)
+{
+	return ((plib_gate_sys_fn)(PLIB_GATE_PAGE + PLIB_GATE_SYS_OFF))(
+		nr, a0, a1, a2);
+}
+
+static inline uint64_t plib_header(unsigned off)
+{
+	return *(volatile const uint64_t *)(uintptr_t)(PLIB_GATE_DATA + off);
+}
+
+/* The argument area of library `lib` (readable and writable by the app
+ * and by that library only), and its size. */
+static inline char *plib_args(int lib)
+{
+	return (char *)(uintptr_t)plib_header(PLIB_HDR_ARGBASE + 8 * lib);
+}
+static inline uint64_t plib_args_size(int lib)
+{
+	return plib_header(PLIB_HDR_ARGSIZE + 8 * lib);
+}
+
+size_t plib_strlen(const char *s);
+
+static inline void plib_exit(long code) { plib_sys(PLIB_SYS_EXIT, code, 0, 0); }
+static inline void plib_nop(void) { plib_sys(PLIB_SYS_NOP, 0, 0, 0); }
+static inline void plib_printn(const char *s, size_t n)
+{
+	plib_sys(PLIB_SYS_PRINT, (long)s, (long)n, 0);
+}
+static inline void plib_print(const char *s) { plib_printn(s, plib_strlen(s)); }
+/* Reports a named metric of the run (a name of at most 64 bytes). */
+static inline void plib_metric(const char *name, long value)
+{
+	plib_sys(PLIB_SYS_METRIC, (long)name, (long)plib_strlen(name), value);
+}
+/* A parameter given with `vmm run --param name=value`, or def. */
+static inline long plib_param(const char *name, long def)
+{
+	return plib_sys(PLIB_SYS_PARAM, (long)name, (long)plib_strlen(name), def);
+}
+/* The time-stamp counter, ordered after earlier instructions. */
+static inline uint64_t plib_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+#ifdef PLIB_LIB
+/* One record per exported function, read by the loader (section
+ * .plib.exports); the loader builds the gate's entry table from them. */
+struct plib_export {
+	uint32_t lib_id;
+	uint32_t fn_id;
+	char lib[24];
+	char fn[32];
+	uint64_t addr;
+};
+
+#define PLIB_EXPORT(fn_id, fn)                                               \
+	__attribute__((section(".plib.exports"), used, aligned(8))) static const struct \
+		plib_export PLIB_CAT(plib_export_, fn) = {                   \
+			PLIB_LIB_ID, (fn_id), PLIB_STR(PLIB_LIB), #fn,       \
+			(uint64_t)(uintptr_t)(fn)}
+
+/* Declares the library's private heap of `bytes` bytes. */
+#define PLIB_LIBRARY_HEAP(bytes)                                             \
+	char plib_heap_area[(bytes)] __attribute__((aligned(4096)));         \
+	const uint64_t plib_heap_size = (bytes)
+
+/* Copies len bytes at offset off of this library's argument area into
+ * private memory. Returns 0, or -1 (nothing copied) when the range is not
+ * inside the argument area. */
+int plib_copy_in(void *dst, uint64_t off, uint64_t len);
+/* Copies len private bytes out to offset off of the argument area. */
+int plib_copy_out(uint64_t off, const void *src, uint64_t len);
+/* Private heap memory (16-byte aligned), or NULL when the heap is full. */
+void *plib_alloc(uint64_t bytes);
+#endif
+
+#endif

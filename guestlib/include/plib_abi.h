@@ -1,0 +1,72 @@
+/*
+ * plib_abi.h - the fixed contract between an image, the gates and the VMM.
+ *
+ * Every number here is mirrored in Go (package abi); abi's tests parse this
+ * file and fail if the two disagree. Usable from C and from assembly.
+ */
+#ifndef PLIB_ABI_H
+#define PLIB_ABI_H
+
+/* Every image is linked at this address; its first page is the gate page. */
+#define PLIB_IMAGE_BASE   0x40000000
+#define PLIB_GATE_PAGE    0x40000000 /* backend gate code (loader-installed) */
+#define PLIB_GATE_DATA    0x40001000 /* per-view header page (loader-filled) */
+#define PLIB_GATE_ENTRIES 0x40002000 /* entry table page (loader-filled) */
+#define PLIB_IMAGE_CODE   0x40003000 /* first address an image section may use */
+#define PLIB_IMAGE_LIMIT  0x60000000 /* images end below this address */
+
+/* Offsets of the gate routines inside the gate page. */
+#define PLIB_GATE_CALL_OFF 0x000 /* long call(entry, a0, a1, a2, a3) */
+#define PLIB_GATE_SYS_OFF  0x400 /* long sys(nr, a0, a1, a2) */
+#define PLIB_GATE_RESUME_OFF 0x800 /* host backends: re-enter the guest */
+
+/* vmfunc backend: the trusted ring-0 supervisor (guest-physical = virtual). */
+#define PLIB_SUP_CODE       0x103000 /* exception stubs, 16 bytes per vector */
+#define PLIB_SUP_STACK_TOP  0x108000
+
+/* Header page fields (byte offsets from PLIB_GATE_DATA). */
+#define PLIB_HDR_MAGIC     0x00 /* "PLIBGATE" */
+#define PLIB_HDR_VIEW      0x08 /* view (domain) this copy of the page is mapped in */
+#define PLIB_HDR_NENTRIES  0x10 /* entry table size */
+#define PLIB_HDR_HOSTCTX   0x18 /* host backends: address of the switch context */
+#define PLIB_HDR_STACKS    0x100 /* u64[PLIB_MAX_DOMAINS]: library stack tops */
+#define PLIB_HDR_ARGBASE   0x200 /* u64[PLIB_MAX_DOMAINS]: argument area bases */
+#define PLIB_HDR_ARGSIZE   0x240 /* u64[PLIB_MAX_DOMAINS]: argument area sizes */
+#define PLIB_MAGIC         0x4554414742494c50 /* "PLIBGATE" little-endian */
+
+/* Domains: 0 is the application, 1..7 are protected libraries. */
+#define PLIB_MAX_DOMAINS   8
+#define PLIB_MAX_FUNCS     32
+#define PLIB_MAX_ENTRIES   (PLIB_MAX_DOMAINS * PLIB_MAX_FUNCS)
+#define PLIB_ENTRY_SIZE    16 /* {u64 addr; u32 view; u32 valid} */
+
+/* Platform calls (the nr argument of the sys gate). */
+#define PLIB_SYS_NOP    0 /* does nothing: one empty exit under vmfunc */
+#define PLIB_SYS_EXIT   1 /* a0 = exit code */
+#define PLIB_SYS_PRINT  2 /* a0 = buffer, a1 = length */
+#define PLIB_SYS_METRIC 3 /* a0 = name, a1 = name length, a2 = value */
+#define PLIB_SYS_PARAM  4 /* a0 = name, a1 = name length, a2 = default */
+#define PLIB_SYS_GATE_FAULT 5 /* a0 = reason: a gate check failed */
+
+/* Gate fault reasons. */
+#define PLIB_GATE_BAD_ENTRY 1 /* entry index out of range or unused */
+#define PLIB_GATE_BAD_VIEW  2 /* switched into a view the entry does not belong to */
+
+/* Port I/O used by the vmfunc backend's guest. */
+#define PLIB_PORT_SYS   0x510 /* platform calls; the only port ring 3 may use */
+#define PLIB_PORT_FAULT 0x511 /* ring-0 exception reports */
+
+/* Host backends: the switch context (byte offsets). */
+#define PLIB_CTX_GOSP     0
+#define PLIB_CTX_GOBP     8
+#define PLIB_CTX_R14      16
+#define PLIB_CTX_R15      24
+#define PLIB_CTX_RESUME   32
+#define PLIB_CTX_GUESTSP  40
+#define PLIB_CTX_RETVAL   48
+#define PLIB_CTX_NR       56
+#define PLIB_CTX_A0       64
+#define PLIB_CTX_A1       72
+#define PLIB_CTX_A2       80
+
+#endif

@@ -1,0 +1,119 @@
+package vmm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"plib/backend"
+	"plib/guestbin"
+	"plib/image"
+	"plib/vmm/kvm"
+)
+
+// Backend is the vmfunc backend: each library in its own EPT view of a
+// KVM guest, switched by VMFUNC in the gate.
+type Backend struct{}
+
+// Name implements backend.Backend.
+func (Backend) Name() string { return "vmfunc" }
+
+// requiredCaps are the KVM capabilities the VMM cannot do without.
+var requiredCaps = []struct {
+	Cap  int
+	Name string
+}{
+	{kvm.CapUserMemory, "KVM_CAP_USER_MEMORY"},
+	{kvm.CapReadonlyMem, "KVM_CAP_READONLY_MEM"},
+	{kvm.CapSyncRegs, "KVM_CAP_SYNC_REGS"},
+	{kvm.CapImmediateExit, "KVM_CAP_IMMEDIATE_EXIT"},
+}
+
+// CheckKVM opens /dev/kvm and checks what the VMM needs.
+func CheckKVM() (*kvm.System, error) {
+	sys, err := kvm.Open()
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("/dev/kvm does not exist: this machine has no KVM (no hardware virtualization, or the kvm module is not loaded)")
+		}
+		return nil, err
+	}
+	if v, err := sys.APIVersion(); err != nil || v != 12 {
+		sys.Close()
+		return nil, fmt.Errorf("KVM API version %d (err %v), want 12", v, err)
+	}
+	for _, c := range requiredCaps {
+		v, err := sys.CheckExtension(c.Cap)
+		if err != nil || v == 0 {
+			sys.Close()
+			return nil, fmt.Errorf("KVM lacks %s", c.Name)
+		}
+		if c.Cap == kvm.CapSyncRegs && v&(kvm.SyncRegs|kvm.SyncSregs) != kvm.SyncRegs|kvm.SyncSregs {
+			sys.Close()
+			return nil, fmt.Errorf("KVM_CAP_SYNC_REGS offers mask %#x, need regs and sregs", v)
+		}
+	}
+	return sys, nil
+}
+
+// HostVMFUNC reports whether the host CPU advertises VMFUNC EPTP switching
+// (from /proc/cpuinfo's "vmx flags"), and a sentence saying what that means.
+func HostVMFUNC() (bool, string) {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return false, "cannot read /proc/cpuinfo"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "vmx flags") {
+			for _, f := range strings.Fields(line[strings.Index(line, ":")+1:]) {
+				if f == "ept_vmfunc" || f == "vmfunc" {
+					return true, "the host CPU has VMFUNC, but stock KVM does not let its guests use it: the guest gets #UD and the VMM emulates the switch"
+				}
+			}
+			return false, "the host CPU has VMX without VMFUNC EPTP switching"
+		}
+	}
+	return false, "the host CPU has no VMX (no 'vmx flags' in /proc/cpuinfo), so no VMFUNC; KVM reports an emulation failure at each VMFUNC and the VMM emulates the switch"
+}
+
+// Probe implements backend.Backend.
+func (Backend) Probe() backend.Mechanism {
+	m := backend.Mechanism{Backend: "vmfunc", Switch: "VMFUNC leaf 0 (EPTP switching)"}
+	sys, err := CheckKVM()
+	if err != nil {
+		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
+		return m
+	}
+	sys.Close()
+	_, why := HostVMFUNC()
+	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
+	m.Detail = why + "; one KVM exit per switch, state moved between per-view VMs through sync regs"
+	return m
+}
+
+// Run implements backend.Backend.
+func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+	mech := b.Probe()
+	if !mech.Available() {
+		return nil, fmt.Errorf("%w: vmfunc: %s", backend.ErrUnavailable, mech.Unavailable)
+	}
+	sys, err := CheckKVM()
+	if err != nil {
+		return nil, fmt.Errorf("%w: vmfunc: %v", backend.ErrUnavailable, err)
+	}
+	defer sys.Close()
+	res := &backend.Result{Backend: "vmfunc", Mechanism: mech, Image: path}
+	p := &backend.Platform{Result: res, Params: opts.Params, Output: opts.Output}
+	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, p)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	defer m.Close()
+	res.TSCHz = m.TSCHz()
+	if err := m.Run(ctx, opts.Timeout); err != nil {
+		return res, err
+	}
+	return res, nil
+}

@@ -1,0 +1,272 @@
+package vmm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"plib/backend"
+	"plib/eptviews"
+	"plib/image"
+	"plib/vmm/kvm"
+)
+
+// Machine is one loaded workload: a KVM VM per view over shared memory,
+// each with one vCPU, all run in turn by one OS thread.
+type Machine struct {
+	img     *image.Image
+	layout  *Layout
+	views   eptviews.Views
+	mem     *guestMemory
+	vms     []*kvm.VM   // by view id; nil where no view
+	vcpus   []*kvm.VCPU // by view id
+	user    Sregs       // ring-3 state every view starts with
+	handler *handler
+	result  *backend.Result
+}
+
+// NewMachine loads img into fresh VMs, installing gate (the backend's
+// trusted gate page) and sup (the supervisor).
+func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform) (_ *Machine, err error) {
+	layout, err := NewLayout(img, sup)
+	if err != nil {
+		return nil, err
+	}
+	domains := []int{0}
+	for _, d := range img.Libraries() {
+		domains = append(domains, d.ID)
+	}
+	views, err := eptviews.Build(layout.Regions, domains)
+	if err != nil {
+		return nil, err
+	}
+	mem, err := newGuestMemory(img, views)
+	if err != nil {
+		return nil, err
+	}
+	m := &Machine{img: img, layout: layout, views: views, mem: mem, result: p.Result,
+		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views))}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	mem.load(img, layout, gate)
+	for id, v := range views {
+		if v == nil {
+			continue
+		}
+		if err := m.createView(sys, id, v); err != nil {
+			return nil, fmt.Errorf("view %d (%s): %w", id, domainName(img, id), err)
+		}
+	}
+	m.handler = newHandler(img, layout, views, mem, p)
+	return m, nil
+}
+
+func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
+	vm, err := sys.CreateVM()
+	if err != nil {
+		return err
+	}
+	m.vms[id] = vm
+	if err := vm.SetTSSAddr(0xfffbd000); err != nil { // required on Intel hosts; harmless elsewhere
+		return fmt.Errorf("KVM_SET_TSS_ADDR: %w", err)
+	}
+	for slot, mp := range v.Mappings {
+		off, ok := m.mem.offset(id, mp.GPA)
+		if !ok {
+			return fmt.Errorf("mapping %s at %#x has no backing memory", mp.Name, mp.GPA)
+		}
+		var flags uint32
+		if !mp.Writable {
+			flags = kvm.MemReadonly
+		}
+		if err := vm.SetMemory(uint32(slot), flags, mp.GPA, mp.Size, m.mem.hostAddr(off)); err != nil {
+			return err
+		}
+	}
+	c, err := vm.CreateVCPU(0)
+	if err != nil {
+		return err
+	}
+	m.vcpus[id] = c
+	if err := c.SetCPUID(); err != nil {
+		return err
+	}
+	s, err := c.GetSregs()
+	if err != nil {
+		return fmt.Errorf("KVM_GET_SREGS: %w", err)
+	}
+	userSregs(s)
+	m.user = *s
+	if err := c.SetSregs(s); err != nil {
+		return fmt.Errorf("KVM_SET_SREGS: %w", err)
+	}
+	app := m.img.Domains[0]
+	regs := &Regs{RIP: m.img.Entry, RSP: app.Stack.End(), RFLAGS: 2}
+	if err := c.SetRegs(regs); err != nil {
+		return fmt.Errorf("KVM_SET_REGS: %w", err)
+	}
+	c.SetValidRegs(kvm.SyncRegs | kvm.SyncSregs)
+	return nil
+}
+
+// Close releases the VMs and guest memory.
+func (m *Machine) Close() error {
+	var errs []error
+	for i := range m.vcpus {
+		if m.vcpus[i] != nil {
+			errs = append(errs, m.vcpus[i].Close())
+		}
+		if m.vms[i] != nil {
+			errs = append(errs, m.vms[i].Close())
+		}
+	}
+	if m.mem != nil {
+		errs = append(errs, m.mem.close())
+	}
+	return errors.Join(errs...)
+}
+
+// TSCHz is the guest's time-stamp counter frequency.
+func (m *Machine) TSCHz() float64 {
+	khz, err := m.vcpus[0].TSCKHz()
+	if err != nil {
+		return 0
+	}
+	return float64(khz) * 1000
+}
+
+// Run runs the workload to its exit, a violation, the timeout or ctx's
+// end. The calling goroutine is locked to its OS thread for the duration:
+// KVM ties a vCPU to the thread that runs it, and moving it costs an RCU
+// grace period.
+func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var stop atomic.Bool
+	tid := unix.Gettid()
+	kick := func() {
+		stop.Store(true)
+		for _, c := range m.vcpus {
+			if c != nil {
+				c.SetImmediateExit(true)
+			}
+		}
+		unix.Tgkill(unix.Getpid(), tid, unix.SIGURG) // the Go runtime ignores a stray SIGURG
+	}
+	var timedOut atomic.Bool
+	if timeout > 0 {
+		t := time.AfterFunc(timeout, func() { timedOut.Store(true); kick() })
+		defer t.Stop()
+	}
+	defer context.AfterFunc(ctx, kick)()
+	// A kick that lands between the loop's stop check and KVM_RUN is
+	// caught by immediate_exit; one that lands in the guest, by the signal.
+	cur := 0
+	start := time.Now()
+	defer func() { m.result.WallSeconds = time.Since(start).Seconds() }()
+	for {
+		c := m.vcpus[cur]
+		err := c.Run()
+		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.EAGAIN) {
+			if !stop.Load() {
+				continue // the Go runtime's preemption signal
+			}
+			regs := c.Sync().Regs
+			m.collect()
+			if timedOut.Load() {
+				m.result.TimedOut = true
+				m.result.Violation = &backend.Violation{Kind: "timeout", Domain: domainName(m.img, cur), RIP: regs.RIP,
+					Detail: fmt.Sprintf("the workload ran longer than %v", timeout), CaughtBy: "VMM timer (signal + immediate_exit)"}
+				return nil
+			}
+			return fmt.Errorf("run stopped: %w", ctx.Err())
+		}
+		if err != nil {
+			m.collect()
+			return fmt.Errorf("KVM_RUN in view %s: %w", domainName(m.img, cur), err)
+		}
+		e := m.snapshot(cur)
+		act := m.handler.Handle(&e)
+		switch act.Kind {
+		case Resume:
+			if act.SetRAX {
+				c.Sync().Regs.RAX = act.RAX
+				c.MarkDirty(kvm.SyncRegs)
+			}
+		case Switch:
+			m.switchTo(cur, act)
+			cur = act.View
+		case Stop:
+			m.collect()
+			if act.Err != nil {
+				return act.Err
+			}
+			if act.Stop.Violation != nil {
+				m.result.Violation = act.Stop.Violation
+			} else {
+				m.result.Exited, m.result.ExitCode = true, act.Stop.Code
+			}
+			return nil
+		}
+	}
+}
+
+// switchTo moves the vCPU state into the target view's vCPU through sync
+// regs: the registers always, the segment and control state only when it
+// differs from what the target last ran with (it almost never does).
+func (m *Machine) switchTo(from int, act Action) {
+	src, dst := m.vcpus[from].Sync(), m.vcpus[act.View]
+	d := dst.Sync()
+	d.Regs = act.Regs
+	dst.MarkDirty(kvm.SyncRegs)
+	want := &src.Sregs
+	if act.UserSregs {
+		want = &m.user
+	}
+	if d.Sregs != *want {
+		d.Sregs = *want
+		dst.MarkDirty(kvm.SyncSregs)
+	}
+}
+
+func (m *Machine) snapshot(view int) Exit {
+	c := m.vcpus[view]
+	s := c.Sync()
+	e := Exit{View: view, Reason: c.ExitReason(), Regs: s.Regs, Sregs: s.Sregs}
+	switch e.Reason {
+	case kvm.ExitIO:
+		e.IO = c.IO()
+	case kvm.ExitMMIO:
+		e.MMIO = c.MMIO()
+	case kvm.ExitInternalError:
+		e.Internal = c.Internal()
+	}
+	return e
+}
+
+func (m *Machine) collect() {
+	m.result.Exits = m.handler.exits
+	m.result.ViewSwitches = m.handler.switches
+}
+
+// ReadLibraryMemory returns a copy of library lib's data section as the
+// library's own view sees it (for tests: proof that nothing changed).
+func (m *Machine) ReadLibraryMemory(lib int) ([]byte, error) {
+	d := m.img.Domains[lib]
+	if d == nil || d.Data == nil {
+		return nil, fmt.Errorf("library %d has no data section", lib)
+	}
+	return m.mem.Read(lib, d.Data.Addr, d.Data.Size, UserRead)
+}
+
+// Views is the machine's views model.
+func (m *Machine) Views() eptviews.Views { return m.views }
+

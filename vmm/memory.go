@@ -1,0 +1,145 @@
+package vmm
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"plib/abi"
+	"plib/eptviews"
+	"plib/image"
+)
+
+// guestMemory is the host memory behind every view: one memfd mapping
+// holding the supervisor region, the image, and one extra header page per
+// library view (the only page whose contents differ between views).
+type guestMemory struct {
+	buf       []byte
+	imageSpan uint64
+	views     eptviews.Views
+}
+
+func newGuestMemory(img *image.Image, views eptviews.Views) (*guestMemory, error) {
+	span := img.End - abi.ImageBase
+	size := supSize + span + uint64(len(views))*abi.PageSize
+	fd, err := unix.MemfdCreate("plib-guest", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Ftruncate(fd, int64(size)); err != nil {
+		return nil, fmt.Errorf("size guest memory to %d bytes: %w", size, err)
+	}
+	buf, err := unix.Mmap(fd, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("mmap guest memory: %w", err)
+	}
+	return &guestMemory{buf: buf, imageSpan: span, views: views}, nil
+}
+
+func (g *guestMemory) close() error { return unix.Munmap(g.buf) }
+
+// offset is where gpa lives in the host buffer when seen from view.
+func (g *guestMemory) offset(view int, gpa uint64) (uint64, bool) {
+	switch {
+	case gpa >= supBase && gpa < supBase+supSize:
+		return gpa - supBase, true
+	case view > 0 && gpa >= abi.GateData && gpa < abi.GateData+abi.PageSize:
+		return supSize + g.imageSpan + uint64(view)*abi.PageSize + gpa - abi.GateData, true
+	case gpa >= abi.ImageBase && gpa < abi.ImageBase+g.imageSpan:
+		return supSize + gpa - abi.ImageBase, true
+	}
+	return 0, false
+}
+
+// Read implements GuestMemory: it returns a copy of [addr, addr+n) as view
+// sees it, or an error if any page is not accessible that way. Addresses
+// are guest-virtual, which the identity mapping makes guest-physical.
+func (g *guestMemory) Read(view int, addr, n uint64, a Access) ([]byte, error) {
+	if view < 0 || view >= len(g.views) || g.views[view] == nil {
+		return nil, fmt.Errorf("no view %d", view)
+	}
+	if addr+n < addr {
+		return nil, fmt.Errorf("range [%#x, +%#x) wraps around", addr, n)
+	}
+	out := make([]byte, 0, n)
+	for p := addr; p < addr+n; {
+		m, ok := g.views[view].Lookup(p)
+		if !ok {
+			return nil, fmt.Errorf("%#x is not mapped in view %d", p, view)
+		}
+		if (a == UserRead || a == UserExec) && !m.Kind.UserAccessible() {
+			return nil, fmt.Errorf("%#x is supervisor-only", p)
+		}
+		if (a == UserExec || a == SupervisorExec) && !m.Executable {
+			return nil, fmt.Errorf("%#x is not executable in view %d", p, view)
+		}
+		end := min(m.End(), addr+n)
+		off, _ := g.offset(view, p)
+		out = append(out, g.buf[off:off+end-p]...)
+		p = end
+	}
+	return out, nil
+}
+
+// write copies b to gpa as seen from view (used only while loading).
+func (g *guestMemory) write(view int, gpa uint64, b []byte) {
+	off, ok := g.offset(view, gpa)
+	if !ok {
+		panic(fmt.Sprintf("vmm: write outside guest memory at %#x", gpa))
+	}
+	copy(g.buf[off:], b)
+}
+
+// load fills guest memory: supervisor tables, image sections, the gate,
+// one header page per view and the shared entry table.
+func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte) {
+	g.write(0, supBase, layout.Supervisor)
+	for _, s := range img.Sections {
+		if s.Data != nil && s.Kind != image.KindGate && s.Kind != image.KindGateData {
+			g.write(0, s.Addr, s.Data)
+		}
+	}
+	gatePage := make([]byte, abi.PageSize)
+	for i := range gatePage {
+		gatePage[i] = 0xcc // int3 around the gate routines
+	}
+	copy(gatePage, gate)
+	g.write(0, abi.GatePage, gatePage)
+	for id, v := range g.views {
+		if v != nil {
+			g.write(id, abi.GateData, HeaderPage(img, id, 0))
+		}
+	}
+	g.write(0, abi.GateEntries, EntryTable(img))
+}
+
+// HeaderPage is the gate header page as view sees it; hostCtx is the
+// host backends' switch context (0 in the VMM).
+func HeaderPage(img *image.Image, view int, hostCtx uint64) []byte {
+	p := make([]byte, abi.PageSize)
+	le := binary.LittleEndian
+	le.PutUint64(p[abi.HdrMagic:], abi.Magic)
+	le.PutUint64(p[abi.HdrView:], uint64(view))
+	le.PutUint64(p[abi.HdrNEntries:], abi.MaxEntries)
+	le.PutUint64(p[abi.HdrHostCtx:], hostCtx)
+	for _, d := range img.Libraries() {
+		le.PutUint64(p[abi.HdrStacks+8*d.ID:], d.Stack.End())
+		le.PutUint64(p[abi.HdrArgBase+8*d.ID:], d.Args.Addr)
+		le.PutUint64(p[abi.HdrArgSize+8*d.ID:], d.Args.Size)
+	}
+	return p
+}
+
+// EntryTable is the gate's entry table: {addr, view, valid} per entry.
+func EntryTable(img *image.Image) []byte {
+	p := make([]byte, abi.PageSize)
+	for _, e := range img.Exports {
+		o := e.Entry() * abi.EntrySize
+		binary.LittleEndian.PutUint64(p[o:], e.Addr)
+		binary.LittleEndian.PutUint32(p[o+8:], uint32(e.Lib))
+		binary.LittleEndian.PutUint32(p[o+12:], 1)
+	}
+	return p
+}

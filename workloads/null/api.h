@@ -1,0 +1,11 @@
+/* api.h - the null library's entry points. */
+#ifndef NULL_API_H
+#define NULL_API_H
+#include "plib.h"
+
+#define NULL_LIB 1
+#define NULL_NOOP PLIB_ENTRY(NULL_LIB, 0) /* returns 0 */
+#define NULL_ADD PLIB_ENTRY(NULL_LIB, 1)  /* returns a0 + a1 */
+#define NULL_PEEK PLIB_ENTRY(NULL_LIB, 2) /* returns the secret's checksum */
+
+#endif

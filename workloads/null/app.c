@@ -1,0 +1,57 @@
+/* app.c - the null workload: an app calling an empty library function.
+ *
+ * Params: iterations (calls per round), rounds. Reports the median over
+ * rounds of the cycles per library round trip and per empty platform
+ * call (under vmfunc: one port-I/O exit), measured interleaved in one run.
+ */
+#include "api.h"
+
+static void sort(uint64_t *v, long n)
+{
+	for (long i = 1; i < n; i++)
+		for (long j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+#define MAX_ROUNDS 64
+
+int main(void)
+{
+	long iters = plib_param("iterations", 20000);
+	long rounds = plib_param("rounds", 9);
+	uint64_t call[MAX_ROUNDS], sys[MAX_ROUNDS];
+
+	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
+		plib_print("null: iterations must be >= 1 and rounds in 1..64\n");
+		return 2;
+	}
+	if (plib_call(NULL_ADD, 40, 2, 0, 0) != 42) {
+		plib_print("null: add(40, 2) through the gate did not return 42\n");
+		return 1;
+	}
+	for (long i = 0; i < iters / 10 + 1; i++) /* warm up */
+		plib_call(NULL_NOOP, 0, 0, 0, 0);
+
+	long calls = 0;
+	for (long r = 0; r < rounds; r++) {
+		uint64_t t0 = plib_rdtsc();
+		for (long i = 0; i < iters; i++)
+			plib_call(NULL_NOOP, i, 0, 0, 0);
+		uint64_t t1 = plib_rdtsc();
+		for (long i = 0; i < iters; i++)
+			plib_nop();
+		uint64_t t2 = plib_rdtsc();
+		call[r] = (t1 - t0) / iters;
+		sys[r] = (t2 - t1) / iters;
+		calls += iters;
+	}
+	sort(call, rounds);
+	sort(sys, rounds);
+	plib_metric("calls", calls + iters / 10 + 2);
+	plib_metric("call_cycles", call[rounds / 2]);
+	plib_metric("sys_nop_cycles", sys[rounds / 2]);
+	return 0;
+}

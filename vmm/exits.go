@@ -135,7 +135,9 @@ type viewMemory struct {
 	view int
 }
 
-func (v viewMemory) Read(addr, n uint64) ([]byte, error) { return v.mem.Read(v.view, addr, n, UserRead) }
+func (v viewMemory) Read(addr, n uint64) ([]byte, error) {
+	return v.mem.Read(v.view, addr, n, UserRead)
+}
 
 func (h *handler) handleIO(e *Exit) Action {
 	io := e.IO
@@ -195,7 +197,7 @@ func (h *handler) handleException(e *Exit) Action {
 		name = fmt.Sprintf("vector %d", f.Vector)
 	}
 	v := &backend.Violation{Kind: "exception", Domain: h.domain(e.View), RIP: f.RIP, Exception: int(f.Vector),
-		Detail: fmt.Sprintf("%s (error code %#x) in %s", name, f.Error, map[bool]string{true: "ring 3", false: "ring 0"}[user]),
+		Detail:   fmt.Sprintf("%s (error code %#x) in %s", name, f.Error, map[bool]string{true: "ring 3", false: "ring 0"}[user]),
 		CaughtBy: "guest exception, reported by the supervisor"}
 	if f.Vector == 14 {
 		v.Address = e.Sregs.CR2

@@ -137,7 +137,7 @@ func (l *Layout) writeGDT() {
 func (l *Layout) writeIDT() {
 	for v := uint64(0); v < numVectors; v++ {
 		h := uint64(supCodeAddr) + 16*v // supervisor.S aligns each stub to 16 bytes
-		attr := uint64(0x8e)             // present, DPL 0, 64-bit interrupt gate: INT n from ring 3 is #GP
+		attr := uint64(0x8e)            // present, DPL 0, 64-bit interrupt gate: INT n from ring 3 is #GP
 		lo := h&0xffff | uint64(selKernelCode)<<16 | attr<<40 | (h>>16&0xffff)<<48
 		l.put64(idtAddr+16*v, lo)
 		l.put64(idtAddr+16*v+8, h>>32)
@@ -146,7 +146,7 @@ func (l *Layout) writeIDT() {
 
 // The I/O permission bitmap lets ring 3 use PortSys and nothing else.
 func tssIOBitmapLen() int { return abi.PortSys/8 + 1 }
-func tssLimit() int      { return tssIOMapOff + tssIOBitmapLen() } // includes the 0xff terminator
+func tssLimit() int       { return tssIOMapOff + tssIOBitmapLen() } // includes the 0xff terminator
 
 func (l *Layout) writeTSS() {
 	t := l.Supervisor[tssAddr-supBase:]

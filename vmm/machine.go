@@ -269,4 +269,3 @@ func (m *Machine) ReadLibraryMemory(lib int) ([]byte, error) {
 
 // Views is the machine's views model.
 func (m *Machine) Views() eptviews.Views { return m.views }
-

@@ -45,6 +45,7 @@ gate_sys:
 	mov %rdx, PLIB_CTX_A1(%rax)
 	mov %rcx, PLIB_CTX_A2(%rax)
 	mov PLIB_CTX_GOSP(%rax), %rsp	/* back on the Go stack */
+	mov PLIB_CTX_GOBP(%rax), %rbp	/* and Go's frame pointer */
 	jmp *PLIB_CTX_RESUME(%rax)	/* into the Go runtime's resume label */
 
 /* Entered from Go with rdi = context: restore the guest and return the

@@ -1,0 +1,54 @@
+package hostrun
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+
+	"plib/backend"
+	"plib/image"
+)
+
+// MaybeChild runs the host-backend child and exits if this process was
+// started as one; otherwise it returns at once. Call it first in main
+// (and in TestMain of tests that run host backends).
+func MaybeChild() {
+	if len(os.Args) < 3 || os.Args[1] != ChildArg {
+		return
+	}
+	runtime.LockOSThread() // the image runs on this thread, entered from here
+	res, err := child(os.Args[2])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "plib host child: %v\n", err)
+		os.Exit(1)
+	}
+	f := os.NewFile(3, "result")
+	if err := json.NewEncoder(f).Encode(res); err != nil {
+		fmt.Fprintf(os.Stderr, "plib host child: send result: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func child(arg string) (*backend.Result, error) {
+	var req childRequest
+	if err := json.Unmarshal([]byte(arg), &req); err != nil {
+		return nil, fmt.Errorf("bad request: %w", err)
+	}
+	img, err := image.Load(req.Image)
+	if err != nil {
+		return nil, err
+	}
+	gate, ok := gates[req.Backend]
+	if !ok {
+		return nil, fmt.Errorf("unknown host backend %q", req.Backend)
+	}
+	p, err := load(img, gate)
+	if err != nil {
+		return nil, err
+	}
+	res := &backend.Result{Exits: map[string]uint64{}}
+	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout}
+	return res, p.run(img, plat)
+}

@@ -1,0 +1,115 @@
+// Package hostrun runs workload images in a host process: the none
+// backend here, and the other host-process backends later.
+//
+// The image is loaded at its fixed address in a child process (this same
+// binary, re-executed with ChildArg), so that a workload that loops
+// forever can be stopped by killing it and one that crashes takes nothing
+// else down. The child runs the image on a locked OS thread and switches
+// between Go and the image through the backend's gate page; the result
+// comes back to the parent as JSON on file descriptor 3.
+package hostrun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"plib/backend"
+	"plib/image"
+)
+
+// ChildArg is argv[1] of a child process started by a host backend.
+const ChildArg = "__plib_hostrun"
+
+// None is the none backend: the image in a host process, library calls
+// as plain calls. It is the upper bound on speed, with no isolation.
+type None struct{}
+
+// Name implements backend.Backend.
+func (None) Name() string { return "none" }
+
+// Probe implements backend.Backend.
+func (None) Probe() backend.Mechanism {
+	return backend.Mechanism{Backend: "none", Mode: backend.NoIsolation, Switch: "plain call",
+		Detail: "no isolation: the speed ceiling; the application can read every library page"}
+}
+
+// Run implements backend.Backend.
+func (n None) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+	return runChild(ctx, n.Name(), n.Probe(), path, opts)
+}
+
+// childRequest is what the parent sends the child (as JSON in argv).
+type childRequest struct {
+	Backend string           `json:"backend"`
+	Image   string           `json:"image"`
+	Params  map[string]int64 `json:"params"`
+}
+
+func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options) (*backend.Result, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own executable to start the %s child: %w", name, err)
+	}
+	req, _ := json.Marshal(childRequest{Backend: name, Image: path, Params: opts.Params})
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("result pipe: %w", err)
+	}
+	defer r.Close()
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, exe, ChildArg, string(req))
+	cmd.Stdout, cmd.Stderr = opts.Output, os.Stderr
+	cmd.ExtraFiles = []*os.File{w}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("start %s child: %w", name, err)
+	}
+	w.Close()
+	var out bytes.Buffer
+	readDone := make(chan error, 1)
+	go func() { _, err := out.ReadFrom(r); readDone <- err }()
+	waitErr := cmd.Wait()
+	<-readDone
+	res := &backend.Result{}
+	if out.Len() > 0 {
+		if err := json.Unmarshal(out.Bytes(), res); err != nil {
+			return nil, fmt.Errorf("%s child sent a malformed result: %w", name, err)
+		}
+	}
+	res.Backend, res.Mechanism, res.Image = name, mech, path
+	res.WallSeconds = time.Since(start).Seconds()
+	if ctx.Err() != nil && opts.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		res.TimedOut = true
+		res.Violation = &backend.Violation{Kind: "timeout", Domain: "unknown",
+			Detail: fmt.Sprintf("the workload ran longer than %v", opts.Timeout), CaughtBy: "host timer (child process killed)"}
+		return res, nil
+	}
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("run stopped: %w", ctx.Err())
+	}
+	var ee *exec.ExitError
+	if errors.As(waitErr, &ee) && out.Len() == 0 {
+		if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+			res.Violation = &backend.Violation{Kind: "crash", Domain: "unknown",
+				Detail: fmt.Sprintf("the workload process died of %v", st.Signal()), CaughtBy: "host kernel"}
+			return res, nil
+		}
+		return nil, fmt.Errorf("%s child failed: %w", name, waitErr)
+	}
+	if waitErr != nil && out.Len() == 0 {
+		return nil, fmt.Errorf("%s child failed: %w", name, waitErr)
+	}
+	return res, nil
+}

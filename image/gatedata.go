@@ -1,0 +1,37 @@
+package image
+
+import (
+	"encoding/binary"
+
+	"plib/abi"
+)
+
+// HeaderPage is the gate header page as view sees it, built by the loader
+// from the validated image; hostCtx is the host backends' switch context
+// (0 in the VMM).
+func (img *Image) HeaderPage(view int, hostCtx uint64) []byte {
+	p := make([]byte, abi.PageSize)
+	le := binary.LittleEndian
+	le.PutUint64(p[abi.HdrMagic:], abi.Magic)
+	le.PutUint64(p[abi.HdrView:], uint64(view))
+	le.PutUint64(p[abi.HdrNEntries:], abi.MaxEntries)
+	le.PutUint64(p[abi.HdrHostCtx:], hostCtx)
+	for _, d := range img.Libraries() {
+		le.PutUint64(p[abi.HdrStacks+8*d.ID:], d.Stack.End())
+		le.PutUint64(p[abi.HdrArgBase+8*d.ID:], d.Args.Addr)
+		le.PutUint64(p[abi.HdrArgSize+8*d.ID:], d.Args.Size)
+	}
+	return p
+}
+
+// EntryTable is the gate's entry table: {addr, view, valid} per entry.
+func (img *Image) EntryTable() []byte {
+	p := make([]byte, abi.PageSize)
+	for _, e := range img.Exports {
+		o := e.Entry() * abi.EntrySize
+		binary.LittleEndian.PutUint64(p[o:], e.Addr)
+		binary.LittleEndian.PutUint32(p[o+8:], uint32(e.Lib))
+		binary.LittleEndian.PutUint32(p[o+12:], 1)
+	}
+	return p
+}

@@ -69,13 +69,13 @@ func HostVMFUNC() (bool, string) {
 		if strings.HasPrefix(line, "vmx flags") {
 			for _, f := range strings.Fields(line[strings.Index(line, ":")+1:]) {
 				if f == "ept_vmfunc" || f == "vmfunc" {
-					return true, "the host CPU has VMFUNC, but stock KVM does not let its guests use it: the guest gets #UD and the VMM emulates the switch"
+					return true, "the host CPU has VMFUNC, but stock KVM does not let its guests use it"
 				}
 			}
 			return false, "the host CPU has VMX without VMFUNC EPTP switching"
 		}
 	}
-	return false, "the host CPU has no VMX (no 'vmx flags' in /proc/cpuinfo), so no VMFUNC; KVM reports an emulation failure at each VMFUNC and the VMM emulates the switch"
+	return false, "the host CPU has no VMX (no 'vmx flags' in /proc/cpuinfo), so no VMFUNC"
 }
 
 // Probe implements backend.Backend.
@@ -89,7 +89,7 @@ func (Backend) Probe() backend.Mechanism {
 	sys.Close()
 	_, why := HostVMFUNC()
 	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
-	m.Detail = why + "; one KVM exit per switch, state moved between per-view VMs through sync regs"
+	m.Detail = why + ". The gate's ring-3 VMFUNC raises #UD in the guest (KVM cannot emulate it), the guest supervisor reports it with one port-I/O exit, and the VMM moves the vCPU state to the target view's VM through sync regs (a CPL-0 VMFUNC's emulation-failure exit is handled the same way)"
 	return m
 }
 
@@ -116,4 +116,34 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 		return res, err
 	}
 	return res, nil
+}
+
+// KVMInfo is what `vmm caps` reports about KVM.
+type KVMInfo struct {
+	Available  bool           `json:"available"`
+	Error      string         `json:"error,omitempty"`
+	APIVersion int            `json:"api_version,omitempty"`
+	Caps       map[string]int `json:"capabilities,omitempty"` // KVM_CHECK_EXTENSION results
+}
+
+// ProbeKVM opens /dev/kvm and reads the capabilities plib uses.
+func ProbeKVM() KVMInfo {
+	sys, err := kvm.Open()
+	if err != nil {
+		return KVMInfo{Error: err.Error()}
+	}
+	defer sys.Close()
+	info := KVMInfo{Available: true, Caps: map[string]int{}}
+	info.APIVersion, _ = sys.APIVersion()
+	for _, c := range append(requiredCaps, struct {
+		Cap  int
+		Name string
+	}{kvm.CapNRMemSlots, "KVM_CAP_NR_MEMSLOTS"}) {
+		v, _ := sys.CheckExtension(c.Cap)
+		info.Caps[c.Name] = v
+	}
+	if _, err := CheckKVM(); err != nil {
+		info.Error = err.Error()
+	}
+	return info
 }

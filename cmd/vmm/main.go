@@ -1,0 +1,54 @@
+// Command vmm runs plib workload images under an isolation backend and
+// reports what the isolation cost.
+//
+//	vmm caps                                  what this machine can do, per backend
+//	vmm run --backend=vmfunc IMAGE            run one image
+//
+// Exit codes are listed in exitcodes.go and in README.md.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+
+	"plib/hostrun"
+)
+
+// cli is the command line, parsed by kong.
+type cli struct {
+	Run  runCmd  `cmd:"" help:"Run a workload image under one backend."`
+	Caps capsCmd `cmd:"" help:"Show what this machine can do, per backend, and why."`
+}
+
+func main() {
+	hostrun.MaybeChild() // host backends re-execute this binary for the workload
+	var c cli
+	parser, err := kong.New(&c, kong.Name("vmm"),
+		kong.Description("plib: run protected-library workloads under an isolation backend and measure what isolation costs."),
+		kong.UsageOnError(), kong.Exit(func(code int) { os.Exit(exitUsage * min(code, 1)) }))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vmm:", err)
+		os.Exit(exitHost)
+	}
+	ctx, err := parser.Parse(os.Args[1:])
+	if err != nil {
+		parser.Errorf("%v", err)
+		fmt.Fprintln(os.Stderr, "run 'vmm --help' for usage")
+		os.Exit(exitUsage)
+	}
+	err = ctx.Run()
+	var ee exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(os.Stderr, "vmm:", ee.msg)
+		}
+		os.Exit(ee.code)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vmm:", err)
+		os.Exit(exitHost)
+	}
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"plib/backend"
+	"plib/caps"
+	"plib/image"
+)
+
+type runCmd struct {
+	Backend string            `help:"Isolation backend: vmfunc or none." default:"vmfunc" enum:"vmfunc,none"`
+	JSON    bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
+	Stats   bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
+	Param   map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable." placeholder:"NAME=VALUE"`
+	Timeout time.Duration     `help:"Stop the workload after this long (a violation: it never returned)." default:"60s"`
+	Image   string            `arg:"" help:"Workload image (an ELF built by scripts/build, e.g. build/images/null.elf)." type:"path"`
+}
+
+func (r *runCmd) Run() error {
+	b, err := lookupBackend(r.Backend)
+	if err != nil {
+		return err
+	}
+	params := map[string]int64{}
+	for k, v := range r.Param {
+		n, err := strconv.ParseInt(v, 0, 64)
+		if err != nil {
+			return exitError{exitUsage, fmt.Sprintf("--param %s=%s: the value must be an integer", k, v)}
+		}
+		params[k] = n
+	}
+	img, err := image.Load(r.Image)
+	if err != nil {
+		if errors.Is(err, image.ErrBadImage) || errors.Is(err, os.ErrNotExist) {
+			return exitError{exitUsage, err.Error()}
+		}
+		return err
+	}
+	mech := b.Probe()
+	if !mech.Available() {
+		return exitError{exitUnavailable, fmt.Sprintf("backend %s is unavailable here: %s", b.Name(), mech.Unavailable)}
+	}
+	var out io.Writer = os.Stdout
+	if r.JSON {
+		out = os.Stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := b.Run(ctx, img, r.Image, backend.Options{Params: params, Timeout: r.Timeout, Output: out})
+	if err != nil {
+		if errors.Is(err, backend.ErrUnavailable) {
+			return exitError{exitUnavailable, err.Error()}
+		}
+		return exitError{exitHost, err.Error()}
+	}
+	if res.TSCHz == 0 {
+		res.TSCHz = caps.TSCHz()
+	}
+	if r.JSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		printResult(os.Stdout, res, r.Stats)
+	}
+	switch {
+	case res.TimedOut:
+		return exitError{code: exitTimeout}
+	case res.Violation != nil:
+		return exitError{code: exitViolation}
+	case res.ExitCode != 0:
+		return exitError{code: exitWorkload}
+	}
+	return nil
+}
+
+func printResult(w io.Writer, res *backend.Result, stats bool) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "backend\t%s\n", res.Mechanism)
+	if res.Mechanism.Detail != "" {
+		fmt.Fprintf(tw, "\t%s\n", res.Mechanism.Detail)
+	}
+	fmt.Fprintf(tw, "image\t%s\n", res.Image)
+	switch {
+	case res.TimedOut:
+		fmt.Fprintf(tw, "outcome\tSTOPPED: timed out after %.2fs\n", res.WallSeconds)
+	case res.Violation != nil:
+		fmt.Fprintf(tw, "outcome\tSTOPPED: isolation violation\n")
+	case res.Exited:
+		fmt.Fprintf(tw, "outcome\texited with code %d after %.3fs\n", res.ExitCode, res.WallSeconds)
+	}
+	if v := res.Violation; v != nil {
+		fmt.Fprintf(tw, "violation\t%s by %s\n", v.Kind, v.Domain)
+		if v.Address != 0 || v.Target != "" {
+			fmt.Fprintf(tw, "  address\t%#x %s\n", v.Address, v.Target)
+		}
+		if v.RIP != 0 {
+			fmt.Fprintf(tw, "  rip\t%#x\n", v.RIP)
+		}
+		fmt.Fprintf(tw, "  detail\t%s\n", v.Detail)
+		fmt.Fprintf(tw, "  caught by\t%s\n", v.CaughtBy)
+	}
+	for _, m := range res.Metrics {
+		fmt.Fprintf(tw, "metric\t%s = %d\t(%s)\n", m.Name, m.Value, m.Domain)
+	}
+	if res.ViewSwitches > 0 || res.Backend == "vmfunc" {
+		line := fmt.Sprintf("%d", res.ViewSwitches)
+		if calls, ok := res.Metric("calls"); ok && calls > 0 {
+			line += fmt.Sprintf(" (%.2f per library call)", float64(res.ViewSwitches)/float64(calls))
+		}
+		fmt.Fprintf(tw, "view switches\t%s\n", line)
+	}
+	if stats {
+		var keys []string
+		for k := range res.Exits {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s %d", k, res.Exits[k]))
+		}
+		fmt.Fprintf(tw, "exits\t%s\n", strings.Join(parts, ", "))
+		if res.TSCHz > 0 {
+			fmt.Fprintf(tw, "tsc\t%.3f GHz\n", res.TSCHz/1e9)
+			for _, m := range res.Metrics {
+				if strings.HasSuffix(m.Name, "_cycles") {
+					fmt.Fprintf(tw, "\t%s = %.0f ns\n", strings.TrimSuffix(m.Name, "_cycles")+"_ns", float64(m.Value)/res.TSCHz*1e9)
+				}
+			}
+		}
+	}
+	tw.Flush()
+}

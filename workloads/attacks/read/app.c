@@ -2,7 +2,7 @@
  * data directly, without its gate. Under an isolating backend the read
  * faults and the workload is stopped; if it ever returns, isolation is
  * absent and the app says so (exit code 66). */
-#include "../null/api.h"
+#include "../../null/api.h"
 
 /* Start of the library's data pages, from the image's linker script: the
  * attacker knows the layout. */

@@ -1,0 +1,28 @@
+/* gate_jump.h - shared by the attacks that jump into the middle of the
+ * gate: find the gate's first VMFUNC (the app knows the layout; the gate
+ * page is readable) and jump to it with registers of the attack's choice. */
+#ifndef GATE_JUMP_H
+#define GATE_JUMP_H
+#include "../null/api.h"
+
+/* Address of the first VMFUNC in the gate page, or 0 if there is none. */
+static inline const unsigned char *find_vmfunc(void)
+{
+	const unsigned char *g = (const unsigned char *)PLIB_GATE_PAGE;
+	for (int i = 0; i + 2 < 4096; i++)
+		if (g[i] == 0x0f && g[i + 1] == 0x01 && g[i + 2] == 0xd4)
+			return g + i;
+	return 0;
+}
+
+/* Jumps to `at` with eax = 0, ecx = view and rdi = entry; never returns
+ * normally (the gate's code after the VMFUNC decides what happens). */
+static inline void jump_into_gate(const unsigned char *at, long view, long entry)
+{
+	__asm__ volatile("xor %%eax, %%eax\n\t"
+			 "jmp *%0"
+			 :
+			 : "r"(at), "c"(view), "D"(entry)
+			 : "rax", "memory");
+}
+#endif

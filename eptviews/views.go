@@ -173,10 +173,12 @@ func (vs Views) Check() error {
 			return fmt.Errorf("view at index %d says it is view %d", id, v.ID)
 		}
 		have := map[Kind]bool{}
-		for i, m := range v.Mappings {
+		ms := append([]Mapping(nil), v.Mappings...)
+		sort.Slice(ms, func(i, j int) bool { return ms[i].GPA < ms[j].GPA })
+		for i, m := range ms {
 			where := fmt.Sprintf("view %d: %s %s [%#x, %#x)", id, m.Kind, m.Name, m.GPA, m.End())
-			if i > 0 && v.Mappings[i-1].End() > m.GPA {
-				return fmt.Errorf("%s overlaps %s", where, v.Mappings[i-1].Name)
+			if i > 0 && ms[i-1].End() > m.GPA {
+				return fmt.Errorf("%s overlaps %s", where, ms[i-1].Name)
 			}
 			if m.Writable && m.Executable {
 				return fmt.Errorf("%s is writable and executable", where)

@@ -1,0 +1,172 @@
+package vmm
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"plib/backend"
+	"plib/guestbin"
+	"plib/image"
+	"plib/internal/testimages"
+	"plib/vmm/kvm"
+)
+
+// needKVM skips, loudly, where there is no usable /dev/kvm.
+func needKVM(t *testing.T) *kvm.System {
+	t.Helper()
+	sys, err := CheckKVM()
+	if err != nil {
+		t.Skipf("SKIPPING real-KVM test: %v", err)
+	}
+	t.Cleanup(func() { sys.Close() })
+	return sys
+}
+
+// run loads the named image in a fresh machine and runs it.
+func run(t *testing.T, name string, params map[string]int64, timeout time.Duration) (*backend.Result, *Machine) {
+	t.Helper()
+	sys := needKVM(t)
+	img, err := image.Load(testimages.Path(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &backend.Result{}
+	var out bytes.Buffer
+	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, &backend.Platform{Result: res, Params: params, Output: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if err := m.Run(context.Background(), timeout); err != nil {
+		t.Fatalf("run %s: %v (output %q)", name, err, out.String())
+	}
+	return res, m
+}
+
+func TestNullSwitchesTwicePerCall(t *testing.T) {
+	res, _ := run(t, "null", map[string]int64{"iterations": 300, "rounds": 3}, time.Minute)
+	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+		t.Fatalf("null did not exit cleanly: %+v %+v", res, res.Violation)
+	}
+	calls, ok := res.Metric("calls")
+	if !ok || calls < 900 {
+		t.Fatalf("calls metric %d, %v", calls, ok)
+	}
+	if res.ViewSwitches != uint64(2*calls) {
+		t.Errorf("%d view switches for %d library calls; want exactly 2 per call", res.ViewSwitches, calls)
+	}
+	caught := res.Exits["ud_vmfunc"] + res.Exits["internal_error"]
+	if caught != res.ViewSwitches {
+		t.Errorf("exits by reason %v do not account for %d switches", res.Exits, res.ViewSwitches)
+	}
+}
+
+// libraryUnchanged checks that the library's data still holds what the
+// image shipped (the attack's write never reached memory).
+func libraryUnchanged(t *testing.T, m *Machine) {
+	t.Helper()
+	got, err := m.ReadLibraryMemory(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := m.img.Domains[1].Data.Data
+	if !bytes.Equal(got[:len(want)], want) {
+		t.Errorf("library memory changed: first bytes % x, want % x", got[:16], want[:16])
+	}
+}
+
+func TestAttacksAreStopped(t *testing.T) {
+	img, err := image.Load(testimages.Path(t, "null"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := img.Domains[1]
+	cases := []struct {
+		image    string
+		kind     string
+		domain   string
+		address  uint64
+		caughtBy string
+	}{
+		{"attack-read", "read", "app", lib.Data.Addr, "EPT view 0"},
+		{"attack-write", "write", "app", lib.Data.Addr, "EPT view 0"},
+		{"attack-exec", "execute", "app", lib.Text.Addr, "EPT view 0"},
+		{"attack-gate-entry", "gate", "app", 0, "gate check"},
+		{"attack-gate-index", "vmfunc-index", "app", 5, "VMFUNC emulation"},
+		{"attack-gate-skip", "gate", "null", 0, "gate check"},
+		{"attack-deputy", "platform-call", "app", lib.Data.Addr, "platform-call validation"},
+	}
+	for _, c := range cases {
+		t.Run(c.image, func(t *testing.T) {
+			res, m := run(t, c.image, nil, 30*time.Second)
+			v := res.Violation
+			if v == nil {
+				t.Fatalf("not stopped: exited %v with %d", res.Exited, res.ExitCode)
+			}
+			if v.Kind != c.kind || v.Domain != c.domain || (c.address != 0 && v.Address != c.address) || !strings.Contains(v.CaughtBy, c.caughtBy) {
+				t.Errorf("violation %+v; want kind %s by %s at %#x caught by %s", v, c.kind, c.domain, c.address, c.caughtBy)
+			}
+			if res.Exited {
+				t.Error("the workload also reports a normal exit")
+			}
+			libraryUnchanged(t, m)
+		})
+	}
+}
+
+func TestForbiddenImageIsRefused(t *testing.T) {
+	_, err := image.Load(testimages.Path(t, "attack-forbidden"))
+	if err == nil || !strings.Contains(err.Error(), "VMFUNC") {
+		t.Fatalf("image with VMFUNC in app code: %v", err)
+	}
+}
+
+func TestTimeoutStopsALoop(t *testing.T) {
+	start := time.Now()
+	res, _ := run(t, "attack-loop", nil, 500*time.Millisecond)
+	if !res.TimedOut || res.Violation == nil || res.Violation.Kind != "timeout" {
+		t.Fatalf("loop not stopped by the timer: %+v", res)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("stopping took %v", d)
+	}
+	if res.Violation.RIP < 0x40003000 || res.Violation.RIP >= 0x40004000 {
+		t.Errorf("rip %#x is not in the app's loop", res.Violation.RIP)
+	}
+}
+
+func TestContextCancelStopsTheRun(t *testing.T) {
+	sys := needKVM(t)
+	img, err := image.Load(testimages.Path(t, "attack-loop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, &backend.Platform{Result: &backend.Result{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := m.Run(ctx, 0); err == nil || !strings.Contains(err.Error(), "run stopped") {
+		t.Fatalf("cancelled run: %v", err)
+	}
+}
+
+func TestBackendRun(t *testing.T) {
+	needKVM(t)
+	b := Backend{}
+	if m := b.Probe(); m.Mode != backend.Emulated || m.EmulatedBy != "vmm" {
+		t.Fatalf("probe: %+v", m)
+	}
+	p := testimages.Path(t, "null")
+	img, _ := image.Load(p)
+	res, err := b.Run(context.Background(), img, p, backend.Options{Params: map[string]int64{"iterations": 50, "rounds": 1}, Timeout: time.Minute, Output: os.Stderr})
+	if err != nil || !res.Exited || res.ExitCode != 0 || res.Mechanism.Backend != "vmfunc" || res.TSCHz <= 0 {
+		t.Fatalf("run: %v %+v", err, res)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -69,7 +70,8 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, exe, ChildArg, string(req))
-	cmd.Stdout, cmd.Stderr = opts.Output, os.Stderr
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = opts.Output, &stderr
 	cmd.ExtraFiles = []*os.File{w}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -106,10 +108,10 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 				Detail: fmt.Sprintf("the workload process died of %v", st.Signal()), CaughtBy: "host kernel"}
 			return res, nil
 		}
-		return nil, fmt.Errorf("%s child failed: %w", name, waitErr)
+		return nil, fmt.Errorf("%s child failed: %w: %s", name, waitErr, strings.TrimSpace(stderr.String()))
 	}
 	if waitErr != nil && out.Len() == 0 {
-		return nil, fmt.Errorf("%s child failed: %w", name, waitErr)
+		return nil, fmt.Errorf("%s child failed: %w: %s", name, waitErr, strings.TrimSpace(stderr.String()))
 	}
 	return res, nil
 }

@@ -25,7 +25,7 @@ type fixture struct {
 	out    *bytes.Buffer
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	img, err := image.Load(testimages.Path(t, "null"))
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 )
 
 // needKVM skips, loudly, where there is no usable /dev/kvm.
-func needKVM(t *testing.T) *kvm.System {
+func needKVM(t testing.TB) *kvm.System {
 	t.Helper()
 	sys, err := CheckKVM()
 	if err != nil {
@@ -27,7 +27,7 @@ func needKVM(t *testing.T) *kvm.System {
 }
 
 // run loads the named image in a fresh machine and runs it.
-func run(t *testing.T, name string, params map[string]int64, timeout time.Duration) (*backend.Result, *Machine) {
+func run(t testing.TB, name string, params map[string]int64, timeout time.Duration) (*backend.Result, *Machine) {
 	t.Helper()
 	sys := needKVM(t)
 	img, err := image.Load(testimages.Path(t, name))

@@ -1,0 +1,54 @@
+package backend
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"plib/abi"
+)
+
+// mem is readable memory [base, base+len(data)).
+type mem struct {
+	base uint64
+	data []byte
+}
+
+func (m mem) Read(addr, n uint64) ([]byte, error) {
+	if addr < m.base || addr+n < addr || addr+n > m.base+uint64(len(m.data)) {
+		return nil, errors.New("not mapped")
+	}
+	return m.data[addr-m.base : addr-m.base+n], nil
+}
+
+func TestPlatformCalls(t *testing.T) {
+	m := mem{0x1000, []byte("hello, metricname")}
+	var out bytes.Buffer
+	p := &Platform{Result: &Result{}, Params: map[string]int64{"metric": 5}, Output: &out}
+	if r, s := p.Call("app", abi.SysPrint, 0x1000, 5, 0, m, 0); r != 0 || s != nil || out.String() != "hello" {
+		t.Errorf("print: %d %+v %q", r, s, out.String())
+	}
+	if _, s := p.Call("lib", abi.SysMetric, 0x1007, 6, 42, m, 0); s != nil || len(p.Result.Metrics) != 1 ||
+		p.Result.Metrics[0] != (Metric{Name: "metric", Value: 42, Domain: "lib"}) {
+		t.Errorf("metric: %+v %+v", s, p.Result.Metrics)
+	}
+	if r, _ := p.Call("app", abi.SysParam, 0x1007, 6, 9, m, 0); r != 5 {
+		t.Errorf("param set: %d", r)
+	}
+	if r, _ := p.Call("app", abi.SysParam, 0x1007, 4, 9, m, 0); r != 9 {
+		t.Errorf("param default: %d", r)
+	}
+	if _, s := p.Call("app", abi.SysExit, 3, 0, 0, m, 0); s == nil || !s.Exit || s.Code != 3 {
+		t.Errorf("exit: %+v", s)
+	}
+	for _, c := range []struct {
+		nr, a0, a1 uint64
+	}{
+		{abi.SysPrint, 0x1000, MaxPrint + 1}, {abi.SysPrint, 0x5000, 4}, {abi.SysPrint, ^uint64(0), 2},
+		{abi.SysMetric, 0x1000, 0}, {abi.SysMetric, 0x1000, MaxNameLen + 1}, {abi.SysParam, 0x9000, 3}, {99, 0, 0},
+	} {
+		if _, s := p.Call("app", c.nr, c.a0, c.a1, 0, m, 0x77); s == nil || s.Violation == nil || s.Violation.Kind != "platform-call" || s.Violation.RIP != 0x77 {
+			t.Errorf("call %d(%#x, %#x) not refused: %+v", c.nr, c.a0, c.a1, s)
+		}
+	}
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"plib/backend"
+	"plib/internal/testimages"
+)
+
+var vmmBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vmm-cli-")
+	if err != nil {
+		panic(err)
+	}
+	vmmBin = filepath.Join(dir, "vmm")
+	if out, err := exec.Command("go", "build", "-o", vmmBin, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runVMM runs the binary and returns its exit code, stdout and stderr.
+func runVMM(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(vmmBin, args...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+func kvmOrSkip(t *testing.T) {
+	if _, err := os.Stat("/dev/kvm"); err != nil {
+		t.Skipf("SKIPPING: no /dev/kvm: %v", err)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	kvmOrSkip(t)
+	null := testimages.Path(t, "null")
+	bad := filepath.Join(t.TempDir(), "bad.elf")
+	os.WriteFile(bad, []byte("\x7fELF but not really"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		says string
+	}{
+		{"success", []string{"run", "--param", "iterations=100", "--param", "rounds=1", null}, exitOK, "exited with code 0"},
+		{"none backend", []string{"run", "--backend=none", null}, exitOK, "no isolation"},
+		{"violation", []string{"run", testimages.Path(t, "attack-read")}, exitViolation, "caught by    EPT view 0"},
+		{"workload failure", []string{"run", "--backend=none", testimages.Path(t, "attack-read")}, exitWorkload, "exited with code 66"},
+		{"timeout", []string{"run", "--timeout=300ms", testimages.Path(t, "attack-loop")}, exitTimeout, "timed out"},
+		{"bad image", []string{"run", bad}, exitUsage, "not an ELF file"},
+		{"hostile image", []string{"run", testimages.Path(t, "attack-forbidden")}, exitUsage, "contains VMFUNC"},
+		{"missing image", []string{"run", "/nonexistent.elf"}, exitUsage, "no such file"},
+		{"unknown backend", []string{"run", "--backend=magic", null}, exitUsage, "must be one of"},
+		{"bad param", []string{"run", "--param", "iterations=lots", null}, exitUsage, "must be an integer"},
+		{"no command", []string{}, exitUsage, "expected one of"},
+		{"unknown flag", []string{"run", "--frobnicate", null}, exitUsage, "unknown flag"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runVMM(t, c.args...)
+			if code != c.code {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, c.code, out, errs)
+			}
+			if !strings.Contains(out+errs, c.says) {
+				t.Errorf("output does not say %q\nstdout: %s\nstderr: %s", c.says, out, errs)
+			}
+		})
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	kvmOrSkip(t)
+	code, out, _ := runVMM(t, "run", "--json", testimages.Path(t, "attack-read"))
+	if code != exitViolation {
+		t.Fatalf("exit %d", code)
+	}
+	var res backend.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("stdout is not a JSON result: %v\n%s", err, out)
+	}
+	if res.Backend != "vmfunc" || res.Mechanism.Mode != backend.Emulated || res.Mechanism.EmulatedBy != "vmm" {
+		t.Errorf("mechanism label: %+v", res.Mechanism)
+	}
+	if v := res.Violation; v == nil || v.Kind != "read" || v.Domain != "app" || !strings.Contains(v.CaughtBy, "EPT view") {
+		t.Errorf("violation: %+v", v)
+	}
+
+	code, out, _ = runVMM(t, "run", "--json", "--param", "iterations=50", "--param", "rounds=1", testimages.Path(t, "null"))
+	if code != exitOK {
+		t.Fatalf("null exit %d", code)
+	}
+	res = backend.Result{}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	calls, _ := res.Metric("calls")
+	if res.ViewSwitches != uint64(2*calls) || res.Exits["io"] == 0 {
+		t.Errorf("switches %d for %d calls, exits %v", res.ViewSwitches, calls, res.Exits)
+	}
+}
+
+func TestStats(t *testing.T) {
+	kvmOrSkip(t)
+	code, out, _ := runVMM(t, "run", "--stats", "--param", "iterations=50", "--param", "rounds=1", testimages.Path(t, "null"))
+	if code != exitOK || !strings.Contains(out, "exits ") || !strings.Contains(out, "call_ns") || !strings.Contains(out, "2.00 per library call") {
+		t.Errorf("--stats output:\n%s", out)
+	}
+}
+
+func TestCaps(t *testing.T) {
+	code, out, _ := runVMM(t, "caps", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var rep capsReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("caps --json: %v\n%s", err, out)
+	}
+	if rep.CPU.Vendor == "" || len(rep.Backends) != len(backends) {
+		t.Errorf("caps: %+v", rep)
+	}
+	for _, m := range rep.Backends {
+		if m.Mode == "" || (m.Mode == backend.Unavailable && m.Unavailable == "") || (m.Mode == backend.Emulated && m.EmulatedBy == "") {
+			t.Errorf("backend %s has no honest label: %+v", m.Backend, m)
+		}
+	}
+	code, out, _ = runVMM(t, "caps")
+	if code != 0 || !strings.Contains(out, "PKU / OSPKE") || !strings.Contains(out, "vmfunc") {
+		t.Errorf("caps:\n%s", out)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := runVMM(t, "run", "--help")
+	if code != 0 || !strings.Contains(out, "--backend") || !strings.Contains(out, "--timeout") {
+		t.Errorf("run --help (exit %d):\n%s", code, out)
+	}
+}

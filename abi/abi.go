@@ -6,10 +6,13 @@ package abi
 // Image layout.
 const (
 	ImageBase   = 0x40000000 // every image is linked here
-	GatePage    = 0x40000000 // backend gate code
-	GateData    = 0x40001000 // per-view header page
-	GateEntries = 0x40002000 // entry table page
-	ImageCode   = 0x40003000 // first address an image section may use
+	GatePage    = 0x40000000 // backend gate code: GatePages pages
+	GateIn      = 0x40001000 // vmfunc: second gate page, mapped in library views
+	GateOut     = 0x40002000 // vmfunc: third gate page, mapped in the app's view
+	GatePages   = 3
+	GateData    = 0x40003000 // per-view header page
+	GateEntries = 0x40004000 // entry table page
+	ImageCode   = 0x40005000 // first address an image section may use
 	ImageLimit  = 0x60000000 // images end below this address
 	PageSize    = 4096
 )

@@ -17,7 +17,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 	}
 	defer f.Close()
 	want := map[string]uint64{
-		"PLIB_IMAGE_BASE": ImageBase, "PLIB_GATE_PAGE": GatePage, "PLIB_GATE_DATA": GateData,
+		"PLIB_IMAGE_BASE": ImageBase, "PLIB_GATE_PAGE": GatePage, "PLIB_GATE_IN": GateIn, "PLIB_GATE_OUT": GateOut, "PLIB_GATE_PAGES": GatePages, "PLIB_GATE_DATA": GateData,
 		"PLIB_GATE_ENTRIES": GateEntries, "PLIB_IMAGE_CODE": ImageCode, "PLIB_IMAGE_LIMIT": ImageLimit,
 		"PLIB_GATE_CALL_OFF": GateCallOff, "PLIB_GATE_SYS_OFF": GateSysOff, "PLIB_GATE_RESUME_OFF": GateResumeOff,
 		"PLIB_HDR_MAGIC": HdrMagic, "PLIB_HDR_VIEW": HdrView, "PLIB_HDR_NENTRIES": HdrNEntries,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"plib/image"
@@ -81,18 +82,36 @@ func (v *Violation) Error() string {
 
 // Result is the outcome of one run.
 type Result struct {
-	Backend      string            `json:"backend"`
-	Mechanism    Mechanism         `json:"mechanism"`
-	Image        string            `json:"image"`
-	ExitCode     int64             `json:"exit_code"` // the workload's own exit code
-	Exited       bool              `json:"exited"`    // the workload called exit
-	Violation    *Violation        `json:"violation,omitempty"`
-	TimedOut     bool              `json:"timed_out"`
-	Metrics      []Metric          `json:"metrics"`
-	Exits        map[string]uint64 `json:"exits,omitempty"` // exits by reason
-	ViewSwitches uint64            `json:"view_switches"`
-	TSCHz        float64           `json:"tsc_hz,omitempty"`
-	WallSeconds  float64           `json:"wall_seconds"`
+	Backend      string             `json:"backend"`
+	Mechanism    Mechanism          `json:"mechanism"`
+	Image        string             `json:"image"`
+	ExitCode     int64              `json:"exit_code"` // the workload's own exit code
+	Exited       bool               `json:"exited"`    // the workload called exit
+	Violation    *Violation         `json:"violation,omitempty"`
+	TimedOut     bool               `json:"timed_out"`
+	Metrics      []Metric           `json:"metrics"`
+	Exits        map[string]uint64  `json:"exits,omitempty"` // exits by reason
+	ViewSwitches uint64             `json:"view_switches"`
+	TSCHz        float64            `json:"tsc_hz,omitempty"`
+	Derived      map[string]float64 `json:"derived,omitempty"` // from metrics and TSCHz: see Derive
+	WallSeconds  float64            `json:"wall_seconds"`
+}
+
+// Derive fills Derived from the metrics: NAME_ns for every NAME_cycles
+// metric, and calls_per_sec from call_cycles, using TSCHz.
+func (r *Result) Derive() {
+	if r.TSCHz <= 0 {
+		return
+	}
+	r.Derived = map[string]float64{}
+	for _, m := range r.Metrics {
+		if name, ok := strings.CutSuffix(m.Name, "_cycles"); ok {
+			r.Derived[name+"_ns"] = float64(m.Value) / r.TSCHz * 1e9
+			if name == "call" && m.Value > 0 {
+				r.Derived["calls_per_sec"] = r.TSCHz / float64(m.Value)
+			}
+		}
+	}
 }
 
 // Metric returns the value of the named metric.

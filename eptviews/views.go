@@ -23,6 +23,8 @@ const (
 	SupervisorCode              // ring-0 code: read+execute, every view, never user-accessible
 	SupervisorStack             // ring-0 stack: writable, every view, never user-accessible
 	Gate                        // gate code: read+execute, every view
+	GateIn                      // gate code run after the switch into a library: library views
+	GateOut                     // gate code run after the switch back: the application's view
 	GateHeader                  // per-view header page (its contents differ per view)
 	GateEntries                 // entry table: read-only, every view
 	Text                        // a domain's code
@@ -31,7 +33,7 @@ const (
 	Args                        // a library's argument area, shared with the app
 )
 
-var kindNames = [...]string{"supervisor", "supervisor-code", "supervisor-stack", "gate", "gate-header", "gate-entries", "text", "data", "stack", "args"}
+var kindNames = [...]string{"supervisor", "supervisor-code", "supervisor-stack", "gate", "gate-in", "gate-out", "gate-header", "gate-entries", "text", "data", "stack", "args"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -40,8 +42,12 @@ func (k Kind) UserAccessible() bool {
 	return k != Supervisor && k != SupervisorCode && k != SupervisorStack
 }
 
-// Shared reports whether every view maps regions of this kind.
+// Shared reports whether regions of this kind are trusted and belong to no
+// domain (mapped in every view, or in every view of one side).
 func (k Kind) Shared() bool { return k <= GateEntries }
+
+// GateCode reports whether the kind is one of the gate's code pages.
+func (k Kind) GateCode() bool { return k == Gate || k == GateIn || k == GateOut }
 
 // Region is a page-aligned range of guest-physical memory.
 type Region struct {
@@ -137,6 +143,12 @@ func mappingFor(r Region, view int) (Mapping, bool) {
 	case Gate, SupervisorCode:
 		m.Executable = true
 		return m, true
+	case GateIn: // absent from the app's view: a VMFUNC running into it exits
+		m.Executable = true
+		return m, view != 0
+	case GateOut: // absent from library views, for the switch back
+		m.Executable = true
+		return m, view == 0
 	case Text:
 		m.Executable = true
 		return m, r.Owner == view
@@ -158,8 +170,9 @@ func mappingFor(r Region, view int) (Mapping, bool) {
 //   - no mapping is writable and executable; the gate pages are never
 //     writable;
 //   - mappings in a view do not overlap;
-//   - every view has the gate, its header and the entry table, and a
-//     library's view has its own argument area.
+//   - every view has the gate, its header and the entry table; a
+//     library's view has the gate-in page and its own argument area, the
+//     app's view the gate-out page.
 func (vs Views) Check() error {
 	if len(vs) == 0 || vs[0] == nil {
 		return fmt.Errorf("no application view")
@@ -184,7 +197,7 @@ func (vs Views) Check() error {
 				return fmt.Errorf("%s is writable and executable", where)
 			}
 			switch m.Kind {
-			case Gate, GateHeader, GateEntries, Supervisor, SupervisorCode:
+			case Gate, GateIn, GateOut, GateHeader, GateEntries, Supervisor, SupervisorCode:
 				if m.Writable {
 					return fmt.Errorf("%s is writable; trusted pages never are", where)
 				}
@@ -211,7 +224,11 @@ func (vs Views) Check() error {
 				}
 			}
 		}
-		for _, k := range []Kind{Gate, GateHeader, GateEntries} {
+		gateHalf := GateIn
+		if id == 0 {
+			gateHalf = GateOut
+		}
+		for _, k := range []Kind{Gate, gateHalf, GateHeader, GateEntries} {
 			if !have[k] {
 				return fmt.Errorf("view %d lacks the %s page", id, k)
 			}

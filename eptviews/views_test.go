@@ -11,12 +11,14 @@ func layout() []Region {
 		{Name: "tables", Kind: Supervisor, GPA: 0x100000, Size: 0x3000},
 		{Name: "sup-code", Kind: SupervisorCode, GPA: 0x103000, Size: 0x1000},
 		{Name: "sup-stack", Kind: SupervisorStack, GPA: 0x104000, Size: 0x4000},
-		{Name: "gate", Kind: Gate, GPA: 0x40000000, Size: 0x1000},
+		{Name: "gate", Kind: Gate, GPA: 0x3ffff000, Size: 0x1000},
+		{Name: "gate-in", Kind: GateIn, GPA: 0x40000000, Size: 0x1000},
+		{Name: "gate-out", Kind: GateOut, GPA: 0x40002000, Size: 0x1000},
 		{Name: "header", Kind: GateHeader, GPA: 0x40001000, Size: 0x1000},
-		{Name: "entries", Kind: GateEntries, GPA: 0x40002000, Size: 0x1000},
-		{Name: "app.text", Owner: 0, Kind: Text, GPA: 0x40003000, Size: 0x1000},
-		{Name: "app.data", Owner: 0, Kind: Data, GPA: 0x40004000, Size: 0x1000},
-		{Name: "app.stack", Owner: 0, Kind: Stack, GPA: 0x40005000, Size: 0x1000},
+		{Name: "entries", Kind: GateEntries, GPA: 0x40003000, Size: 0x1000},
+		{Name: "app.text", Owner: 0, Kind: Text, GPA: 0x40004000, Size: 0x1000},
+		{Name: "app.data", Owner: 0, Kind: Data, GPA: 0x40005000, Size: 0x1000},
+		{Name: "app.stack", Owner: 0, Kind: Stack, GPA: 0x4000f000, Size: 0x1000},
 		{Name: "a.text", Owner: 1, Kind: Text, GPA: 0x40006000, Size: 0x1000},
 		{Name: "a.data", Owner: 1, Kind: Data, GPA: 0x40007000, Size: 0x2000},
 		{Name: "a.stack", Owner: 1, Kind: Stack, GPA: 0x40009000, Size: 0x1000},
@@ -52,7 +54,13 @@ func TestBuildViews(t *testing.T) {
 			t.Errorf("library a's view maps %s", n)
 		}
 	}
-	for _, n := range []string{"gate", "header", "entries", "a.text", "a.data", "a.stack", "a.args", "sup-code"} {
+	if _, ok := app["gate-in"]; ok {
+		t.Error("the app's view maps the gate-in page: its VMFUNC would not exit")
+	}
+	if _, ok := a["gate-out"]; ok {
+		t.Error("a library view maps the gate-out page")
+	}
+	for _, n := range []string{"gate", "gate-in", "header", "entries", "a.text", "a.data", "a.stack", "a.args", "sup-code"} {
 		if _, ok := a[n]; !ok {
 			t.Errorf("library a's view lacks %s", n)
 		}
@@ -104,6 +112,8 @@ func TestCheckCatchesBrokenViews(t *testing.T) {
 		}, "belongs to library 2"},
 		{"view without its argument area", func(vs Views) { drop(vs[2], "b.args") }, "lacks its argument area"},
 		{"view without the gate", func(vs Views) { drop(vs[1], "gate") }, "lacks the gate page"},
+		{"library view without gate-in", func(vs Views) { drop(vs[2], "gate-in") }, "lacks the gate-in page"},
+		{"app view without gate-out", func(vs Views) { drop(vs[0], "gate-out") }, "lacks the gate-out page"},
 		{"overlapping mappings", func(vs Views) {
 			m := vs[0].Mappings[0]
 			m.Name = "dup"

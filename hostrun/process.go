@@ -39,7 +39,7 @@ func load(img *image.Image, gate []byte) (*process, error) {
 			copy(mem[s.Addr-abi.ImageBase:], s.Data)
 		}
 	}
-	gp := mem[abi.GatePage-abi.ImageBase : abi.GatePage-abi.ImageBase+abi.PageSize]
+	gp := mem[abi.GatePage-abi.ImageBase : abi.GatePage-abi.ImageBase+abi.GatePages*abi.PageSize]
 	for i := range gp {
 		gp[i] = 0xcc
 	}

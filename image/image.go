@@ -224,8 +224,8 @@ func classify(s *elf.Section, im *Image, libs map[string]*Domain) (*Section, err
 	switch {
 	case s.Name == ".plib.gate":
 		sec.Kind = KindGate
-		if s.Addr != abi.GatePage || sec.Size != abi.PageSize {
-			return nil, bad("gate page must be one page at %#x, not %#x bytes at %#x", abi.GatePage, s.Size, s.Addr)
+		if s.Addr != abi.GatePage || sec.Size != abi.GatePages*abi.PageSize {
+			return nil, bad("gate pages must be %d pages at %#x, not %#x bytes at %#x", abi.GatePages, abi.GatePage, s.Size, s.Addr)
 		}
 		if w {
 			return nil, bad("gate page .plib.gate is writable; it must be read-only and executable")

@@ -142,7 +142,7 @@ func TestRefusesHostileImages(t *testing.T) {
 		{"VMFUNC in application code", func(t *testing.T, b []byte) []byte {
 			copy(sectionData(t, b, ".plib.app.text")[5:], []byte{0x0f, 0x01, 0xd4})
 			return b
-		}, "contains VMFUNC (0f 01 d4) at 0x40003005"},
+		}, "contains VMFUNC (0f 01 d4) at 0x40005005"},
 		{"WRPKRU in library code", func(t *testing.T, b []byte) []byte {
 			copy(sectionData(t, b, ".plib.lib.null.text")[7:], []byte{0x0f, 0x01, 0xef})
 			return b

@@ -89,7 +89,7 @@ func (Backend) Probe() backend.Mechanism {
 	sys.Close()
 	_, why := HostVMFUNC()
 	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
-	m.Detail = why + ". The gate's ring-3 VMFUNC raises #UD in the guest (KVM cannot emulate it), the guest supervisor reports it with one port-I/O exit, and the VMM moves the vCPU state to the target view's VM through sync regs (a CPL-0 VMFUNC's emulation-failure exit is handled the same way)"
+	m.Detail = why + ". Each view is its own KVM VM over shared memory; the gate's VMFUNC ends in a gate page its view does not map, so fetching it exits to the VMM once, which moves the vCPU state into the target view's VM through sync regs (a VMFUNC that raises #UD instead is reported by the guest supervisor and handled the same way)"
 	return m
 }
 

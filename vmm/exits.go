@@ -182,7 +182,7 @@ func (h *handler) handleException(e *Exit) Action {
 		// A guest #UD: how a VMFUNC ends up on a stock Intel KVM host
 		// (Linux >= 6.2), and on AMD hosts for a ring-3 VMFUNC (KVM's
 		// #UD intercept cannot decode it and reinjects the #UD).
-		if ins, err := h.mem.Read(e.View, f.RIP, 3, fetchAccess(f.CS&3)); err == nil && bytes.Equal(ins, vmfuncBytes) {
+		if ins, err := h.fetch(e.View, f.RIP, f.CS&3); err == nil && bytes.Equal(ins, vmfuncBytes) {
 			h.exits["ud_vmfunc"]++
 			regs := e.Regs
 			regs.RIP, regs.RSP, regs.RFLAGS, regs.RDX = f.RIP, f.RSP, f.RFLAGS, f.RDX
@@ -235,7 +235,7 @@ func (h *handler) handleInternal(e *Exit) Action {
 		return Action{Kind: Stop, Err: fmt.Errorf("KVM internal error, suberror %d, in view %s at rip %#x (data %#x)",
 			e.Internal.Suberror, h.domain(e.View), e.Regs.RIP, e.Internal.Data)}
 	}
-	ins, err := h.mem.Read(e.View, e.Regs.RIP, 3, fetchAccess(uint64(e.Sregs.CS.DPL)))
+	ins, err := h.fetch(e.View, e.Regs.RIP, uint64(e.Sregs.CS.DPL))
 	if err != nil {
 		// KVM could not fetch the instruction: the view does not map the
 		// code the guest jumped to.
@@ -250,6 +250,45 @@ func (h *handler) handleInternal(e *Exit) Action {
 	return h.stopViolation(&backend.Violation{Kind: "emulation", Domain: h.domain(e.View), RIP: e.Regs.RIP,
 		Detail:   fmt.Sprintf("KVM could not emulate the instruction at %#x (bytes % x); an access outside the view the CPU cannot complete", e.Regs.RIP, ins),
 		CaughtBy: "KVM emulation failure"})
+}
+
+// fetch returns the three instruction bytes at rip as the CPU fetches them
+// in view at privilege cpl. The gate's VMFUNCs end in a gate page the view
+// does not map, which is what makes the fetch exit; those bytes come from
+// the trusted gate, identical in every view. Any other byte the view does
+// not map fails the fetch.
+func (h *handler) fetch(view int, rip, cpl uint64) ([]byte, error) {
+	acc := fetchAccess(cpl)
+	if b, err := h.mem.Read(view, rip, 3, acc); err == nil {
+		return b, nil
+	}
+	out, err := h.mem.Read(view, rip, 1, acc)
+	if err != nil {
+		return nil, err
+	}
+	for a := rip + 1; a < rip+3; a++ {
+		b, err := h.mem.Read(view, a, 1, acc)
+		if err != nil {
+			if b, err = h.gateByte(a); err != nil {
+				return nil, fmt.Errorf("instruction at %#x runs into %#x: %w", rip, a, err)
+			}
+		}
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
+// gateByte reads one byte of gate code from whichever view maps it.
+func (h *handler) gateByte(a uint64) ([]byte, error) {
+	for id, v := range h.views {
+		if v == nil {
+			continue
+		}
+		if m, ok := v.Lookup(a); ok && m.Kind.GateCode() {
+			return h.mem.Read(id, a, 1, UserExec)
+		}
+	}
+	return nil, fmt.Errorf("%#x is neither mapped in this view nor gate code", a)
 }
 
 // vmfunc emulates VMFUNC leaf 0 (EPTP switching) the way the CPU would:

@@ -45,9 +45,10 @@ func FuzzHandleExit(f *testing.F) {
 		if a.View < 0 || a.View >= len(fx.views) || fx.views[a.View] == nil {
 			t.Fatalf("switch to view %d, which does not exist", a.View)
 		}
-		ins, err := fx.mem.Read(v, a.Regs.RIP-3, 3, UserExec)
+		h := fx.handler()
+		ins, err := h.fetch(v, a.Regs.RIP-3, 3)
 		if err != nil {
-			ins, err = fx.mem.Read(v, a.Regs.RIP-3, 3, SupervisorExec)
+			ins, err = h.fetch(v, a.Regs.RIP-3, 0)
 		}
 		if err != nil || !bytes.Equal(ins, vmfuncBytes) {
 			t.Fatalf("switch resumes at %#x, which does not follow a VMFUNC in view %d (%v)", a.Regs.RIP, v, err)

@@ -95,6 +95,8 @@ func NewLayout(img *image.Image, sup []byte) (*Layout, error) {
 		{Name: "supervisor-stack", Kind: eptviews.SupervisorStack, GPA: supStackLo, Size: supStackTop - supStackLo},
 		{Name: "page-tables", Kind: eptviews.Supervisor, GPA: ptBase, Size: ptLimit - ptBase},
 		{Name: "gate", Kind: eptviews.Gate, GPA: abi.GatePage, Size: abi.PageSize},
+		{Name: "gate-in", Kind: eptviews.GateIn, GPA: abi.GateIn, Size: abi.PageSize},
+		{Name: "gate-out", Kind: eptviews.GateOut, GPA: abi.GateOut, Size: abi.PageSize},
 		{Name: "gate-header", Kind: eptviews.GateHeader, GPA: abi.GateData, Size: abi.PageSize},
 		{Name: "gate-entries", Kind: eptviews.GateEntries, GPA: abi.GateEntries, Size: abi.PageSize},
 	}
@@ -169,7 +171,7 @@ func pagePerms(k eptviews.Kind) uint64 {
 		return base
 	case eptviews.SupervisorStack:
 		return base | pteWrite | pteNX
-	case eptviews.Gate, eptviews.Text:
+	case eptviews.Gate, eptviews.GateIn, eptviews.GateOut, eptviews.Text:
 		return base | pteUser
 	case eptviews.GateHeader, eptviews.GateEntries:
 		return base | pteUser | pteNX

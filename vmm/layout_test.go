@@ -44,7 +44,7 @@ func TestPageTablesMatchRegions(t *testing.T) {
 			if write && !nx {
 				t.Errorf("%s: writable and executable", r.Name)
 			}
-			exec := r.Kind == eptviews.Text || r.Kind == eptviews.Gate || r.Kind == eptviews.SupervisorCode
+			exec := r.Kind == eptviews.Text || r.Kind.GateCode() || r.Kind == eptviews.SupervisorCode
 			if exec == nx {
 				t.Errorf("%s: executable=%v", r.Name, !nx)
 			}

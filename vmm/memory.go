@@ -100,7 +100,7 @@ func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte) {
 			g.write(0, s.Addr, s.Data)
 		}
 	}
-	gatePage := make([]byte, abi.PageSize)
+	gatePage := make([]byte, abi.GatePages*abi.PageSize)
 	for i := range gatePage {
 		gatePage[i] = 0xcc // int3 around the gate routines
 	}

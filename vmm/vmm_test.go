@@ -134,8 +134,9 @@ func TestTimeoutStopsALoop(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("stopping took %v", d)
 	}
-	if res.Violation.RIP < 0x40003000 || res.Violation.RIP >= 0x40004000 {
-		t.Errorf("rip %#x is not in the app's loop", res.Violation.RIP)
+	img, _ := image.Load(testimages.Path(t, "attack-loop"))
+	if app := img.Domains[0].Text; res.Violation.RIP < app.Addr || res.Violation.RIP >= app.End() {
+		t.Errorf("rip %#x is not in the app's code", res.Violation.RIP)
 	}
 }
 

@@ -121,7 +121,7 @@ func TestRunJSON(t *testing.T) {
 func TestStats(t *testing.T) {
 	kvmOrSkip(t)
 	code, out, _ := runVMM(t, "run", "--stats", "--param", "iterations=50", "--param", "rounds=1", testimages.Path(t, "null"))
-	if code != exitOK || !strings.Contains(out, "exits ") || !strings.Contains(out, "call_ns") || !strings.Contains(out, "2.00 per library call") {
+	if code != exitOK || !strings.Contains(out, "exits ") || !strings.Contains(out, "call_ns") || !strings.Contains(out, "calls/s") || !strings.Contains(out, "2.00 per library call") {
 		t.Errorf("--stats output:\n%s", out)
 	}
 }

@@ -68,6 +68,7 @@ func (r *runCmd) Run() error {
 	if res.TSCHz == 0 {
 		res.TSCHz = caps.TSCHz()
 	}
+	res.Derive()
 	if r.JSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -117,6 +118,9 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 	for _, m := range res.Metrics {
 		fmt.Fprintf(tw, "metric\t%s = %d\t(%s)\n", m.Name, m.Value, m.Domain)
 	}
+	if cps, ok := res.Derived["calls_per_sec"]; ok {
+		fmt.Fprintf(tw, "calls/s\t%.0f\t(from call_cycles at %.3f GHz)\n", cps, res.TSCHz/1e9)
+	}
 	if res.ViewSwitches > 0 || res.Backend == "vmfunc" {
 		line := fmt.Sprintf("%d", res.ViewSwitches)
 		if calls, ok := res.Metric("calls"); ok && calls > 0 {
@@ -135,13 +139,15 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 			parts = append(parts, fmt.Sprintf("%s %d", k, res.Exits[k]))
 		}
 		fmt.Fprintf(tw, "exits\t%s\n", strings.Join(parts, ", "))
-		if res.TSCHz > 0 {
-			fmt.Fprintf(tw, "tsc\t%.3f GHz\n", res.TSCHz/1e9)
-			for _, m := range res.Metrics {
-				if strings.HasSuffix(m.Name, "_cycles") {
-					fmt.Fprintf(tw, "\t%s = %.0f ns\n", strings.TrimSuffix(m.Name, "_cycles")+"_ns", float64(m.Value)/res.TSCHz*1e9)
-				}
+		var names []string
+		for k := range res.Derived {
+			if strings.HasSuffix(k, "_ns") {
+				names = append(names, k)
 			}
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			fmt.Fprintf(tw, "derived\t%s = %.0f\n", k, res.Derived[k])
 		}
 	}
 	tw.Flush()

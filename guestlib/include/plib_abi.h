@@ -9,10 +9,13 @@
 
 /* Every image is linked at this address; its first page is the gate page. */
 #define PLIB_IMAGE_BASE   0x40000000
-#define PLIB_GATE_PAGE    0x40000000 /* backend gate code (loader-installed) */
-#define PLIB_GATE_DATA    0x40001000 /* per-view header page (loader-filled) */
-#define PLIB_GATE_ENTRIES 0x40002000 /* entry table page (loader-filled) */
-#define PLIB_IMAGE_CODE   0x40003000 /* first address an image section may use */
+#define PLIB_GATE_PAGE    0x40000000 /* backend gate code: 3 pages (loader-installed) */
+#define PLIB_GATE_IN      0x40001000 /* vmfunc: 2nd gate page, mapped in library views */
+#define PLIB_GATE_OUT     0x40002000 /* vmfunc: 3rd gate page, mapped in the app's view */
+#define PLIB_GATE_PAGES   3
+#define PLIB_GATE_DATA    0x40003000 /* per-view header page (loader-filled) */
+#define PLIB_GATE_ENTRIES 0x40004000 /* entry table page (loader-filled) */
+#define PLIB_IMAGE_CODE   0x40005000 /* first address an image section may use */
 #define PLIB_IMAGE_LIMIT  0x60000000 /* images end below this address */
 
 /* Offsets of the gate routines inside the gate page. */

@@ -1,12 +1,25 @@
 /*
- * gate_vmfunc.S - the gate page of the vmfunc backend (trusted, installed
- * by the VMM at PLIB_GATE_PAGE; images never supply their own).
+ * gate_vmfunc.S - the gate of the vmfunc backend: three pages of trusted
+ * code installed by the VMM at PLIB_GATE_PAGE (images never supply their
+ * own).
  *
- * The gate page is the only code page mapped in every view. Everything it
- * does after a VMFUNC is re-checked against the header page of the view it
- * now runs in, so a jump into the middle of the gate gets no further than
- * a proper call would: the application controls the entry index and the
- * arguments, nothing else.
+ *   page 0 (every view):       call entry, platform calls; ends with the
+ *                              VMFUNC into the library's view
+ *   page 1 (library views):    re-checks, the library call; ends with the
+ *                              VMFUNC back to the application's view
+ *   page 2 (application view): the return to the application
+ *
+ * Each VMFUNC straddles a page boundary: its last byte is the first byte
+ * of the next page. Where VMFUNC runs in hardware every view maps all
+ * three pages and nothing about that matters. Where the VMM emulates it,
+ * the next page is absent from the view the VMFUNC starts in, so fetching
+ * the instruction exits to the VMM at once (one exit per switch) instead of
+ * raising a #UD that KVM would first bounce back into the guest.
+ *
+ * Everything after a VMFUNC is re-checked against the header page of the
+ * view it now runs in, so a jump into the middle of the gate gets no
+ * further than a proper call: the application controls the entry index and
+ * the arguments, nothing else.
  */
 #include "plib_abi.h"
 
@@ -26,10 +39,33 @@ gate_call:
 	mov %rsp, %r11			/* the app's stack, restored on the way out */
 	mov PLIB_GATE_ENTRIES+8(%r10), %ecx
 	xor %eax, %eax			/* VMFUNC leaf 0: EPTP switching */
-	vmfunc				/* into the library's view */
+	jmp switch_in
 
-	/* Now in the view named by ecx, or still in the app's if the caller
-	   jumped here with its own registers. Trust nothing but memory. */
+bad_entry:
+	mov $PLIB_GATE_BAD_ENTRY, %esi
+	jmp 1f
+bad_view:
+	mov $PLIB_GATE_BAD_VIEW, %esi
+1:	mov $PLIB_SYS_GATE_FAULT, %edi	/* no call: the stack may not be mapped */
+	mov $PLIB_PORT_SYS, %dx
+	out %al, (%dx)			/* the VMM stops the workload here */
+	ud2
+
+/* long sys(nr = rdi, a0 = rsi, a1 = rdx, a2 = rcx): one port-I/O exit.
+   The VMM reads rdi, rsi, r8 (a1) and rcx and writes the result to rax. */
+	.org PLIB_GATE_SYS_OFF, 0xcc
+gate_sys:
+	mov %rdx, %r8			/* dx is needed for the port number */
+	mov $PLIB_PORT_SYS, %dx
+	out %al, (%dx)			/* exit to the VMM */
+	ret
+
+	.org PLIB_GATE_IN - PLIB_GATE_PAGE - 2, 0xcc
+switch_in:
+	vmfunc				/* into the library's view; ends in page 1 */
+
+	/* Page 1. Now in the view named by ecx, or the caller jumped to the
+	   VMFUNC with its own registers. Trust nothing but memory. */
 	cmp $PLIB_MAX_ENTRIES, %rdi
 	jae bad_view
 	mov %rdi, %r10
@@ -55,7 +91,13 @@ gate_call:
 	mov %rax, %r9			/* the result survives the switch in r9 */
 	xor %eax, %eax
 	xor %ecx, %ecx			/* view 0: the application */
-	vmfunc				/* back into the application's view */
+	jmp switch_out
+
+	.org PLIB_GATE_OUT - PLIB_GATE_PAGE - 2, 0xcc
+switch_out:
+	vmfunc				/* back into the app's view; ends in page 2 */
+
+	/* Page 2: the application's view, on the way back. */
 	mov %r11, %rsp
 	mov %r9, %rax
 	xor %ecx, %ecx			/* leave no library values behind */
@@ -66,23 +108,4 @@ gate_call:
 	xor %r9d, %r9d
 	xor %r10d, %r10d
 	xor %r11d, %r11d
-	ret
-
-bad_entry:
-	mov $PLIB_GATE_BAD_ENTRY, %esi
-	jmp 1f
-bad_view:
-	mov $PLIB_GATE_BAD_VIEW, %esi
-1:	mov $PLIB_SYS_GATE_FAULT, %edi	/* no call: the stack may not be mapped */
-	mov $PLIB_PORT_SYS, %dx
-	out %al, (%dx)			/* the VMM stops the workload here */
-	ud2
-
-/* long sys(nr = rdi, a0 = rsi, a1 = rdx, a2 = rcx): one port-I/O exit.
-   The VMM reads rdi, rsi, r8 (a1) and rcx and writes the result to rax. */
-	.org PLIB_GATE_SYS_OFF
-gate_sys:
-	mov %rdx, %r8			/* dx is needed for the port number */
-	mov $PLIB_PORT_SYS, %dx
-	out %al, (%dx)			/* exit to the VMM */
 	ret

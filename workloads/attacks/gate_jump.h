@@ -5,13 +5,18 @@
 #define GATE_JUMP_H
 #include "../null/api.h"
 
-/* Address of the first VMFUNC in the gate page, or 0 if there is none. */
+/* Address of the first VMFUNC in the gate's first page, or 0 if there is
+ * none. The vmfunc gate's VMFUNC starts in the page's last two bytes and
+ * ends in the next page, which the app's view does not map, so those two
+ * bytes are all the attacker can (and needs to) see. */
 static inline const unsigned char *find_vmfunc(void)
 {
 	const unsigned char *g = (const unsigned char *)PLIB_GATE_PAGE;
 	for (int i = 0; i + 2 < 4096; i++)
 		if (g[i] == 0x0f && g[i + 1] == 0x01 && g[i + 2] == 0xd4)
 			return g + i;
+	if (g[4094] == 0x0f && g[4095] == 0x01)
+		return g + 4094;
 	return 0;
 }
 

@@ -20,7 +20,7 @@ static void sort(uint64_t *v, long n)
 
 int main(void)
 {
-	long iters = plib_param("iterations", 20000);
+	long iters = plib_param("iterations", 2000);
 	long rounds = plib_param("rounds", 9);
 	uint64_t call[MAX_ROUNDS], sys[MAX_ROUNDS];
 

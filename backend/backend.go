@@ -76,6 +76,7 @@ type Violation struct {
 	Exception int    `json:"exception,omitempty"`
 }
 
+// Error describes the violation in one line.
 func (v *Violation) Error() string {
 	return fmt.Sprintf("isolation violation: %s by %s at rip %#x, address %#x (%s), caught by %s", v.Kind, v.Domain, v.RIP, v.Address, v.Detail, v.CaughtBy)
 }

@@ -35,6 +35,7 @@ const (
 
 var kindNames = [...]string{"supervisor", "supervisor-code", "supervisor-stack", "gate", "gate-in", "gate-out", "gate-header", "gate-entries", "text", "data", "stack", "args"}
 
+// String names the kind.
 func (k Kind) String() string { return kindNames[k] }
 
 // UserAccessible reports whether ring 3 may touch regions of this kind.

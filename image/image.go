@@ -44,6 +44,7 @@ const (
 	KindArgs                 // a library's argument area (shared with the app)
 )
 
+// String names the kind.
 func (k Kind) String() string {
 	return [...]string{"gate", "gatedata", "text", "data", "stack", "args"}[k]
 }

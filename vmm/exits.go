@@ -135,6 +135,7 @@ type viewMemory struct {
 	view int
 }
 
+// Read implements backend.Memory for the view's ring-3 reads.
 func (v viewMemory) Read(addr, n uint64) ([]byte, error) {
 	return v.mem.Read(v.view, addr, n, UserRead)
 }

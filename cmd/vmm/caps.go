@@ -24,6 +24,7 @@ type capsReport struct {
 	Backends []backend.Mechanism `json:"backends"`
 }
 
+// Run prints the capability report.
 func (c *capsCmd) Run() error {
 	rep := capsReport{CPU: caps.ProbeCPU(), KVM: vmm.ProbeKVM()}
 	for _, n := range backendNames() {

@@ -17,4 +17,5 @@ type exitError struct {
 	msg  string
 }
 
+// Error is the message printed before exiting.
 func (e exitError) Error() string { return e.msg }

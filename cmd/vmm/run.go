@@ -28,6 +28,7 @@ type runCmd struct {
 	Image   string            `arg:"" help:"Workload image (an ELF built by scripts/build, e.g. build/images/null.elf)." type:"path"`
 }
 
+// Run runs the image and maps the outcome to an exit code.
 func (r *runCmd) Run() error {
 	b, err := lookupBackend(r.Backend)
 	if err != nil {

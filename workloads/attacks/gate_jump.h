@@ -30,4 +30,18 @@ static inline void jump_into_gate(const unsigned char *at, long view, long entry
 			 : "r"(at), "c"(view), "D"(entry)
 			 : "rax", "memory");
 }
+/* The whole attack: jump into the gate's VMFUNC with ECX = view and an
+ * entry index; exit 66 if control ever comes back, 67 if this backend's
+ * gate has no VMFUNC. */
+static inline int gate_attack(const char *what, long view, long entry)
+{
+	const unsigned char *v = find_vmfunc();
+	if (!v) {
+		plib_print("no VMFUNC in this backend's gate\n");
+		return 67;
+	}
+	plib_print(what);
+	jump_into_gate(v, view, entry);
+	return 66;
+}
 #endif

@@ -5,12 +5,5 @@
 
 int main(void)
 {
-	const unsigned char *v = find_vmfunc();
-	if (!v) {
-		plib_print("attack-gate-index: no VMFUNC in this backend's gate\n");
-		return 67;
-	}
-	plib_print("attack-gate-index: VMFUNC to view 5 from the middle of the gate\n");
-	jump_into_gate(v, 5, NULL_NOOP);
-	return 66;
+	return gate_attack("attack-gate-index: VMFUNC to view 5 from the middle of the gate\n", 5, NULL_NOOP);
 }

@@ -5,12 +5,5 @@
 
 int main(void)
 {
-	const unsigned char *v = find_vmfunc();
-	if (!v) {
-		plib_print("attack-gate-skip: no VMFUNC in this backend's gate\n");
-		return 67;
-	}
-	plib_print("attack-gate-skip: entering view 1 past the entry check\n");
-	jump_into_gate(v, NULL_LIB, 999);
-	return 66;
+	return gate_attack("attack-gate-skip: entering view 1 past the entry check\n", NULL_LIB, 999);
 }

@@ -39,6 +39,10 @@ const (
 	HdrStacks   = 0x100
 	HdrArgBase  = 0x200
 	HdrArgSize  = 0x240
+	HdrTextBase = 0x280
+	HdrTextSize = 0x2c0
+	HdrPrivBase = 0x300
+	HdrPrivSize = 0x340
 	Magic       = 0x4554414742494c50
 )
 
@@ -85,6 +89,8 @@ const (
 	CtxA0      = 64
 	CtxA1      = 72
 	CtxA2      = 80
+	CtxA3      = 88
+	CtxFault   = 0x1000 // CtxNr of a fault report: plus the signal number
 )
 
 // ExportRecordSize is the size of one struct plib_export in .plib.exports.

@@ -22,7 +22,8 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_GATE_CALL_OFF": GateCallOff, "PLIB_GATE_SYS_OFF": GateSysOff, "PLIB_GATE_RESUME_OFF": GateResumeOff,
 		"PLIB_HDR_MAGIC": HdrMagic, "PLIB_HDR_VIEW": HdrView, "PLIB_HDR_NENTRIES": HdrNEntries,
 		"PLIB_HDR_HOSTCTX": HdrHostCtx, "PLIB_HDR_STACKS": HdrStacks, "PLIB_HDR_ARGBASE": HdrArgBase,
-		"PLIB_HDR_ARGSIZE": HdrArgSize, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
+		"PLIB_HDR_ARGSIZE":  HdrArgSize,
+		"PLIB_HDR_TEXTBASE": HdrTextBase, "PLIB_HDR_TEXTSIZE": HdrTextSize, "PLIB_HDR_PRIVBASE": HdrPrivBase, "PLIB_HDR_PRIVSIZE": HdrPrivSize, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
 		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,
 		"PLIB_SYS_NOP": SysNop, "PLIB_SYS_EXIT": SysExit, "PLIB_SYS_PRINT": SysPrint,
 		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault,
@@ -31,7 +32,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_PORT_SYS": PortSys, "PLIB_PORT_FAULT": PortFault,
 		"PLIB_CTX_GOSP": CtxGoSP, "PLIB_CTX_GOBP": CtxGoBP, "PLIB_CTX_R14": CtxR14, "PLIB_CTX_R15": CtxR15,
 		"PLIB_CTX_RESUME": CtxResume, "PLIB_CTX_GUESTSP": CtxGuestSP, "PLIB_CTX_RETVAL": CtxRetval,
-		"PLIB_CTX_NR": CtxNr, "PLIB_CTX_A0": CtxA0, "PLIB_CTX_A1": CtxA1, "PLIB_CTX_A2": CtxA2,
+		"PLIB_CTX_NR": CtxNr, "PLIB_CTX_A0": CtxA0, "PLIB_CTX_A1": CtxA1, "PLIB_CTX_A2": CtxA2, "PLIB_CTX_A3": CtxA3, "PLIB_CTX_FAULT": CtxFault,
 	}
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)

@@ -19,6 +19,11 @@ var GateVMFUNC []byte
 //go:embed gate_none.bin
 var GateNone []byte
 
+// GateMprotect is the mprotect backend's gate page (gate_mprotect.S).
+//
+//go:embed gate_mprotect.bin
+var GateMprotect []byte
+
 // Supervisor is the vmfunc guest's ring-0 exception stubs (supervisor.S).
 //
 //go:embed supervisor.bin

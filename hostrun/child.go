@@ -40,12 +40,20 @@ func child(arg string) (*backend.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	gate, ok := gates[req.Backend]
+	hb, ok := hostBackends[req.Backend]
 	if !ok {
 		return nil, fmt.Errorf("unknown host backend %q", req.Backend)
 	}
-	p, err := load(img, gate)
+	p, err := load(img, hb.gate)
 	if err != nil {
+		return nil, err
+	}
+	if hb.isolate != nil {
+		if err := hb.isolate(p); err != nil {
+			return nil, err
+		}
+	}
+	if err := installFaultHandler(); err != nil {
 		return nil, err
 	}
 	res := &backend.Result{Exits: map[string]uint64{}}

@@ -46,6 +46,24 @@ func (n None) Run(ctx context.Context, img *image.Image, path string, opts backe
 	return runChild(ctx, n.Name(), n.Probe(), path, opts)
 }
 
+// Mprotect is the mprotect backend: library pages are PROT_NONE outside
+// calls and the gate opens and closes them with mprotect.
+type Mprotect struct{}
+
+// Name implements backend.Backend.
+func (Mprotect) Name() string { return "mprotect" }
+
+// Probe implements backend.Backend.
+func (Mprotect) Probe() backend.Mechanism {
+	return backend.Mechanism{Backend: "mprotect", Mode: backend.Hardware, Switch: "mprotect system calls (4 per library call)",
+		Detail: "the MMU enforces page permissions the kernel sets; known weakness: while a call is open, every thread of the application can touch the library's pages"}
+}
+
+// Run implements backend.Backend.
+func (m Mprotect) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+	return runChild(ctx, m.Name(), m.Probe(), path, opts)
+}
+
 // childRequest is what the parent sends the child (as JSON in argv).
 type childRequest struct {
 	Backend string           `json:"backend"`

@@ -20,15 +20,25 @@ func TestMain(m *testing.M) {
 
 func runNone(t *testing.T, name string, params map[string]int64, timeout time.Duration) (*backend.Result, string) {
 	t.Helper()
+	return runBackendTimeout(t, None{}, name, params, timeout)
+}
+
+func runBackend(t *testing.T, b backend.Backend, name string, params map[string]int64) (*backend.Result, string) {
+	t.Helper()
+	return runBackendTimeout(t, b, name, params, time.Minute)
+}
+
+func runBackendTimeout(t *testing.T, b backend.Backend, name string, params map[string]int64, timeout time.Duration) (*backend.Result, string) {
+	t.Helper()
 	p := testimages.Path(t, name)
 	img, err := image.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res, err := None{}.Run(context.Background(), img, p, backend.Options{Params: params, Timeout: timeout, Output: &out})
+	res, err := b.Run(context.Background(), img, p, backend.Options{Params: params, Timeout: timeout, Output: &out})
 	if err != nil {
-		t.Fatalf("run %s: %v", name, err)
+		t.Fatalf("run %s under %s: %v", name, b.Name(), err)
 	}
 	return res, out.String()
 }

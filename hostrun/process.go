@@ -12,8 +12,32 @@ import (
 	"plib/image"
 )
 
-// gates holds each host backend's trusted gate page.
-var gates = map[string][]byte{"none": guestbin.GateNone}
+// hostBackend is what the child needs to know about a host backend.
+type hostBackend struct {
+	gate []byte
+	// isolate runs after loading, before the image starts.
+	isolate func(p *process) error
+}
+
+// hostBackends holds each host backend's trusted gate and setup.
+var hostBackends = map[string]hostBackend{
+	"none":     {gate: guestbin.GateNone},
+	"mprotect": {gate: guestbin.GateMprotect, isolate: closeLibraries},
+}
+
+// closeLibraries makes every library page PROT_NONE: only the mprotect
+// gate opens them, for the length of a call.
+func closeLibraries(p *process) error {
+	for _, d := range p.img.Libraries() {
+		priv := d.Private()
+		for _, s := range []image.Span{{Addr: d.Text.Addr, Size: d.Text.Size}, priv} {
+			if err := unix.Mprotect(p.mem[s.Addr-abi.ImageBase:s.Addr+s.Size-abi.ImageBase], unix.PROT_NONE); err != nil {
+				return fmt.Errorf("close library %s [%#x, +%#x): %w", d.Name, s.Addr, s.Size, err)
+			}
+		}
+	}
+	return nil
+}
 
 // process is an image loaded at its fixed address in this process.
 type process struct {
@@ -65,22 +89,64 @@ func load(img *image.Image, gate []byte) (*process, error) {
 func (p *process) u64(off int) uint64       { return binary.LittleEndian.Uint64(p.ctx[off:]) }
 func (p *process) setU64(off int, v uint64) { binary.LittleEndian.PutUint64(p.ctx[off:], v) }
 
-// Read implements backend.Memory over the loaded image.
-func (p *process) Read(addr, n uint64) ([]byte, error) {
-	if addr < abi.ImageCode || addr+n < addr || addr+n > p.img.End {
-		return nil, fmt.Errorf("[%#x, +%d) is outside the image's memory", addr, n)
-	}
-	return append([]byte(nil), p.mem[addr-abi.ImageBase:addr-abi.ImageBase+n]...), nil
+// domainMemory is the image memory one domain may have the platform read
+// for it: its own sections and the argument areas it shares. The rule is
+// the same under every host backend, so a platform call can never read a
+// library's pages for the application (a confused deputy).
+type domainMemory struct {
+	p      *process
+	domain int
 }
 
-// domainAt names the domain whose code contains addr.
-func (p *process) domainAt(addr uint64) string {
-	for _, d := range p.img.Domains {
-		if d != nil && addr >= d.Text.Addr && addr < d.Text.End() {
-			return d.Name
+// Read implements backend.Memory.
+func (m domainMemory) Read(addr, n uint64) ([]byte, error) {
+	if addr+n < addr || addr < abi.ImageCode || addr+n > m.p.img.End {
+		return nil, fmt.Errorf("[%#x, +%d) is outside the image's memory", addr, n)
+	}
+	for a := addr; a < addr+n; {
+		s := m.p.sectionAt(a)
+		if s == nil {
+			return nil, fmt.Errorf("%#x is in no section", a)
+		}
+		if s.Domain != m.domain && !(s.Kind == image.KindArgs && m.domain == 0) {
+			return nil, fmt.Errorf("%#x belongs to %s, not to the caller", a, m.p.ownerOf(a))
+		}
+		a = s.End()
+	}
+	return append([]byte(nil), m.p.mem[addr-abi.ImageBase:addr-abi.ImageBase+n]...), nil
+}
+
+func (p *process) sectionAt(addr uint64) *image.Section {
+	for _, s := range p.img.Sections {
+		if addr >= s.Addr && addr < s.End() {
+			return s
 		}
 	}
-	return "unknown"
+	return nil
+}
+
+// ownerOf describes the section that holds addr.
+func (p *process) ownerOf(addr uint64) string {
+	for _, s := range p.img.Sections {
+		if addr >= s.Addr && addr < s.End() {
+			if s.Domain < 0 {
+				return s.Name + " (trusted)"
+			}
+			return fmt.Sprintf("%s of %s (%s)", s.Kind, p.img.Domains[s.Domain].Name, s.Name)
+		}
+	}
+	return "nothing the image maps"
+}
+
+// domainAt is the domain whose code contains addr. Code in the gate runs
+// for the application that called it.
+func (p *process) domainAt(addr uint64) int {
+	for _, d := range p.img.Domains {
+		if d != nil && addr >= d.Text.Addr && addr < d.Text.End() {
+			return d.ID
+		}
+	}
+	return 0
 }
 
 // run enters the image at its entry point and serves its platform calls
@@ -98,10 +164,16 @@ func (p *process) run(img *image.Image, plat *backend.Platform) error {
 	p.setU64(abi.CtxGuestSP, sp)
 	for {
 		hostEnter(p.ctxAddr)
+		if nr := p.u64(abi.CtxNr); nr > abi.CtxFault && nr < abi.CtxFault+65 {
+			plat.Result.Exits["fault"]++
+			plat.Result.Violation = p.faultViolation(unix.Signal(nr-abi.CtxFault), p.u64(abi.CtxA0), int64(p.u64(abi.CtxA1)), p.u64(abi.CtxA2), p.u64(abi.CtxA3))
+			return nil
+		}
 		plat.Result.Exits["platform_call"]++
 		guestSP := p.u64(abi.CtxGuestSP)
 		caller := binary.LittleEndian.Uint64(p.mem[guestSP+6*8-abi.ImageBase:]) // return address of sys
-		ret, stop := plat.Call(p.domainAt(caller), p.u64(abi.CtxNr), p.u64(abi.CtxA0), p.u64(abi.CtxA1), p.u64(abi.CtxA2), p, caller)
+		d := p.domainAt(caller)
+		ret, stop := plat.Call(img.Domains[d].Name, p.u64(abi.CtxNr), p.u64(abi.CtxA0), p.u64(abi.CtxA1), p.u64(abi.CtxA2), domainMemory{p, d}, caller)
 		if stop != nil {
 			if stop.Violation != nil {
 				plat.Result.Violation = stop.Violation

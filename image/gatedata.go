@@ -20,6 +20,11 @@ func (img *Image) HeaderPage(view int, hostCtx uint64) []byte {
 		le.PutUint64(p[abi.HdrStacks+8*d.ID:], d.Stack.End())
 		le.PutUint64(p[abi.HdrArgBase+8*d.ID:], d.Args.Addr)
 		le.PutUint64(p[abi.HdrArgSize+8*d.ID:], d.Args.Size)
+		le.PutUint64(p[abi.HdrTextBase+8*d.ID:], d.Text.Addr)
+		le.PutUint64(p[abi.HdrTextSize+8*d.ID:], d.Text.Size)
+		priv := d.Private()
+		le.PutUint64(p[abi.HdrPrivBase+8*d.ID:], priv.Addr)
+		le.PutUint64(p[abi.HdrPrivSize+8*d.ID:], priv.Size)
 	}
 	return p
 }

@@ -73,6 +73,20 @@ type Domain struct {
 	Args  *Section // libraries only
 }
 
+// Span is a range of addresses.
+type Span struct{ Addr, Size uint64 }
+
+// Private is the library's private read-write memory: its data (if any)
+// through the end of its stack, which the loader requires to be
+// contiguous with nothing of another domain in between.
+func (d *Domain) Private() Span {
+	start := d.Stack.Addr
+	if d.Data != nil && d.Data.Addr < start {
+		start = d.Data.Addr
+	}
+	return Span{start, d.Stack.End() - start}
+}
+
 // Export is one library entry point.
 type Export struct {
 	Lib     int
@@ -366,6 +380,12 @@ func (im *Image) parseExports(raw []byte, libs map[string]*Domain) error {
 		}
 		if d.Text == nil || d.Stack == nil || d.Args == nil {
 			return bad("library %q needs text, stack and args sections", name)
+		}
+		priv := d.Private()
+		for _, s := range im.Sections {
+			if s.Addr < priv.Addr+priv.Size && s.End() > priv.Addr && s.owner != d {
+				return bad("library %q: section %s lies between its data and its stack", name, s.Name)
+			}
 		}
 	}
 	sort.Slice(im.Exports, func(i, j int) bool { return im.Exports[i].Entry() < im.Exports[j].Entry() })

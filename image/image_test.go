@@ -186,3 +186,10 @@ func TestScanFindsXRSTORAndStraddlingBytes(t *testing.T) {
 		t.Errorf("lfence refused: %v", err)
 	}
 }
+
+func TestGadgetImageIsRefused(t *testing.T) {
+	_, err := Parse(testimages.Bytes(t, "attack-gadget"))
+	if err == nil || !strings.Contains(err.Error(), "contains WRPKRU (0f 01 ef)") {
+		t.Fatalf("gadget image: %v (want the first gadget, WRPKRU at an unaligned offset, named)", err)
+	}
+}

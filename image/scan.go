@@ -23,22 +23,34 @@ var ForbiddenInstructions = []Forbidden{
 	{"INT 80h", []byte{0xcd, 0x80}},
 }
 
-// ScanCode returns an error naming the first forbidden instruction found
-// at any byte offset of code, which starts at address base.
+// ScanCode returns an error naming the forbidden instruction found at the
+// lowest byte offset of code, which starts at address base.
 func ScanCode(code []byte, base uint64, what string) error {
+	at, name, seq := -1, "", []byte(nil)
 	for _, f := range ForbiddenInstructions {
-		if i := bytes.Index(code, f.Bytes); i >= 0 {
-			return bad("%s contains %s (% x) at %#x (offset %#x): only the gate page may switch domains or enter the kernel", what, f.Name, f.Bytes, base+uint64(i), i)
+		if i := bytes.Index(code, f.Bytes); i >= 0 && (at < 0 || i < at) {
+			at, name, seq = i, f.Name, f.Bytes
 		}
 	}
-	// XRSTOR: 0F AE with a memory operand whose reg field is 5
-	// (ModRM mod != 3, reg == 5); it can load PKRU from memory.
-	for i := 0; i+2 < len(code); i++ {
-		if code[i] == 0x0f && code[i+1] == 0xae && code[i+2]>>6 != 3 && (code[i+2]>>3)&7 == 5 {
-			return bad("%s contains XRSTOR (0f ae %02x) at %#x (offset %#x): only the gate page may switch domains", what, code[i+2], base+uint64(i), i)
-		}
+	if i := FindXRSTOR(code); i >= 0 && (at < 0 || i < at) {
+		at, name, seq = i, "XRSTOR", code[i:i+3]
+	}
+	if at >= 0 {
+		return bad("%s contains %s (% x) at %#x (offset %#x): only the gate page may switch domains or enter the kernel", what, name, seq, base+uint64(at), at)
 	}
 	return nil
+}
+
+// FindXRSTOR returns the offset of the first XRSTOR in code, or -1: 0F AE
+// with a memory operand whose reg field is 5 (ModRM mod != 3, reg == 5).
+// XRSTOR can load PKRU from memory.
+func FindXRSTOR(code []byte) int {
+	for i := 0; i+2 < len(code); i++ {
+		if code[i] == 0x0f && code[i+1] == 0xae && code[i+2]>>6 != 3 && (code[i+2]>>3)&7 == 5 {
+			return i
+		}
+	}
+	return -1
 }
 
 // scanCode checks every code section. Code sections are page-aligned and

@@ -12,8 +12,9 @@ import (
 
 // backends are the isolation mechanisms this build knows, by --backend name.
 var backends = map[string]backend.Backend{
-	"vmfunc": vmm.Backend{},
-	"none":   hostrun.None{},
+	"vmfunc":   vmm.Backend{},
+	"none":     hostrun.None{},
+	"mprotect": hostrun.Mprotect{},
 }
 
 func backendNames() []string {

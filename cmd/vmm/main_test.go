@@ -20,7 +20,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	vmmBin = filepath.Join(dir, "vmm")
-	if out, err := exec.Command("go", "build", "-o", vmmBin, ".").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", vmmBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
 		panic(string(out))
 	}
 	code := m.Run()

@@ -35,6 +35,10 @@
 #define PLIB_HDR_STACKS    0x100 /* u64[PLIB_MAX_DOMAINS]: library stack tops */
 #define PLIB_HDR_ARGBASE   0x200 /* u64[PLIB_MAX_DOMAINS]: argument area bases */
 #define PLIB_HDR_ARGSIZE   0x240 /* u64[PLIB_MAX_DOMAINS]: argument area sizes */
+#define PLIB_HDR_TEXTBASE  0x280 /* u64[PLIB_MAX_DOMAINS]: library code (host backends) */
+#define PLIB_HDR_TEXTSIZE  0x2c0
+#define PLIB_HDR_PRIVBASE  0x300 /* u64[PLIB_MAX_DOMAINS]: library data + stack */
+#define PLIB_HDR_PRIVSIZE  0x340
 #define PLIB_MAGIC         0x4554414742494c50 /* "PLIBGATE" little-endian */
 
 /* Domains: 0 is the application, 1..7 are protected libraries. */
@@ -71,5 +75,7 @@
 #define PLIB_CTX_A0       64
 #define PLIB_CTX_A1       72
 #define PLIB_CTX_A2       80
+#define PLIB_CTX_A3       88 /* fault reports: the trap's error code */
+#define PLIB_CTX_FAULT    0x1000 /* CTX_NR of a fault report: + signal number */
 
 #endif

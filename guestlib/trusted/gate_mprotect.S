@@ -1,0 +1,123 @@
+/*
+ * gate_mprotect.S - the gate of the mprotect backend (trusted, installed
+ * by the host loader). A library's pages are PROT_NONE outside its calls;
+ * the gate opens them with mprotect (code read+execute, data and stack
+ * read+write: W^X holds), calls the entry on the library's stack, and
+ * closes them again: four system calls per library call.
+ *
+ * Known weakness, by design of the mechanism: while a call is open the
+ * pages are open to every thread of the process, so another application
+ * thread can read or write them during the call.
+ *
+ * A jump onto one of the gate's SYSCALL instructions with forged
+ * registers gets nothing: after each mprotect the gate checks that it
+ * used exactly the trusted arguments for the library of the validated
+ * entry, and traps (ud2, the process dies) otherwise; the seccomp filter
+ * allows mprotect on library pages only from this page with those
+ * arguments.
+ */
+#include "plib_abi.h"
+
+#define SYS_MPROTECT 10
+#define PROT_NONE 0
+#define PROT_RX 5
+#define PROT_RW 3
+
+/* Check that rbx is a valid entry and rbp its library. */
+.macro CHECK_ENTRY
+	cmp $PLIB_MAX_ENTRIES, %rbx
+	jae gate_fatal
+	mov %rbx, %r10
+	shl $4, %r10
+	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
+	je gate_fatal
+	cmp PLIB_GATE_ENTRIES+8(%r10), %ebp
+	jne gate_fatal
+.endm
+
+/* mprotect(base[rbp], size[rbp], prot), then prove those were the
+   arguments: SYSCALL preserves rdi, rsi and rdx. */
+.macro MPROTECT base, size, prot
+	mov PLIB_GATE_DATA+\base(,%rbp,8), %rdi
+	mov PLIB_GATE_DATA+\size(,%rbp,8), %rsi
+	mov $\prot, %edx
+	mov $SYS_MPROTECT, %eax
+	syscall
+	test %rax, %rax
+	jnz gate_fatal
+	CHECK_ENTRY
+	cmp PLIB_GATE_DATA+\base(,%rbp,8), %rdi
+	jne gate_fatal
+	cmp PLIB_GATE_DATA+\size(,%rbp,8), %rsi
+	jne gate_fatal
+	cmp $\prot, %rdx
+	jne gate_fatal
+.endm
+
+	.code64
+	.text
+
+/* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
+	.org PLIB_GATE_CALL_OFF
+gate_call:
+	cmp $PLIB_MAX_ENTRIES, %rdi
+	jae bad_entry
+	mov %rdi, %r10
+	shl $4, %r10
+	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
+	je bad_entry
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rdi, %rbx			/* entry */
+	mov PLIB_GATE_ENTRIES+8(%r10), %ebp	/* its library */
+	mov %rsi, %r12			/* arguments, kept across the syscalls */
+	mov %rdx, %r13
+	mov %rcx, %r14
+	mov %r8, %r15
+	MPROTECT PLIB_HDR_TEXTBASE, PLIB_HDR_TEXTSIZE, PROT_RX
+	MPROTECT PLIB_HDR_PRIVBASE, PLIB_HDR_PRIVSIZE, PROT_RW
+	mov %rsp, %rax
+	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* library stack */
+	push %rax			/* app stack pointer */
+	push %rax			/* keeps rsp 16-byte aligned at the call */
+	mov %r12, %rdi
+	mov %r13, %rsi
+	mov %r14, %rdx
+	mov %r15, %rcx
+	CHECK_ENTRY
+	call *PLIB_GATE_ENTRIES(%r10)
+	mov %rax, %r12			/* result */
+	pop %r13
+	pop %r13			/* app stack pointer */
+	mov %r13, %rsp			/* off the library stack before closing it */
+	MPROTECT PLIB_HDR_PRIVBASE, PLIB_HDR_PRIVSIZE, PROT_NONE
+	MPROTECT PLIB_HDR_TEXTBASE, PLIB_HDR_TEXTSIZE, PROT_NONE
+	mov %r12, %rax
+	xor %ecx, %ecx			/* leave no library values behind */
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+
+bad_entry:
+	mov $PLIB_SYS_GATE_FAULT, %edi
+	mov $PLIB_GATE_BAD_ENTRY, %esi
+	call gate_sys
+gate_fatal:
+	ud2				/* SIGILL: the process dies, the parent reports it */
+
+#include "host_sys.inc"

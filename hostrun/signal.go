@@ -1,0 +1,89 @@
+package hostrun
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"plib/abi"
+	"plib/backend"
+)
+
+// faultSignals are the signals a fault in image code raises.
+var faultSignals = []unix.Signal{unix.SIGSEGV, unix.SIGBUS, unix.SIGILL, unix.SIGFPE, unix.SIGTRAP}
+
+// goHandlers holds the handler the Go runtime had installed for each
+// signal, which faultTrampoline chains to for faults outside the image.
+var goHandlers [65]uint64
+
+// kernelSigaction is struct sigaction as rt_sigaction takes it.
+type kernelSigaction struct {
+	handler  uint64
+	flags    uint64
+	restorer uint64
+	mask     uint64
+}
+
+const (
+	saSiginfo  = 0x4
+	saOnstack  = 0x08000000
+	saRestorer = 0x04000000
+	saRestart  = 0x10000000
+)
+
+func faultTrampoline()
+func sigreturn()
+func trampolineAddrs() (handler, restorer uint64)
+
+// installFaultHandler routes faults in image code to the run loop (see
+// faultTrampoline) and leaves every other fault to the Go runtime.
+func installFaultHandler() error {
+	handler, restorer := trampolineAddrs()
+	for _, sig := range faultSignals {
+		var old kernelSigaction
+		if err := rtSigaction(sig, nil, &old); err != nil {
+			return fmt.Errorf("read the Go handler for %v: %w", sig, err)
+		}
+		goHandlers[sig] = old.handler
+		sa := kernelSigaction{handler: handler, flags: saSiginfo | saOnstack | saRestorer | saRestart, restorer: restorer}
+		if err := rtSigaction(sig, &sa, nil); err != nil {
+			return fmt.Errorf("install the fault handler for %v: %w", sig, err)
+		}
+	}
+	return nil
+}
+
+var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: page permissions", 4: "SEGV_PKUERR: protection key"}
+
+// faultViolation describes a fault the trampoline recorded.
+func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, errCode uint64) *backend.Violation {
+	v := &backend.Violation{Domain: p.img.Domains[p.domainAt(rip)].Name, RIP: rip, Address: addr, Target: p.ownerOf(addr),
+		CaughtBy: fmt.Sprintf("host kernel: %s", unix.SignalName(sig))}
+	switch {
+	case sig == unix.SIGSEGV:
+		switch {
+		case errCode&0x10 != 0:
+			// A fetch from a library's closed code: whoever jumped
+			// there, it was not the library, whose pages open only
+			// through the gate.
+			v.Kind, v.Domain = "execute", p.img.Domains[0].Name
+		case errCode&0x2 != 0:
+			v.Kind = "write"
+		default:
+			v.Kind = "read"
+		}
+		why := segvCodes[code]
+		if why == "" {
+			why = fmt.Sprintf("si_code %d", code)
+		}
+		v.CaughtBy += " (" + why + ")"
+		v.Detail = fmt.Sprintf("%s of %#x refused by the MMU", v.Kind, addr)
+	case sig == unix.SIGILL && rip >= abi.GatePage && rip < abi.GatePage+abi.GatePages*abi.PageSize:
+		v.Kind, v.Domain, v.Target = "gate", p.img.Domains[0].Name, ""
+		v.Detail = "the gate trapped: it was entered with registers it did not set up (a jump into its middle)"
+	default:
+		v.Kind = "exception"
+		v.Detail = fmt.Sprintf("%s at rip %#x", unix.SignalName(sig), rip)
+	}
+	return v
+}

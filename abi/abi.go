@@ -43,6 +43,8 @@ const (
 	HdrTextSize = 0x2c0
 	HdrPrivBase = 0x300
 	HdrPrivSize = 0x340
+	HdrPKRU     = 0x380
+	HdrSlots    = 0x3c0
 	Magic       = 0x4554414742494c50
 )
 
@@ -91,6 +93,7 @@ const (
 	CtxA2      = 80
 	CtxA3      = 88
 	CtxFault   = 0x1000 // CtxNr of a fault report: plus the signal number
+	CtxDomain  = 96
 )
 
 // ExportRecordSize is the size of one struct plib_export in .plib.exports.

@@ -23,7 +23,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_HDR_MAGIC": HdrMagic, "PLIB_HDR_VIEW": HdrView, "PLIB_HDR_NENTRIES": HdrNEntries,
 		"PLIB_HDR_HOSTCTX": HdrHostCtx, "PLIB_HDR_STACKS": HdrStacks, "PLIB_HDR_ARGBASE": HdrArgBase,
 		"PLIB_HDR_ARGSIZE":  HdrArgSize,
-		"PLIB_HDR_TEXTBASE": HdrTextBase, "PLIB_HDR_TEXTSIZE": HdrTextSize, "PLIB_HDR_PRIVBASE": HdrPrivBase, "PLIB_HDR_PRIVSIZE": HdrPrivSize, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
+		"PLIB_HDR_TEXTBASE": HdrTextBase, "PLIB_HDR_TEXTSIZE": HdrTextSize, "PLIB_HDR_PRIVBASE": HdrPrivBase, "PLIB_HDR_PRIVSIZE": HdrPrivSize, "PLIB_HDR_PKRU": HdrPKRU, "PLIB_HDR_SLOTS": HdrSlots, "PLIB_CTX_DOMAIN": CtxDomain, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
 		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,
 		"PLIB_SYS_NOP": SysNop, "PLIB_SYS_EXIT": SysExit, "PLIB_SYS_PRINT": SysPrint,
 		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault,

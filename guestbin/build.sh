@@ -17,4 +17,5 @@ blob() { # name link-address
 blob gate_vmfunc 0x40000000
 blob gate_none 0x40000000
 blob gate_mprotect 0x40000000
+blob gate_pku 0x40000000
 blob supervisor 0x103000

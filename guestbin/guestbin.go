@@ -24,6 +24,11 @@ var GateNone []byte
 //go:embed gate_mprotect.bin
 var GateMprotect []byte
 
+// GatePKU is the pku backend's gate page (gate_pku.S).
+//
+//go:embed gate_pku.bin
+var GatePKU []byte
+
 // Supervisor is the vmfunc guest's ring-0 exception stubs (supervisor.S).
 //
 //go:embed supervisor.bin

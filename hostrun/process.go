@@ -3,6 +3,7 @@ package hostrun
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -23,6 +24,7 @@ type hostBackend struct {
 var hostBackends = map[string]hostBackend{
 	"none":     {gate: guestbin.GateNone},
 	"mprotect": {gate: guestbin.GateMprotect, isolate: closeLibraries},
+	"pku":      {gate: guestbin.GatePKU, isolate: keyLibraries},
 }
 
 // closeLibraries makes every library page PROT_NONE: only the mprotect
@@ -45,6 +47,10 @@ type process struct {
 	ctx     []byte // the switch context page
 	ctxAddr uintptr
 	img     *image.Image
+	self    *os.File // /proc/self/mem: reads that ignore page rights and keys
+	// domainFromCtx: the gate reports the calling domain in CtxDomain
+	// (pku), so Go never reads a library's stack to find it.
+	domainFromCtx bool
 }
 
 func load(img *image.Image, gate []byte) (*process, error) {
@@ -57,7 +63,11 @@ func load(img *image.Image, gate []byte) (*process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("map the switch context: %w", err)
 	}
-	p := &process{mem: mem, ctx: ctx, ctxAddr: addrOf(ctx), img: img}
+	self, err := os.Open("/proc/self/mem")
+	if err != nil {
+		return nil, fmt.Errorf("open /proc/self/mem: %w", err)
+	}
+	p := &process{mem: mem, ctx: ctx, ctxAddr: addrOf(ctx), img: img, self: self}
 	for _, s := range img.Sections {
 		if s.Data != nil && s.Kind != image.KindGate && s.Kind != image.KindGateData {
 			copy(mem[s.Addr-abi.ImageBase:], s.Data)
@@ -113,7 +123,14 @@ func (m domainMemory) Read(addr, n uint64) ([]byte, error) {
 		}
 		a = s.End()
 	}
-	return append([]byte(nil), m.p.mem[addr-abi.ImageBase:addr-abi.ImageBase+n]...), nil
+	// Through /proc/self/mem: the kernel treats the access as remote, so
+	// neither a closed page (mprotect) nor a closed key (pku) stops it,
+	// and Go never needs a library's rights to serve its calls.
+	b := make([]byte, n)
+	if _, err := m.p.self.ReadAt(b, int64(addr)); err != nil {
+		return nil, fmt.Errorf("read [%#x, +%d): %w", addr, n, err)
+	}
+	return b, nil
 }
 
 func (p *process) sectionAt(addr uint64) *image.Section {
@@ -170,9 +187,17 @@ func (p *process) run(img *image.Image, plat *backend.Platform) error {
 			return nil
 		}
 		plat.Result.Exits["platform_call"]++
-		guestSP := p.u64(abi.CtxGuestSP)
-		caller := binary.LittleEndian.Uint64(p.mem[guestSP+6*8-abi.ImageBase:]) // return address of sys
-		d := p.domainAt(caller)
+		var d int
+		var caller uint64
+		if p.domainFromCtx {
+			d = int(p.u64(abi.CtxDomain))
+			if d < 0 || d >= abi.MaxDomains || img.Domains[d] == nil {
+				return fmt.Errorf("the gate reported calling domain %d", d)
+			}
+		} else {
+			caller = binary.LittleEndian.Uint64(p.mem[p.u64(abi.CtxGuestSP)+6*8-abi.ImageBase:]) // return address of sys
+			d = p.domainAt(caller)
+		}
 		ret, stop := plat.Call(img.Domains[d].Name, p.u64(abi.CtxNr), p.u64(abi.CtxA0), p.u64(abi.CtxA1), p.u64(abi.CtxA2), domainMemory{p, d}, caller)
 		if stop != nil {
 			if stop.Violation != nil {
@@ -183,6 +208,7 @@ func (p *process) run(img *image.Image, plat *backend.Platform) error {
 			return nil
 		}
 		p.setU64(abi.CtxRetval, ret)
+		p.setU64(abi.CtxDomain, uint64(d))
 	}
 }
 

@@ -53,6 +53,8 @@ func installFaultHandler() error {
 	return nil
 }
 
+const segvPKUErr = 4
+
 var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: page permissions", 4: "SEGV_PKUERR: protection key"}
 
 // faultViolation describes a fault the trampoline recorded.
@@ -78,6 +80,12 @@ func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, 
 		}
 		v.CaughtBy += " (" + why + ")"
 		v.Detail = fmt.Sprintf("%s of %#x refused by the MMU", v.Kind, addr)
+		if s := p.sectionAt(addr); code == segvPKUErr && s != nil && s.Domain > 0 && s.Domain == p.domainAt(rip) {
+			// A library's own code cannot fault on its own key through
+			// the gate: it was entered some other way, with the app's rights.
+			v.Domain = p.img.Domains[0].Name
+			v.Detail += fmt.Sprintf("; %s's code ran without its rights (entered without the gate)", p.img.Domains[s.Domain].Name)
+		}
 	case sig == unix.SIGILL && rip >= abi.GatePage && rip < abi.GatePage+abi.GatePages*abi.PageSize:
 		v.Kind, v.Domain, v.Target = "gate", p.img.Domains[0].Name, ""
 		v.Detail = "the gate trapped: it was entered with registers it did not set up (a jump into its middle)"

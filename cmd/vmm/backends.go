@@ -15,6 +15,7 @@ var backends = map[string]backend.Backend{
 	"vmfunc":   vmm.Backend{},
 	"none":     hostrun.None{},
 	"mprotect": hostrun.Mprotect{},
+	"pku":      hostrun.PKU{},
 }
 
 func backendNames() []string {

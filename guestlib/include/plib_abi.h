@@ -39,6 +39,8 @@
 #define PLIB_HDR_TEXTSIZE  0x2c0
 #define PLIB_HDR_PRIVBASE  0x300 /* u64[PLIB_MAX_DOMAINS]: library data + stack */
 #define PLIB_HDR_PRIVSIZE  0x340
+#define PLIB_HDR_PKRU      0x380 /* u64[PLIB_MAX_DOMAINS]: pku: PKRU each domain runs with */
+#define PLIB_HDR_SLOTS     0x3c0 /* u64[PLIB_MAX_DOMAINS]: pku: a library's trusted slot (above its stack) */
 #define PLIB_MAGIC         0x4554414742494c50 /* "PLIBGATE" little-endian */
 
 /* Domains: 0 is the application, 1..7 are protected libraries. */
@@ -77,5 +79,6 @@
 #define PLIB_CTX_A2       80
 #define PLIB_CTX_A3       88 /* fault reports: the trap's error code */
 #define PLIB_CTX_FAULT    0x1000 /* CTX_NR of a fault report: + signal number */
+#define PLIB_CTX_DOMAIN   96 /* pku: the domain a platform call resumes (set by Go) */
 
 #endif

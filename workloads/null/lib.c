@@ -1,11 +1,18 @@
-/* lib.c - the null library: an empty function, an adder, and a secret
- * that only the library can read (attack-read goes after it). */
+/* lib.c - the null library: a secret only the library can read, an
+ * empty function and an adder. peek comes first so that it starts the
+ * library's code: attack-exec calls the first code address, and under
+ * every backend that call must not get at the secret. */
 #include "api.h"
 
 PLIB_LIBRARY_HEAP(4096);
 
 /* Private data at the start of the library's data section. */
 volatile uint64_t null_secret[2] = {0x5ec2e75ec2e7aaaaULL, 0x5ec2e75ec2e7bbbbULL};
+
+__attribute__((noinline)) static long peek(long a0, long a1, long a2, long a3)
+{
+	return (long)(null_secret[0] ^ null_secret[1]);
+}
 
 static long noop(long a0, long a1, long a2, long a3)
 {
@@ -15,11 +22,6 @@ static long noop(long a0, long a1, long a2, long a3)
 static long add(long a0, long a1, long a2, long a3)
 {
 	return a0 + a1;
-}
-
-static long peek(long a0, long a1, long a2, long a3)
-{
-	return (long)(null_secret[0] ^ null_secret[1]);
 }
 
 PLIB_EXPORT(0, noop);

@@ -1,5 +1,7 @@
 /* attack-exec: the application calls straight into the null library's
- * code instead of through the gate. Isolation stops the fetch. */
+ * code instead of through the gate: its first function, which returns a
+ * digest of the library's secret. Page-based isolation stops the fetch;
+ * protection keys let the code run but stop its read of the secret. */
 #include "../../null/api.h"
 
 extern char __plib_sec_plib_lib_null_text[];

@@ -1,0 +1,132 @@
+package hostrun
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"plib/abi"
+	"plib/backend"
+	"plib/caps"
+	"plib/image"
+)
+
+// PKU is the pku backend: each library's pages carry its own protection
+// key, and the gate opens it with WRPKRU for the length of a call.
+type PKU struct{}
+
+// Name implements backend.Backend.
+func (PKU) Name() string { return "pku" }
+
+// Probe implements backend.Backend: CPUID leaf 7 for PKU and OSPKE, then a
+// real pkey_alloc.
+func (PKU) Probe() backend.Mechanism {
+	m := backend.Mechanism{Backend: "pku", Switch: "WRPKRU (checked, ERIM-style)",
+		Detail: "protection keys guard data, not instruction fetches: app code can jump into library code, which then runs without the library's rights"}
+	if why := pkuUnavailable(); why != "" {
+		m.Mode, m.Unavailable = backend.Unavailable, why
+		return m
+	}
+	m.Mode = backend.Hardware
+	return m
+}
+
+func pkuUnavailable() string {
+	c := caps.ProbeCPU()
+	switch {
+	case !c.PKU:
+		return "the CPU has no protection keys (CPUID.(EAX=7,ECX=0):ECX[3] PKU = 0)"
+	case !c.OSPKE:
+		return "the kernel has not enabled protection keys (CPUID.(EAX=7,ECX=0):ECX[4] OSPKE = 0)"
+	}
+	k, err := pkeyAlloc(0)
+	if err != nil {
+		return fmt.Sprintf("pkey_alloc failed: %v", err)
+	}
+	pkeyFree(k)
+	return ""
+}
+
+// Run implements backend.Backend.
+func (b PKU) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+	mech := b.Probe()
+	if !mech.Available() {
+		return nil, fmt.Errorf("%w: pku: %s", backend.ErrUnavailable, mech.Unavailable)
+	}
+	return runChild(ctx, b.Name(), mech, path, opts)
+}
+
+const (
+	pkeyDisableAccess = 1
+	pkeyDisableWrite  = 2
+	slotBytes         = 64 // the trusted slot above a library's stack
+)
+
+func pkeyAlloc(rights int) (int, error) {
+	k, _, errno := unix.Syscall(unix.SYS_PKEY_ALLOC, 0, uintptr(rights), 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(k), nil
+}
+
+func pkeyFree(k int) { unix.Syscall(unix.SYS_PKEY_FREE, uintptr(k), 0, 0) }
+
+func pkeyMprotect(b []byte, prot, key int) error {
+	_, _, errno := unix.Syscall6(unix.SYS_PKEY_MPROTECT, addrOf(b), uintptr(len(b)), uintptr(prot), uintptr(key), 0, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+func rdpkru() uint32
+
+// keyLibraries gives every library its own protection key, allocated
+// access- and write-disabled for this thread (so Go, running here, never
+// holds it), and writes each domain's PKRU and the libraries' trusted
+// slots into the header page.
+func keyLibraries(p *process) error {
+	if why := pkuUnavailable(); why != "" {
+		return errors.New(why)
+	}
+	hdr := p.mem[abi.GateData-abi.ImageBase : abi.GateData-abi.ImageBase+abi.PageSize]
+	if err := unix.Mprotect(hdr, unix.PROT_READ|unix.PROT_WRITE); err != nil {
+		return err
+	}
+	keys := map[int]int{}
+	for _, d := range p.img.Libraries() {
+		k, err := pkeyAlloc(pkeyDisableAccess | pkeyDisableWrite)
+		if err != nil {
+			return fmt.Errorf("pkey_alloc for library %s: %w", d.Name, err)
+		}
+		keys[d.ID] = k
+		priv := d.Private()
+		if err := pkeyMprotect(p.span(d.Text.Addr, d.Text.Size), unix.PROT_READ|unix.PROT_EXEC, k); err != nil {
+			return fmt.Errorf("key library %s's code: %w", d.Name, err)
+		}
+		if err := pkeyMprotect(p.span(priv.Addr, priv.Size), unix.PROT_READ|unix.PROT_WRITE, k); err != nil {
+			return fmt.Errorf("key library %s's data: %w", d.Name, err)
+		}
+		top := d.Stack.End() - slotBytes
+		binary.LittleEndian.PutUint64(hdr[abi.HdrStacks+8*d.ID:], top)
+		binary.LittleEndian.PutUint64(hdr[abi.HdrSlots+8*d.ID:], top)
+	}
+	app := uint64(rdpkru()) // every library key is closed here: the app's rights
+	binary.LittleEndian.PutUint64(hdr[abi.HdrPKRU:], app)
+	for id, k := range keys {
+		binary.LittleEndian.PutUint64(hdr[abi.HdrPKRU+8*id:], app&^(3<<(2*k)))
+	}
+	if err := unix.Mprotect(hdr, unix.PROT_READ); err != nil {
+		return err
+	}
+	p.domainFromCtx = true
+	return nil
+}
+
+func (p *process) span(addr, size uint64) []byte {
+	return p.mem[addr-abi.ImageBase : addr+size-abi.ImageBase]
+}

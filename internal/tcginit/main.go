@@ -1,0 +1,139 @@
+// Command tcginit is /init of the Linux guest that scripts/test-pku-tcg
+// boots under QEMU TCG (-cpu max: real protection-key semantics). It runs
+// the pku backend on the images and the pku tests, prints one
+// "PLIBTCG: RESULT" line per check and a closing "PLIBTCG: DONE N passed,
+// M failed" line, and powers the guest off. Timings taken here are never
+// PKU timings: TCG emulates the CPU.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"plib/backend"
+)
+
+type check struct {
+	name string
+	run  func() error
+}
+
+func main() {
+	start := time.Now()
+	for _, m := range []struct{ src, dst, fs string }{{"proc", "/proc", "proc"}, {"devtmpfs", "/dev", "devtmpfs"}, {"tmpfs", "/tmp", "tmpfs"}} {
+		os.MkdirAll(m.dst, 0o755)
+		if err := unix.Mount(m.src, m.dst, m.fs, 0, ""); err != nil {
+			fmt.Printf("PLIBTCG: mount %s: %v\n", m.dst, err)
+		}
+	}
+	fmt.Println("PLIBTCG: START")
+	checks := []check{
+		{"caps: pku on hardware (as QEMU TCG emulates it)", capsPKU},
+		{"null under pku exits 0", func() error { return runExpect("null", 0, nil) }},
+		{"attack-read stopped by SEGV_PKUERR", func() error { return runExpect("attack-read", 3, pkuFault("read")) }},
+		{"attack-write stopped by SEGV_PKUERR", func() error { return runExpect("attack-write", 3, pkuFault("write")) }},
+		{"attack-exec: library code runs without the library's rights", func() error { return runExpect("attack-exec", 3, pkuFault("read")) }},
+		{"attack-deputy refused by the platform", func() error { return runExpect("attack-deputy", 3, kind("platform-call")) }},
+		{"attack-gate-entry refused by the gate", func() error { return runExpect("attack-gate-entry", 3, kind("gate")) }},
+		{"attack-gadget refused at load", func() error { return runExpect("attack-gadget", 2, nil) }},
+		{"go test -run PKU ./hostrun", goTests},
+	}
+	passed, failed := 0, 0
+	for _, c := range checks {
+		if err := c.run(); err != nil {
+			failed++
+			fmt.Printf("PLIBTCG: RESULT FAIL %s: %v\n", c.name, err)
+		} else {
+			passed++
+			fmt.Printf("PLIBTCG: RESULT PASS %s\n", c.name)
+		}
+	}
+	fmt.Printf("PLIBTCG: guest time %.1fs\n", time.Since(start).Seconds())
+	fmt.Printf("PLIBTCG: DONE %d passed, %d failed\n", passed, failed)
+	unix.Sync()
+	unix.Reboot(unix.LINUX_REBOOT_CMD_POWER_OFF)
+}
+
+func capsPKU() error {
+	out, err := exec.Command("/vmm", "caps", "--json").Output()
+	if err != nil {
+		return err
+	}
+	var rep struct {
+		CPU      struct{ PKU, OSPKE bool }
+		Backends []backend.Mechanism
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		return err
+	}
+	if !rep.CPU.PKU || !rep.CPU.OSPKE {
+		return fmt.Errorf("CPUID: PKU %v, OSPKE %v", rep.CPU.PKU, rep.CPU.OSPKE)
+	}
+	for _, m := range rep.Backends {
+		if m.Backend == "pku" && m.Mode != backend.Hardware {
+			return fmt.Errorf("pku backend: %+v", m)
+		}
+	}
+	return nil
+}
+
+func kind(k string) func(*backend.Result) error {
+	return func(r *backend.Result) error {
+		if r.Violation == nil || r.Violation.Kind != k || r.Violation.Domain != "app" {
+			return fmt.Errorf("want a %s violation by app, got %+v", k, r.Violation)
+		}
+		return nil
+	}
+}
+
+func pkuFault(k string) func(*backend.Result) error {
+	return func(r *backend.Result) error {
+		if err := kind(k)(r); err != nil {
+			return err
+		}
+		if !strings.Contains(r.Violation.CaughtBy, "SEGV_PKUERR") {
+			return fmt.Errorf("caught by %q, not a protection-key fault", r.Violation.CaughtBy)
+		}
+		return nil
+	}
+}
+
+func runExpect(image string, code int, check func(*backend.Result) error) error {
+	cmd := exec.Command("/vmm", "run", "--backend=pku", "--json", "--timeout=300s", "/images/"+image+".elf")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	got := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		got = ee.ExitCode()
+	} else if err != nil {
+		return err
+	}
+	if got != code {
+		return fmt.Errorf("exit code %d, want %d; stderr: %s", got, code, strings.TrimSpace(stderr.String()))
+	}
+	if check == nil {
+		return nil
+	}
+	var r backend.Result
+	if err := json.Unmarshal(out, &r); err != nil {
+		return fmt.Errorf("result: %v", err)
+	}
+	return check(&r)
+}
+
+func goTests() error {
+	cmd := exec.Command("/hostrun.test", "-test.run", "PKU", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "PLIB_IMAGES=/images")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("hostrun.test: %v", err)
+	}
+	return nil
+}

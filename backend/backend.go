@@ -95,6 +95,7 @@ type Result struct {
 	ViewSwitches uint64             `json:"view_switches"`
 	TSCHz        float64            `json:"tsc_hz,omitempty"`
 	Derived      map[string]float64 `json:"derived,omitempty"` // from metrics and TSCHz: see Derive
+	Notes        []string           `json:"notes,omitempty"`   // what the backend checked or set up
 	WallSeconds  float64            `json:"wall_seconds"`
 }
 

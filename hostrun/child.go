@@ -56,7 +56,15 @@ func child(arg string) (*backend.Result, error) {
 	if err := installFaultHandler(); err != nil {
 		return nil, err
 	}
-	res := &backend.Result{Exits: map[string]uint64{}}
+	scan, err := scanSelf(p.self)
+	if err != nil {
+		return nil, fmt.Errorf("refusing to run: %w", err)
+	}
+	if err := installSeccomp(); err != nil {
+		return nil, err
+	}
+	res := &backend.Result{Exits: map[string]uint64{}, Notes: []string{scan,
+		"seccomp: the image range cannot be unmapped, remapped, re-protected, re-keyed or mapped over from this thread"}}
 	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout}
 	return res, p.run(img, plat)
 }

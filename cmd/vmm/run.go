@@ -97,6 +97,9 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 		fmt.Fprintf(tw, "\t%s\n", res.Mechanism.Detail)
 	}
 	fmt.Fprintf(tw, "image\t%s\n", res.Image)
+	for _, n := range res.Notes {
+		fmt.Fprintf(tw, "note\t%s\n", n)
+	}
 	switch {
 	case res.TimedOut:
 		fmt.Fprintf(tw, "outcome\tSTOPPED: timed out after %.2fs\n", res.WallSeconds)

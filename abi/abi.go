@@ -22,6 +22,7 @@ const (
 	GateCallOff   = 0x000
 	GateSysOff    = 0x400
 	GateResumeOff = 0x800
+	GateServeOff  = 0xc00
 )
 
 // The vmfunc guest's trusted ring-0 supervisor.
@@ -45,6 +46,7 @@ const (
 	HdrPrivSize = 0x340
 	HdrPKRU     = 0x380
 	HdrSlots    = 0x3c0
+	HdrReq      = 0x400
 	Magic       = 0x4554414742494c50
 )
 
@@ -94,6 +96,20 @@ const (
 	CtxA3      = 88
 	CtxFault   = 0x1000 // CtxNr of a fault report: plus the signal number
 	CtxDomain  = 96
+)
+
+// The process backend's request page.
+const (
+	ReqState    = 0x00
+	ReqIdle     = 0
+	ReqCall     = 1
+	ReqDone     = 2
+	ReqDead     = 0x04
+	ReqEntry    = 0x08
+	ReqArgs     = 0x10
+	ReqResult   = 0x30
+	ErrLibDead  = -32
+	ErrBadEntry = -22
 )
 
 // ExportRecordSize is the size of one struct plib_export in .plib.exports.

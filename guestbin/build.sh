@@ -18,4 +18,5 @@ blob gate_vmfunc 0x40000000
 blob gate_none 0x40000000
 blob gate_mprotect 0x40000000
 blob gate_pku 0x40000000
+blob gate_process 0x40000000
 blob supervisor 0x103000

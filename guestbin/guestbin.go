@@ -29,6 +29,11 @@ var GateMprotect []byte
 //go:embed gate_pku.bin
 var GatePKU []byte
 
+// GateProcess is the process backend's gate page (gate_process.S).
+//
+//go:embed gate_process.bin
+var GateProcess []byte
+
 // Supervisor is the vmfunc guest's ring-0 exception stubs (supervisor.S).
 //
 //go:embed supervisor.bin

@@ -3,6 +3,7 @@ package hostrun
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,15 +24,15 @@ func TestHostBackendAttacks(t *testing.T) {
 		image string
 		want  map[string]outcome
 	}{
-		{"attack-read", map[string]outcome{"none": {"", 66}, "mprotect": {"read", 0}}},
-		{"attack-write", map[string]outcome{"none": {"", 66}, "mprotect": {"write", 0}}},
-		{"attack-exec", map[string]outcome{"none": {"", 66}, "mprotect": {"execute", 0}}},
-		{"attack-deputy", map[string]outcome{"none": {"platform-call", 0}, "mprotect": {"platform-call", 0}}},
-		{"attack-gate-entry", map[string]outcome{"none": {"gate", 0}, "mprotect": {"gate", 0}}},
-		{"attack-gate-index", map[string]outcome{"none": {"", 67}, "mprotect": {"", 67}}},
-		{"null", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}}},
+		{"attack-read", map[string]outcome{"none": {"", 66}, "mprotect": {"read", 0}, "process": {"read", 0}}},
+		{"attack-write", map[string]outcome{"none": {"", 66}, "mprotect": {"write", 0}, "process": {"write", 0}}},
+		{"attack-exec", map[string]outcome{"none": {"", 66}, "mprotect": {"execute", 0}, "process": {"execute", 0}}},
+		{"attack-deputy", map[string]outcome{"none": {"platform-call", 0}, "mprotect": {"platform-call", 0}, "process": {"platform-call", 0}}},
+		{"attack-gate-entry", map[string]outcome{"none": {"gate", 0}, "mprotect": {"gate", 0}, "process": {"gate", 0}}},
+		{"attack-gate-index", map[string]outcome{"none": {"", 67}, "mprotect": {"", 67}, "process": {"", 67}}},
+		{"null", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}, "process": {"", 0}}},
 	}
-	backends := map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}}
+	backends := map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}
 	for _, c := range cases {
 		for name, want := range c.want {
 			t.Run(c.image+"/"+name, func(t *testing.T) {
@@ -56,6 +57,39 @@ func TestHostBackendAttacks(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestProcessLibraryDeathIsAnError: the library's process crashes in the
+// middle of a call; the caller gets PLIB_ERR_LIB_DEAD within bounded time
+// and the report says which library died and why.
+func TestProcessLibraryDeathIsAnError(t *testing.T) {
+	start := time.Now()
+	res, out := runBackend(t, Process{}, "lib-crash", nil)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+		t.Fatalf("lib-crash under process: %+v %+v\n%s", res, res.Violation, out)
+	}
+	if r, _ := res.Metric("result"); r != -32 {
+		t.Errorf("the call returned %d, want PLIB_ERR_LIB_DEAD (-32)", r)
+	}
+	found := false
+	for _, n := range res.Notes {
+		found = found || (strings.Contains(n, "library null's process stopped") && strings.Contains(n, "write by null"))
+	}
+	if !found {
+		t.Errorf("no note names the dead library and its crash: %q", res.Notes)
+	}
+}
+
+// TestProcessCallsReturnResults: many calls through the request page,
+// each checked by the null workload itself (add must return 42).
+func TestProcessCallsReturnResults(t *testing.T) {
+	res, _ := runBackend(t, Process{}, "null", map[string]int64{"iterations": 300, "rounds": 2})
+	if !res.Exited || res.ExitCode != 0 {
+		t.Fatalf("null under process: %+v %+v", res, res.Violation)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 
+	"plib/abi"
 	"plib/backend"
 	"plib/image"
 )
@@ -48,6 +49,7 @@ func child(arg string) (*backend.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.lib = req.Lib
 	if hb.isolate != nil {
 		if err := hb.isolate(p); err != nil {
 			return nil, err
@@ -66,5 +68,8 @@ func child(arg string) (*backend.Result, error) {
 	res := &backend.Result{Exits: map[string]uint64{}, Notes: []string{scan,
 		"seccomp: the image range cannot be unmapped, remapped, re-protected, re-keyed or mapped over from this thread"}}
 	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout}
-	return res, p.run(img, plat)
+	if p.lib != 0 { // a library process of the process backend: serve calls
+		return res, p.run(img, plat, abi.GatePage+abi.GateServeOff, img.Domains[p.lib].Stack.End())
+	}
+	return res, p.run(img, plat, img.Entry, img.Domains[0].Stack.End())
 }

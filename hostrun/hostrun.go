@@ -69,14 +69,20 @@ type childRequest struct {
 	Backend string           `json:"backend"`
 	Image   string           `json:"image"`
 	Params  map[string]int64 `json:"params"`
+	Lib     int              `json:"lib,omitempty"` // process backend: serve this library (0: run the app)
 }
 
-func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options) (*backend.Result, error) {
+// childCommand builds the command that starts a child.
+func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own executable to start the %s child: %w", name, err)
 	}
-	req, _ := json.Marshal(childRequest{Backend: name, Image: path, Params: opts.Params})
+	arg, _ := json.Marshal(req)
+	return exec.CommandContext(ctx, exe, ChildArg, string(arg)), nil
+}
+
+func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, extra ...*os.File) (*backend.Result, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("result pipe: %w", err)
@@ -87,10 +93,13 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	cmd := exec.CommandContext(ctx, exe, ChildArg, string(req))
+	cmd, err := childCommand(ctx, name, childRequest{Backend: name, Image: path, Params: opts.Params})
+	if err != nil {
+		return nil, err
+	}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = opts.Output, &stderr
-	cmd.ExtraFiles = []*os.File{w}
+	cmd.ExtraFiles = append([]*os.File{w}, extra...)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		w.Close()

@@ -25,6 +25,7 @@ var hostBackends = map[string]hostBackend{
 	"none":     {gate: guestbin.GateNone},
 	"mprotect": {gate: guestbin.GateMprotect, isolate: closeLibraries},
 	"pku":      {gate: guestbin.GatePKU, isolate: keyLibraries},
+	"process":  {gate: guestbin.GateProcess, isolate: splitProcesses},
 }
 
 // closeLibraries makes every library page PROT_NONE: only the mprotect
@@ -51,6 +52,7 @@ type process struct {
 	// domainFromCtx: the gate reports the calling domain in CtxDomain
 	// (pku), so Go never reads a library's stack to find it.
 	domainFromCtx bool
+	lib           int // process backend: the library this process serves (0: the app)
 }
 
 func load(img *image.Image, gate []byte) (*process, error) {
@@ -166,18 +168,17 @@ func (p *process) domainAt(addr uint64) int {
 	return 0
 }
 
-// run enters the image at its entry point and serves its platform calls
-// until it exits or a call stops it.
-func (p *process) run(img *image.Image, plat *backend.Platform) error {
+// run enters the image at entry on the stack that ends at top and serves
+// its platform calls until it exits or a call stops it.
+func (p *process) run(img *image.Image, plat *backend.Platform, entry, top uint64) error {
 	// The first entry looks like a return from the sys routine: six saved
 	// registers (zero), then the entry point as the return address.
-	top := img.Domains[0].Stack.End()
 	sp := top - 8*8
 	frame := p.mem[sp-abi.ImageBase : top-abi.ImageBase]
 	for i := range frame {
 		frame[i] = 0
 	}
-	binary.LittleEndian.PutUint64(frame[6*8:], img.Entry)
+	binary.LittleEndian.PutUint64(frame[6*8:], entry)
 	p.setU64(abi.CtxGuestSP, sp)
 	for {
 		hostEnter(p.ctxAddr)

@@ -16,6 +16,7 @@ var backends = map[string]backend.Backend{
 	"none":     hostrun.None{},
 	"mprotect": hostrun.Mprotect{},
 	"pku":      hostrun.PKU{},
+	"process":  hostrun.Process{},
 }
 
 func backendNames() []string {

@@ -20,7 +20,7 @@ import (
 )
 
 type runCmd struct {
-	Backend string            `help:"Isolation backend: vmfunc, pku, mprotect or none." default:"vmfunc" enum:"vmfunc,pku,mprotect,none"`
+	Backend string            `help:"Isolation backend: vmfunc, pku, mprotect, process or none." default:"vmfunc" enum:"vmfunc,pku,mprotect,process,none"`
 	JSON    bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
 	Stats   bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
 	Param   map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable." placeholder:"NAME=VALUE"`

@@ -41,6 +41,20 @@
 #define PLIB_HDR_PRIVSIZE  0x340
 #define PLIB_HDR_PKRU      0x380 /* u64[PLIB_MAX_DOMAINS]: pku: PKRU each domain runs with */
 #define PLIB_HDR_SLOTS     0x3c0 /* u64[PLIB_MAX_DOMAINS]: pku: a library's trusted slot (above its stack) */
+#define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
+
+/* process backend: a library's request page, shared by the two processes. */
+#define PLIB_REQ_STATE     0x00 /* u32 futex word: */
+#define PLIB_REQ_IDLE      0
+#define PLIB_REQ_CALL      1   /* the app posted a call */
+#define PLIB_REQ_DONE      2   /* the library posted the result */
+#define PLIB_REQ_DEAD      0x04 /* u32: the library process is gone (set by the vmm) */
+#define PLIB_REQ_ENTRY     0x08
+#define PLIB_REQ_ARGS      0x10 /* u64[4] */
+#define PLIB_REQ_RESULT    0x30
+#define PLIB_ERR_LIB_DEAD  (-32) /* a call's result when the library process died (-EPIPE) */
+#define PLIB_ERR_BAD_ENTRY (-22) /* the library refused the entry index (-EINVAL) */
+#define PLIB_GATE_SERVE_OFF 0xc00 /* process: the library process's serve loop */
 #define PLIB_MAGIC         0x4554414742494c50 /* "PLIBGATE" little-endian */
 
 /* Domains: 0 is the application, 1..7 are protected libraries. */

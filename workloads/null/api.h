@@ -7,5 +7,6 @@
 #define NULL_NOOP PLIB_ENTRY(NULL_LIB, 0) /* returns 0 */
 #define NULL_ADD PLIB_ENTRY(NULL_LIB, 1)  /* returns a0 + a1 */
 #define NULL_PEEK PLIB_ENTRY(NULL_LIB, 2) /* returns the secret's checksum */
+#define NULL_CRASH PLIB_ENTRY(NULL_LIB, 3) /* crashes the library */
 
 #endif

@@ -24,6 +24,15 @@ static long add(long a0, long a1, long a2, long a3)
 	return a0 + a1;
 }
 
+/* Crashes the library mid-call (a write to address 0): lib-crash uses it
+ * to show that a library's failure reaches its caller as an error. */
+static long crash(long a0, long a1, long a2, long a3)
+{
+	*(volatile long *)0 = a0;
+	return 0;
+}
+
 PLIB_EXPORT(0, noop);
 PLIB_EXPORT(1, add);
 PLIB_EXPORT(2, peek);
+PLIB_EXPORT(3, crash);

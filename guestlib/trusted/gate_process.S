@@ -1,0 +1,123 @@
+/*
+ * gate_process.S - the gate of the process backend (trusted, installed by
+ * the host loader in both processes). A library runs in a process of its
+ * own; the application's process never maps the library's code, data or
+ * stack. A call travels through the library's request page (shared
+ * memory): the app posts the entry and arguments, wakes the library with
+ * a futex, and sleeps on the same futex word until the result is posted.
+ * Argument areas are shared memory too.
+ *
+ * The library process runs gate_serve as its program: it sleeps until a
+ * call is posted, checks the entry index against its own entry table (the
+ * app controls the index), calls it on its own stack and posts the result.
+ *
+ * If the library process dies, the vmm marks the page dead and wakes the
+ * app, whose waits also time out every 100 ms to look: the call returns
+ * PLIB_ERR_LIB_DEAD instead of hanging.
+ */
+#include "plib_abi.h"
+
+#define SYS_FUTEX 202
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+
+	.code64
+	.text
+
+/* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
+	.org PLIB_GATE_CALL_OFF
+gate_call:
+	cmp $PLIB_MAX_ENTRIES, %rdi
+	jae bad_entry
+	mov %rdi, %r10
+	shl $4, %r10
+	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
+	je bad_entry
+	push %rbx
+	mov PLIB_GATE_ENTRIES+8(%r10), %eax	/* the library */
+	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rax,8), %rbx	/* its request page */
+	mov %rdi, PLIB_REQ_ENTRY(%rbx)
+	mov %rsi, PLIB_REQ_ARGS(%rbx)
+	mov %rdx, PLIB_REQ_ARGS+8(%rbx)
+	mov %rcx, PLIB_REQ_ARGS+16(%rbx)
+	mov %r8, PLIB_REQ_ARGS+24(%rbx)
+	movl $PLIB_REQ_CALL, PLIB_REQ_STATE(%rbx)	/* x86 stores are ordered: arguments first */
+	mov $SYS_FUTEX, %eax
+	lea PLIB_REQ_STATE(%rbx), %rdi
+	mov $FUTEX_WAKE, %esi
+	mov $1, %edx
+	syscall				/* wake the library */
+1:	cmpl $PLIB_REQ_DONE, PLIB_REQ_STATE(%rbx)
+	je 2f
+	cmpl $0, PLIB_REQ_DEAD(%rbx)
+	jne 3f
+	mov $SYS_FUTEX, %eax
+	lea PLIB_REQ_STATE(%rbx), %rdi
+	mov $FUTEX_WAIT, %esi
+	mov $PLIB_REQ_CALL, %edx	/* sleep while the call is pending */
+	lea wait_100ms(%rip), %r10
+	syscall
+	jmp 1b
+2:	mov PLIB_REQ_RESULT(%rbx), %rax
+	movl $PLIB_REQ_IDLE, PLIB_REQ_STATE(%rbx)
+	jmp 4f
+3:	mov $PLIB_ERR_LIB_DEAD, %rax	/* the library process is gone */
+4:	pop %rbx
+	xor %ecx, %ecx			/* leave no syscall values behind */
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %r8d, %r8d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+	ret
+
+bad_entry:
+	mov $PLIB_SYS_GATE_FAULT, %edi
+	mov $PLIB_GATE_BAD_ENTRY, %esi
+	call gate_sys
+	ud2
+
+	.balign 8
+wait_100ms:
+	.quad 0, 100000000		/* struct timespec: 0 s, 100 ms */
+
+#include "host_sys.inc"
+
+/* The library process's program: serve calls forever (the vmm ends it).
+   rbp = this library (the header's view field in this process). */
+	.org PLIB_GATE_SERVE_OFF, 0xcc
+gate_serve:
+	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rbp
+	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rbp,8), %rbx
+5:	mov PLIB_REQ_STATE(%rbx), %edx
+	cmp $PLIB_REQ_CALL, %edx
+	je 6f
+	mov $SYS_FUTEX, %eax
+	lea PLIB_REQ_STATE(%rbx), %rdi
+	mov $FUTEX_WAIT, %esi		/* sleep while the state is what we read */
+	xor %r10d, %r10d
+	syscall
+	jmp 5b
+6:	mov PLIB_REQ_ENTRY(%rbx), %r12	/* the app wrote it: check it here */
+	mov $PLIB_ERR_BAD_ENTRY, %rax
+	cmp $PLIB_MAX_ENTRIES, %r12
+	jae 7f
+	shl $4, %r12
+	cmpl $0, PLIB_GATE_ENTRIES+12(%r12)
+	je 7f
+	cmp PLIB_GATE_ENTRIES+8(%r12), %ebp
+	jne 7f				/* another library's entry */
+	mov PLIB_REQ_ARGS(%rbx), %rdi	/* arguments are values: copied as read */
+	mov PLIB_REQ_ARGS+8(%rbx), %rsi
+	mov PLIB_REQ_ARGS+16(%rbx), %rdx
+	mov PLIB_REQ_ARGS+24(%rbx), %rcx
+	call *PLIB_GATE_ENTRIES(%r12)
+7:	mov %rax, PLIB_REQ_RESULT(%rbx)
+	movl $PLIB_REQ_DONE, PLIB_REQ_STATE(%rbx)
+	mov $SYS_FUTEX, %eax
+	lea PLIB_REQ_STATE(%rbx), %rdi
+	mov $FUTEX_WAKE, %esi
+	mov $1, %edx
+	syscall				/* wake the app */
+	jmp 5b

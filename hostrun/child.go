@@ -68,6 +68,10 @@ func child(arg string) (*backend.Result, error) {
 	res := &backend.Result{Exits: map[string]uint64{}, Notes: []string{scan,
 		"seccomp: the image range cannot be unmapped, remapped, re-protected, re-keyed or mapped over from this thread"}}
 	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout}
+	if err := startSigProbe(p); err != nil {
+		return nil, err
+	}
+	defer reportSigProbe(p, res)
 	if p.lib != 0 { // a library process of the process backend: serve calls
 		return res, p.run(img, plat, abi.GatePage+abi.GateServeOff, img.Domains[p.lib].Stack.End())
 	}

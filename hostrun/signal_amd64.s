@@ -66,3 +66,39 @@ TEXT ·trampolineAddrs(SB), NOSPLIT, $0-16
 	LEAQ ·sigreturn(SB), AX
 	MOVQ AX, restorer+8(FP)
 	RET
+
+// func sigProbe()
+//
+// Test probe (PLIB_SIGPROBE=1): a SIGALRM handler that records the PKRU it
+// runs with (ANDed over all deliveries) and how many deliveries
+// interrupted library code, to show that a signal arriving during a pku
+// library call gets the default rights, not the library's (pkeys(7)).
+TEXT ·sigProbe(SB), NOSPLIT|NOFRAME, $0
+	MOVQ DX, R8 // the ucontext: RDPKRU zeroes EDX
+	MOVQ ·probeHasPKU(SB), AX
+	TESTQ AX, AX
+	JZ   probeCountIt // no PKU on this CPU: RDPKRU would fault
+	XORL CX, CX
+	BYTE $0x0f; BYTE $0x01; BYTE $0xee // RDPKRU
+	LEAQ ·probePKRUAnd(SB), CX
+	ANDL AX, (CX)
+probeCountIt:
+	LEAQ ·probeCount(SB), CX
+	INCQ (CX)
+	MOVQ 168(R8), AX // interrupted rip
+	MOVQ ·probeLibLo(SB), CX
+	CMPQ AX, CX
+	JCS  probeDone
+	MOVQ ·probeLibHi(SB), CX
+	CMPQ AX, CX
+	JCC  probeDone
+	LEAQ ·probeInLib(SB), CX
+	INCQ (CX)
+probeDone:
+	RET
+
+// func sigProbeAddr() uint64
+TEXT ·sigProbeAddr(SB), NOSPLIT, $0-8
+	LEAQ ·sigProbe(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET

@@ -29,10 +29,10 @@ func TestParseNull(t *testing.T) {
 			t.Errorf("%s: domain %d, want 1", s.Name, s.Domain)
 		}
 	}
-	if len(im.Exports) != 4 {
+	if len(im.Exports) != 5 {
 		t.Fatalf("exports: %+v", im.Exports)
 	}
-	for i, want := range []string{"noop", "add", "peek", "crash"} {
+	for i, want := range []string{"noop", "add", "peek", "crash", "spin"} {
 		e := im.Exports[i]
 		if e.Name != want || e.Lib != 1 || e.Fn != i || e.LibName != "null" {
 			t.Errorf("export %d = %+v, want null.%s fn %d", i, e, want, i)

@@ -65,6 +65,10 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"success", []string{"run", "--param", "iterations=100", "--param", "rounds=1", null}, exitOK, "exited with code 0"},
 		{"none backend", []string{"run", "--backend=none", null}, exitOK, "no isolation"},
+		{"mprotect backend", []string{"run", "--backend=mprotect", null}, exitOK, "mprotect system calls"},
+		{"process backend", []string{"run", "--backend=process", null}, exitOK, "shared request page"},
+		{"mprotect stops attack-read", []string{"run", "--backend=mprotect", testimages.Path(t, "attack-read")}, exitViolation, "SEGV_ACCERR"},
+		{"process stops attack-read", []string{"run", "--backend=process", testimages.Path(t, "attack-read")}, exitViolation, "SEGV_MAPERR"},
 		{"violation", []string{"run", testimages.Path(t, "attack-read")}, exitViolation, "caught by    EPT view 0"},
 		{"workload failure", []string{"run", "--backend=none", testimages.Path(t, "attack-read")}, exitWorkload, "exited with code 66"},
 		{"timeout", []string{"run", "--timeout=300ms", testimages.Path(t, "attack-loop")}, exitTimeout, "timed out"},
@@ -86,6 +90,23 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("output does not say %q\nstdout: %s\nstderr: %s", c.says, out, errs)
 			}
 		})
+	}
+}
+
+// TestPKUUnavailable: on a CPU without protection keys, --backend=pku
+// exits with the "backend unavailable" code and says why; never a fallback.
+func TestPKUUnavailable(t *testing.T) {
+	code, out, errs := runVMM(t, "caps", "--json")
+	var rep capsReport
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil {
+		t.Fatalf("caps: %d %s", code, errs)
+	}
+	if rep.CPU.PKU && rep.CPU.OSPKE {
+		t.Skip("this CPU has protection keys: scripts/test-pku-tcg covers the pku backend")
+	}
+	code, out, errs = runVMM(t, "run", "--backend=pku", testimages.Path(t, "null"))
+	if code != exitUnavailable || !strings.Contains(errs, "backend pku is unavailable here") || !strings.Contains(errs, "CPUID") || out != "" {
+		t.Errorf("pku without PKU: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
 

@@ -8,5 +8,6 @@
 #define NULL_ADD PLIB_ENTRY(NULL_LIB, 1)  /* returns a0 + a1 */
 #define NULL_PEEK PLIB_ENTRY(NULL_LIB, 2) /* returns the secret's checksum */
 #define NULL_CRASH PLIB_ENTRY(NULL_LIB, 3) /* crashes the library */
+#define NULL_SPIN PLIB_ENTRY(NULL_LIB, 4)  /* reads the secret n times, returns its digest */
 
 #endif

@@ -32,7 +32,19 @@ static long crash(long a0, long a1, long a2, long a3)
 	return 0;
 }
 
+/* Reads the secret n times; returns its digest if every read agreed
+ * (signal-call interrupts it with signals and checks the answer). */
+static long spin(long n, long a1, long a2, long a3)
+{
+	uint64_t d = null_secret[0] ^ null_secret[1];
+	for (long i = 0; i < n; i++)
+		if ((null_secret[0] ^ null_secret[1]) != d)
+			return -1;
+	return (long)d;
+}
+
 PLIB_EXPORT(0, noop);
 PLIB_EXPORT(1, add);
 PLIB_EXPORT(2, peek);
 PLIB_EXPORT(3, crash);
+PLIB_EXPORT(4, spin);

@@ -22,6 +22,7 @@ const (
 	Emulated    Mode = "emulated"    // something traps and emulates it (see By)
 	NoIsolation Mode = "none"        // there is no switch: a plain call
 	Unavailable Mode = "unavailable" // cannot run here (see Why)
+	Baseline    Mode = "baseline"    // a reference measurement, not an isolation mechanism
 )
 
 // Mechanism is a backend's availability and how its switch runs.
@@ -46,6 +47,8 @@ func (m Mechanism) String() string {
 		return fmt.Sprintf("%s: unavailable: %s", m.Backend, m.Unavailable)
 	case NoIsolation:
 		return fmt.Sprintf("%s: no isolation (%s)", m.Backend, m.Switch)
+	case Baseline:
+		return fmt.Sprintf("%s: baseline (%s)", m.Backend, m.Switch)
 	}
 	return fmt.Sprintf("%s: %s on hardware", m.Backend, m.Switch)
 }
@@ -100,7 +103,8 @@ type Result struct {
 }
 
 // Derive fills Derived from the metrics: NAME_ns for every NAME_cycles
-// metric, and calls_per_sec from call_cycles, using TSCHz.
+// metric, calls_per_sec from call_cycles and mixed_ops_per_sec from
+// mixed_cycles (cycles per operation), using TSCHz.
 func (r *Result) Derive() {
 	if r.TSCHz <= 0 {
 		return
@@ -111,6 +115,9 @@ func (r *Result) Derive() {
 			r.Derived[name+"_ns"] = float64(m.Value) / r.TSCHz * 1e9
 			if name == "call" && m.Value > 0 {
 				r.Derived["calls_per_sec"] = r.TSCHz / float64(m.Value)
+			}
+			if name == "mixed" && m.Value > 0 {
+				r.Derived["mixed_ops_per_sec"] = r.TSCHz / float64(m.Value)
 			}
 		}
 	}

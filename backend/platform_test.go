@@ -54,9 +54,10 @@ func TestPlatformCalls(t *testing.T) {
 }
 
 func TestDerive(t *testing.T) {
-	r := &Result{TSCHz: 2e9, Metrics: []Metric{{Name: "call_cycles", Value: 400}, {Name: "sys_nop_cycles", Value: 2000}, {Name: "calls", Value: 9}}}
+	r := &Result{TSCHz: 2e9, Metrics: []Metric{{Name: "call_cycles", Value: 400}, {Name: "sys_nop_cycles", Value: 2000}, {Name: "calls", Value: 9}, {Name: "mixed_cycles", Value: 1000}}}
 	r.Derive()
-	if r.Derived["call_ns"] != 200 || r.Derived["sys_nop_ns"] != 1000 || r.Derived["calls_per_sec"] != 5e6 || len(r.Derived) != 3 {
+	if r.Derived["call_ns"] != 200 || r.Derived["sys_nop_ns"] != 1000 || r.Derived["calls_per_sec"] != 5e6 ||
+		r.Derived["mixed_ns"] != 500 || r.Derived["mixed_ops_per_sec"] != 2e6 || len(r.Derived) != 5 {
 		t.Errorf("derived: %v", r.Derived)
 	}
 }

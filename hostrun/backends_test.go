@@ -60,6 +60,34 @@ func TestHostBackendAttacks(t *testing.T) {
 	}
 }
 
+// TestKVWorkloads runs the kv driver and kv-hostile under each host
+// backend: every result verified by the driver, every malformed call
+// rejected, the library consistent afterwards.
+func TestKVWorkloads(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+		t.Run(name, func(t *testing.T) {
+			res, out := runBackend(t, b, "kv", map[string]int64{"iterations": 20, "rounds": 2})
+			if !res.Exited || res.ExitCode != 0 {
+				t.Fatalf("kv under %s: %+v %+v\n%s", name, res, res.Violation, out)
+			}
+			for _, m := range []string{"get_128_cycles", "set_5k_cycles", "incr_cycles", "mixed_cycles"} {
+				if v, ok := res.Metric(m); !ok || v <= 0 {
+					t.Errorf("%s = %d, %v", m, v, ok)
+				}
+			}
+			if c, _ := res.Metric("consistent"); c != 1 {
+				t.Error("kv's consistency check failed")
+			}
+			res, out = runBackend(t, b, "kv-hostile", nil)
+			tried, _ := res.Metric("hostile_calls")
+			rejected, _ := res.Metric("rejected")
+			if !res.Exited || res.ExitCode != 0 || tried < 20 || rejected != tried {
+				t.Fatalf("kv-hostile under %s: %d of %d rejected, %+v\n%s", name, rejected, tried, res.Violation, out)
+			}
+		})
+	}
+}
+
 // TestProcessLibraryDeathIsAnError: the library's process crashes in the
 // middle of a call; the caller gets PLIB_ERR_LIB_DEAD within bounded time
 // and the report says which library died and why.

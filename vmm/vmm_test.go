@@ -118,6 +118,25 @@ func TestAttacksAreStopped(t *testing.T) {
 	}
 }
 
+func TestKVUnderVMFUNC(t *testing.T) {
+	res, _ := run(t, "kv", map[string]int64{"iterations": 20, "rounds": 2}, 2*time.Minute)
+	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+		t.Fatalf("kv: %+v %+v", res, res.Violation)
+	}
+	if c, _ := res.Metric("consistent"); c != 1 {
+		t.Error("kv's consistency check failed")
+	}
+	if res.ViewSwitches == 0 || res.ViewSwitches%2 != 0 {
+		t.Errorf("%d view switches", res.ViewSwitches)
+	}
+	res, _ = run(t, "kv-hostile", nil, time.Minute)
+	tried, _ := res.Metric("hostile_calls")
+	rejected, _ := res.Metric("rejected")
+	if !res.Exited || res.ExitCode != 0 || tried < 20 || rejected != tried {
+		t.Fatalf("kv-hostile: %d of %d rejected: %+v %+v", rejected, tried, res, res.Violation)
+	}
+}
+
 func TestForbiddenImageIsRefused(t *testing.T) {
 	_, err := image.Load(testimages.Path(t, "attack-forbidden"))
 	if err == nil || !strings.Contains(err.Error(), "VMFUNC") {

@@ -3,6 +3,7 @@
 //
 //	vmm caps                                  what this machine can do, per backend
 //	vmm run --backend=vmfunc IMAGE            run one image
+//	vmm memcached                             the baseline: real memcached over loopback
 //
 // Exit codes are listed in exitcodes.go and in README.md.
 package main
@@ -19,8 +20,9 @@ import (
 
 // cli is the command line, parsed by kong.
 type cli struct {
-	Run  runCmd  `cmd:"" help:"Run a workload image under one backend."`
-	Caps capsCmd `cmd:"" help:"Show what this machine can do, per backend, and why."`
+	Run       runCmd       `cmd:"" help:"Run a workload image under one backend."`
+	Caps      capsCmd      `cmd:"" help:"Show what this machine can do, per backend, and why."`
+	Memcached memcachedCmd `cmd:"" help:"Measure the baseline: a real memcached over loopback, same operations as the kv workload."`
 }
 
 func main() {

@@ -172,6 +172,34 @@ func TestCaps(t *testing.T) {
 	}
 }
 
+// TestMemcachedBaseline runs the real memcached baseline where memcached
+// is installed (scripts/install-deps installs it), and checks the honest
+// "unavailable" answer where it is not.
+func TestMemcachedBaseline(t *testing.T) {
+	code, out, errs := runVMM(t, "memcached", "--json", "--iterations", "20", "--rounds", "2")
+	if _, err := exec.LookPath("memcached"); err != nil {
+		if code != exitUnavailable || !strings.Contains(errs, "no memcached binary") {
+			t.Fatalf("without memcached: exit %d, %s", code, errs)
+		}
+		t.Skipf("SKIPPING the live baseline: %v", err)
+	}
+	var res backend.Result
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if res.Mechanism.Mode != backend.Baseline || res.Backend != "memcached" {
+		t.Errorf("label: %+v", res.Mechanism)
+	}
+	for _, m := range []string{"get_128_cycles", "get_5k_cycles", "set_128_cycles", "set_5k_cycles", "delete_cycles", "incr_cycles", "mixed_cycles"} {
+		if v, ok := res.Metric(m); !ok || v <= 0 {
+			t.Errorf("%s = %d, %v", m, v, ok)
+		}
+	}
+	if res.Derived["get_128_ns"] <= 0 {
+		t.Errorf("derived: %v", res.Derived)
+	}
+}
+
 func TestHelp(t *testing.T) {
 	code, out, _ := runVMM(t, "run", "--help")
 	if code != 0 || !strings.Contains(out, "--backend") || !strings.Contains(out, "--timeout") {

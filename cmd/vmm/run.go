@@ -132,7 +132,7 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 		}
 		fmt.Fprintf(tw, "view switches\t%s\n", line)
 	}
-	if stats {
+	if stats && len(res.Exits) > 0 {
 		var keys []string
 		for k := range res.Exits {
 			keys = append(keys, k)
@@ -143,6 +143,8 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 			parts = append(parts, fmt.Sprintf("%s %d", k, res.Exits[k]))
 		}
 		fmt.Fprintf(tw, "exits\t%s\n", strings.Join(parts, ", "))
+	}
+	if stats {
 		var names []string
 		for k := range res.Derived {
 			if strings.HasSuffix(k, "_ns") {

@@ -42,6 +42,12 @@ func main() {
 		{"attack-deputy refused by the platform", func() error { return runExpect("attack-deputy", 3, kind("platform-call")) }},
 		{"attack-gate-entry refused by the gate", func() error { return runExpect("attack-gate-entry", 3, kind("gate")) }},
 		{"attack-gadget refused at load", func() error { return runExpect("attack-gadget", 2, nil) }},
+		{"kv under pku: every result verified, library consistent", func() error {
+			return runExpect("kv", 0, metricIs("consistent", 1), "--param", "iterations=20", "--param", "rounds=2")
+		}},
+		{"kv-hostile under pku: every malformed call rejected", func() error {
+			return runExpect("kv-hostile", 0, metricIs("stored_value_intact", 1))
+		}},
 		{"go test -run 'PKU|Seccomp|GadgetFree' ./hostrun (pku, signals, seccomp, process scan)", goTests},
 	}
 	passed, failed := 0, 0
@@ -104,8 +110,18 @@ func pkuFault(k string) func(*backend.Result) error {
 	}
 }
 
-func runExpect(image string, code int, check func(*backend.Result) error) error {
-	cmd := exec.Command("/vmm", "run", "--backend=pku", "--json", "--timeout=300s", "/images/"+image+".elf")
+func metricIs(name string, want int64) func(*backend.Result) error {
+	return func(r *backend.Result) error {
+		if v, ok := r.Metric(name); !ok || v != want {
+			return fmt.Errorf("%s = %d (%v), want %d", name, v, ok, want)
+		}
+		return nil
+	}
+}
+
+func runExpect(image string, code int, check func(*backend.Result) error, extra ...string) error {
+	args := append([]string{"run", "--backend=pku", "--json", "--timeout=300s"}, extra...)
+	cmd := exec.Command("/vmm", append(args, "/images/"+image+".elf")...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

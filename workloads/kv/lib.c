@@ -1,0 +1,320 @@
+/* lib.c - the kv library: a hash table of items kept in a slab allocator
+ * in the library's private heap, with an LRU list per slab class.
+ *
+ * Entry discipline (the memcached-as-a-library paper): every argument is
+ * copied from the argument area into private memory before it is looked
+ * at (plib_copy_in checks the range); results are built in private memory
+ * and copied out only after the lock is released; a malformed call gets
+ * an error code and changes nothing. */
+#include "kv.h"
+
+#define HEAP_BYTES (32 << 20)
+PLIB_LIBRARY_HEAP(HEAP_BYTES);
+
+#define NBUCKETS 65536
+#define NCLASSES 16 /* chunk sizes 64 B << class: 64 B .. 2 MiB */
+#define MIN_PAGE (1 << 20)
+
+struct item {
+	struct item *hnext;            /* hash chain, or free list */
+	struct item *prev, *next;      /* LRU of its class: head = most recent */
+	uint32_t klen, vlen, cls, pad;
+	char data[];                   /* key, then value */
+};
+
+struct slabclass {
+	uint64_t size;
+	struct item *free;
+	struct item *head, *tail;
+	uint64_t items;
+};
+
+static struct item *buckets[NBUCKETS];
+static struct slabclass classes[NCLASSES];
+static volatile int lock_word;
+static char key_buf[KV_MAX_KEY];
+static char val_buf[KV_MAX_VALUE];
+static char out_buf[KV_MAX_VALUE];
+static int ready;
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&lock_word, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE);
+}
+
+static void init(void)
+{
+	for (int c = 0; c < NCLASSES; c++)
+		classes[c].size = (uint64_t)64 << c;
+	ready = 1;
+}
+
+static uint32_t hash(const char *k, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+static struct item **slot(const char *k, uint32_t klen)
+{
+	struct item **p = &buckets[hash(k, klen) % NBUCKETS];
+	while (*p && ((*p)->klen != klen || memcmp((*p)->data, k, klen)))
+		p = &(*p)->hnext;
+	return p;
+}
+
+static void lru_unlink(struct item *it)
+{
+	struct slabclass *c = &classes[it->cls];
+	if (it->prev)
+		it->prev->next = it->next;
+	else
+		c->head = it->next;
+	if (it->next)
+		it->next->prev = it->prev;
+	else
+		c->tail = it->prev;
+	c->items--;
+}
+
+static void lru_push(struct item *it)
+{
+	struct slabclass *c = &classes[it->cls];
+	it->prev = 0;
+	it->next = c->head;
+	if (c->head)
+		c->head->prev = it;
+	else
+		c->tail = it;
+	c->head = it;
+	c->items++;
+}
+
+/* Drops it from the table and its LRU, and frees its chunk. */
+static void unlink_item(struct item *it)
+{
+	struct item **p = slot(it->data, it->klen);
+	*p = it->hnext;
+	lru_unlink(it);
+	it->hnext = classes[it->cls].free;
+	classes[it->cls].free = it;
+}
+
+/* A chunk of class c: free list, a new slab page, or the class's LRU tail. */
+static struct item *alloc_chunk(int c)
+{
+	struct slabclass *sc = &classes[c];
+	if (!sc->free) {
+		uint64_t page = sc->size > MIN_PAGE ? sc->size : MIN_PAGE;
+		char *mem = plib_alloc(page);
+		if (mem) {
+			for (uint64_t off = 0; off + sc->size <= page; off += sc->size) {
+				struct item *it = (struct item *)(mem + off);
+				it->hnext = sc->free;
+				sc->free = it;
+			}
+		} else if (sc->tail) {
+			unlink_item(sc->tail); /* evict the least recently used */
+		} else {
+			return 0;
+		}
+	}
+	struct item *it = sc->free;
+	sc->free = it->hnext;
+	return it;
+}
+
+static int class_for(uint64_t bytes)
+{
+	for (int c = 0; c < NCLASSES; c++)
+		if (classes[c].size >= bytes)
+			return c;
+	return -1;
+}
+
+/* Copies the key in and checks its length. */
+static long key_in(long off, long klen)
+{
+	if (klen < 1 || klen > KV_MAX_KEY)
+		return KV_EINVAL;
+	if (plib_copy_in(key_buf, (uint64_t)off, (uint64_t)klen))
+		return KV_EINVAL;
+	return 0;
+}
+
+enum { SET, ADD, REPLACE };
+
+static long store(long key_off, long klen, long val_off, long vlen, int mode)
+{
+	if (!ready)
+		init();
+	long r = key_in(key_off, klen);
+	if (r)
+		return r;
+	if (vlen < 0 || vlen > KV_MAX_VALUE)
+		return KV_E2BIG;
+	if (plib_copy_in(val_buf, (uint64_t)val_off, (uint64_t)vlen))
+		return KV_EINVAL;
+	int c = class_for(sizeof(struct item) + (uint64_t)klen + (uint64_t)vlen);
+	lock();
+	struct item **p = slot(key_buf, (uint32_t)klen);
+	if ((mode == ADD && *p) || (mode == REPLACE && !*p)) {
+		unlock();
+		return mode == ADD ? KV_EEXIST : KV_ENOENT;
+	}
+	if (*p)
+		unlink_item(*p);
+	struct item *it = alloc_chunk(c);
+	if (!it) {
+		unlock();
+		return KV_ENOSPC;
+	}
+	it->klen = (uint32_t)klen;
+	it->vlen = (uint32_t)vlen;
+	it->cls = (uint32_t)c;
+	memcpy(it->data, key_buf, klen);
+	memcpy(it->data + klen, val_buf, vlen);
+	p = slot(key_buf, (uint32_t)klen); /* eviction may have changed the chain */
+	it->hnext = 0;
+	*p = it;
+	lru_push(it);
+	unlock();
+	return 0;
+}
+
+static long kv_set(long a, long b, long c, long d) { return store(a, b, c, d, SET); }
+static long kv_add(long a, long b, long c, long d) { return store(a, b, c, d, ADD); }
+static long kv_replace(long a, long b, long c, long d) { return store(a, b, c, d, REPLACE); }
+
+static long kv_get(long key_off, long klen, long out_off, long out_cap)
+{
+	if (!ready)
+		init();
+	long r = key_in(key_off, klen);
+	if (r)
+		return r;
+	if (out_cap < 0)
+		return KV_EINVAL;
+	lock();
+	struct item *it = *slot(key_buf, (uint32_t)klen);
+	if (!it) {
+		unlock();
+		return KV_ENOENT;
+	}
+	long vlen = it->vlen;
+	if (vlen > out_cap) {
+		unlock();
+		return KV_E2BIG;
+	}
+	memcpy(out_buf, it->data + it->klen, vlen); /* built privately... */
+	lru_unlink(it);
+	lru_push(it);
+	unlock();
+	if (plib_copy_out((uint64_t)out_off, out_buf, (uint64_t)vlen)) /* ...copied out last */
+		return KV_EINVAL;
+	return vlen;
+}
+
+static long kv_delete(long key_off, long klen, long a2, long a3)
+{
+	if (!ready)
+		init();
+	long r = key_in(key_off, klen);
+	if (r)
+		return r;
+	lock();
+	struct item *it = *slot(key_buf, (uint32_t)klen);
+	if (it)
+		unlink_item(it);
+	unlock();
+	return it ? 0 : KV_ENOENT;
+}
+
+static long kv_incr(long key_off, long klen, long delta, long a3)
+{
+	if (!ready)
+		init();
+	long r = key_in(key_off, klen);
+	if (r)
+		return r;
+	lock();
+	struct item *it = *slot(key_buf, (uint32_t)klen);
+	if (!it || it->vlen != 8) {
+		unlock();
+		return it ? KV_EINVAL : KV_ENOENT;
+	}
+	uint64_t v;
+	memcpy(&v, it->data + it->klen, 8);
+	v += (uint64_t)delta;
+	v &= ~(1ULL << 63); /* stays a non-negative long */
+	memcpy(it->data + it->klen, &v, 8);
+	unlock();
+	return (long)v;
+}
+
+static int in_heap(const void *p)
+{
+	extern char plib_heap_area[];
+	return (const char *)p >= plib_heap_area && (const char *)p < plib_heap_area + HEAP_BYTES;
+}
+
+/* Walks every bucket and every LRU list and cross-checks them. */
+static long kv_check(long a0, long a1, long a2, long a3)
+{
+	if (!ready)
+		init();
+	uint64_t hashed = 0, listed = 0;
+	lock();
+	for (int b = 0; b < NBUCKETS; b++)
+		for (struct item *it = buckets[b]; it; it = it->hnext) {
+			if (!in_heap(it) || it->cls >= NCLASSES || it->klen < 1 || it->klen > KV_MAX_KEY ||
+			    it->vlen > KV_MAX_VALUE ||
+			    sizeof(struct item) + it->klen + it->vlen > classes[it->cls].size ||
+			    hash(it->data, it->klen) % NBUCKETS != (uint32_t)b || ++hashed > (1u << 30)) {
+				unlock();
+				return KV_ECORRUPT;
+			}
+		}
+	for (int c = 0; c < NCLASSES; c++) {
+		uint64_t n = 0;
+		struct item *prev = 0;
+		for (struct item *it = classes[c].head; it; prev = it, it = it->next) {
+			if (!in_heap(it) || it->cls != (uint32_t)c || it->prev != prev || ++n > (1u << 30)) {
+				unlock();
+				return KV_ECORRUPT;
+			}
+		}
+		if (classes[c].tail != prev || n != classes[c].items) {
+			unlock();
+			return KV_ECORRUPT;
+		}
+		listed += n;
+	}
+	unlock();
+	return hashed == listed ? 0 : KV_ECORRUPT;
+}
+
+static long kv_count(long a0, long a1, long a2, long a3)
+{
+	uint64_t n = 0;
+	for (int c = 0; c < NCLASSES; c++)
+		n += classes[c].items;
+	return (long)n;
+}
+
+PLIB_EXPORT(0, kv_get);
+PLIB_EXPORT(1, kv_set);
+PLIB_EXPORT(2, kv_add);
+PLIB_EXPORT(3, kv_replace);
+PLIB_EXPORT(4, kv_delete);
+PLIB_EXPORT(5, kv_incr);
+PLIB_EXPORT(6, kv_check);
+PLIB_EXPORT(7, kv_count);

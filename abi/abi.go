@@ -46,6 +46,7 @@ const (
 	HdrPrivSize = 0x340
 	HdrPKRU     = 0x380
 	HdrSlots    = 0x3c0
+	SlotBytes   = 64
 	HdrReq      = 0x400
 	Magic       = 0x4554414742494c50
 )
@@ -70,8 +71,10 @@ const (
 
 // Gate fault reasons.
 const (
-	GateBadEntry = 1
-	GateBadView  = 2
+	GateBadEntry  = 1
+	GateBadView   = 2
+	GateReentry   = 3
+	GateBadReturn = 4
 )
 
 // Ports used by the vmfunc guest.

@@ -85,7 +85,9 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 		return 0, nil
 	case abi.SysGateFault:
 		reason := map[uint64]string{abi.GateBadEntry: "entry index out of range or not exported",
-			abi.GateBadView: "gate entered past its check: the view does not match the entry"}[a0]
+			abi.GateBadView:   "gate entered past its check: the view does not match the entry",
+			abi.GateReentry:   "a library with a call outstanding was called again (its stack is in use)",
+			abi.GateBadReturn: "a return into a library view that made no call"}[a0]
 		if reason == "" {
 			reason = fmt.Sprintf("reason %d", a0)
 		}

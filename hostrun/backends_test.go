@@ -88,6 +88,16 @@ func TestKVWorkloads(t *testing.T) {
 	}
 }
 
+// TestIPCWorkload: a library calling a library, under each host backend.
+func TestIPCWorkload(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+		res, out := runBackend(t, b, "ipc", map[string]int64{"iterations": 100, "rounds": 2})
+		if w, _ := res.Metric("wrong_answers"); !res.Exited || res.ExitCode != 0 || w != 0 {
+			t.Errorf("ipc under %s: %+v %+v\n%s", name, res, res.Violation, out)
+		}
+	}
+}
+
 // TestProcessLibraryDeathIsAnError: the library's process crashes in the
 // middle of a call; the caller gets PLIB_ERR_LIB_DEAD within bounded time
 // and the report says which library died and why.

@@ -148,10 +148,10 @@ func (l *lockedBuffer) String() string {
 	return string(l.b)
 }
 
-// splitProcesses sets up one side of the process backend in a child: the
-// application's process keeps its own pages and loses every library's;
-// a library's process keeps only its own. Both map the argument areas and
-// request pages from the shared memory file (descriptor 4).
+// splitProcesses sets up one process of the process backend in a child:
+// the application's process keeps its own pages and loses every
+// library's; a library's process keeps only its own. All map the argument
+// areas and request pages from the shared memory file (descriptor 4).
 func splitProcesses(p *process) error {
 	shared := os.NewFile(4, "plib-shared")
 	argsOff, reqOff, _ := sharedLayout(p.img)
@@ -170,16 +170,17 @@ func splitProcesses(p *process) error {
 	if err := unix.Mprotect(hdr, unix.PROT_READ|unix.PROT_WRITE); err != nil {
 		return err
 	}
+	// Any process may call any library (the app, or a library calling
+	// another), so every process maps every argument area and request
+	// page; no process maps another library's private pages.
 	for _, d := range p.img.Libraries() {
-		if p.lib == 0 || p.lib == d.ID {
-			if err := mapShared(shared, argsOff[d.ID], d.Args.Addr, d.Args.Size); err != nil {
-				return fmt.Errorf("argument area of %s: %w", d.Name, err)
-			}
-			if err := mapShared(shared, reqOff[d.ID], reqAddr(p.img, d.ID), abi.PageSize); err != nil {
-				return fmt.Errorf("request page of %s: %w", d.Name, err)
-			}
-			binary.LittleEndian.PutUint64(hdr[abi.HdrReq+8*d.ID:], reqAddr(p.img, d.ID))
+		if err := mapShared(shared, argsOff[d.ID], d.Args.Addr, d.Args.Size); err != nil {
+			return fmt.Errorf("argument area of %s: %w", d.Name, err)
 		}
+		if err := mapShared(shared, reqOff[d.ID], reqAddr(p.img, d.ID), abi.PageSize); err != nil {
+			return fmt.Errorf("request page of %s: %w", d.Name, err)
+		}
+		binary.LittleEndian.PutUint64(hdr[abi.HdrReq+8*d.ID:], reqAddr(p.img, d.ID))
 	}
 	binary.LittleEndian.PutUint64(hdr[abi.HdrView:], uint64(p.lib))
 	return unix.Mprotect(hdr, unix.PROT_READ)

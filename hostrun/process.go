@@ -158,14 +158,15 @@ func (p *process) ownerOf(addr uint64) string {
 }
 
 // domainAt is the domain whose code contains addr. Code in the gate runs
-// for the application that called it.
+// for the domain this process serves: the application, or the library of
+// a process-backend library process.
 func (p *process) domainAt(addr uint64) int {
 	for _, d := range p.img.Domains {
 		if d != nil && addr >= d.Text.Addr && addr < d.Text.End() {
 			return d.ID
 		}
 	}
-	return 0
+	return p.lib
 }
 
 // run enters the image at entry on the stack that ends at top and serves

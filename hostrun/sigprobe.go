@@ -9,6 +9,7 @@ import (
 
 	"plib/abi"
 	"plib/backend"
+	"plib/caps"
 )
 
 // The signal probe is a test hook (PLIB_SIGPROBE=1 in the child's
@@ -37,7 +38,9 @@ func startSigProbe(p *process) error {
 		return nil
 	}
 	probeLibLo, probeLibHi = libs[0].Text.Addr, libs[0].Text.End()
-	if pkuUnavailable() == "" {
+	// CPUID only: a trial pkey_alloc would change this thread's PKRU
+	// after the pku backend recorded the application's rights.
+	if c := caps.ProbeCPU(); c.PKU && c.OSPKE {
 		probeHasPKU = 1
 	}
 	_, restorer := trampolineAddrs()

@@ -17,7 +17,9 @@ func (img *Image) HeaderPage(view int, hostCtx uint64) []byte {
 	le.PutUint64(p[abi.HdrNEntries:], abi.MaxEntries)
 	le.PutUint64(p[abi.HdrHostCtx:], hostCtx)
 	for _, d := range img.Libraries() {
-		le.PutUint64(p[abi.HdrStacks+8*d.ID:], d.Stack.End())
+		top := d.Stack.End() - abi.SlotBytes // the trusted slot sits above the stack
+		le.PutUint64(p[abi.HdrStacks+8*d.ID:], top)
+		le.PutUint64(p[abi.HdrSlots+8*d.ID:], top)
 		le.PutUint64(p[abi.HdrArgBase+8*d.ID:], d.Args.Addr)
 		le.PutUint64(p[abi.HdrArgSize+8*d.ID:], d.Args.Size)
 		le.PutUint64(p[abi.HdrTextBase+8*d.ID:], d.Text.Addr)

@@ -137,6 +137,24 @@ func TestKVUnderVMFUNC(t *testing.T) {
 	}
 }
 
+// TestIPCUnderVMFUNC: app -> A -> B -> A -> app. Each local call is two
+// switches, each nested call four; every answer is checked by the app.
+func TestIPCUnderVMFUNC(t *testing.T) {
+	res, _ := run(t, "ipc", map[string]int64{"iterations": 100, "rounds": 2}, time.Minute)
+	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+		t.Fatalf("ipc: %+v %+v", res, res.Violation)
+	}
+	if w, _ := res.Metric("wrong_answers"); w != 0 {
+		t.Errorf("%d wrong answers", w)
+	}
+	if want := uint64(100 * 2 * (2 + 4)); res.ViewSwitches != want {
+		t.Errorf("%d view switches, want %d", res.ViewSwitches, want)
+	}
+	if res.Exits["ud_vmfunc"] == 0 {
+		t.Error("library-to-library switches should take the #UD path (page 1 is mapped in library views)")
+	}
+}
+
 func TestForbiddenImageIsRefused(t *testing.T) {
 	_, err := image.Load(testimages.Path(t, "attack-forbidden"))
 	if err == nil || !strings.Contains(err.Error(), "VMFUNC") {

@@ -40,7 +40,8 @@
 #define PLIB_HDR_PRIVBASE  0x300 /* u64[PLIB_MAX_DOMAINS]: library data + stack */
 #define PLIB_HDR_PRIVSIZE  0x340
 #define PLIB_HDR_PKRU      0x380 /* u64[PLIB_MAX_DOMAINS]: pku: PKRU each domain runs with */
-#define PLIB_HDR_SLOTS     0x3c0 /* u64[PLIB_MAX_DOMAINS]: pku: a library's trusted slot (above its stack) */
+#define PLIB_HDR_SLOTS     0x3c0 /* u64[PLIB_MAX_DOMAINS]: a library's trusted slot, just above its stack */
+#define PLIB_SLOT_BYTES    64    /* the slot: {u64 saved rsp, u64 pending} and room */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
 
 /* process backend: a library's request page, shared by the two processes. */
@@ -74,6 +75,8 @@
 /* Gate fault reasons. */
 #define PLIB_GATE_BAD_ENTRY 1 /* entry index out of range or unused */
 #define PLIB_GATE_BAD_VIEW  2 /* switched into a view the entry does not belong to */
+#define PLIB_GATE_REENTRY   3 /* a library with a call outstanding was called again */
+#define PLIB_GATE_BAD_RETURN 4 /* a return into a library that made no call */
 
 /* Port I/O used by the vmfunc backend's guest. */
 #define PLIB_PORT_SYS   0x510 /* platform calls; the only port ring 3 may use */

@@ -16,7 +16,9 @@
  * parks the library's stack pointer in its trusted slot (inside its own
  * keyed memory, just above its stack), drops to the application's rights
  * and enters Go; the resume reopens the key only for a library that has
- * such a call pending.
+ * such a call pending. A library calling another library parks its stack
+ * the same way, and the return into it is honoured only if its slot shows
+ * the call pending.
  */
 #include "plib_abi.h"
 
@@ -71,28 +73,55 @@ gate_call:
 	push %r14
 	push %r15
 	mov %rdi, %rbx			/* entry */
-	mov PLIB_GATE_ENTRIES+8(%r10), %ebp	/* its library */
+	mov PLIB_GATE_ENTRIES+8(%r10), %ebp	/* the callee library */
 	mov %rsi, %r12			/* arguments survive the PKRU writes here */
 	mov %rdx, %r13
 	mov %rcx, %r14
 	mov %r8, %r15
-	SET_PKRU PLIB_HDR_PKRU, %rbp	/* open the library's key */
+	xor %ecx, %ecx
+	rdpkru				/* who calls: the app, or a library? */
+	xor %r9d, %r9d			/* r9 = calling domain */
+	cmp PLIB_GATE_DATA+PLIB_HDR_PKRU, %eax
+	je 2f
+1:	inc %r9d
+	cmp $PLIB_MAX_DOMAINS, %r9d
+	jae gate_fatal			/* rights that belong to no domain */
+	cmp PLIB_GATE_DATA+PLIB_HDR_PKRU(,%r9,8), %eax
+	jne 1b
+	/* A library calls. Park its stack in its own slot: the write itself
+	   proves the caller holds that library's key (forged rights fault). */
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%r9,8), %rax
+	mov %rsp, (%rax)
+	movq $1, 8(%rax)
+2:	SET_PKRU PLIB_HDR_PKRU, %rbp	/* open the callee's key */
 	CHECK_ENTRY
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rax
+	cmpq $0, 8(%rax)
+	jne gate_fatal			/* the callee is waiting on a call: its stack is in use */
 	mov %rsp, %rax
-	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* library stack */
-	push %rax			/* app stack pointer */
-	push %rax			/* keeps rsp 16-byte aligned at the call */
+	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* callee's stack */
+	push %rax			/* caller's stack pointer... */
+	push %r9			/* ...and domain, on the callee's stack */
 	mov %r12, %rdi
 	mov %r13, %rsi
 	mov %r14, %rdx
 	mov %r15, %rcx
 	call *PLIB_GATE_ENTRIES(%r10)
 	mov %rax, %r12			/* result */
+	pop %r9
 	pop %r13
-	pop %r13			/* app stack pointer */
-	SET_APP_PKRU			/* close it again */
+	test %r9, %r9
+	jnz 3f
+	SET_APP_PKRU			/* back to the application's rights */
 	mov %r13, %rsp
-	mov %r12, %rax
+	jmp 4f
+3:	SET_PKRU PLIB_HDR_PKRU, %r9	/* back to the calling library's rights... */
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%r9,8), %rax
+	cmpq $1, 8(%rax)
+	jne gate_fatal			/* ...only if it really made a call */
+	movq $0, 8(%rax)
+	mov (%rax), %rsp		/* its own parked stack, not a register */
+4:	mov %r12, %rax
 	xor %ecx, %ecx			/* leave no library values behind */
 	xor %edx, %edx
 	xor %esi, %esi

@@ -4,22 +4,27 @@
  * own).
  *
  *   page 0 (every view):       call entry, platform calls; ends with the
- *                              VMFUNC into the library's view
- *   page 1 (library views):    re-checks, the library call; ends with the
+ *                              VMFUNC into the callee's view
+ *   page 1 (library views):    re-checks, the library call, the return
+ *                              into a calling library; ends with the
  *                              VMFUNC back to the application's view
  *   page 2 (application view): the return to the application
  *
- * Each VMFUNC straddles a page boundary: its last byte is the first byte
- * of the next page. Where VMFUNC runs in hardware every view maps all
- * three pages and nothing about that matters. Where the VMM emulates it,
- * the next page is absent from the view the VMFUNC starts in, so fetching
- * the instruction exits to the VMM at once (one exit per switch) instead of
- * raising a #UD that KVM would first bounce back into the guest.
+ * Each of the two main VMFUNCs straddles a page boundary: its last byte is
+ * the first byte of the next page. Where VMFUNC runs in hardware every view
+ * maps all three pages and nothing about that matters. Where the VMM
+ * emulates it, the next page is absent from the view the VMFUNC starts in,
+ * so fetching the instruction exits to the VMM at once (one exit per
+ * switch) instead of raising a #UD that KVM bounces back into the guest.
+ * (Calls made by a library find page 1 mapped, take the #UD path and cost
+ * two exits; they work the same.)
  *
- * Everything after a VMFUNC is re-checked against the header page of the
- * view it now runs in, so a jump into the middle of the gate gets no
- * further than a proper call: the application controls the entry index and
- * the arguments, nothing else.
+ * Everything after a VMFUNC is re-checked against memory the application
+ * cannot write: the header page of the view it now runs in, and for a
+ * return into a library, that library's own trusted slot (above its
+ * stack), where the library's stack pointer was parked and a call marked
+ * pending. A jump into the middle of the gate gets no further than a
+ * proper call would.
  */
 #include "plib_abi.h"
 
@@ -35,18 +40,32 @@ gate_call:
 	shl $4, %r10			/* entry table offset */
 	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
 	je bad_entry
+	push %rbp			/* rbp carries the caller's view */
 	mov %rcx, %r9			/* a2: rcx carries the view index */
-	mov %rsp, %r11			/* the app's stack, restored on the way out */
-	mov PLIB_GATE_ENTRIES+8(%r10), %ecx
+	mov %rsp, %r11			/* the caller's stack, restored on the way out */
+	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rbp	/* the calling view */
+	test %rbp, %rbp
+	jz 1f
+	/* A library calls: park its stack in its own slot, mark it pending. */
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rcx
+	mov %rsp, (%rcx)
+	movq $1, 8(%rcx)
+1:	mov PLIB_GATE_ENTRIES+8(%r10), %ecx
 	xor %eax, %eax			/* VMFUNC leaf 0: EPTP switching */
 	jmp switch_in
 
 bad_entry:
 	mov $PLIB_GATE_BAD_ENTRY, %esi
-	jmp 1f
+	jmp 2f
 bad_view:
 	mov $PLIB_GATE_BAD_VIEW, %esi
-1:	mov $PLIB_SYS_GATE_FAULT, %edi	/* no call: the stack may not be mapped */
+	jmp 2f
+reentry:
+	mov $PLIB_GATE_REENTRY, %esi
+	jmp 2f
+bad_return:
+	mov $PLIB_GATE_BAD_RETURN, %esi
+2:	mov $PLIB_SYS_GATE_FAULT, %edi	/* no call: the stack may not be mapped */
 	mov $PLIB_PORT_SYS, %dx
 	out %al, (%dx)			/* the VMM stops the workload here */
 	ud2
@@ -62,7 +81,7 @@ gate_sys:
 
 	.org PLIB_GATE_IN - PLIB_GATE_PAGE - 2, 0xcc
 switch_in:
-	vmfunc				/* into the library's view; ends in page 1 */
+	vmfunc				/* into the callee's view; ends in page 1 */
 
 	/* Page 1. Now in the view named by ecx, or the caller jumped to the
 	   VMFUNC with its own registers. Trust nothing but memory. */
@@ -78,20 +97,44 @@ switch_in:
 	mov PLIB_GATE_ENTRIES+8(%r10), %ecx
 	cmp %rax, %rcx
 	jne bad_view			/* entry belongs to another library */
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rax,8), %rcx
+	cmpq $0, 8(%rcx)
+	jne reentry			/* it is waiting on a call of its own */
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rax,8), %rsp	/* library stack */
-	push %r11			/* app stack pointer, on the library's stack */
-	push %r11			/* keeps rsp 16-byte aligned at the call */
+	push %r11			/* caller's stack pointer... */
+	push %rbp			/* ...and view, on the callee's stack */
 	mov %rsi, %rdi
 	mov %rdx, %rsi
 	mov %r9, %rdx
 	mov %r8, %rcx
 	call *PLIB_GATE_ENTRIES(%r10)
-	pop %r11
+	pop %rbp
 	pop %r11
 	mov %rax, %r9			/* the result survives the switch in r9 */
 	xor %eax, %eax
-	xor %ecx, %ecx			/* view 0: the application */
-	jmp switch_out
+	mov %ebp, %ecx			/* back to the caller's view */
+	test %ecx, %ecx
+	jz switch_out
+	vmfunc				/* into the calling library (page 1 is mapped there) */
+	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rax	/* the view we are really in */
+	test %rax, %rax
+	jz bad_return
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rax,8), %rcx
+	cmpq $1, 8(%rcx)
+	jne bad_return			/* it made no call: not a return */
+	movq $0, 8(%rcx)
+	mov (%rcx), %rsp		/* its own parked stack, not a register */
+	mov %r9, %rax
+	xor %ecx, %ecx			/* page 2 is not mapped here: return from page 1 */
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+	pop %rbp
+	ret
 
 	.org PLIB_GATE_OUT - PLIB_GATE_PAGE - 2, 0xcc
 switch_out:
@@ -108,4 +151,5 @@ switch_out:
 	xor %r9d, %r9d
 	xor %r10d, %r10d
 	xor %r11d, %r11d
+	pop %rbp
 	ret

@@ -48,6 +48,9 @@ func main() {
 		{"kv-hostile under pku: every malformed call rejected", func() error {
 			return runExpect("kv-hostile", 0, metricIs("stored_value_intact", 1))
 		}},
+		{"ipc under pku: app -> A -> B -> A -> app, every answer right", func() error {
+			return runExpect("ipc", 0, metricIs("wrong_answers", 0), "--param", "iterations=100")
+		}},
 		{"go test -run 'PKU|Seccomp|GadgetFree' ./hostrun (pku, signals, seccomp, process scan)", goTests},
 	}
 	passed, failed := 0, 0

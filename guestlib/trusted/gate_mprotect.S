@@ -17,23 +17,12 @@
  * arguments.
  */
 #include "plib_abi.h"
+#include "gate_common.inc"
 
 #define SYS_MPROTECT 10
 #define PROT_NONE 0
 #define PROT_RX 5
 #define PROT_RW 3
-
-/* Check that rbx is a valid entry and rbp its library. */
-.macro CHECK_ENTRY
-	cmp $PLIB_MAX_ENTRIES, %rbx
-	jae gate_fatal
-	mov %rbx, %r10
-	shl $4, %r10
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je gate_fatal
-	cmp PLIB_GATE_ENTRIES+8(%r10), %ebp
-	jne gate_fatal
-.endm
 
 /* mprotect(base[rbp], size[rbp], prot), then prove those were the
    arguments: SYSCALL preserves rdi, rsi and rdx. */
@@ -60,12 +49,7 @@
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
 gate_call:
-	cmp $PLIB_MAX_ENTRIES, %rdi
-	jae bad_entry
-	mov %rdi, %r10
-	shl $4, %r10
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je bad_entry
+	CHECK_ENTRY_RDI bad_entry
 	push %rbx
 	push %rbp
 	push %r12
@@ -97,14 +81,7 @@ gate_call:
 	MPROTECT PLIB_HDR_PRIVBASE, PLIB_HDR_PRIVSIZE, PROT_NONE
 	MPROTECT PLIB_HDR_TEXTBASE, PLIB_HDR_TEXTSIZE, PROT_NONE
 	mov %r12, %rax
-	xor %ecx, %ecx			/* leave no library values behind */
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
+	CLEAR_SCRATCH			/* leave no library values behind */
 	pop %r15
 	pop %r14
 	pop %r13

@@ -4,6 +4,7 @@
  * measured against. Platform calls switch back to the Go runtime.
  */
 #include "plib_abi.h"
+#include "gate_common.inc"
 
 	.code64
 	.text
@@ -11,12 +12,7 @@
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
 gate_call:
-	cmp $PLIB_MAX_ENTRIES, %rdi
-	jae bad_entry
-	mov %rdi, %r10
-	shl $4, %r10
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je bad_entry
+	CHECK_ENTRY_RDI bad_entry
 	mov %rsi, %rdi
 	mov %rdx, %rsi
 	mov %rcx, %rdx

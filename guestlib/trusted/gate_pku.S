@@ -21,18 +21,7 @@
  * the call pending.
  */
 #include "plib_abi.h"
-
-/* Check that rbx is a valid entry and rbp its library. */
-.macro CHECK_ENTRY
-	cmp $PLIB_MAX_ENTRIES, %rbx
-	jae gate_fatal
-	mov %rbx, %r10
-	shl $4, %r10
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je gate_fatal
-	cmp PLIB_GATE_ENTRIES+8(%r10), %ebp
-	jne gate_fatal
-.endm
+#include "gate_common.inc"
 
 /* PKRU = the application's rights, checked against that one value. */
 .macro SET_APP_PKRU
@@ -60,12 +49,7 @@
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
 gate_call:
-	cmp $PLIB_MAX_ENTRIES, %rdi
-	jae bad_entry
-	mov %rdi, %r10
-	shl $4, %r10
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je bad_entry
+	CHECK_ENTRY_RDI bad_entry
 	push %rbx
 	push %rbp
 	push %r12
@@ -122,14 +106,7 @@ gate_call:
 	movq $0, 8(%rax)
 	mov (%rax), %rsp		/* its own parked stack, not a register */
 4:	mov %r12, %rax
-	xor %ecx, %ecx			/* leave no library values behind */
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
+	CLEAR_SCRATCH			/* leave no library values behind */
 	pop %r15
 	pop %r14
 	pop %r13

@@ -16,6 +16,7 @@
  * PLIB_ERR_LIB_DEAD instead of hanging.
  */
 #include "plib_abi.h"
+#include "gate_common.inc"
 
 #define SYS_FUTEX 202
 #define FUTEX_WAIT 0
@@ -27,12 +28,7 @@
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
 gate_call:
-	cmp $PLIB_MAX_ENTRIES, %rdi
-	jae bad_entry
-	mov %rdi, %r10
-	shl $4, %r10
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je bad_entry
+	CHECK_ENTRY_RDI bad_entry
 	push %rbx
 	mov PLIB_GATE_ENTRIES+8(%r10), %eax	/* the library */
 	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rax,8), %rbx	/* its request page */

@@ -27,6 +27,7 @@
  * proper call would.
  */
 #include "plib_abi.h"
+#include "gate_common.inc"
 
 	.code64
 	.text
@@ -34,12 +35,7 @@
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
 gate_call:
-	cmp $PLIB_MAX_ENTRIES, %rdi
-	jae bad_entry			/* unsigned: negative indexes fail too */
-	mov %rdi, %r10
-	shl $4, %r10			/* entry table offset */
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je bad_entry
+	CHECK_ENTRY_RDI bad_entry
 	push %rbp			/* rbp carries the caller's view */
 	mov %rcx, %r9			/* a2: rcx carries the view index */
 	mov %rsp, %r11			/* the caller's stack, restored on the way out */
@@ -85,12 +81,7 @@ switch_in:
 
 	/* Page 1. Now in the view named by ecx, or the caller jumped to the
 	   VMFUNC with its own registers. Trust nothing but memory. */
-	cmp $PLIB_MAX_ENTRIES, %rdi
-	jae bad_view
-	mov %rdi, %r10
-	shl $4, %r10
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r10)
-	je bad_view
+	CHECK_ENTRY_RDI bad_view
 	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rax	/* differs per view */
 	test %rax, %rax
 	jz bad_view			/* still the application's view */
@@ -125,14 +116,7 @@ switch_in:
 	movq $0, 8(%rcx)
 	mov (%rcx), %rsp		/* its own parked stack, not a register */
 	mov %r9, %rax
-	xor %ecx, %ecx			/* page 2 is not mapped here: return from page 1 */
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
+	CLEAR_SCRATCH			/* leave no library values behind */
 	pop %rbp
 	ret
 
@@ -143,13 +127,6 @@ switch_out:
 	/* Page 2: the application's view, on the way back. */
 	mov %r11, %rsp
 	mov %r9, %rax
-	xor %ecx, %ecx			/* leave no library values behind */
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
+	CLEAR_SCRATCH			/* leave no library values behind */
 	pop %rbp
 	ret

@@ -140,9 +140,12 @@ static int class_for(uint64_t bytes)
 	return -1;
 }
 
-/* Copies the key in and checks its length. */
-static long key_in(long off, long klen)
+/* Every keyed operation starts here: set up on first use, then copy the
+ * key into private memory and check its length. */
+static long begin(long off, long klen)
 {
+	if (!ready)
+		init();
 	if (klen < 1 || klen > KV_MAX_KEY)
 		return KV_EINVAL;
 	if (plib_copy_in(key_buf, (uint64_t)off, (uint64_t)klen))
@@ -154,9 +157,7 @@ enum { SET, ADD, REPLACE };
 
 static long store(long key_off, long klen, long val_off, long vlen, int mode)
 {
-	if (!ready)
-		init();
-	long r = key_in(key_off, klen);
+	long r = begin(key_off, klen);
 	if (r)
 		return r;
 	if (vlen < 0 || vlen > KV_MAX_VALUE)
@@ -196,9 +197,7 @@ static long kv_replace(long a, long b, long c, long d) { return store(a, b, c, d
 
 static long kv_get(long key_off, long klen, long out_off, long out_cap)
 {
-	if (!ready)
-		init();
-	long r = key_in(key_off, klen);
+	long r = begin(key_off, klen);
 	if (r)
 		return r;
 	if (out_cap < 0)
@@ -225,9 +224,7 @@ static long kv_get(long key_off, long klen, long out_off, long out_cap)
 
 static long kv_delete(long key_off, long klen, long a2, long a3)
 {
-	if (!ready)
-		init();
-	long r = key_in(key_off, klen);
+	long r = begin(key_off, klen);
 	if (r)
 		return r;
 	lock();
@@ -240,9 +237,7 @@ static long kv_delete(long key_off, long klen, long a2, long a3)
 
 static long kv_incr(long key_off, long klen, long delta, long a3)
 {
-	if (!ready)
-		init();
-	long r = key_in(key_off, klen);
+	long r = begin(key_off, klen);
 	if (r)
 		return r;
 	lock();

@@ -197,7 +197,16 @@ func (p *process) run(img *image.Image, plat *backend.Platform, entry, top uint6
 				return fmt.Errorf("the gate reported calling domain %d", d)
 			}
 		} else {
-			caller = binary.LittleEndian.Uint64(p.mem[p.u64(abi.CtxGuestSP)+6*8-abi.ImageBase:]) // return address of sys
+			// The image's stack pointer, as the sys routine saw it: a jump
+			// into that routine with a forged one is a violation, not a
+			// reason for Go to read outside the image.
+			sp := p.u64(abi.CtxGuestSP)
+			if sp < abi.ImageCode || sp > p.img.End-7*8 {
+				plat.Result.Violation = &backend.Violation{Kind: "platform-call", Domain: img.Domains[0].Name, Address: sp,
+					Detail: fmt.Sprintf("platform call with the stack pointer %#x outside the image", sp), CaughtBy: "platform-call validation"}
+				return nil
+			}
+			caller = binary.LittleEndian.Uint64(p.mem[sp+6*8-abi.ImageBase:]) // return address of sys
 			d = p.domainAt(caller)
 		}
 		ret, stop := plat.Call(img.Domains[d].Name, p.u64(abi.CtxNr), p.u64(abi.CtxA0), p.u64(abi.CtxA1), p.u64(abi.CtxA2), domainMemory{p, d}, caller)

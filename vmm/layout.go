@@ -187,7 +187,7 @@ func (l *Layout) writePageTables() error {
 	next := uint64(ptBase)
 	alloc := func() (uint64, error) {
 		if next >= ptLimit {
-			return 0, fmt.Errorf("image needs more page tables than the %d KiB reserved", (ptLimit-ptBase)/1024)
+			return 0, fmt.Errorf("%w: the image spans more memory than the %d KiB of page tables the VMM reserves can map", image.ErrBadImage, (ptLimit-ptBase)/1024)
 		}
 		p := next
 		next += abi.PageSize

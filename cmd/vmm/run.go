@@ -64,6 +64,9 @@ func (r *runCmd) Run() error {
 		if errors.Is(err, backend.ErrUnavailable) {
 			return exitError{exitUnavailable, err.Error()}
 		}
+		if errors.Is(err, image.ErrBadImage) {
+			return exitError{exitUsage, err.Error()}
+		}
 		return exitError{exitHost, err.Error()}
 	}
 	if res.TSCHz == 0 {

@@ -23,6 +23,7 @@ type cli struct {
 	Run       runCmd       `cmd:"" help:"Run a workload image under one backend."`
 	Caps      capsCmd      `cmd:"" help:"Show what this machine can do, per backend, and why."`
 	Memcached memcachedCmd `cmd:"" help:"Measure the baseline: a real memcached over loopback, same operations as the kv workload."`
+	Attacks   attacksCmd   `cmd:"" help:"Run every attack image under every backend; exit 3 if any is not stopped where isolation is promised."`
 }
 
 func main() {

@@ -51,6 +51,11 @@ func main() {
 		{"ipc under pku: app -> A -> B -> A -> app, every answer right", func() error {
 			return runExpect("ipc", 0, metricIs("wrong_answers", 0), "--param", "iterations=100")
 		}},
+		{"vmm attacks --backend=pku: every attack stopped or refused", func() error {
+			out, err := exec.Command("/vmm", "attacks", "--backend=pku", "--images=/images", "--markdown").CombinedOutput()
+			fmt.Printf("%s", out)
+			return err
+		}},
 		{"go test -run 'PKU|Seccomp|GadgetFree' ./hostrun (pku, signals, seccomp, process scan)", goTests},
 	}
 	passed, failed := 0, 0

@@ -48,6 +48,7 @@ const (
 	HdrSlots    = 0x3c0
 	SlotBytes   = 64
 	HdrReq      = 0x400
+	HdrBudget   = 0x440
 	Magic       = 0x4554414742494c50
 )
 
@@ -75,6 +76,7 @@ const (
 	GateBadView   = 2
 	GateReentry   = 3
 	GateBadReturn = 4
+	GateBudget    = 5
 )
 
 // Ports used by the vmfunc guest.
@@ -99,6 +101,9 @@ const (
 	CtxA3      = 88
 	CtxFault   = 0x1000 // CtxNr of a fault report: plus the signal number
 	CtxDomain  = 96
+	CtxDepth   = 104
+	CtxEntry   = 112
+	CtxStart   = 120
 )
 
 // The process backend's request page.

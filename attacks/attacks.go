@@ -32,6 +32,7 @@ var Catalogue = []Attack{
 	{"attack-gate-skip", "jumps to the gate's VMFUNC with a valid view and an unchecked entry"},
 	{"attack-deputy", "asks the platform to print the library's memory"},
 	{"attack-loop", "never returns"},
+	{"attack-hang", "makes a library call that never returns (crafted input)"},
 	{"attack-forbidden", "carries a VMFUNC in its code"},
 	{"attack-gadget", "carries WRPKRU and VMFUNC bytes at unaligned offsets"},
 }
@@ -82,7 +83,7 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 	if err != nil {
 		return Outcome{Failed, err.Error()}
 	}
-	res, err := b.Run(ctx, img, path, backend.Options{Timeout: 3 * time.Second})
+	res, err := b.Run(ctx, img, path, backend.Options{Timeout: 3 * time.Second, CallBudget: time.Second})
 	switch {
 	case err != nil:
 		return Outcome{Failed, err.Error()}
@@ -108,6 +109,8 @@ func describe(v *backend.Violation) string {
 		by = "EPT view"
 	case strings.Contains(by, "timer"):
 		by = "timer"
+	case strings.Contains(by, "watchdog"):
+		by = "watchdog"
 	}
 	return v.Kind + ", " + by
 }

@@ -57,7 +57,10 @@ func (m Mechanism) String() string {
 type Options struct {
 	Params  map[string]int64 // workload parameters (vmm run --param)
 	Timeout time.Duration    // wall-clock bound for the whole run
-	Output  io.Writer        // where the workload's prints go; nil discards
+	// CallBudget bounds one library call (the outermost, nested calls
+	// included); 0 means no bound. A call past it is aborted.
+	CallBudget time.Duration
+	Output     io.Writer // where the workload's prints go; nil discards
 }
 
 // Metric is a named value the workload reported.

@@ -32,9 +32,11 @@ type Stop struct {
 // Platform carries out platform calls (exit, print, metric, param) the
 // same way for every backend, and accumulates their effects in a Result.
 type Platform struct {
-	Result  *Result
-	Params  map[string]int64
-	Output  io.Writer
+	Result *Result
+	Params map[string]int64
+	Output io.Writer
+	// Entry names an entry index ("lib.fn") and its library, for reports.
+	Entry   func(int) (name, lib string)
 	printed int
 }
 
@@ -87,11 +89,20 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 		reason := map[uint64]string{abi.GateBadEntry: "entry index out of range or not exported",
 			abi.GateBadView:   "gate entered past its check: the view does not match the entry",
 			abi.GateReentry:   "a library with a call outstanding was called again (its stack is in use)",
-			abi.GateBadReturn: "a return into a library view that made no call"}[a0]
+			abi.GateBadReturn: "a return into a library view that made no call",
+			abi.GateBudget:    "a library call ran past its budget and was abandoned"}[a0]
 		if reason == "" {
 			reason = fmt.Sprintf("reason %d", a0)
 		}
-		return 0, &Stop{Violation: &Violation{Kind: "gate", Domain: domain, RIP: rip, Detail: reason, CaughtBy: "gate check"}}
+		v := &Violation{Kind: "gate", Domain: domain, RIP: rip, Detail: reason, CaughtBy: "gate check"}
+		if a0 == abi.GateBudget {
+			v.Kind, v.Address = "call-budget", a1
+			if p.Entry != nil {
+				name, lib := p.Entry(int(a1))
+				v.Domain, v.Detail = lib, fmt.Sprintf("the call to %s ran past its budget and was abandoned", name)
+			}
+		}
+		return 0, &Stop{Violation: v}
 	}
 	return 0, violation("unknown platform call %d", nr)
 }

@@ -98,6 +98,22 @@ func TestIPCWorkload(t *testing.T) {
 	}
 }
 
+// TestCallBudget: a hung library call is aborted under each isolating
+// host backend and the report names it; none has no per-call bound.
+func TestCallBudget(t *testing.T) {
+	p := testimages.Path(t, "attack-hang")
+	img, _ := image.Load(p)
+	for name, b := range map[string]backend.Backend{"mprotect": Mprotect{}, "process": Process{}} {
+		res, err := b.Run(context.Background(), img, p, backend.Options{Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := res.Violation; v == nil || v.Kind != "call-budget" || v.Domain != "null" || !strings.Contains(v.Detail, "null.spin") {
+			t.Errorf("%s: %+v", name, res.Violation)
+		}
+	}
+}
+
 // TestProcessLibraryDeathIsAnError: the library's process crashes in the
 // middle of a call; the caller gets PLIB_ERR_LIB_DEAD within bounded time
 // and the report says which library died and why.

@@ -19,6 +19,12 @@ func MaybeChild() {
 		return
 	}
 	runtime.LockOSThread() // the image runs on this thread, entered from here
+	// Image code cannot be preempted, so the thread running it keeps its
+	// P for as long as it runs: the watchdog needs another one, even on
+	// one CPU.
+	if runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
+	}
 	res, err := child(os.Args[2])
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "plib host child: %v\n", err)
@@ -55,21 +61,44 @@ func child(arg string) (*backend.Result, error) {
 			return nil, err
 		}
 	}
+	budget := req.CallBudget
+	if req.Backend == "none" {
+		budget = 0 // no isolation, no bound per call: --timeout bounds the run
+	}
+	cycles, err := p.setBudget(budget)
+	if err != nil {
+		return nil, fmt.Errorf("call budget: %w", err)
+	}
 	if err := installFaultHandler(); err != nil {
 		return nil, err
 	}
-	scan, err := scanSelf(p.self)
-	if err != nil {
-		return nil, fmt.Errorf("refusing to run: %w", err)
+	notes := []string{"seccomp: the image range cannot be unmapped, remapped, re-protected, re-keyed or mapped over from this thread"}
+	if req.Backend == "pku" {
+		// The app can jump anywhere in its process: a stray WRPKRU or
+		// XRSTOR anywhere would rewrite PKRU. Find them all, guard each.
+		found, scan, err := scanSelf(p.self)
+		if err != nil {
+			return nil, fmt.Errorf("refusing to run: %w", err)
+		}
+		if _, err := guardGadgets(found); err != nil {
+			return nil, fmt.Errorf("refusing to run: %w", err)
+		}
+		p.gadgets = found
+		if len(found) > 0 {
+			scan += fmt.Sprintf(", each guarded by a hardware breakpoint: %v", found)
+		}
+		notes = append([]string{scan}, notes...)
 	}
 	if err := installSeccomp(); err != nil {
 		return nil, err
 	}
-	res := &backend.Result{Exits: map[string]uint64{}, Notes: []string{scan,
-		"seccomp: the image range cannot be unmapped, remapped, re-protected, re-keyed or mapped over from this thread"}}
-	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout}
+	res := &backend.Result{Exits: map[string]uint64{}, Notes: notes}
+	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout, Entry: p.entryName}
 	if err := startSigProbe(p); err != nil {
 		return nil, err
+	}
+	if cycles > 0 && req.Backend != "process" { // the process gate checks its own
+		go p.watchBudget(budget, cycles, res)
 	}
 	defer reportSigProbe(p, res)
 	if p.lib != 0 { // a library process of the process backend: serve calls

@@ -70,6 +70,8 @@ type childRequest struct {
 	Image   string           `json:"image"`
 	Params  map[string]int64 `json:"params"`
 	Lib     int              `json:"lib,omitempty"` // process backend: serve this library (0: run the app)
+	// CallBudget bounds one library call (isolating backends; not none).
+	CallBudget time.Duration `json:"call_budget,omitempty"`
 }
 
 // childCommand builds the command that starts a child.
@@ -93,7 +95,7 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	cmd, err := childCommand(ctx, name, childRequest{Backend: name, Image: path, Params: opts.Params})
+	cmd, err := childCommand(ctx, name, childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget})
 	if err != nil {
 		return nil, err
 	}

@@ -9,3 +9,11 @@ TEXT ·rdpkru(SB), NOSPLIT, $0-4
 	BYTE $0x0f; BYTE $0x01; BYTE $0xee // RDPKRU
 	MOVL AX, ret+0(FP)
 	RET
+
+// func tsc() uint64
+TEXT ·tsc(SB), NOSPLIT, $0-8
+	RDTSC
+	SHLQ $32, DX
+	ORQ DX, AX
+	MOVQ AX, ret+0(FP)
+	RET

@@ -52,7 +52,8 @@ type process struct {
 	// domainFromCtx: the gate reports the calling domain in CtxDomain
 	// (pku), so Go never reads a library's stack to find it.
 	domainFromCtx bool
-	lib           int // process backend: the library this process serves (0: the app)
+	lib           int      // process backend: the library this process serves (0: the app)
+	gadgets       []gadget // pku: stray PKRU gadgets, each guarded by a hardware breakpoint
 }
 
 func load(img *image.Image, gate []byte) (*process, error) {

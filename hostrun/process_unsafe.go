@@ -1,6 +1,7 @@
 package hostrun
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -23,3 +24,12 @@ func mmapFixed(addr, size uint64) ([]byte, error) {
 }
 
 func addrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
+
+// atomicU64 reads a switch-context word that the image thread writes.
+func (p *process) atomicU64(off int) uint64 {
+	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&p.ctx[off])))
+}
+
+// perfAttrSize is sizeof(struct perf_event_attr) as x/sys lays it out
+// (PERF_ATTR_SIZE_VER7 or later: the version with sigtrap).
+const perfAttrSize = unsafe.Sizeof(unix.PerfEventAttr{})

@@ -68,14 +68,25 @@ func findGadget(b []byte) (int, string) {
 	return at, name
 }
 
+// gadget is a PKRU-changing instruction found in executable memory.
+type gadget struct {
+	addr uint64
+	name string
+	path string
+}
+
+func (g gadget) String() string { return fmt.Sprintf("%s at %#x in %s", g.name, g.addr, g.path) }
+
 // scanProcess checks every executable mapping of this process (the Go
 // binary, the vDSO, the image) for PKRU gadgets outside the gate pages,
-// reading through mem (/proc/self/mem). It returns a one-line summary.
-func scanProcess(maps io.Reader, mem io.ReaderAt) (string, error) {
+// reading through mem (/proc/self/mem), at every byte offset. It returns
+// every gadget found and a one-line summary.
+func scanProcess(maps io.Reader, mem io.ReaderAt) ([]gadget, string, error) {
 	ms, err := readMaps(maps)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
+	var found []gadget
 	gateLo, gateHi := uint64(abi.GatePage), uint64(abi.GatePage+abi.GatePages*abi.PageSize)
 	n, total := 0, uint64(0)
 	for _, m := range ms {
@@ -88,25 +99,28 @@ func scanProcess(maps io.Reader, mem io.ReaderAt) (string, error) {
 			}
 			b := make([]byte, r[1]-r[0])
 			if _, err := mem.ReadAt(b, int64(r[0])); err != nil {
-				return "", fmt.Errorf("read executable mapping %#x-%#x %s: %w", r[0], r[1], m.path, err)
+				return nil, "", fmt.Errorf("read executable mapping %#x-%#x %s: %w", r[0], r[1], m.path, err)
 			}
-			// Overlap by 2 bytes into the next region is not needed: the
-			// gate pages separate the two halves and are scanned by review.
-			if i, name := findGadget(b); i >= 0 {
-				return "", fmt.Errorf("%s gadget at %#x in executable mapping %s (%#x-%#x): the application could jump to it", name, r[0]+uint64(i), m.path, m.start, m.end)
+			for off := 0; off < len(b); {
+				i, name := findGadget(b[off:])
+				if i < 0 {
+					break
+				}
+				found = append(found, gadget{addr: r[0] + uint64(off+i), name: name, path: m.path})
+				off += i + 1
 			}
 			total += r[1] - r[0]
 		}
 		n++
 	}
-	return fmt.Sprintf("process scan: %d executable mappings, %d KiB, no WRPKRU/XRSTOR/VMFUNC outside the gate", n, total/1024), nil
+	return found, fmt.Sprintf("process scan: %d executable mappings, %d KiB, %d WRPKRU/XRSTOR/VMFUNC byte sequences outside the gate", n, total/1024, len(found)), nil
 }
 
 // scanSelf runs scanProcess on this process.
-func scanSelf(mem io.ReaderAt) (string, error) {
+func scanSelf(mem io.ReaderAt) ([]gadget, string, error) {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	defer f.Close()
 	return scanProcess(f, mem)

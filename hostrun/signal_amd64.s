@@ -18,12 +18,22 @@
 // Go runtime's: hand it to the handler Go installed.
 TEXT ·faultTrampoline(SB), NOSPLIT|NOFRAME, $0
 	MOVQ UC_RIP(DX), AX
+	LEAQ ·guardAddrs(SB), CX // a guarded gadget (pku): the app jumped there
+	CMPQ AX, 0(CX)
+	JEQ  imageFault
+	CMPQ AX, 8(CX)
+	JEQ  imageFault
+	CMPQ AX, 16(CX)
+	JEQ  imageFault
+	CMPQ AX, 24(CX)
+	JEQ  imageFault
 	MOVQ $0x40000000, CX // PLIB_IMAGE_BASE
 	CMPQ AX, CX
 	JCS  chain
 	MOVQ $0x60000000, CX // PLIB_IMAGE_LIMIT
 	CMPQ AX, CX
 	JCC  chain
+imageFault:
 	MOVQ $0x40003018, CX // PLIB_GATE_DATA + PLIB_HDR_HOSTCTX
 	MOVQ (CX), CX        // the switch context
 	MOVQ DI, R8

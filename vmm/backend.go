@@ -111,6 +111,7 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	defer m.Close()
+	m.CallBudget = opts.CallBudget
 	res.TSCHz = m.TSCHz()
 	if err := m.Run(ctx, opts.Timeout); err != nil {
 		return res, err

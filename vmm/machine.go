@@ -28,6 +28,9 @@ type Machine struct {
 	user    Sregs       // ring-3 state every view starts with
 	handler *handler
 	result  *backend.Result
+	// CallBudget bounds one library call: from the app's switch into a
+	// library to the switch back (nested calls included). 0: no bound.
+	CallBudget time.Duration
 }
 
 // NewMachine loads img into fresh VMs, installing gate (the backend's
@@ -161,10 +164,31 @@ func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 		}
 		unix.Tgkill(unix.Getpid(), tid, unix.SIGURG) // the Go runtime ignores a stray SIGURG
 	}
-	var timedOut atomic.Bool
+	var timedOut, overBudget atomic.Bool
 	if timeout > 0 {
 		t := time.AfterFunc(timeout, func() { timedOut.Store(true); kick() })
 		defer t.Stop()
+	}
+	var callStart, callEntry atomic.Int64 // the app's open library call (start 0: none)
+	if m.CallBudget > 0 {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			t := time.NewTicker(min(max(m.CallBudget/8, time.Millisecond), 50*time.Millisecond))
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					if s := callStart.Load(); s != 0 && time.Since(time.Unix(0, s)) > m.CallBudget {
+						overBudget.Store(true)
+						kick()
+						return
+					}
+				}
+			}
+		}()
 	}
 	defer context.AfterFunc(ctx, kick)()
 	// A kick that lands between the loop's stop check and KVM_RUN is
@@ -181,6 +205,14 @@ func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 			}
 			regs := c.Sync().Regs
 			m.collect()
+			if overBudget.Load() {
+				name := m.entryName(int(callEntry.Load()))
+				m.result.Violation = &backend.Violation{Kind: "call-budget", Domain: domainName(m.img, cur), RIP: regs.RIP,
+					Address:  uint64(callEntry.Load()),
+					Detail:   fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, m.CallBudget),
+					CaughtBy: "VMM watchdog (signal + immediate_exit)"}
+				return nil
+			}
 			if timedOut.Load() {
 				m.result.TimedOut = true
 				m.result.Violation = &backend.Violation{Kind: "timeout", Domain: domainName(m.img, cur), RIP: regs.RIP,
@@ -202,6 +234,12 @@ func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 				c.MarkDirty(kvm.SyncRegs)
 			}
 		case Switch:
+			if cur == 0 && act.View != 0 { // the app calls: the entry index is in rdi
+				callEntry.Store(int64(act.Regs.RDI))
+				callStart.Store(time.Now().UnixNano())
+			} else if act.View == 0 {
+				callStart.Store(0)
+			}
 			m.switchTo(cur, act)
 			cur = act.View
 		case Stop:
@@ -255,6 +293,16 @@ func (m *Machine) snapshot(view int) Exit {
 func (m *Machine) collect() {
 	m.result.Exits = m.handler.exits
 	m.result.ViewSwitches = m.handler.switches
+}
+
+// entryName names entry index e as library.function.
+func (m *Machine) entryName(e int) string {
+	for _, x := range m.img.Exports {
+		if x.Entry() == e {
+			return x.LibName + "." + x.Name
+		}
+	}
+	return fmt.Sprintf("entry %d", e)
 }
 
 // ReadLibraryMemory returns a copy of library lib's data section as the

@@ -155,6 +155,34 @@ func TestIPCUnderVMFUNC(t *testing.T) {
 	}
 }
 
+// TestCallBudgetAbortsAHungCall: a library call that never returns is
+// aborted by the watchdog, and the report names the library and entry.
+func TestCallBudgetAbortsAHungCall(t *testing.T) {
+	sys := needKVM(t)
+	img, err := image.Load(testimages.Path(t, "attack-hang"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &backend.Result{}
+	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, &backend.Platform{Result: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	m.CallBudget = 300 * time.Millisecond
+	start := time.Now()
+	if err := m.Run(context.Background(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	v := res.Violation
+	if v == nil || v.Kind != "call-budget" || v.Domain != "null" || !strings.Contains(v.Detail, "null.spin") {
+		t.Fatalf("hung call: %+v", v)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("aborting took %v", d)
+	}
+}
+
 func TestForbiddenImageIsRefused(t *testing.T) {
 	_, err := image.Load(testimages.Path(t, "attack-forbidden"))
 	if err == nil || !strings.Contains(err.Error(), "VMFUNC") {

@@ -7,7 +7,7 @@ const (
 	exitUsage       = 2 // bad flags or arguments, or a malformed or hostile image
 	exitViolation   = 3 // an isolation violation was stopped
 	exitUnavailable = 4 // the backend cannot run on this machine
-	exitTimeout     = 5 // the workload ran past --timeout and was stopped
+	exitTimeout     = 5 // the workload ran past --timeout, or a library call past --call-budget, and was stopped
 	exitHost        = 6 // the host failed (KVM, memory, the child process)
 )
 

@@ -20,12 +20,13 @@ import (
 )
 
 type runCmd struct {
-	Backend string            `help:"Isolation backend: vmfunc, pku, mprotect, process or none." default:"vmfunc" enum:"vmfunc,pku,mprotect,process,none"`
-	JSON    bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
-	Stats   bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
-	Param   map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable." placeholder:"NAME=VALUE"`
-	Timeout time.Duration     `help:"Stop the workload after this long (a violation: it never returned)." default:"60s"`
-	Image   string            `arg:"" help:"Workload image (an ELF built by scripts/build, e.g. build/images/null.elf)." type:"path"`
+	Backend    string            `help:"Isolation backend: vmfunc, pku, mprotect, process or none." default:"vmfunc" enum:"vmfunc,pku,mprotect,process,none"`
+	JSON       bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
+	Stats      bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
+	Param      map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable." placeholder:"NAME=VALUE"`
+	Timeout    time.Duration     `help:"Stop the workload after this long (a violation: it never returned)." default:"60s"`
+	CallBudget time.Duration     `name:"call-budget" help:"Abort a library call that runs longer than this (0: no bound; the none backend has none)." default:"10s"`
+	Image      string            `arg:"" help:"Workload image (an ELF built by scripts/build, e.g. build/images/null.elf)." type:"path"`
 }
 
 // Run runs the image and maps the outcome to an exit code.
@@ -59,7 +60,7 @@ func (r *runCmd) Run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := b.Run(ctx, img, r.Image, backend.Options{Params: params, Timeout: r.Timeout, Output: out})
+	res, err := b.Run(ctx, img, r.Image, backend.Options{Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
 	if err != nil {
 		if errors.Is(err, backend.ErrUnavailable) {
 			return exitError{exitUnavailable, err.Error()}
@@ -83,7 +84,7 @@ func (r *runCmd) Run() error {
 		printResult(os.Stdout, res, r.Stats)
 	}
 	switch {
-	case res.TimedOut:
+	case res.TimedOut, res.Violation != nil && res.Violation.Kind == "call-budget":
 		return exitError{code: exitTimeout}
 	case res.Violation != nil:
 		return exitError{code: exitViolation}
@@ -106,6 +107,8 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 	switch {
 	case res.TimedOut:
 		fmt.Fprintf(tw, "outcome\tSTOPPED: timed out after %.2fs\n", res.WallSeconds)
+	case res.Violation != nil && res.Violation.Kind == "call-budget":
+		fmt.Fprintf(tw, "outcome\tSTOPPED: a library call ran past its budget\n")
 	case res.Violation != nil:
 		fmt.Fprintf(tw, "outcome\tSTOPPED: isolation violation\n")
 	case res.Exited:

@@ -43,6 +43,7 @@
 #define PLIB_HDR_SLOTS     0x3c0 /* u64[PLIB_MAX_DOMAINS]: a library's trusted slot, just above its stack */
 #define PLIB_SLOT_BYTES    64    /* the slot: {u64 saved rsp, u64 pending} and room */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
+#define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
 
 /* process backend: a library's request page, shared by the two processes. */
 #define PLIB_REQ_STATE     0x00 /* u32 futex word: */
@@ -77,6 +78,7 @@
 #define PLIB_GATE_BAD_VIEW  2 /* switched into a view the entry does not belong to */
 #define PLIB_GATE_REENTRY   3 /* a library with a call outstanding was called again */
 #define PLIB_GATE_BAD_RETURN 4 /* a return into a library that made no call */
+#define PLIB_GATE_BUDGET    5 /* a library call ran past its budget */
 
 /* Port I/O used by the vmfunc backend's guest. */
 #define PLIB_PORT_SYS   0x510 /* platform calls; the only port ring 3 may use */
@@ -97,5 +99,8 @@
 #define PLIB_CTX_A3       88 /* fault reports: the trap's error code */
 #define PLIB_CTX_FAULT    0x1000 /* CTX_NR of a fault report: + signal number */
 #define PLIB_CTX_DOMAIN   96 /* pku: the domain a platform call resumes (set by Go) */
+#define PLIB_CTX_DEPTH    104 /* host backends: library calls open (the gate counts) */
+#define PLIB_CTX_ENTRY    112 /* host backends: the outermost open call's entry */
+#define PLIB_CTX_START    120 /* host backends: its start, in TSC cycles */
 
 #endif

@@ -71,10 +71,12 @@ gate_call:
 	mov %r12, %rdi
 	mov %r13, %rsi
 	mov %r14, %rdx
+	CALL_OPENED
 	mov %r15, %rcx
 	CHECK_ENTRY
 	call *PLIB_GATE_ENTRIES(%r10)
 	mov %rax, %r12			/* result */
+	CALL_CLOSED
 	pop %r13
 	pop %r13			/* app stack pointer */
 	mov %r13, %rsp			/* off the library stack before closing it */

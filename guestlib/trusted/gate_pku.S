@@ -86,12 +86,16 @@ gate_call:
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* callee's stack */
 	push %rax			/* caller's stack pointer... */
 	push %r9			/* ...and domain, on the callee's stack */
+	CALL_OPENED			/* (after CHECK_ENTRY: r10 is reloaded below) */
+	mov %rbx, %r10
+	shl $4, %r10
 	mov %r12, %rdi
 	mov %r13, %rsi
 	mov %r14, %rdx
 	mov %r15, %rcx
 	call *PLIB_GATE_ENTRIES(%r10)
 	mov %rax, %r12			/* result */
+	CALL_CLOSED
 	pop %r9
 	pop %r13
 	test %r9, %r9

@@ -30,6 +30,7 @@
 gate_call:
 	CHECK_ENTRY_RDI bad_entry
 	push %rbx
+	push %r12
 	mov PLIB_GATE_ENTRIES+8(%r10), %eax	/* the library */
 	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rax,8), %rbx	/* its request page */
 	mov %rdi, PLIB_REQ_ENTRY(%rbx)
@@ -37,6 +38,11 @@ gate_call:
 	mov %rdx, PLIB_REQ_ARGS+8(%rbx)
 	mov %rcx, PLIB_REQ_ARGS+16(%rbx)
 	mov %r8, PLIB_REQ_ARGS+24(%rbx)
+	mov %rdx, %r12
+	rdtsc
+	shl $32, %rdx
+	or %rax, %rdx
+	xchg %rdx, %r12			/* r12 = the call's start (TSC); rdx back */
 	movl $PLIB_REQ_CALL, PLIB_REQ_STATE(%rbx)	/* x86 stores are ordered: arguments first */
 	mov $SYS_FUTEX, %eax
 	lea PLIB_REQ_STATE(%rbx), %rdi
@@ -47,7 +53,15 @@ gate_call:
 	je 2f
 	cmpl $0, PLIB_REQ_DEAD(%rbx)
 	jne 3f
-	mov $SYS_FUTEX, %eax
+	cmpq $0, PLIB_GATE_DATA+PLIB_HDR_BUDGET
+	je 5f
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	sub %r12, %rax
+	cmp PLIB_GATE_DATA+PLIB_HDR_BUDGET, %rax
+	ja over_budget			/* the library is past its budget: abandon the call */
+5:	mov $SYS_FUTEX, %eax
 	lea PLIB_REQ_STATE(%rbx), %rdi
 	mov $FUTEX_WAIT, %esi
 	mov $PLIB_REQ_CALL, %edx	/* sleep while the call is pending */
@@ -58,7 +72,8 @@ gate_call:
 	movl $PLIB_REQ_IDLE, PLIB_REQ_STATE(%rbx)
 	jmp 4f
 3:	mov $PLIB_ERR_LIB_DEAD, %rax	/* the library process is gone */
-4:	pop %rbx
+4:	pop %r12
+	pop %rbx
 	xor %ecx, %ecx			/* leave no syscall values behind */
 	xor %edx, %edx
 	xor %esi, %esi
@@ -71,6 +86,12 @@ gate_call:
 bad_entry:
 	mov $PLIB_SYS_GATE_FAULT, %edi
 	mov $PLIB_GATE_BAD_ENTRY, %esi
+	call gate_sys
+	ud2
+over_budget:
+	mov $PLIB_SYS_GATE_FAULT, %edi	/* Go stops the run; vmm ends the library's process */
+	mov $PLIB_GATE_BUDGET, %esi
+	mov PLIB_REQ_ENTRY(%rbx), %rdx	/* which call */
 	call gate_sys
 	ud2
 

@@ -9,12 +9,14 @@ import (
 	"testing"
 
 	"plib/backend"
+	"plib/hostrun"
 	"plib/internal/testimages"
 )
 
 var vmmBin string
 
 func TestMain(m *testing.M) {
+	hostrun.MaybeChild() // the soak runs host backends in this process
 	dir, err := os.MkdirTemp("", "vmm-cli-")
 	if err != nil {
 		panic(err)

@@ -130,6 +130,8 @@ int plib_copy_in(void *dst, uint64_t off, uint64_t len);
 int plib_copy_out(uint64_t off, const void *src, uint64_t len);
 /* Private heap memory (16-byte aligned), or NULL when the heap is full. */
 void *plib_alloc(uint64_t bytes);
+/* Bytes of the private heap handed out so far. */
+uint64_t plib_heap_used(void);
 #endif
 
 #endif

@@ -29,6 +29,11 @@ int plib_copy_out(uint64_t off, const void *src, uint64_t len)
 	return 0;
 }
 
+uint64_t plib_heap_used(void)
+{
+	return heap_used;
+}
+
 void *plib_alloc(uint64_t bytes)
 {
 	uint64_t want = (bytes + 15) & ~(uint64_t)15;

@@ -4,7 +4,9 @@
  * LRU eviction with 1 MiB values and the library's consistency check.
  * Every result is verified; any mismatch exits 1.
  * Params: iterations (per round, default 200), rounds (default 5),
- * fill (1 MiB values to store, default 48: more than the 32 MiB heap). */
+ * fill (1 MiB values to store, default 48: more than the 32 MiB heap),
+ * churn (if > 0: only set and delete the same 1000 keys churn times and
+ * report the heap in use after the first and the last pass). */
 #include "kv.h"
 
 #define KEY_OFF 0
@@ -97,6 +99,22 @@ int main(void)
 	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS || plib_args_size(KV_LIB) < OUT_OFF + KV_MAX_VALUE) {
 		plib_print("kv: bad parameters or argument area too small\n");
 		return 2;
+	}
+	long churn = plib_param("churn", 0);
+	if (churn > 0) {
+		fill_value(200, 'c');
+		for (long pass = 0; pass < churn; pass++) {
+			for (long i = 0; i < 1000; i++)
+				expect(kset(key("churn", i), 64 + i % 137) == 0, "churn set");
+			for (long i = 0; i < 1000; i++)
+				expect(plib_call(KV_DELETE, KEY_OFF, key("churn", i), 0, 0) == 0, "churn delete");
+			if (pass == 0)
+				plib_metric("heap_after_first_pass", plib_call(KV_HEAP, 0, 0, 0, 0));
+		}
+		plib_metric("heap_after_last_pass", plib_call(KV_HEAP, 0, 0, 0, 0));
+		plib_metric("items", plib_call(KV_COUNT, 0, 0, 0, 0));
+		plib_metric("consistent", plib_call(KV_CHECK, 0, 0, 0, 0) == 0);
+		return failed;
 	}
 
 	for (int size = 0; size < 2; size++) {

@@ -14,6 +14,7 @@
 #define KV_INCR PLIB_ENTRY(KV_LIB, 5)    /* (key_off, klen, delta) -> new value */
 #define KV_CHECK PLIB_ENTRY(KV_LIB, 6)   /* () -> 0 if every structure is consistent */
 #define KV_COUNT PLIB_ENTRY(KV_LIB, 7)   /* () -> number of items */
+#define KV_HEAP PLIB_ENTRY(KV_LIB, 8)    /* () -> bytes of private heap in use */
 
 #define KV_MAX_KEY 250
 #define KV_MAX_VALUE (1 << 20)

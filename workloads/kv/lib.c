@@ -312,4 +312,10 @@ PLIB_EXPORT(3, kv_replace);
 PLIB_EXPORT(4, kv_delete);
 PLIB_EXPORT(5, kv_incr);
 PLIB_EXPORT(6, kv_check);
+static long kv_heap(long a0, long a1, long a2, long a3)
+{
+	return (long)plib_heap_used();
+}
+
 PLIB_EXPORT(7, kv_count);
+PLIB_EXPORT(8, kv_heap);

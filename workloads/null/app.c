@@ -1,6 +1,7 @@
 /* app.c - the null workload: an app calling an empty library function.
  *
- * Params: iterations (calls per round), rounds. Reports the median over
+ * Params: iterations (calls per round), rounds, sys (0: skip the platform
+ * calls, for soaks that count library calls only). Reports the median over
  * rounds of the cycles per library round trip and per empty platform
  * call (under vmfunc: one port-I/O exit), measured interleaved in one run.
  */
@@ -22,6 +23,7 @@ int main(void)
 {
 	long iters = plib_param("iterations", 2000);
 	long rounds = plib_param("rounds", 9);
+	long with_sys = plib_param("sys", 1);
 	uint64_t call[MAX_ROUNDS], sys[MAX_ROUNDS];
 
 	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
@@ -41,7 +43,7 @@ int main(void)
 		for (long i = 0; i < iters; i++)
 			plib_call(NULL_NOOP, i, 0, 0, 0);
 		uint64_t t1 = plib_rdtsc();
-		for (long i = 0; i < iters; i++)
+		for (long i = 0; with_sys && i < iters; i++)
 			plib_nop();
 		uint64_t t2 = plib_rdtsc();
 		call[r] = (t1 - t0) / iters;

@@ -49,19 +49,7 @@
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
 gate_call:
-	CHECK_ENTRY_RDI bad_entry
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rdi, %rbx			/* entry */
-	mov PLIB_GATE_ENTRIES+8(%r10), %ebp	/* its library */
-	mov %rsi, %r12			/* arguments, kept across the syscalls */
-	mov %rdx, %r13
-	mov %rcx, %r14
-	mov %r8, %r15
+	CALL_PROLOGUE bad_entry
 	MPROTECT PLIB_HDR_TEXTBASE, PLIB_HDR_TEXTSIZE, PROT_RX
 	MPROTECT PLIB_HDR_PRIVBASE, PLIB_HDR_PRIVSIZE, PROT_RW
 	mov %rsp, %rax
@@ -82,15 +70,7 @@ gate_call:
 	mov %r13, %rsp			/* off the library stack before closing it */
 	MPROTECT PLIB_HDR_PRIVBASE, PLIB_HDR_PRIVSIZE, PROT_NONE
 	MPROTECT PLIB_HDR_TEXTBASE, PLIB_HDR_TEXTSIZE, PROT_NONE
-	mov %r12, %rax
-	CLEAR_SCRATCH			/* leave no library values behind */
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
-	ret
+	CALL_EPILOGUE
 
 bad_entry:
 	mov $PLIB_SYS_GATE_FAULT, %edi

@@ -49,19 +49,7 @@
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
 gate_call:
-	CHECK_ENTRY_RDI bad_entry
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rdi, %rbx			/* entry */
-	mov PLIB_GATE_ENTRIES+8(%r10), %ebp	/* the callee library */
-	mov %rsi, %r12			/* arguments survive the PKRU writes here */
-	mov %rdx, %r13
-	mov %rcx, %r14
-	mov %r8, %r15
+	CALL_PROLOGUE bad_entry
 	xor %ecx, %ecx
 	rdpkru				/* who calls: the app, or a library? */
 	xor %r9d, %r9d			/* r9 = calling domain */
@@ -109,15 +97,7 @@ gate_call:
 	jne gate_fatal			/* ...only if it really made a call */
 	movq $0, 8(%rax)
 	mov (%rax), %rsp		/* its own parked stack, not a register */
-4:	mov %r12, %rax
-	CLEAR_SCRATCH			/* leave no library values behind */
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
-	ret
+4:	CALL_EPILOGUE
 
 bad_entry:
 	mov $PLIB_SYS_GATE_FAULT, %edi

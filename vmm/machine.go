@@ -36,15 +36,7 @@ type Machine struct {
 // NewMachine loads img into fresh VMs, installing gate (the backend's
 // trusted gate page) and sup (the supervisor).
 func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform) (_ *Machine, err error) {
-	layout, err := NewLayout(img, sup)
-	if err != nil {
-		return nil, err
-	}
-	domains := []int{0}
-	for _, d := range img.Libraries() {
-		domains = append(domains, d.ID)
-	}
-	views, err := eptviews.Build(layout.Regions, domains)
+	layout, views, err := BuildViews(img, sup)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +110,24 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 	}
 	c.SetValidRegs(kvm.SyncRegs | kvm.SyncSregs)
 	return nil
+}
+
+// BuildViews lays out img's guest memory (with the supervisor sup) and
+// derives one view per domain.
+func BuildViews(img *image.Image, sup []byte) (*Layout, eptviews.Views, error) {
+	layout, err := NewLayout(img, sup)
+	if err != nil {
+		return nil, nil, err
+	}
+	domains := []int{0}
+	for _, d := range img.Libraries() {
+		domains = append(domains, d.ID)
+	}
+	views, err := eptviews.Build(layout.Regions, domains)
+	if err != nil {
+		return nil, nil, err
+	}
+	return layout, views, nil
 }
 
 // Close releases the VMs and guest memory.

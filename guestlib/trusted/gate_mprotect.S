@@ -56,10 +56,10 @@ gate_call:
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* library stack */
 	push %rax			/* app stack pointer */
 	push %rax			/* keeps rsp 16-byte aligned at the call */
+	CALL_OPENED			/* clobbers rax, rcx, rdx: before the arguments */
 	mov %r12, %rdi
 	mov %r13, %rsi
 	mov %r14, %rdx
-	CALL_OPENED
 	mov %r15, %rcx
 	CHECK_ENTRY
 	call *PLIB_GATE_ENTRIES(%r10)

@@ -114,6 +114,9 @@ func (r *Result) Derive() {
 	}
 	r.Derived = map[string]float64{}
 	for _, m := range r.Metrics {
+		if strings.HasPrefix(m.Name, SamplePrefix) {
+			continue
+		}
 		if name, ok := strings.CutSuffix(m.Name, "_cycles"); ok {
 			r.Derived[name+"_ns"] = float64(m.Value) / r.TSCHz * 1e9
 			if name == "call" && m.Value > 0 {
@@ -124,6 +127,22 @@ func (r *Result) Derive() {
 			}
 		}
 	}
+}
+
+// SamplePrefix marks a metric that is one round's figure (a sample for
+// vmm compare's statistics), not the run's result: "s:call_cycles".
+const SamplePrefix = "s:"
+
+// Samples returns every round's figure reported for the named metric
+// (metrics named SamplePrefix+name), in the order they were reported.
+func (r *Result) Samples(name string) []int64 {
+	var v []int64
+	for _, m := range r.Metrics {
+		if m.Name == SamplePrefix+name {
+			v = append(v, m.Value)
+		}
+	}
+	return v
 }
 
 // Metric returns the value of the named metric.

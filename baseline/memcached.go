@@ -26,6 +26,7 @@ type Options struct {
 	Iterations int // operations per round, per kind
 	Rounds     int
 	TSCHz      float64 // for reporting cycles beside nanoseconds
+	Samples    bool    // also report every round (backend.SamplePrefix metrics)
 }
 
 // ErrUnavailable says memcached cannot be started here.
@@ -111,6 +112,11 @@ func runMix(mc *memcache.Client, opts Options, res *backend.Result) error {
 				op(i)
 			}
 			per[r] = float64(time.Since(t0).Nanoseconds()) / float64(opts.Iterations)
+		}
+		if opts.Samples {
+			for _, ns := range per {
+				res.Metrics = append(res.Metrics, backend.Metric{Name: backend.SamplePrefix + name, Value: int64(ns * opts.TSCHz / 1e9), Domain: "client"})
+			}
 		}
 		sort.Float64s(per)
 		ns := per[len(per)/2]

@@ -20,6 +20,7 @@
  *
  * Platform calls, the same under every backend: plib_exit, plib_print,
  * plib_metric, plib_param, plib_nop, plib_rdtsc.
+ * Timing (application side): plib_report_rounds(name, per_round, rounds).
  */
 #ifndef PLIB_H
 #define PLIB_H
@@ -95,6 +96,15 @@ static inline uint64_t plib_rdtsc(void)
 	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return ((uint64_t)hi << 32) | lo;
 }
+
+#ifndef PLIB_LIB
+/* The longest metric name plib_report_rounds handles, "s:" included. */
+#define PLIB_SAMPLE_NAME_MAX 64
+/* Reports the median of `rounds` per-round figures as metric `name`
+ * (sorting `per`); with param samples=1, first every round as metric
+ * "s:name", for vmm compare's statistics. */
+void plib_report_rounds(const char *name, uint64_t *per, long rounds);
+#endif
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);

@@ -7,16 +7,6 @@
 
 #define MAX_ROUNDS 32
 
-static void sort(uint64_t *v, long n)
-{
-	for (long i = 1; i < n; i++)
-		for (long j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 int main(void)
 {
 	long iters = plib_param("iterations", 1000);
@@ -36,10 +26,8 @@ int main(void)
 		local[r] = (t1 - t0) / iters;
 		nested[r] = (t2 - t1) / iters;
 	}
-	sort(local, rounds);
-	sort(nested, rounds);
-	plib_metric("call_cycles", (long)local[rounds / 2]);
-	plib_metric("ipc_cycles", (long)nested[rounds / 2]);
+	plib_report_rounds("call_cycles", local, rounds);
+	plib_report_rounds("ipc_cycles", nested, rounds);
 	plib_metric("nested_cycles", (long)(nested[rounds / 2] - local[rounds / 2]));
 	plib_metric("wrong_answers", bad);
 	return bad != 0;

@@ -6,7 +6,8 @@
  * Params: iterations (per round, default 200), rounds (default 5),
  * fill (1 MiB values to store, default 48: more than the 32 MiB heap),
  * churn (if > 0: only set and delete the same 1000 keys churn times and
- * report the heap in use after the first and the last pass). */
+ * report the heap in use after the first and the last pass), samples (1:
+ * also report every round). */
 #include "kv.h"
 
 #define KEY_OFF 0
@@ -50,16 +51,6 @@ static int value_ok(long len, char seed)
 	return 1;
 }
 
-static void sort(uint64_t *v, long n)
-{
-	for (long i = 1; i < n; i++)
-		for (long j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 static int failed;
 
 static void expect(int ok, const char *what)
@@ -83,8 +74,7 @@ static void expect(int ok, const char *what)
 				op;                                     \
 			per[r] = (plib_rdtsc() - t0) / iters;           \
 		}                                                       \
-		sort(per, rounds);                                      \
-		plib_metric(name, (long)per[rounds / 2]);               \
+		plib_report_rounds(name, per, rounds);                  \
 	} while (0)
 
 static long kset(long klen, long vlen) { return plib_call(KV_SET, KEY_OFF, klen, VAL_OFF, vlen); }

@@ -1,21 +1,12 @@
 /* app.c - the null workload: an app calling an empty library function.
  *
  * Params: iterations (calls per round), rounds, sys (0: skip the platform
- * calls, for soaks that count library calls only). Reports the median over
+ * calls, for soaks that count library calls only), samples (1: also
+ * report every round). Reports the median over
  * rounds of the cycles per library round trip and per empty platform
  * call (under vmfunc: one port-I/O exit), measured interleaved in one run.
  */
 #include "api.h"
-
-static void sort(uint64_t *v, long n)
-{
-	for (long i = 1; i < n; i++)
-		for (long j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
 
 #define MAX_ROUNDS 64
 
@@ -50,10 +41,8 @@ int main(void)
 		sys[r] = (t2 - t1) / iters;
 		calls += iters;
 	}
-	sort(call, rounds);
-	sort(sys, rounds);
 	plib_metric("calls", calls + iters / 10 + 2);
-	plib_metric("call_cycles", call[rounds / 2]);
-	plib_metric("sys_nop_cycles", sys[rounds / 2]);
+	plib_report_rounds("call_cycles", call, rounds);
+	plib_report_rounds("sys_nop_cycles", sys, rounds);
 	return 0;
 }

@@ -1,0 +1,72 @@
+package report
+
+import (
+	"html/template"
+	"io"
+)
+
+// htmlPage is the report page. Its Content-Security-Policy forbids every
+// fetch (no scripts, no remote fonts, images or styles): the page is
+// self-contained, and a browser would refuse a request if one slipped in.
+var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"ghz": func(hz float64) float64 { return hz / 1e9 },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:">
+<title>plib: the cost of isolating a library</title>
+<style>
+body { font-family: sans-serif; margin: 2em auto; max-width: 80em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #eee; }
+p.note { color: #555; font-size: 0.9em; }
+figure { margin: 1em 0 2em; }
+figure svg { max-width: 100%; height: auto; }
+.warn { background: #fff3cd; padding: 0.5em; }
+</style>
+</head>
+<body>
+<h1>plib: the cost of isolating a library</h1>
+{{range .Machines}}<p>Measured on <b>{{.Label}}</b>: {{.CPUModel}}, {{.Cores}} logical cores, kernel {{.Kernel}}, TSC {{printf "%.3f" (ghz .TSCHz)}} GHz{{with index .Versions "plib"}}, plib {{.}}{{end}}.</p>
+{{end}}{{if .Quick}}<p class="warn">A --quick run: few samples; figures flagged wide are not to be quoted.</p>
+{{end}}{{range .Notes}}<p class="note">Note: {{.}}</p>
+{{end}}{{with index .Tables 0}}<h2>{{.Title}}</h2>
+<p class="note">{{.Note}}</p>
+<table id="mechanisms"><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{end}}<h2>Charts</h2>
+{{range .Charts}}<figure class="chart" title="{{.Title}}">
+{{.SVG}}
+</figure>
+{{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{.Title}}</h2>
+<p class="note">{{.Note}}</p>
+<table><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{end}}{{end}}</body>
+</html>
+`))
+
+// HTML writes the report as one self-contained page: the mechanism table
+// first, then SVG charts, then every other table.
+func (r *Report) HTML(w io.Writer) error {
+	charts, err := r.Charts()
+	if err != nil {
+		return err
+	}
+	type chart struct {
+		Title string
+		SVG   template.HTML // produced by gonum/plot from numbers and our labels
+	}
+	var cs []chart
+	for _, c := range charts {
+		cs = append(cs, chart{c.Title, template.HTML(c.SVG)})
+	}
+	return htmlPage.Execute(w, map[string]any{
+		"Machines": r.Machines, "Quick": r.Settings.Quick, "Notes": r.Notes,
+		"Tables": r.Tables(), "Charts": cs,
+	})
+}

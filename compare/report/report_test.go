@@ -1,0 +1,218 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the recorded reports")
+
+func TestQuantile(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	for _, c := range []struct{ q, want float64 }{{0, 1}, {0.5, 6}, {1, 11}, {0.05, 1.5}, {0.95, 10.5}, {0.99, 10.9}} {
+		if got := Quantile(x, c.q); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("Quantile(%v) = %v, want %v", c.q, got, c.want)
+		}
+	}
+	if !math.IsNaN(Quantile(nil, 0.5)) {
+		t.Error("the quantile of nothing must be NaN")
+	}
+}
+
+// TestMedianCI checks the order-statistic ranks against published tables
+// (e.g. Conover, Practical Nonparametric Statistics: n=10 -> ranks 2 and
+// 9, coverage 97.9%; n=20 -> ranks 6 and 15, 95.9%).
+func TestMedianCI(t *testing.T) {
+	for _, c := range []struct {
+		n, lo, hi int
+		level     float64
+	}{{10, 1, 8, 0.9785}, {20, 5, 14, 0.9586}, {5, 0, 4, 0.9375}, {41, 13, 27, 0.9724}} {
+		lo, hi, level := medianCI(c.n, 0.95)
+		if lo != c.lo || hi != c.hi || math.Abs(level-c.level) > 5e-4 {
+			t.Errorf("n=%d: ranks %d..%d at %.4f, want %d..%d at %.4f", c.n, lo, hi, level, c.lo, c.hi, c.level)
+		}
+	}
+}
+
+func TestSummarizeFlagsWideSpreads(t *testing.T) {
+	tight := []float64{100, 101, 99, 100, 100, 102, 98, 100, 101, 99}
+	if s := Summarize(tight); s.Wide || s.Median != 100 || s.N != 10 {
+		t.Errorf("tight samples: %+v", s)
+	}
+	loose := []float64{100, 150, 60, 100, 210, 90, 40, 120, 100, 300}
+	if s := Summarize(loose); !s.Wide || !strings.Contains(s.WideWhy, "interval spans") {
+		t.Errorf("loose samples not flagged: %+v", s)
+	}
+	if s := Summarize([]float64{1, 2, 3}); !s.Wide || !strings.Contains(s.WideWhy, "only 3 samples") {
+		t.Errorf("3 samples not flagged: %+v", s)
+	}
+	if s := Summarize(nil); !s.Wide || s.N != 0 {
+		t.Errorf("no samples: %+v", s)
+	}
+	in := []float64{3, 1, 2}
+	Summarize(in)
+	if in[0] != 3 {
+		t.Error("Summarize sorted its argument in place")
+	}
+}
+
+func load(t *testing.T, name string) *Report {
+	t.Helper()
+	r, err := Load(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// golden compares got with testdata/NAME, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./compare/report -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) && i < len(wl); i++ {
+			if gl[i] != wl[i] {
+				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(go test ./compare/report -update rewrites it, then review the diff)", name, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%s differs in length: %d lines, want %d", name, len(gl), len(wl))
+	}
+}
+
+// TestGoldenReports renders the recorded reports and compares them with
+// golden files a reviewer can read.
+func TestGoldenReports(t *testing.T) {
+	for _, name := range []string{"quick", "quick-none-vmfunc"} {
+		r := load(t, name+".json")
+		golden(t, name+".md", []byte(r.Markdown()))
+		var b bytes.Buffer
+		if err := r.CSV(&b); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, name+".csv", b.Bytes())
+	}
+	m, err := Merge([]string{"testdata/quick.json", "testdata/quick-none-vmfunc.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "merged.md", []byte(m.Markdown()))
+}
+
+// TestMarkdownTables checks what the golden files show: the mechanism
+// table comes first and labels every backend, ratios are taken to none.
+func TestMarkdownTables(t *testing.T) {
+	r := load(t, "quick.json")
+	md := r.Markdown()
+	heads := regexp.MustCompile(`(?m)^## (.*)$`).FindAllStringSubmatch(md, -1)
+	if len(heads) < 5 || heads[0][1] != "How each backend ran" {
+		t.Fatalf("first table is %v", heads)
+	}
+	for _, want := range []string{"| vmfunc | VMFUNC leaf 0 (EPTP switching) | emulated by vmm |", "| pku |", "unavailable: ",
+		"| none | plain call | no isolation", "AMD EPYC", "empty KVM exit round trip", "getpid system call"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Markdown lacks %q", want)
+		}
+	}
+	// A ratio to none is the quotient of the two medians.
+	vm, none := r.Find("vmfunc", "null/call"), r.Find("none", "null/call")
+	if vm == nil || none == nil {
+		t.Fatal("no null call series")
+	}
+	if got, want := r.Ratio(vm), vm.Summary.Median/none.Summary.Median; math.Abs(got-want) > 1e-9 || got < 100 {
+		t.Errorf("ratio %v, want %v (and emulated VMFUNC far above a plain call)", got, want)
+	}
+}
+
+func TestCSVHasARowPerSeries(t *testing.T) {
+	r := load(t, "quick.json")
+	var b bytes.Buffer
+	if err := r.CSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(r.Series)+1 || rows[0][6] != "median_ns" {
+		t.Fatalf("%d rows for %d series; header %v", len(rows), len(r.Series), rows[0])
+	}
+}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	r := load(t, "quick.json")
+	var b bytes.Buffer
+	if err := r.HTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if n := strings.Count(page, "<svg"); n < 5 {
+		t.Errorf("%d charts, want at least 5", n)
+	}
+	if i, j := strings.Index(page, `id="mechanisms"`), strings.Index(page, "<svg"); i < 0 || i > j {
+		t.Error("the mechanism table must come before the charts")
+	}
+	if !strings.Contains(page, "Content-Security-Policy") {
+		t.Error("no CSP")
+	}
+	// Nothing that fetches: no src/href attribute, no url() but data:.
+	for _, re := range []string{`(?i)\ssrc\s*=`, `(?i)\shref\s*=`, `(?i)url\((?:["']?)(?:https?:|//)`, `(?i)<script`, `(?i)<link`} {
+		if m := regexp.MustCompile(re).FindString(page); m != "" {
+			t.Errorf("the page has %q: it must fetch nothing", m)
+		}
+	}
+}
+
+func TestMergeSetsMachinesSideBySide(t *testing.T) {
+	m, err := Merge([]string{"testdata/quick.json", "testdata/quick.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Machines) != 2 || m.Machines[0].Label == m.Machines[1].Label {
+		t.Fatalf("machines %v", m.Machines)
+	}
+	cols := m.Columns()
+	a, b := m.Machines[0].Label+"/none", m.Machines[1].Label+"/none"
+	if len(cols) < 4 || cols[0] != a || !contains(cols, b) {
+		t.Fatalf("columns %v", cols)
+	}
+	// Ratios stay within one machine.
+	s := m.Find(m.Machines[1].Label+"/vmfunc", "null/call")
+	if s == nil || math.IsNaN(m.Ratio(s)) {
+		t.Fatal("no ratio for the second machine's vmfunc")
+	}
+	if _, err := Merge([]string{"testdata/quick.json", "testdata/nonexistent.json"}); err == nil {
+		t.Error("merging a missing file succeeded")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"format_version": 99, "machines": [{}]}`), 0o644)
+	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), "format 99") {
+		t.Errorf("a report of another format: %v", err)
+	}
+}
+
+func contains(v []string, s string) bool {
+	for _, x := range v {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

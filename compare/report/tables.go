@@ -1,0 +1,362 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"plib/backend"
+)
+
+// Table is a rendered table: a title, a note under it, a header and rows
+// of cells; Markdown and HTML print the same tables.
+type Table struct {
+	Title  string
+	Note   string
+	Header []string
+	Rows   [][]string
+}
+
+// FormatNS prints a duration in nanoseconds with a unit that fits it.
+func FormatNS(ns float64) string {
+	switch {
+	case math.IsNaN(ns) || math.IsInf(ns, 0):
+		return "-"
+	case ns < 1000:
+		return fmt.Sprintf("%.1f ns", ns)
+	case ns < 1e6:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	case ns < 1e9:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	}
+	return fmt.Sprintf("%.2f s", ns/1e9)
+}
+
+// FormatRatio prints a ratio with sensible precision.
+func FormatRatio(r float64) string {
+	switch {
+	case math.IsNaN(r) || math.IsInf(r, 0) || r <= 0:
+		return "-"
+	case r < 10:
+		return fmt.Sprintf("%.2fx", r)
+	case r < 1000:
+		return fmt.Sprintf("%.0fx", r)
+	}
+	return fmt.Sprintf("%.3gx", r)
+}
+
+func modeText(m backend.Mechanism) string {
+	switch m.Mode {
+	case backend.Emulated:
+		return "emulated by " + m.EmulatedBy
+	case backend.Unavailable:
+		return "unavailable: " + m.Unavailable
+	case backend.NoIsolation:
+		return "no isolation (the speed ceiling)"
+	case backend.Baseline:
+		return "baseline: " + m.Detail
+	}
+	return "on hardware"
+}
+
+// Tables returns every table of the report, the mechanism table first.
+func (r *Report) Tables() []Table {
+	ts := []Table{r.mechanismTable(), r.latencyTable()}
+	if t, ok := r.ratioTable(); ok {
+		ts = append(ts, t)
+	}
+	if t, ok := r.throughputTable(); ok {
+		ts = append(ts, t)
+	}
+	if t, ok := r.anchorTable(); ok {
+		ts = append(ts, t)
+	}
+	if t, ok := r.anchorRatioTable(); ok {
+		ts = append(ts, t)
+	}
+	ts = append(ts, r.detailTable())
+	return ts
+}
+
+func (r *Report) mechanismTable() Table {
+	t := Table{Title: "How each backend ran",
+		Note:   "Whether each backend's domain switch ran on hardware, was emulated (and by what) or was unavailable (and why), on which CPU.",
+		Header: []string{"backend", "switch", "mode", "measured on"}}
+	if len(r.Machines) > 1 {
+		t.Header = append([]string{"machine"}, t.Header...)
+	}
+	for _, m := range r.Machines {
+		on := m.CPUModel
+		if len(m.CPUFlags) > 0 {
+			on += "; flags: " + strings.Join(m.CPUFlags, " ")
+		}
+		if m.Hypervisor != "" {
+			on += "; in a VM (" + m.Hypervisor + ")"
+		}
+		for _, mech := range m.Mechanisms {
+			row := []string{mech.Backend, mech.Switch, modeText(mech), on}
+			if len(r.Machines) > 1 {
+				row = append([]string{m.Label}, row...)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t
+}
+
+// cell prints a series' median with its interval, marking wide spreads.
+func cell(s *Series) string {
+	if s == nil {
+		return "-"
+	}
+	if s.Error != "" {
+		return "failed"
+	}
+	if s.Summary.N == 0 {
+		return "-"
+	}
+	c := FormatNS(s.Summary.Median)
+	if s.Summary.Wide {
+		c += " (wide)"
+	}
+	return c
+}
+
+func (r *Report) latencyTable() Table {
+	cols := r.Columns()
+	t := Table{Title: "Latency per operation",
+		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table). \"-\": not measured.",
+		Header: append([]string{"operation"}, cols...)}
+	keys, labels := r.Rows()
+	for _, k := range keys {
+		row := []string{labels[k]}
+		for _, c := range cols {
+			row = append(row, cell(r.Find(c, k)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// Ratio is a series' median over the none backend's median for the same
+// operation on the same machine (NaN when either is missing).
+func (r *Report) Ratio(s *Series) float64 {
+	col := "none"
+	if len(r.Machines) > 1 {
+		col = s.Machine + "/none"
+	}
+	base := r.Find(col, s.Key())
+	if base == nil || base.Summary.N == 0 || s.Summary.N == 0 || base.Summary.Median <= 0 || s.Error != "" {
+		return math.NaN()
+	}
+	return s.Summary.Median / base.Summary.Median
+}
+
+func (r *Report) ratioTable() (Table, bool) {
+	var cols []string
+	for _, c := range r.Columns() {
+		if c != "none" && !strings.HasSuffix(c, "/none") {
+			cols = append(cols, c)
+		}
+	}
+	t := Table{Title: "Cost of isolation: ratio to none",
+		Note:   "Each backend's median over the none backend's median for the same operation, measured in the same run.",
+		Header: append([]string{"operation"}, cols...)}
+	keys, labels := r.Rows()
+	any := false
+	for _, k := range keys {
+		row := []string{labels[k]}
+		for _, c := range cols {
+			v := "-"
+			if s := r.Find(c, k); s != nil {
+				if x := r.Ratio(s); !math.IsNaN(x) {
+					v, any = FormatRatio(x), true
+				}
+			}
+			row = append(row, v)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, any
+}
+
+// throughputKeys are the operations whose inverse is reported as a rate.
+var throughputKeys = []struct{ key, label string }{
+	{"null/call", "library calls/s (null)"},
+	{"kv/mixed", "kv operations/s (90% get, 10% set)"},
+	{"ipc/ipc", "app->A->B->A->app round trips/s"},
+}
+
+func (r *Report) throughputTable() (Table, bool) {
+	cols := r.Columns()
+	t := Table{Title: "Throughput on one core", Note: "1 / median latency.", Header: append([]string{"rate"}, cols...)}
+	any := false
+	for _, tk := range throughputKeys {
+		row := []string{tk.label}
+		seen := false
+		for _, c := range cols {
+			v := "-"
+			if s := r.Find(c, tk.key); s != nil && s.Error == "" && s.Summary.Median > 0 {
+				v, seen = formatRate(1e9/s.Summary.Median), true
+			}
+			row = append(row, v)
+		}
+		if seen {
+			t.Rows = append(t.Rows, row)
+			any = true
+		}
+	}
+	return t, any
+}
+
+func formatRate(x float64) string {
+	switch {
+	case x >= 1e9:
+		return fmt.Sprintf("%.2f G", x/1e9)
+	case x >= 1e6:
+		return fmt.Sprintf("%.2f M", x/1e6)
+	case x >= 1e3:
+		return fmt.Sprintf("%.1f k", x/1e3)
+	}
+	return fmt.Sprintf("%.0f", x)
+}
+
+func (r *Report) anchorTable() (Table, bool) {
+	t := Table{Title: "Anchors", Note: "Reference costs measured in the same run, so that every ratio is taken side by side.",
+		Header: []string{"anchor", "median", "cycles", "p5", "p95", "p99", "95% CI of the median", "n"}}
+	if len(r.Machines) > 1 {
+		t.Header = append([]string{"machine"}, t.Header...)
+	}
+	for _, a := range r.Anchors() {
+		var row []string
+		if a.Error != "" {
+			row = []string{a.Label, "unavailable: " + a.Error, "", "", "", "", "", ""}
+		} else {
+			s := a.Summary
+			row = []string{a.Label, cell(a), fmt.Sprintf("%.0f", Summarize(a.Cycles).Median), FormatNS(s.P5), FormatNS(s.P95), FormatNS(s.P99),
+				FormatNS(s.CILow) + " - " + FormatNS(s.CIHigh), fmt.Sprint(s.N)}
+		}
+		if len(r.Machines) > 1 {
+			row = append([]string{a.Machine}, row...)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, len(t.Rows) > 0
+}
+
+// AnchorRatios returns, for each column with a null library call, its
+// median over each available anchor's median on the same machine.
+func (r *Report) AnchorRatios() (cols []string, anchors []*Series, ratio map[string]map[string]float64) {
+	ratio = map[string]map[string]float64{}
+	for _, a := range r.Anchors() {
+		if a.Error == "" && a.Summary.Median > 0 {
+			anchors = append(anchors, a)
+		}
+	}
+	for _, c := range r.Columns() {
+		s := r.Find(c, "null/call")
+		if s == nil || s.Error != "" || s.Summary.N == 0 {
+			continue
+		}
+		cols = append(cols, c)
+		ratio[c] = map[string]float64{}
+		for _, a := range anchors {
+			if a.Machine == s.Machine {
+				ratio[c][a.Workload] = s.Summary.Median / a.Summary.Median
+			}
+		}
+	}
+	return cols, anchors, ratio
+}
+
+func (r *Report) anchorRatioTable() (Table, bool) {
+	cols, anchors, ratio := r.AnchorRatios()
+	t := Table{Title: "A protected library call against the anchors",
+		Note:   "The null workload's library call (enter and leave a library) over each anchor's median: 2.00x means one call costs two of that anchor.",
+		Header: []string{"backend"}}
+	for _, a := range anchors {
+		t.Header = append(t.Header, "/ "+a.Label)
+	}
+	if len(r.Machines) > 1 {
+		t.Header[0] = "machine/backend"
+	}
+	for _, c := range cols {
+		row := []string{c}
+		for _, a := range anchors {
+			v := "-"
+			if x, ok := ratio[c][a.Workload]; ok {
+				v = FormatRatio(x)
+			}
+			row = append(row, v)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, len(cols) > 0 && len(anchors) > 0
+}
+
+func (r *Report) detailTable() Table {
+	t := Table{Title: "Detail", Note: "Every series: n samples (rounds), each the mean over a batch of operations; median and percentiles in host time; cycles from the TSC.",
+		Header: []string{"backend", "operation", "n", "median", "cycles", "p5", "p95", "p99", "95% CI of the median", "x none", "flag"}}
+	if len(r.Machines) > 1 {
+		t.Header[0] = "machine/backend"
+	}
+	for i := range r.Series {
+		s := &r.Series[i]
+		if s.Backend == AnchorBackend {
+			continue
+		}
+		if s.Error != "" {
+			t.Rows = append(t.Rows, []string{r.Column(s), s.Label, "0", "failed: " + s.Error, "", "", "", "", "", "", ""})
+			continue
+		}
+		m := s.Summary
+		flag := ""
+		if m.Wide {
+			flag = "wide: " + m.WideWhy
+		}
+		ratio := "-"
+		if x := r.Ratio(s); !math.IsNaN(x) {
+			ratio = FormatRatio(x)
+		}
+		t.Rows = append(t.Rows, []string{r.Column(s), s.Label, fmt.Sprint(m.N), FormatNS(m.Median),
+			fmt.Sprintf("%.0f", Summarize(s.Cycles).Median), FormatNS(m.P5), FormatNS(m.P95), FormatNS(m.P99),
+			FormatNS(m.CILow) + " - " + FormatNS(m.CIHigh), ratio, flag})
+	}
+	return t
+}
+
+// Markdown renders every table as GitHub-flavoured Markdown.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	b.WriteString("# plib: the cost of isolating a library\n\n")
+	for _, m := range r.Machines {
+		fmt.Fprintf(&b, "Measured on %s: %s, %d logical cores, kernel %s, TSC %.3f GHz", m.Label, m.CPUModel, m.Cores, m.Kernel, m.TSCHz/1e9)
+		if v := m.Versions["plib"]; v != "" {
+			fmt.Fprintf(&b, ", plib %s", v)
+		}
+		b.WriteString(".\n")
+	}
+	if r.Settings.Quick {
+		b.WriteString("\nA --quick run: few samples; figures flagged wide are not to be quoted.\n")
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "\nNote: %s\n", n)
+	}
+	for _, t := range r.Tables() {
+		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n", t.Title, t.Note)
+		b.WriteString("| " + strings.Join(escapeAll(t.Header), " | ") + " |\n")
+		b.WriteString("|" + strings.Repeat(" --- |", len(t.Header)) + "\n")
+		for _, row := range t.Rows {
+			b.WriteString("| " + strings.Join(escapeAll(row), " | ") + " |\n")
+		}
+	}
+	return b.String()
+}
+
+func escapeAll(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = strings.ReplaceAll(c, "|", `\|`)
+	}
+	return out
+}

@@ -67,6 +67,10 @@ func ProbeCPU() CPU {
 	return c
 }
 
+// Cycles reads the time-stamp counter, ordered after earlier
+// instructions (LFENCE; RDTSC).
+func Cycles() uint64 { return rdtsc() }
+
 // TSCHz estimates the time-stamp counter frequency against the host clock.
 func TSCHz() float64 {
 	t0, c0 := time.Now(), rdtsc()

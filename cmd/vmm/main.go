@@ -4,6 +4,8 @@
 //	vmm caps                                  what this machine can do, per backend
 //	vmm run --backend=vmfunc IMAGE            run one image
 //	vmm memcached                             the baseline: real memcached over loopback
+//	vmm attacks                               every attack under every backend
+//	vmm compare --out report/                 the comparison matrix and its reports
 //
 // Exit codes are listed in exitcodes.go and in README.md.
 package main
@@ -24,6 +26,7 @@ type cli struct {
 	Caps      capsCmd      `cmd:"" help:"Show what this machine can do, per backend, and why."`
 	Memcached memcachedCmd `cmd:"" help:"Measure the baseline: a real memcached over loopback, same operations as the kv workload."`
 	Attacks   attacksCmd   `cmd:"" help:"Run every attack image under every backend; exit 3 if any is not stopped where isolation is promised."`
+	Compare   compareCmd   `cmd:"" help:"Measure every backend on every benchmark workload beside anchors; write report.json, .csv, .md and .html."`
 }
 
 func main() {

@@ -208,3 +208,50 @@ func TestHelp(t *testing.T) {
 		t.Errorf("run --help (exit %d):\n%s", code, out)
 	}
 }
+
+// TestCompareCLI: vmm compare --quick writes the four reports; --merge
+// sets two side by side; bad flags are usage errors.
+func TestCompareCLI(t *testing.T) {
+	images := filepath.Dir(testimages.Path(t, "null"))
+	testimages.Path(t, "kv")
+	testimages.Path(t, "ipc")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for _, out := range []string{a, b} {
+		code, stdout, stderr := runVMM(t, "compare", "--quick", "--backend=none", "--backend=mprotect", "--no-memcached",
+			"--images", images, "--out", out)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "## How each backend ran") || !strings.Contains(stdout, filepath.Join(out, "report.html")) {
+			t.Errorf("stdout lacks the tables or the report path:\n%s", stdout)
+		}
+		if !strings.Contains(stderr, "compare: [1/") {
+			t.Errorf("no progress lines on stderr (not a terminal):\n%s", stderr)
+		}
+		for _, f := range []string{"report.json", "report.csv", "report.md", "report.html"} {
+			if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+				t.Errorf("%s: %v", f, err)
+			}
+		}
+	}
+	both := filepath.Join(dir, "both")
+	code, stdout, stderr := runVMM(t, "compare", "--quiet", "--json", "--merge", filepath.Join(a, "report.json"),
+		"--merge", filepath.Join(b, "report.json"), "--out", both)
+	if code != 0 || stderr != "" {
+		t.Fatalf("merge: exit %d\n%s", code, stderr)
+	}
+	var merged struct {
+		Machines []struct{ Label string } `json:"machines"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &merged); err != nil || len(merged.Machines) != 2 {
+		t.Fatalf("merged JSON: %v %+v", err, merged)
+	}
+	for _, bad := range [][]string{{"--merge", filepath.Join(a, "report.json")}, {"--runs=-1"}, {"--backend=nope"},
+		{"--merge", filepath.Join(a, "report.csv"), "--merge", filepath.Join(b, "report.json")}} {
+		code, _, stderr := runVMM(t, append([]string{"compare", "--out", filepath.Join(dir, "x")}, bad...)...)
+		if code != exitUsage || !strings.Contains(stderr, "vmm:") {
+			t.Errorf("compare %v: exit %d, %s", bad, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/sys/unix"
+
+	"plib/compare"
+	"plib/image"
+	"plib/compare/report"
+)
+
+type compareCmd struct {
+	Out       string        `help:"Directory for report.json, report.csv, report.md and report.html (created)." default:"report" type:"path"`
+	Quick     bool          `help:"A smoke-sized run: one run per backend and few samples (under a minute here)."`
+	Merge     []string      `help:"Instead of measuring, set these report.json files side by side." placeholder:"REPORT.json" type:"existingfile" sep:"none"`
+	Backend   []string      `help:"Backends to compare (repeatable; default: every backend; unavailable ones are reported with the reason)." placeholder:"NAME"`
+	Images    string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
+	Runs      int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
+	Memcached bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
+	Timeout   time.Duration `help:"Bound on one workload run." default:"5m"`
+	Quiet     bool          `help:"No progress and no tables on the terminal; only errors."`
+	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the Markdown tables."`
+}
+
+// Run measures (or merges) and writes the reports.
+func (c *compareCmd) Run() error {
+	if c.Runs < 0 {
+		return exitError{exitUsage, "--runs must be 0 (the default) or more"}
+	}
+	var rep *report.Report
+	var failed []string
+	if len(c.Merge) > 0 {
+		if len(c.Merge) < 2 {
+			return exitError{exitUsage, "--merge needs at least two report.json files"}
+		}
+		var err error
+		if rep, err = report.Merge(c.Merge); err != nil {
+			return exitError{exitUsage, err.Error()}
+		}
+	} else {
+		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout}
+		names := c.Backend
+		if len(names) == 0 {
+			names = []string{"none", "vmfunc", "pku", "mprotect", "process"}
+		}
+		for _, n := range names {
+			b, err := lookupBackend(n)
+			if err != nil {
+				return err
+			}
+			cfg.Backends = append(cfg.Backends, b)
+		}
+		finish := c.progress(&cfg)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		var err error
+		rep, err = compare.Run(ctx, cfg)
+		finish()
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) {
+			return exitError{exitUsage, err.Error()}
+		}
+		if err != nil {
+			return exitError{exitHost, err.Error()}
+		}
+		for _, s := range rep.Series {
+			if s.Error != "" && s.Backend != report.AnchorBackend {
+				failed = append(failed, fmt.Sprintf("%s under %s: %s", s.Label, s.Backend, s.Error))
+			}
+		}
+	}
+	paths, err := writeReports(rep, c.Out)
+	if err != nil {
+		return exitError{exitHost, err.Error()}
+	}
+	switch {
+	case c.JSON:
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	case !c.Quiet:
+		fmt.Print(rep.Markdown())
+		fmt.Printf("\nreports: %s\n", strings.Join(paths, ", "))
+	}
+	for _, mech := range rep.Machines[0].Mechanisms {
+		if !mech.Available() && !c.Quiet {
+			fmt.Fprintf(os.Stderr, "compare: %s was not measured: %s\n", mech.Backend, mech.Unavailable)
+		}
+	}
+	if len(failed) > 0 {
+		return exitError{exitWorkload, "some measurements failed (the report says which):\n  " + strings.Join(failed, "\n  ")}
+	}
+	return nil
+}
+
+// writeReports writes the four report files into dir.
+func writeReports(rep *report.Report, dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report directory: %w", err)
+	}
+	var csv, html bytes.Buffer
+	if err := rep.CSV(&csv); err != nil {
+		return nil, fmt.Errorf("report.csv: %w", err)
+	}
+	if err := rep.HTML(&html); err != nil {
+		return nil, fmt.Errorf("report.html: %w", err)
+	}
+	files := []struct {
+		name string
+		data []byte
+	}{{"report.csv", csv.Bytes()}, {"report.md", []byte(rep.Markdown())}, {"report.html", html.Bytes()}}
+	var paths []string
+	p := filepath.Join(dir, "report.json")
+	if err := rep.WriteJSON(p); err != nil {
+		return nil, fmt.Errorf("report.json: %w", err)
+	}
+	paths = append(paths, p)
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// progress shows the run's steps on stderr: a progress bar on a terminal,
+// one line per step otherwise, nothing with --quiet. It returns a
+// function that finishes the display.
+func (c *compareCmd) progress(cfg *compare.Config) func() {
+	if c.Quiet {
+		return func() {}
+	}
+	if !isTerminal(os.Stderr) {
+		cfg.Progress = func(step string, done, total int) {
+			fmt.Fprintf(os.Stderr, "compare: [%d/%d] %s\n", done+1, total, step)
+		}
+		return func() {}
+	}
+	p := mpb.New(mpb.WithOutput(os.Stderr), mpb.WithWidth(40))
+	var bar *mpb.Bar
+	var current atomic.Value // the step's name, read by the bar's decorator
+	current.Store("")
+	cfg.Progress = func(step string, done, total int) {
+		if bar == nil {
+			bar = p.AddBar(int64(total),
+				mpb.PrependDecorators(decor.CountersNoUnit("%d/%d "), decor.Elapsed(decor.ET_STYLE_GO)),
+				mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return current.Load().(string) })))
+		}
+		current.Store(step)
+		bar.SetCurrent(int64(done))
+	}
+	return func() {
+		if bar != nil {
+			current.Store("done")
+			bar.SetTotal(-1, true) // complete at whatever was reached
+		}
+		p.Wait()
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

@@ -1,0 +1,341 @@
+// Package compare measures the comparison matrix behind `vmm compare`:
+// every chosen backend times every benchmark workload, side by side with
+// anchors (an empty call, getpid, an mprotect pair, a futex ping-pong, an
+// empty KVM exit, memcached over loopback) taken in the same run, and
+// returns every sample in a report.Report.
+package compare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"plib/backend"
+	"plib/baseline"
+	"plib/caps"
+	"plib/image"
+	"plib/compare/report"
+)
+
+// Metric is one figure a workload reports per round (NAME_cycles).
+type Metric struct{ Name, Label string }
+
+// Workload is a benchmark image and the figures taken from it.
+type Workload struct {
+	Name    string // the image is IMAGES/NAME.elf
+	Metrics []Metric
+	Full    map[string]int64 // parameters of a full run
+	Quick   map[string]int64 // parameters of a --quick run
+}
+
+// Workloads are the benchmark workloads, in report order.
+var Workloads = []Workload{
+	{Name: "null", Metrics: []Metric{{"call", "null: library call (enter and leave)"}, {"sys_nop", "null: empty platform call"}},
+		Full: map[string]int64{"iterations": 2000, "rounds": 21}, Quick: map[string]int64{"iterations": 300, "rounds": 11}},
+	{Name: "kv", Metrics: []Metric{{"get_128", "kv: get 128 B"}, {"get_5k", "kv: get 5 KB"}, {"set_128", "kv: set 128 B"},
+		{"set_5k", "kv: set 5 KB"}, {"delete", "kv: delete"}, {"incr", "kv: incr"}, {"mixed", "kv: mixed (90% get)"}},
+		Full: map[string]int64{"iterations": 200, "rounds": 15, "fill": 48}, Quick: map[string]int64{"iterations": 30, "rounds": 9, "fill": 4}},
+	{Name: "ipc", Metrics: []Metric{{"call", "ipc: app -> A -> app"}, {"ipc", "ipc: app -> A -> B -> A -> app"}},
+		Full: map[string]int64{"iterations": 1000, "rounds": 21}, Quick: map[string]int64{"iterations": 200, "rounds": 11}},
+}
+
+// anchorBatch is the operations per anchor sample in a full run (a
+// --quick run uses a tenth), sized so that one sample takes about 1-5 ms.
+var anchorBatch = map[string]int{"call": 1 << 20, "getpid": 4000, "mprotect": 500, "futex": 200}
+
+// Config is what to measure.
+type Config struct {
+	Backends  []backend.Backend
+	Images    string // directory holding NAME.elf for every workload
+	Quick     bool
+	Runs      int // runs of each workload per backend (0: 3, or 1 with Quick)
+	Memcached bool
+	Timeout   time.Duration // bound on one workload run
+	// Progress, if set, is told each step as it starts (done of total).
+	Progress func(step string, done, total int)
+}
+
+// Run measures the matrix and returns the report.
+func Run(ctx context.Context, cfg Config) (*report.Report, error) {
+	if cfg.Runs <= 0 {
+		cfg.Runs = 3
+		if cfg.Quick {
+			cfg.Runs = 1
+		}
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Minute
+	}
+	imgs := map[string]*image.Image{}
+	for _, w := range Workloads {
+		path := filepath.Join(cfg.Images, w.Name+".elf")
+		img, err := image.Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("workload %s: %w (scripts/build builds the images)", w.Name, err)
+		}
+		imgs[w.Name] = img
+	}
+	m := probeMachine()
+	rep := &report.Report{FormatVersion: report.FormatVersion, Generated: time.Now().UTC(),
+		Settings: report.Settings{Quick: cfg.Quick, Runs: cfg.Runs, Params: map[string]map[string]int64{},
+			Command: strings.Join(os.Args, " ")}}
+	var avail []backend.Backend
+	for _, b := range cfg.Backends {
+		mech := b.Probe()
+		m.Mechanisms = append(m.Mechanisms, mech)
+		rep.Settings.Backends = append(rep.Settings.Backends, b.Name())
+		if mech.Available() {
+			avail = append(avail, b)
+		}
+	}
+	anchorScale := 1
+	if cfg.Quick {
+		anchorScale = 10
+	}
+	anchorSamples := 41
+	if cfg.Quick {
+		anchorSamples = 9
+	}
+	rep.Settings.Anchor = report.AnchorSettings{Samples: anchorSamples, Batch: anchorBatch["getpid"] / anchorScale}
+
+	total := cfg.Runs*len(Workloads)*len(avail) + len(Anchors)
+	if cfg.Memcached {
+		total++
+	}
+	done := 0
+	step := func(name string) {
+		if cfg.Progress != nil {
+			cfg.Progress(name, done, total)
+		}
+		done++
+	}
+	series := map[string]*report.Series{}
+	var order []string
+	get := func(b, w string, met Metric) *report.Series {
+		k := b + "/" + w + "/" + met.Name
+		if s, ok := series[k]; ok {
+			return s
+		}
+		s := &report.Series{Machine: m.Label, Backend: b, Workload: w, Metric: met.Name, Label: met.Label}
+		series[k] = s
+		order = append(order, k)
+		return s
+	}
+	for run := 0; run < cfg.Runs; run++ {
+		for _, w := range Workloads {
+			params := w.Full
+			if cfg.Quick {
+				params = w.Quick
+			}
+			rep.Settings.Params[w.Name] = params
+			for _, b := range avail {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				step(fmt.Sprintf("%s under %s (run %d of %d)", w.Name, b.Name(), run+1, cfg.Runs))
+				res, err := runOnce(ctx, b, imgs[w.Name], filepath.Join(cfg.Images, w.Name+".elf"), params, cfg.Timeout)
+				for _, met := range w.Metrics {
+					s := get(b.Name(), w.Name, met)
+					if err != nil {
+						if s.Error == "" {
+							s.Error = err.Error()
+						}
+						continue
+					}
+					hz := res.TSCHz
+					if hz <= 0 {
+						hz = m.TSCHz
+					}
+					for _, c := range res.Samples(met.Name + "_cycles") {
+						s.Cycles = append(s.Cycles, float64(c))
+						s.NS = append(s.NS, float64(c)/hz*1e9)
+					}
+				}
+			}
+		}
+	}
+	for _, k := range order {
+		rep.Series = append(rep.Series, *series[k])
+	}
+	// Anchors.
+	for _, a := range Anchors {
+		step("anchor: " + a.Label)
+		s := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: a.Name, Label: a.Label}
+		op, cleanup, err := a.Setup()
+		if err != nil {
+			s.Error = err.Error()
+		} else {
+			for _, smp := range Measure(op, anchorSamples, max(1, anchorBatch[a.Name]/anchorScale)) {
+				s.Cycles = append(s.Cycles, smp.Cycles)
+				s.NS = append(s.NS, smp.NS)
+			}
+			cleanup()
+		}
+		rep.Series = append(rep.Series, s)
+	}
+	kvmExit := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: "kvm-exit",
+		Label: "empty KVM exit round trip (port I/O; the null workload under vmfunc)"}
+	if s, ok := series["vmfunc/null/sys_nop"]; ok && s.Error == "" {
+		kvmExit.Cycles, kvmExit.NS = s.Cycles, s.NS
+	} else {
+		kvmExit.Error = "the vmfunc backend did not run"
+		for _, mech := range m.Mechanisms {
+			if mech.Backend == "vmfunc" && !mech.Available() {
+				kvmExit.Error = mech.Unavailable
+			}
+		}
+		if ok {
+			kvmExit.Error = s.Error
+		}
+	}
+	rep.Series = append(rep.Series, kvmExit)
+	if cfg.Memcached {
+		step("memcached over loopback")
+		rep.Series = append(rep.Series, measureMemcached(ctx, cfg, &m)...)
+	}
+	rep.Machines = []report.Machine{m}
+	rep.Summarize()
+	return rep, nil
+}
+
+// runOnce runs one workload image with samples on; a run that does not
+// exit cleanly is an error naming how it ended.
+func runOnce(ctx context.Context, b backend.Backend, img *image.Image, path string, params map[string]int64, timeout time.Duration) (*backend.Result, error) {
+	p := map[string]int64{"samples": 1}
+	for k, v := range params {
+		p[k] = v
+	}
+	res, err := b.Run(ctx, img, path, backend.Options{Params: p, Timeout: timeout, CallBudget: 10 * time.Second})
+	switch {
+	case err != nil:
+		return nil, err
+	case res.Violation != nil:
+		return nil, fmt.Errorf("stopped: %s", res.Violation.Error())
+	case res.TimedOut:
+		return nil, fmt.Errorf("timed out after %s", timeout)
+	case !res.Exited || res.ExitCode != 0:
+		return nil, fmt.Errorf("the workload exited with code %d", res.ExitCode)
+	}
+	return res, nil
+}
+
+// measureMemcached runs the memcached baseline: a memcached column for
+// the kv rows, and its get 128 B as an anchor.
+func measureMemcached(ctx context.Context, cfg Config, m *report.Machine) []report.Series {
+	var kv Workload
+	for _, w := range Workloads {
+		if w.Name == "kv" {
+			kv = w
+		}
+	}
+	params := kv.Full
+	if cfg.Quick {
+		params = kv.Quick
+	}
+	runs := int(params["rounds"]) * cfg.Runs
+	res, err := baseline.Memcached(ctx, baseline.Options{Iterations: int(params["iterations"]), Rounds: runs, TSCHz: m.TSCHz, Samples: true})
+	anchor := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: "memcached",
+		Label: "memcached get 128 B over loopback"}
+	var out []report.Series
+	if err != nil {
+		mech := backend.Mechanism{Backend: "memcached", Mode: backend.Unavailable, Switch: "a request over loopback TCP", Unavailable: err.Error()}
+		if !errors.Is(err, baseline.ErrUnavailable) {
+			mech.Unavailable = "failed: " + err.Error()
+		}
+		m.Mechanisms = append(m.Mechanisms, mech)
+		anchor.Error = mech.Unavailable
+		return []report.Series{anchor}
+	}
+	m.Mechanisms = append(m.Mechanisms, res.Mechanism)
+	if f := strings.Fields(res.Mechanism.Detail); len(f) > 1 { // "memcached VERSION on ..."
+		m.Versions["memcached"] = f[1]
+	}
+	for _, met := range kv.Metrics {
+		s := report.Series{Machine: m.Label, Backend: "memcached", Workload: "kv", Metric: met.Name, Label: met.Label}
+		for _, c := range res.Samples(met.Name + "_cycles") {
+			s.Cycles = append(s.Cycles, float64(c))
+			s.NS = append(s.NS, float64(c)/m.TSCHz*1e9)
+		}
+		if met.Name == "get_128" {
+			anchor.Cycles, anchor.NS = s.Cycles, s.NS
+		}
+		out = append(out, s)
+	}
+	return append(out, anchor)
+}
+
+// probeMachine describes this machine for the report.
+func probeMachine() report.Machine {
+	cpu := caps.ProbeCPU()
+	host, _ := os.Hostname()
+	var uts unix.Utsname
+	kernel := "?"
+	if unix.Uname(&uts) == nil {
+		kernel = unix.ByteSliceToString(uts.Release[:])
+	}
+	var flags []string
+	for _, f := range []struct {
+		name string
+		on   bool
+	}{{"vmx", cpu.VMX}, {"svm", cpu.SVM}, {"vmfunc", cpu.VMFUNC}, {"pku", cpu.PKU}, {"ospke", cpu.OSPKE}} {
+		if f.on {
+			flags = append(flags, f.name)
+		} else {
+			flags = append(flags, "no-"+f.name)
+		}
+	}
+	if _, err := os.Stat("/dev/kvm"); err == nil {
+		flags = append(flags, "kvm")
+	} else {
+		flags = append(flags, "no-kvm")
+	}
+	hz := caps.TSCHz()
+	for i := 0; i < 2; i++ { // the mean of three 20 ms calibrations
+		hz += caps.TSCHz()
+	}
+	return report.Machine{Label: host, Host: host, CPUModel: cpu.Model, CPUFlags: flags, Cores: cpu.Cores,
+		Hypervisor: cpu.Hypervisor, Kernel: kernel, TSCHz: hz / 3,
+		Versions: map[string]string{"plib": plibVersion(), "go": runtime.Version()}}
+}
+
+// BuildVersion is set by scripts/build (-ldflags -X) to `git describe`,
+// for builds that carry no VCS information (GOFLAGS=-buildvcs=false).
+var BuildVersion string
+
+// plibVersion is the VCS revision this binary was built from.
+func plibVersion() string {
+	if BuildVersion != "" {
+		return BuildVersion
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown (built without VCS information)"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "+modified"
+	}
+	return rev
+}

@@ -37,6 +37,8 @@ func FormatRatio(r float64) string {
 	switch {
 	case math.IsNaN(r) || math.IsInf(r, 0) || r <= 0:
 		return "-"
+	case r < 0.1:
+		return fmt.Sprintf("%.2gx", r)
 	case r < 10:
 		return fmt.Sprintf("%.2fx", r)
 	case r < 1000:

@@ -47,6 +47,8 @@ const (
 	HdrPKRU     = 0x380
 	HdrSlots    = 0x3c0
 	SlotBytes   = 64
+	SlotEntries = 16
+	SlotReturns = 24
 	HdrReq      = 0x400
 	HdrBudget   = 0x440
 	Magic       = 0x4554414742494c50

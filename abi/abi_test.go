@@ -23,7 +23,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_HDR_MAGIC": HdrMagic, "PLIB_HDR_VIEW": HdrView, "PLIB_HDR_NENTRIES": HdrNEntries,
 		"PLIB_HDR_HOSTCTX": HdrHostCtx, "PLIB_HDR_STACKS": HdrStacks, "PLIB_HDR_ARGBASE": HdrArgBase,
 		"PLIB_HDR_ARGSIZE":  HdrArgSize,
-		"PLIB_HDR_TEXTBASE": HdrTextBase, "PLIB_HDR_TEXTSIZE": HdrTextSize, "PLIB_HDR_PRIVBASE": HdrPrivBase, "PLIB_HDR_PRIVSIZE": HdrPrivSize, "PLIB_HDR_PKRU": HdrPKRU, "PLIB_HDR_SLOTS": HdrSlots, "PLIB_HDR_REQ": HdrReq, "PLIB_HDR_BUDGET": HdrBudget, "PLIB_CTX_DEPTH": CtxDepth, "PLIB_CTX_ENTRY": CtxEntry, "PLIB_CTX_START": CtxStart, "PLIB_GATE_BUDGET": GateBudget, "PLIB_SLOT_BYTES": SlotBytes, "PLIB_GATE_REENTRY": GateReentry, "PLIB_GATE_BAD_RETURN": GateBadReturn, "PLIB_GATE_SERVE_OFF": GateServeOff,
+		"PLIB_HDR_TEXTBASE": HdrTextBase, "PLIB_HDR_TEXTSIZE": HdrTextSize, "PLIB_HDR_PRIVBASE": HdrPrivBase, "PLIB_HDR_PRIVSIZE": HdrPrivSize, "PLIB_HDR_PKRU": HdrPKRU, "PLIB_HDR_SLOTS": HdrSlots, "PLIB_HDR_REQ": HdrReq, "PLIB_HDR_BUDGET": HdrBudget, "PLIB_CTX_DEPTH": CtxDepth, "PLIB_CTX_ENTRY": CtxEntry, "PLIB_CTX_START": CtxStart, "PLIB_GATE_BUDGET": GateBudget, "PLIB_SLOT_BYTES": SlotBytes, "PLIB_SLOT_ENTRIES": SlotEntries, "PLIB_SLOT_RETURNS": SlotReturns, "PLIB_GATE_REENTRY": GateReentry, "PLIB_GATE_BAD_RETURN": GateBadReturn, "PLIB_GATE_SERVE_OFF": GateServeOff,
 		"PLIB_REQ_STATE": ReqState, "PLIB_REQ_IDLE": ReqIdle, "PLIB_REQ_CALL": ReqCall, "PLIB_REQ_DONE": ReqDone,
 		"PLIB_REQ_DEAD": ReqDead, "PLIB_REQ_ENTRY": ReqEntry, "PLIB_REQ_ARGS": ReqArgs, "PLIB_REQ_RESULT": ReqResult, "PLIB_CTX_DOMAIN": CtxDomain, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
 		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,

@@ -89,16 +89,19 @@ func (v *Violation) Error() string {
 
 // Result is the outcome of one run.
 type Result struct {
-	Backend      string             `json:"backend"`
-	Mechanism    Mechanism          `json:"mechanism"`
-	Image        string             `json:"image"`
-	ExitCode     int64              `json:"exit_code"` // the workload's own exit code
-	Exited       bool               `json:"exited"`    // the workload called exit
-	Violation    *Violation         `json:"violation,omitempty"`
-	TimedOut     bool               `json:"timed_out"`
-	Metrics      []Metric           `json:"metrics"`
-	Exits        map[string]uint64  `json:"exits,omitempty"` // exits by reason
-	ViewSwitches uint64             `json:"view_switches"`
+	Backend      string            `json:"backend"`
+	Mechanism    Mechanism         `json:"mechanism"`
+	Image        string            `json:"image"`
+	ExitCode     int64             `json:"exit_code"` // the workload's own exit code
+	Exited       bool              `json:"exited"`    // the workload called exit
+	Violation    *Violation        `json:"violation,omitempty"`
+	TimedOut     bool              `json:"timed_out"`
+	Metrics      []Metric          `json:"metrics"`
+	Exits        map[string]uint64 `json:"exits,omitempty"` // exits by reason
+	ViewSwitches uint64            `json:"view_switches"`
+	// GateSwitches is what the vmfunc gate counted in the libraries'
+	// trusted slots: every switch into a library and back out of it.
+	GateSwitches uint64             `json:"gate_switches,omitempty"`
 	TSCHz        float64            `json:"tsc_hz,omitempty"`
 	Derived      map[string]float64 `json:"derived,omitempty"` // from metrics and TSCHz: see Derive
 	Notes        []string           `json:"notes,omitempty"`   // what the backend checked or set up

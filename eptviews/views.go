@@ -90,8 +90,24 @@ type Views []*View
 // PageSize is the granularity of every region.
 const PageSize = 4096
 
-// Build derives the views for the given domains (0 must be among them).
+// Build derives the views for the given domains (0 must be among them),
+// as the VMM's emulated switch needs them: the gate-in page absent from
+// the application's view and the gate-out page absent from the
+// libraries', so that each VMFUNC's fetch leaves the view it starts in.
 func Build(regions []Region, domains []int) (Views, error) {
+	return build(regions, domains, false)
+}
+
+// BuildHardware derives the views for VMFUNC that runs in hardware (the
+// hypervisor mode): every view maps all three gate pages, because a
+// VMFUNC whose fetch straddles into an unmapped page would fault before
+// it switched. Page 1 re-checks the view it runs in, so mapping it in the
+// application's view opens nothing.
+func BuildHardware(regions []Region, domains []int) (Views, error) {
+	return build(regions, domains, true)
+}
+
+func build(regions []Region, domains []int, hardware bool) (Views, error) {
 	max := 0
 	for _, d := range domains {
 		if d < 0 || d > 511 {
@@ -116,7 +132,7 @@ func Build(regions []Region, domains []int) (Views, error) {
 			if v == nil {
 				continue
 			}
-			if m, ok := mappingFor(r, v.ID); ok {
+			if m, ok := mappingFor(r, v.ID, hardware); ok {
 				v.Mappings = append(v.Mappings, m)
 			}
 		}
@@ -133,7 +149,7 @@ func Build(regions []Region, domains []int) (Views, error) {
 }
 
 // mappingFor is the rule: who sees a region, and how.
-func mappingFor(r Region, view int) (Mapping, bool) {
+func mappingFor(r Region, view int, hardware bool) (Mapping, bool) {
 	m := Mapping{Region: r}
 	switch r.Kind {
 	case Supervisor, GateHeader, GateEntries:
@@ -146,10 +162,10 @@ func mappingFor(r Region, view int) (Mapping, bool) {
 		return m, true
 	case GateIn: // absent from the app's view: a VMFUNC running into it exits
 		m.Executable = true
-		return m, view != 0
+		return m, view != 0 || hardware
 	case GateOut: // absent from library views, for the switch back
 		m.Executable = true
-		return m, view == 0
+		return m, view == 0 || hardware
 	case Text:
 		m.Executable = true
 		return m, r.Owner == view

@@ -2,6 +2,7 @@ package vmm
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/abi"
 	"plib/backend"
 	"plib/eptviews"
 	"plib/image"
@@ -303,6 +305,22 @@ func (m *Machine) snapshot(view int) Exit {
 func (m *Machine) collect() {
 	m.result.Exits = m.handler.exits
 	m.result.ViewSwitches = m.handler.switches
+	m.result.GateSwitches = m.gateSwitches()
+}
+
+// gateSwitches sums the switches the gate counted in every library's
+// trusted slot (entries and returns), read as the library's view sees it.
+func (m *Machine) gateSwitches() uint64 {
+	var n uint64
+	for _, d := range m.img.Libraries() {
+		slot := d.Stack.End() - abi.SlotBytes
+		b, err := m.mem.Read(d.ID, slot+abi.SlotEntries, 16, SupervisorRead)
+		if err != nil {
+			continue
+		}
+		n += binary.LittleEndian.Uint64(b) + binary.LittleEndian.Uint64(b[8:])
+	}
+	return n
 }
 
 // entryName names entry index e as library.function.

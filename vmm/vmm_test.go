@@ -236,3 +236,16 @@ func TestBackendRun(t *testing.T) {
 		t.Fatalf("run: %v %+v", err, res)
 	}
 }
+
+// TestGateCountsEverySwitch: the gate's own counters (what the hypervisor
+// mode reports where VMFUNC runs in hardware, with no exit to count)
+// agree with the switches the VMM emulated, for app->library calls and
+// for library->library calls and returns.
+func TestGateCountsEverySwitch(t *testing.T) {
+	for _, name := range []string{"null", "ipc"} {
+		res, _ := run(t, name, map[string]int64{"iterations": 50, "rounds": 2}, time.Minute)
+		if res.ExitCode != 0 || res.ViewSwitches == 0 || res.GateSwitches != res.ViewSwitches {
+			t.Errorf("%s: the VMM switched %d times, the gate counted %d (exit %d)", name, res.ViewSwitches, res.GateSwitches, res.ExitCode)
+		}
+	}
+}

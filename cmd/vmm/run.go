@@ -136,6 +136,9 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 		if calls, ok := res.Metric("calls"); ok && calls > 0 {
 			line += fmt.Sprintf(" (%.2f per library call)", float64(res.ViewSwitches)/float64(calls))
 		}
+		if res.GateSwitches > 0 {
+			line += fmt.Sprintf("; counted by the gate: %d", res.GateSwitches)
+		}
 		fmt.Fprintf(tw, "view switches\t%s\n", line)
 	}
 	if stats && len(res.Exits) > 0 {

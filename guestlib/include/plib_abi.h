@@ -41,7 +41,9 @@
 #define PLIB_HDR_PRIVSIZE  0x340
 #define PLIB_HDR_PKRU      0x380 /* u64[PLIB_MAX_DOMAINS]: pku: PKRU each domain runs with */
 #define PLIB_HDR_SLOTS     0x3c0 /* u64[PLIB_MAX_DOMAINS]: a library's trusted slot, just above its stack */
-#define PLIB_SLOT_BYTES    64    /* the slot: {u64 saved rsp, u64 pending} and room */
+#define PLIB_SLOT_BYTES    64    /* the slot: {u64 saved rsp, u64 pending, counters} and room */
+#define PLIB_SLOT_ENTRIES  16    /* u64: calls that entered the library (vmfunc gate, in its view) */
+#define PLIB_SLOT_RETURNS  24    /* u64: returns it switched back from (vmfunc gate) */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
 #define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
 

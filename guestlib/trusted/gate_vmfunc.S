@@ -19,6 +19,11 @@
  * (Calls made by a library find page 1 mapped, take the #UD path and cost
  * two exits; they work the same.)
  *
+ * The gate counts the switches in each library's trusted slot (entries
+ * after the switch in, returns before the switch back), so that where
+ * VMFUNC runs in hardware, with no exit to count, the switches are still
+ * counted rather than inferred.
+ *
  * Everything after a VMFUNC is re-checked against memory the application
  * cannot write: the header page of the view it now runs in, and for a
  * return into a library, that library's own trusted slot (above its
@@ -91,6 +96,7 @@ switch_in:
 	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rax,8), %rcx
 	cmpq $0, 8(%rcx)
 	jne reentry			/* it is waiting on a call of its own */
+	incq PLIB_SLOT_ENTRIES(%rcx)	/* a switch counted where only this view can count it */
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rax,8), %rsp	/* library stack */
 	push %r11			/* caller's stack pointer... */
 	push %rbp			/* ...and view, on the callee's stack */
@@ -102,6 +108,9 @@ switch_in:
 	pop %rbp
 	pop %r11
 	mov %rax, %r9			/* the result survives the switch in r9 */
+	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rax
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rax,8), %rcx
+	incq PLIB_SLOT_RETURNS(%rcx)	/* the switch back, counted in the library's view */
 	xor %eax, %eax
 	mov %ebp, %ecx			/* back to the caller's view */
 	test %ecx, %ecx

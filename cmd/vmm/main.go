@@ -27,6 +27,7 @@ type cli struct {
 	Memcached memcachedCmd `cmd:"" help:"Measure the baseline: a real memcached over loopback, same operations as the kv workload."`
 	Attacks   attacksCmd   `cmd:"" help:"Run every attack image under every backend; exit 3 if any is not stopped where isolation is promised."`
 	Compare   compareCmd   `cmd:"" help:"Measure every backend on every benchmark workload beside anchors; write report.json, .csv, .md and .html."`
+	Bundle    bundleCmd    `cmd:"" help:"Write an image's hypervisor-mode bundle (guest memory, EPT views, EPTP list) for guestlib/hv."`
 }
 
 func main() {

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"plib/guestbin"
+	"plib/image"
+	"plib/vmm"
+)
+
+type bundleCmd struct {
+	Out   string            `help:"Where to write the bundle." required:"" type:"path" placeholder:"FILE"`
+	Param map[string]string `help:"Workload parameter NAME=VALUE (integer) for plib_param; repeatable." placeholder:"NAME=VALUE"`
+	Fault string            `hidden:"" help:"Plant a fault (eptp-entry, no-gate-page) to test the hypervisor mode's error handling." placeholder:"FAULT"`
+	Image string            `arg:"" help:"Workload image (e.g. build/images/null.elf)." type:"path"`
+}
+
+// Run writes the hypervisor-mode bundle of an image: the guest as the
+// vmfunc backend builds it, with the EPT of every view, for guestlib/hv
+// (scripts/test-vmfunc-bochs boots it under Bochs).
+func (b *bundleCmd) Run() error {
+	params := map[string]int64{}
+	for k, v := range b.Param {
+		n, err := strconv.ParseInt(v, 0, 64)
+		if err != nil {
+			return exitError{exitUsage, fmt.Sprintf("--param %s=%s: the value must be an integer", k, v)}
+		}
+		params[k] = n
+	}
+	img, err := image.Load(b.Image)
+	if err != nil {
+		if errors.Is(err, image.ErrBadImage) || errors.Is(err, os.ErrNotExist) {
+			return exitError{exitUsage, err.Error()}
+		}
+		return err
+	}
+	data, err := vmm.BuildBundle(img, guestbin.GateVMFUNC, guestbin.Supervisor, vmm.BundleOptions{Params: params, Fault: b.Fault})
+	if err != nil {
+		return exitError{exitUsage, fmt.Sprintf("%s: %v", b.Image, err)}
+	}
+	if err := os.WriteFile(b.Out, data, 0o644); err != nil {
+		return exitError{exitHost, err.Error()}
+	}
+	return nil
+}

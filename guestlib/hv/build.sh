@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# guestlib/hv/build.sh OUT - builds guestlib's hypervisor mode as a flat
+# multiboot kernel (loaded at 1 MiB by GRUB; see boot.S).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cflags=(-std=c11 -O2 -Wall -Werror -ffreestanding -fno-pic -fno-pie -mno-red-zone
+	-mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables
+	-I "$here" -I "$here/../include")
+objs=()
+for f in boot.S vmentry.S vmx.c exits.c out.c; do
+	gcc "${cflags[@]}" -c "$here/$f" -o "$tmp/$f.o"
+	objs+=("$tmp/$f.o")
+done
+ld -nostdlib -static -no-pie -z noexecstack --no-warn-rwx-segments -T "$here/link.ld" -o "$tmp/hv.elf" "${objs[@]}"
+objcopy -O binary "$tmp/hv.elf" "$out"

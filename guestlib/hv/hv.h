@@ -1,0 +1,55 @@
+/* hv.h - guestlib's hypervisor mode: shared declarations. */
+#ifndef PLIB_HV_H
+#define PLIB_HV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The guest's general registers between exits (vmentry.S uses the
+ * offsets: 8 bytes each, in this order). */
+struct guest_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+extern struct guest_regs guest_regs;
+
+/* The bundle header written by vmm.BuildBundle (vmm/hvbundle.go). */
+#define BUNDLE_MAGIC 0x3130564842494c50ull /* "PLIBHV01" */
+#define BUNDLE_HEADER 4096
+#define BUNDLE_MAX_PARAMS 16
+#define BUNDLE_NAME 48
+#define BUNDLE_MAX_VIEWS 8
+struct bundle_param {
+	char name[BUNDLE_NAME];
+	int64_t value;
+};
+struct bundle {
+	uint64_t magic, guest_hpa, guest_size, ept_hpa, ept_pages, eptp_list, views;
+	uint64_t rip, rsp, rflags, cr0, cr3, cr4, efer;
+	uint64_t gdt_base, gdt_limit, idt_base, idt_limit, tr_base, tr_limit;
+	uint64_t cs_sel, data_sel, tr_sel, cs_ar, data_ar, tr_ar;
+	uint64_t nparams;
+	struct bundle_param params[BUNDLE_MAX_PARAMS];
+	char names[BUNDLE_MAX_VIEWS][BUNDLE_NAME];
+};
+
+/* Output on the Bochs debug port (0xE9): every report line starts with
+ * "PLIB " so that the runner can parse it among the workload's prints. */
+void put(const char *s);
+void putn(const char *s, size_t n);
+void putd(int64_t v);
+void putx(uint64_t v);
+void shutdown(void) __attribute__((noreturn));
+void fatal(const char *what) __attribute__((noreturn));
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+
+/* Guest memory as one view maps it (EPT walk): the host pointer behind
+ * gpa, or NULL if the view does not map it (or not writable, if want_w). */
+void *guest_ptr(int view, uint64_t gpa, int want_w);
+int current_view(void);
+
+void hv_exit(void);
+void hv_resume_failed(void) __attribute__((noreturn));
+
+#endif

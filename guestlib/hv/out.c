@@ -1,0 +1,72 @@
+/* out.c - report output on the Bochs debug port, and the end of a run. */
+#include "hv.h"
+#include "vmx.h"
+
+#define PORT_E9 0xe9       /* Bochs port_e9_hack: bytes appear on its stdout */
+#define PORT_SHUTDOWN 0x8900 /* Bochs: the string "Shutdown" powers off */
+
+void putn(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		outb(PORT_E9, (uint8_t)s[i]);
+}
+
+void put(const char *s)
+{
+	while (*s)
+		outb(PORT_E9, (uint8_t)*s++);
+}
+
+void putd(int64_t v)
+{
+	char b[24];
+	int i = 0;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	do
+		b[i++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		b[i++] = '-';
+	while (i)
+		outb(PORT_E9, (uint8_t)b[--i]);
+}
+
+void putx(uint64_t v)
+{
+	put("0x");
+	for (int s = 60; s >= 0; s -= 4)
+		if (v >> s || s == 0)
+			outb(PORT_E9, (uint8_t)"0123456789abcdef"[(v >> s) & 15]);
+}
+
+void shutdown(void)
+{
+	put("PLIB end\n");
+	for (const char *s = "Shutdown"; *s; s++)
+		outb(PORT_SHUTDOWN, (uint8_t)*s);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+void fatal(const char *what)
+{
+	put("PLIB fatal ");
+	put(what);
+	put("\n");
+	shutdown();
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	void *d = dst;
+	/* rep movsb: the CPU's own string copy */
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	void *d = dst;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return dst;
+}

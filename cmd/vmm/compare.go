@@ -18,8 +18,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/compare"
-	"plib/image"
 	"plib/compare/report"
+	"plib/image"
 )
 
 type compareCmd struct {

@@ -20,3 +20,4 @@ blob gate_mprotect 0x40000000
 blob gate_pku 0x40000000
 blob gate_process 0x40000000
 blob supervisor 0x103000
+"$here/../guestlib/hv/build.sh" "$out/hypervisor.bin" # guestlib's hypervisor mode (vmm --vmfunc=nested)

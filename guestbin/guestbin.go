@@ -38,3 +38,10 @@ var GateProcess []byte
 //
 //go:embed supervisor.bin
 var Supervisor []byte
+
+// Hypervisor is guestlib's hypervisor mode (guestlib/hv): a multiboot
+// kernel that runs a workload bundle with VMFUNC in hardware. The VMM
+// boots it in a KVM guest for --vmfunc=nested.
+//
+//go:embed hypervisor.bin
+var Hypervisor []byte

@@ -19,7 +19,7 @@ func TestBlobsMatchSources(t *testing.T) {
 	if err != nil {
 		t.Fatalf("build.sh: %v\n%s", err, out)
 	}
-	for name, got := range map[string][]byte{"gate_vmfunc.bin": GateVMFUNC, "gate_none.bin": GateNone, "gate_mprotect.bin": GateMprotect, "gate_pku.bin": GatePKU, "gate_process.bin": GateProcess, "supervisor.bin": Supervisor} {
+	for name, got := range map[string][]byte{"gate_vmfunc.bin": GateVMFUNC, "gate_none.bin": GateNone, "gate_mprotect.bin": GateMprotect, "gate_pku.bin": GatePKU, "gate_process.bin": GateProcess, "supervisor.bin": Supervisor, "hypervisor.bin": Hypervisor} {
 		want, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

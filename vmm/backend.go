@@ -15,7 +15,25 @@ import (
 
 // Backend is the vmfunc backend: each library in its own EPT view of a
 // KVM guest, switched by VMFUNC in the gate.
-type Backend struct{}
+type Backend struct {
+	// VMFUNC is how VMFUNC is carried out; "" means VMFUNCAuto.
+	VMFUNC VMFUNCMode
+}
+
+// resolve picks the mode that runs: nested where auto finds it available.
+func (b Backend) resolve() (mode VMFUNCMode, nestedWhyNot string, err error) {
+	ok, why := NestedSupport()
+	switch b.VMFUNC {
+	case "", VMFUNCAuto:
+		if ok {
+			return VMFUNCNested, "", nil
+		}
+		return VMFUNCEmulate, why, nil
+	case VMFUNCEmulate, VMFUNCNested:
+		return b.VMFUNC, why, nil
+	}
+	return "", "", fmt.Errorf("unknown VMFUNC mode %q (auto, emulate or nested)", b.VMFUNC)
+}
 
 // Name implements backend.Backend.
 func (Backend) Name() string { return "vmfunc" }
@@ -79,17 +97,35 @@ func HostVMFUNC() (bool, string) {
 }
 
 // Probe implements backend.Backend.
-func (Backend) Probe() backend.Mechanism {
+func (b Backend) Probe() backend.Mechanism {
 	m := backend.Mechanism{Backend: "vmfunc", Switch: "VMFUNC leaf 0 (EPTP switching)"}
+	mode, nestedWhyNot, err := b.resolve()
+	if err != nil {
+		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
+		return m
+	}
 	sys, err := CheckKVM()
 	if err != nil {
 		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
 		return m
 	}
 	sys.Close()
+	if mode == VMFUNCNested {
+		if nestedWhyNot != "" {
+			m.Mode, m.Unavailable = backend.Unavailable, "--vmfunc=nested: "+nestedWhyNot
+			return m
+		}
+		m.Mode, m.EmulatedBy = backend.Emulated, "L0 KVM"
+		m.Detail = "--vmfunc=nested: the VMM boots guestlib's hypervisor mode in a KVM guest with VMX; it runs the workload with EPT views and VMFUNC EPTP switching, which L0 KVM emulates for its nested guest"
+		return m
+	}
 	_, why := HostVMFUNC()
+	why = strings.ToUpper(why[:1]) + why[1:]
 	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
 	m.Detail = why + ". Each view is its own KVM VM over shared memory; the gate's VMFUNC ends in a gate page its view does not map, so fetching it exits to the VMM once, which moves the vCPU state into the target view's VM through sync regs (a VMFUNC that raises #UD instead is reported by the guest supervisor and handled the same way)"
+	if b.VMFUNC == "" || b.VMFUNC == VMFUNCAuto {
+		m.Detail = "--vmfunc=auto chose emulate: nested is unavailable (" + nestedWhyNot + "). " + m.Detail
+	}
 	return m
 }
 
@@ -98,6 +134,9 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 	mech := b.Probe()
 	if !mech.Available() {
 		return nil, fmt.Errorf("%w: vmfunc: %s", backend.ErrUnavailable, mech.Unavailable)
+	}
+	if mode, _, _ := b.resolve(); mode == VMFUNCNested {
+		return RunNested(ctx, img, path, opts, mech)
 	}
 	sys, err := CheckKVM()
 	if err != nil {

@@ -7,3 +7,6 @@ import "unsafe"
 func (g *guestMemory) hostAddr(off uint64) uintptr {
 	return uintptr(unsafe.Pointer(&g.buf[0])) + uintptr(off)
 }
+
+// sliceAddr is the host virtual address of b's first byte.
+func sliceAddr(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }

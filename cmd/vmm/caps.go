@@ -66,6 +66,12 @@ func (c *capsCmd) Run() error {
 	} else {
 		fmt.Fprintf(tw, "KVM\tunavailable: %s\n", rep.KVM.Error)
 	}
+	if ok, why := vmm.NestedSupport(); ok {
+		fmt.Fprintf(tw, "vmfunc modes\temulate (the VMM), nested (guestlib's hypervisor mode; L0 KVM switches); auto picks nested\n")
+	} else {
+		fmt.Fprintf(tw, "vmfunc modes\temulate (the VMM); nested unavailable: %s; auto picks emulate\n", why)
+	}
+	fmt.Fprintf(tw, "\t(under Bochs, scripts/test-vmfunc-bochs runs the hypervisor mode with VMFUNC emulated by Bochs)\n")
 	fmt.Fprintf(tw, "\nbackend\tswitch\tmode\n")
 	for _, m := range rep.Backends {
 		mode := string(m.Mode)

@@ -17,10 +17,12 @@ import (
 	"plib/backend"
 	"plib/caps"
 	"plib/image"
+	"plib/vmm"
 )
 
 type runCmd struct {
 	Backend    string            `help:"Isolation backend: vmfunc, pku, mprotect, process or none." default:"vmfunc" enum:"vmfunc,pku,mprotect,process,none"`
+	VMFUNC     string            `name:"vmfunc" help:"With --backend=vmfunc, how VMFUNC runs: emulate (the VMM carries out each switch), nested (guestlib's hypervisor mode in a KVM guest with VMX; L0 KVM carries out each switch), or auto (nested where available)." default:"auto" enum:"auto,emulate,nested"`
 	JSON       bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
 	Stats      bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
 	Param      map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable." placeholder:"NAME=VALUE"`
@@ -34,6 +36,11 @@ func (r *runCmd) Run() error {
 	b, err := lookupBackend(r.Backend)
 	if err != nil {
 		return err
+	}
+	if r.Backend == "vmfunc" {
+		b = vmm.Backend{VMFUNC: vmm.VMFUNCMode(r.VMFUNC)}
+	} else if r.VMFUNC != "auto" {
+		return exitError{exitUsage, "--vmfunc applies to --backend=vmfunc only"}
 	}
 	params := map[string]int64{}
 	for k, v := range r.Param {

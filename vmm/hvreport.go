@@ -1,0 +1,151 @@
+package vmm
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"plib/backend"
+)
+
+// ErrHypervisorFatal marks a hypervisor-mode run that ended in a "PLIB
+// fatal" report (the CPU lacks something, or VM entry failed).
+var ErrHypervisorFatal = errors.New("hypervisor mode failed")
+
+// HypervisorReport is what a hypervisor-mode run printed, parsed.
+type HypervisorReport struct {
+	VMX      string // the "PLIB vmx ..." capability line
+	Fatal    string // the "PLIB fatal ..." text, if any
+	Ended    bool   // "PLIB end" was seen
+	Switches uint64 // switches the gate counted ("PLIB hardware-switches N")
+	IOExits  uint64
+}
+
+// ParseHypervisorReport reads the output of guestlib's hypervisor mode
+// (its "PLIB ..." lines on the debug port, with the workload's own prints
+// between them) into res: metrics, exit code, violation, switch counts.
+// Other lines go to out. The output comes from the guest, so every field
+// is checked; a malformed report line is an error naming it.
+func ParseHypervisorReport(output []byte, res *backend.Result, out io.Writer) (*HypervisorReport, error) {
+	r := &HypervisorReport{}
+	for _, line := range strings.SplitAfter(string(output), "\n") {
+		text := strings.TrimRight(line, "\r\n")
+		rest, ok := strings.CutPrefix(text, "PLIB ")
+		if !ok {
+			if out != nil && line != "" {
+				io.WriteString(out, line)
+			}
+			continue
+		}
+		word, args, _ := strings.Cut(rest, " ")
+		bad := func(why string) error { return fmt.Errorf("hypervisor report line %q: %s", text, why) }
+		switch word {
+		case "hv", "bundle", "launch":
+		case "vmx":
+			r.VMX = args
+		case "end":
+			r.Ended = true
+		case "fatal":
+			r.Fatal = args
+		case "metric":
+			name, val, ok := strings.Cut(args, " ")
+			v, err := strconv.ParseInt(val, 10, 64)
+			if !ok || err != nil || name == "" || len(name) > backend.MaxNameLen {
+				return r, bad("want: metric NAME VALUE")
+			}
+			if len(res.Metrics) >= backend.MaxMetrics {
+				return r, bad("too many metrics")
+			}
+			res.Metrics = append(res.Metrics, backend.Metric{Name: name, Value: v, Domain: "app"})
+		case "exit":
+			v, err := strconv.ParseInt(args, 10, 64)
+			if err != nil {
+				return r, bad("want: exit CODE")
+			}
+			res.Exited, res.ExitCode = true, v
+		case "switches":
+			// per-library counts; the total follows in hardware-switches
+		case "hardware-switches":
+			f := strings.Fields(args)
+			if len(f) == 0 {
+				return r, bad("want: hardware-switches N ...")
+			}
+			n, err := strconv.ParseUint(f[0], 10, 64)
+			if err != nil {
+				return r, bad("the count is not a number")
+			}
+			r.Switches = n
+			for _, kv := range f[1:] {
+				if v, ok := strings.CutPrefix(kv, "exits-io="); ok {
+					r.IOExits, _ = strconv.ParseUint(v, 10, 64)
+				}
+			}
+		case "violation":
+			v, err := parseViolation(args)
+			if err != nil {
+				return r, bad(err.Error())
+			}
+			res.Violation = v
+		default:
+			return r, bad("unknown report")
+		}
+	}
+	res.GateSwitches, res.ViewSwitches = r.Switches, r.Switches
+	if res.Exits == nil {
+		res.Exits = map[string]uint64{}
+	}
+	res.Exits["IO"] = r.IOExits
+	if r.Fatal != "" {
+		return r, fmt.Errorf("%w: %s", ErrHypervisorFatal, r.Fatal)
+	}
+	if !r.Ended {
+		return r, fmt.Errorf("%w: the report ended without PLIB end", ErrHypervisorFatal)
+	}
+	return r, nil
+}
+
+// parseViolation reads "kind=K [key=value...] view=N (name) ...
+// caught-by=TEXT" (caught-by runs to the end of the line).
+func parseViolation(args string) (*backend.Violation, error) {
+	v := &backend.Violation{Detail: "reported by guestlib's hypervisor mode: " + args}
+	head, caught, ok := strings.Cut(args, " caught-by=")
+	if !ok {
+		return nil, fmt.Errorf("no caught-by")
+	}
+	v.CaughtBy = caught
+	f := strings.Fields(head)
+	for i, kv := range f {
+		key, val, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		num := func() (uint64, error) { return strconv.ParseUint(strings.TrimPrefix(val, "0x"), 16, 64) }
+		switch key {
+		case "kind":
+			v.Kind = val
+		case "view":
+			v.Domain = "view " + val
+			if i+1 < len(f) && strings.HasPrefix(f[i+1], "(") && strings.HasSuffix(f[i+1], ")") {
+				v.Domain = strings.Trim(f[i+1], "()")
+			}
+		case "address", "cr2":
+			a, err := num()
+			if err != nil {
+				return nil, fmt.Errorf("address %q", val)
+			}
+			v.Address = a
+		case "rip":
+			a, err := num()
+			if err != nil {
+				return nil, fmt.Errorf("rip %q", val)
+			}
+			v.RIP = a
+		}
+	}
+	if v.Kind == "" {
+		return nil, fmt.Errorf("no kind")
+	}
+	return v, nil
+}

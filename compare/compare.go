@@ -21,8 +21,8 @@ import (
 	"plib/backend"
 	"plib/baseline"
 	"plib/caps"
-	"plib/image"
 	"plib/compare/report"
+	"plib/image"
 )
 
 // Metric is one figure a workload reports per round (NAME_cycles).

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"plib/backend"
+	"plib/compare/report"
 	"plib/hostrun"
 	"plib/image"
 	"plib/internal/testimages"
-	"plib/compare/report"
 	"plib/vmm"
 )
 

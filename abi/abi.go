@@ -37,6 +37,9 @@ const (
 	HdrView     = 0x08
 	HdrNEntries = 0x10
 	HdrHostCtx  = 0x18
+	HdrApp      = 0x20
+	HdrApps     = 0x28
+	MaxApps     = 4
 	HdrStacks   = 0x100
 	HdrArgBase  = 0x200
 	HdrArgSize  = 0x240

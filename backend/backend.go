@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -61,6 +62,11 @@ type Options struct {
 	// included); 0 means no bound. A call past it is aborted.
 	CallBudget time.Duration
 	Output     io.Writer // where the workload's prints go; nil discards
+	// App is which application instance this run is, and Shared the file
+	// holding the libraries' data that every instance maps (see RunApps);
+	// both are set by RunApps, never by callers.
+	App    int
+	Shared *os.File
 }
 
 // Metric is a named value the workload reported.

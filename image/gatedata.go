@@ -6,14 +6,16 @@ import (
 	"plib/abi"
 )
 
-// HeaderPage is the gate header page as view sees it, built by the loader
-// from the validated image; hostCtx is the host backends' switch context
-// (0 in the VMM).
-func (img *Image) HeaderPage(view int, hostCtx uint64) []byte {
+// HeaderPage is the gate header page as view sees it in application
+// instance app, built by the loader from the validated image; hostCtx is
+// the host backends' switch context (0 in the VMM).
+func (img *Image) HeaderPage(view, app int, hostCtx uint64) []byte {
 	p := make([]byte, abi.PageSize)
 	le := binary.LittleEndian
 	le.PutUint64(p[abi.HdrMagic:], abi.Magic)
 	le.PutUint64(p[abi.HdrView:], uint64(view))
+	le.PutUint64(p[abi.HdrApp:], uint64(app))
+	le.PutUint64(p[abi.HdrApps:], uint64(max(img.Apps, 1)))
 	le.PutUint64(p[abi.HdrNEntries:], abi.MaxEntries)
 	le.PutUint64(p[abi.HdrHostCtx:], hostCtx)
 	for _, d := range img.Libraries() {

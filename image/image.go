@@ -105,7 +105,10 @@ type Image struct {
 	Sections []*Section // sorted by address
 	Domains  [abi.MaxDomains]*Domain
 	Exports  []Export
-	End      uint64 // first address after the last section
+	// Apps is how many instances of the application run (PLIB_APPS), each
+	// in its own address space, sharing the libraries' data and heap.
+	Apps int
+	End  uint64 // first address after the last section
 }
 
 // Libraries returns the image's libraries in id order.
@@ -173,10 +176,22 @@ func Parse(data []byte) (im *Image, err error) {
 	if f.Type != elf.ET_EXEC {
 		return nil, bad("ELF type is %v; an image is a static executable (ET_EXEC)", f.Type)
 	}
-	im = &Image{Entry: f.Entry}
+	im = &Image{Entry: f.Entry, Apps: 1}
 	libNames := map[string]*Domain{}
 	var exportsRaw []byte
 	for _, s := range f.Sections {
+		if s.Name == ".plib.apps" {
+			b, err := s.Data()
+			if err != nil || len(b) != 4 {
+				return nil, bad(".plib.apps must hold one u32 (PLIB_APPS(n) once)")
+			}
+			n := int(binary.LittleEndian.Uint32(b))
+			if n < 1 || n > abi.MaxApps {
+				return nil, bad("PLIB_APPS(%d): an image runs 1 to %d application instances", n, abi.MaxApps)
+			}
+			im.Apps = n
+			continue
+		}
 		if s.Name == ".plib.exports" {
 			if s.Type == elf.SHT_NOBITS {
 				return nil, bad(".plib.exports has no contents")

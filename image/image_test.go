@@ -193,3 +193,28 @@ func TestGadgetImageIsRefused(t *testing.T) {
 		t.Fatalf("gadget image: %v (want the first gadget, WRPKRU at an unaligned offset, named)", err)
 	}
 }
+
+// TestApplicationInstances: PLIB_APPS(2) is read from .plib.apps, an
+// image without it runs one instance, and a count outside 1..4 is refused.
+func TestApplicationInstances(t *testing.T) {
+	if im, err := Parse(testimages.Bytes(t, "null")); err != nil || im.Apps != 1 {
+		t.Fatalf("null: %v apps %v", err, im)
+	}
+	b := testimages.Bytes(t, "sharing")
+	im, err := Parse(b)
+	if err != nil || im.Apps != 2 {
+		t.Fatalf("sharing: %v", err)
+	}
+	ranges, size := im.SharedData()
+	if len(ranges) != 1 || ranges[0].Lib != 1 || size < 32<<20 || uint64(len(im.SharedDataContents())) != size {
+		t.Errorf("shared data: %+v, %d bytes", ranges, size)
+	}
+	off := binary.LittleEndian.Uint64(shdr(t, b, ".plib.apps")[24:])
+	for _, n := range []uint32{0, 5, 1 << 31} {
+		bad := append([]byte(nil), b...)
+		binary.LittleEndian.PutUint32(bad[off:], n)
+		if _, err := Parse(bad); err == nil || !strings.Contains(err.Error(), "application instances") {
+			t.Errorf("PLIB_APPS(%d): %v", n, err)
+		}
+	}
+}

@@ -47,6 +47,14 @@ static inline long plib_call(long entry, long a0, long a1, long a2, long a3)
 		entry, a0, a1, a2, a3);
 }
 
+/* Which application instance this is (0..plib_apps()-1), and how many
+ * run. An image whose app says PLIB_APPS(n) runs n instances of its
+ * application, each in its own address space on its own vCPU or thread,
+ * sharing every library's data and heap (not its stack or argument
+ * area). Readable from the header page by apps and libraries alike. */
+static inline long plib_app_id(void);
+static inline long plib_apps(void);
+
 /* A platform call: handled by the VMM or the host backend. */
 static inline long plib_sys(long nr, long a0, long a1, long a2)
 {
@@ -58,6 +66,9 @@ static inline uint64_t plib_header(unsigned off)
 {
 	return *(volatile const uint64_t *)(uintptr_t)(PLIB_GATE_DATA + off);
 }
+
+static inline long plib_app_id(void) { return (long)plib_header(PLIB_HDR_APP); }
+static inline long plib_apps(void) { return (long)plib_header(PLIB_HDR_APPS); }
 
 /* The argument area of library `lib` (readable and writable by the app
  * and by that library only), and its size. */
@@ -98,6 +109,11 @@ static inline uint64_t plib_rdtsc(void)
 }
 
 #ifndef PLIB_LIB
+/* Asks for n instances of the application (1..PLIB_MAX_APPS); once. */
+#define PLIB_APPS(n)                                                         \
+	__attribute__((section(".plib.apps"), used)) static const uint32_t \
+		plib_apps_wanted = (n)
+
 /* The longest metric name plib_report_rounds handles, "s:" included. */
 #define PLIB_SAMPLE_NAME_MAX 64
 /* Reports the median of `rounds` per-round figures as metric `name`

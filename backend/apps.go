@@ -1,0 +1,117 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"plib/image"
+)
+
+// RunApps runs the image's application instances (PLIB_APPS) at once under
+// b, each in its own address space on its own vCPU or thread, all mapping
+// one file that holds the libraries' data and heap, so that they share
+// one instance of every library; each keeps its own library stacks and
+// argument areas. Instances fail independently: one stopped by a
+// violation leaves the others running (a host error stops them all).
+// Results are merged: instance i's metrics carry the domain "app#i"
+// (i > 0), counts are summed, the exit code is the first non-zero one,
+// the violation the first instance's that had one.
+func RunApps(ctx context.Context, b Backend, img *image.Image, path string, opts Options) (*Result, error) {
+	f, err := SharedDataFile(img)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := &syncWriter{w: opts.Output}
+	results := make([]*Result, img.Apps)
+	errs := make([]error, img.Apps)
+	var wg sync.WaitGroup
+	for i := range results {
+		o := opts
+		o.App, o.Shared, o.Output = i, f, out
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = b.Run(ctx, img, path, o)
+			if errs[i] != nil {
+				cancel() // the host failed: stop the others
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("application instance %d: %w", i, err)
+		}
+	}
+	return merge(results), nil
+}
+
+func merge(rs []*Result) *Result {
+	m := *rs[0]
+	m.Metrics = append([]Metric(nil), rs[0].Metrics...)
+	m.Exits = map[string]uint64{}
+	for k, v := range rs[0].Exits {
+		m.Exits[k] = v
+	}
+	m.Notes = append(append([]string(nil), rs[0].Notes...),
+		fmt.Sprintf("%d application instances, each in its own address space, shared the libraries' data and heap", len(rs)))
+	for i, r := range rs[1:] {
+		for _, x := range r.Metrics {
+			x.Domain = fmt.Sprintf("%s#%d", x.Domain, i+1)
+			m.Metrics = append(m.Metrics, x)
+		}
+		for k, v := range r.Exits {
+			m.Exits[k] += v
+		}
+		m.ViewSwitches += r.ViewSwitches
+		m.GateSwitches += r.GateSwitches
+		m.Exited = m.Exited && r.Exited
+		if m.ExitCode == 0 {
+			m.ExitCode = r.ExitCode
+		}
+		if m.Violation == nil {
+			m.Violation = r.Violation
+		}
+		m.TimedOut = m.TimedOut || r.TimedOut
+		m.WallSeconds = max(m.WallSeconds, r.WallSeconds)
+	}
+	return &m
+}
+
+// SharedDataFile creates the memfd behind the libraries' shared data,
+// filled with their initial contents.
+func SharedDataFile(img *image.Image) (*os.File, error) {
+	fd, err := unix.MemfdCreate("plib-shared-data", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create for the shared library data: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "plib-shared-data")
+	if _, err := f.Write(img.SharedDataContents()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("fill the shared library data: %w", err)
+	}
+	return f, nil
+}
+
+// syncWriter serializes the instances' prints.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	if s.w == nil {
+		return len(p), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

@@ -155,3 +155,30 @@ func TestMprotectCallsReturnResults(t *testing.T) {
 		t.Fatalf("null under mprotect: %+v %+v", res, res.Violation)
 	}
 }
+
+// TestSharingWorkload: two application instances share one kv under each
+// host backend: every concurrent increment counted, each reads back its
+// own value under the shared key name, and the library stays consistent.
+func TestSharingWorkload(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+		res, out := runBackend(t, b, "sharing", map[string]int64{"increments": 300})
+		if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+			t.Fatalf("sharing under %s: exit %v %d %+v\n%s", name, res.Exited, res.ExitCode, res.Violation, out)
+		}
+		counters := 0
+		for _, m := range res.Metrics {
+			if m.Name == "counter" {
+				counters++
+				if m.Value != 600 {
+					t.Errorf("%s: %s counted %d increments of 600", name, m.Domain, m.Value)
+				}
+			}
+			if m.Name == "consistent" && m.Value != 1 {
+				t.Errorf("%s: %s found kv inconsistent", name, m.Domain)
+			}
+		}
+		if counters != 2 {
+			t.Errorf("%s: %d instances reported, want 2", name, counters)
+		}
+	}
+}

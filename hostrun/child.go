@@ -51,9 +51,14 @@ func child(arg string) (*backend.Result, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown host backend %q", req.Backend)
 	}
-	p, err := load(img, hb.gate)
+	p, err := load(img, hb.gate, req.App)
 	if err != nil {
 		return nil, err
+	}
+	if req.SharedDataFD != 0 {
+		if err := p.shareData(req.SharedDataFD); err != nil {
+			return nil, err
+		}
 	}
 	p.lib = req.Lib
 	if hb.isolate != nil {

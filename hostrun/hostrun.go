@@ -43,6 +43,9 @@ func (None) Probe() backend.Mechanism {
 
 // Run implements backend.Backend.
 func (n None) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+	if res, ok, err := runApps(ctx, n, img, path, opts); ok {
+		return res, err
+	}
 	return runChild(ctx, n.Name(), n.Probe(), path, opts)
 }
 
@@ -61,6 +64,9 @@ func (Mprotect) Probe() backend.Mechanism {
 
 // Run implements backend.Backend.
 func (m Mprotect) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+	if res, ok, err := runApps(ctx, m, img, path, opts); ok {
+		return res, err
+	}
 	return runChild(ctx, m.Name(), m.Probe(), path, opts)
 }
 
@@ -72,6 +78,21 @@ type childRequest struct {
 	Lib     int              `json:"lib,omitempty"` // process backend: serve this library (0: run the app)
 	// CallBudget bounds one library call (isolating backends; not none).
 	CallBudget time.Duration `json:"call_budget,omitempty"`
+	// App is the application instance (PLIB_APPS images), and
+	// SharedDataFD, if not 0, the descriptor of the file holding the
+	// libraries' shared data, mapped over their data after loading.
+	App          int `json:"app,omitempty"`
+	SharedDataFD int `json:"shared_data_fd,omitempty"`
+}
+
+// runApps starts the application instances of a PLIB_APPS image, each
+// through b.Run again with its instance number and the shared data.
+func runApps(ctx context.Context, b backend.Backend, img *image.Image, path string, opts backend.Options) (*backend.Result, bool, error) {
+	if img.Apps <= 1 || opts.Shared != nil {
+		return nil, false, nil
+	}
+	res, err := backend.RunApps(ctx, b, img, path, opts)
+	return res, true, err
 }
 
 // childCommand builds the command that starts a child.
@@ -95,7 +116,12 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	cmd, err := childCommand(ctx, name, childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget})
+	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: opts.App}
+	if opts.Shared != nil {
+		extra = append(extra, opts.Shared)
+		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe
+	}
+	cmd, err := childCommand(ctx, name, req)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ func (b PKU) Run(ctx context.Context, img *image.Image, path string, opts backen
 	if !mech.Available() {
 		return nil, fmt.Errorf("%w: pku: %s", backend.ErrUnavailable, mech.Unavailable)
 	}
+	if res, ok, err := runApps(ctx, b, img, path, opts); ok {
+		return res, err
+	}
 	return runChild(ctx, b.Name(), mech, path, opts)
 }
 

@@ -51,6 +51,9 @@ func reqAddr(img *image.Image, id int) uint64 { return img.End + uint64(id-1)*ab
 // process per library, runs the application, and marks a library dead (and
 // wakes its caller) if its process ends first.
 func (b Process) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+	if res, ok, err := runApps(ctx, b, img, path, opts); ok {
+		return res, err
+	}
 	_, reqOff, size := sharedLayout(img)
 	fd, err := unix.MemfdCreate("plib-process-shared", 0)
 	if err != nil {
@@ -73,7 +76,11 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 	var notes []string
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		cmd, err := childCommand(libCtx, "process", childRequest{Backend: "process", Image: path, Params: opts.Params, Lib: d.ID})
+		req := childRequest{Backend: "process", Image: path, Params: opts.Params, Lib: d.ID, App: opts.App}
+		if opts.Shared != nil {
+			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
+		}
+		cmd, err := childCommand(libCtx, "process", req)
 		if err != nil {
 			return nil, err
 		}
@@ -84,6 +91,9 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 			return nil, err
 		}
 		cmd.ExtraFiles = []*os.File{w, shared}
+		if opts.Shared != nil {
+			cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Shared)
+		}
 		if err := cmd.Start(); err != nil {
 			r.Close()
 			w.Close()

@@ -56,7 +56,7 @@ type process struct {
 	gadgets       []gadget // pku: stray PKRU gadgets, each guarded by a hardware breakpoint
 }
 
-func load(img *image.Image, gate []byte) (*process, error) {
+func load(img *image.Image, gate []byte, app int) (*process, error) {
 	span := img.End - abi.ImageBase
 	mem, err := mmapFixed(abi.ImageBase, span)
 	if err != nil {
@@ -81,7 +81,7 @@ func load(img *image.Image, gate []byte) (*process, error) {
 		gp[i] = 0xcc
 	}
 	copy(gp, gate)
-	copy(mem[abi.GateData-abi.ImageBase:], img.HeaderPage(0, uint64(p.ctxAddr)))
+	copy(mem[abi.GateData-abi.ImageBase:], img.HeaderPage(0, app, uint64(p.ctxAddr)))
 	copy(mem[abi.GateEntries-abi.ImageBase:], img.EntryTable())
 	// W^X for the image; the none backend isolates nothing else.
 	for _, s := range img.Sections {
@@ -97,6 +97,20 @@ func load(img *image.Image, gate []byte) (*process, error) {
 		}
 	}
 	return p, nil
+}
+
+// shareData maps the libraries' shared data (file descriptor fd) over
+// their data sections: every application instance then reads and writes
+// the same library pages.
+func (p *process) shareData(fd int) error {
+	f := os.NewFile(uintptr(fd), "plib-shared-data")
+	ranges, _ := p.img.SharedData()
+	for _, r := range ranges {
+		if err := mapShared(f, r.Off, r.Addr, r.Size); err != nil {
+			return fmt.Errorf("map library %d's shared data at %#x: %w", r.Lib, r.Addr, err)
+		}
+	}
+	return f.Close()
 }
 
 func (p *process) u64(off int) uint64       { return binary.LittleEndian.Uint64(p.ctx[off:]) }

@@ -136,7 +136,13 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 		return nil, fmt.Errorf("%w: vmfunc: %s", backend.ErrUnavailable, mech.Unavailable)
 	}
 	if mode, _, _ := b.resolve(); mode == VMFUNCNested {
+		if img.Apps > 1 {
+			return nil, fmt.Errorf("%w: vmfunc --vmfunc=nested runs one application instance; %s asks for %d", backend.ErrUnavailable, path, img.Apps)
+		}
 		return RunNested(ctx, img, path, opts, mech)
+	}
+	if img.Apps > 1 && opts.Shared == nil {
+		return backend.RunApps(ctx, b, img, path, opts)
 	}
 	sys, err := CheckKVM()
 	if err != nil {
@@ -145,7 +151,7 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 	defer sys.Close()
 	res := &backend.Result{Backend: "vmfunc", Mechanism: mech, Image: path}
 	p := &backend.Platform{Result: res, Params: opts.Params, Output: opts.Output}
-	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, p)
+	m, err := NewInstance(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, p, opts.App, opts.Shared)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}

@@ -44,7 +44,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mem.close() })
-	mem.load(img, layout, guestbin.GateVMFUNC)
+	mem.load(img, layout, guestbin.GateVMFUNC, 0)
 	return &fixture{img: img, layout: layout, views: views, mem: mem, res: &backend.Result{}, out: &bytes.Buffer{}}
 }
 

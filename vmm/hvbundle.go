@@ -93,6 +93,9 @@ const (
 // returns the bundle.
 func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte, error) {
 	params := opts.Params
+	if img.Apps > 1 {
+		return nil, fmt.Errorf("the image asks for %d application instances; the hypervisor mode runs one", img.Apps)
+	}
 	layout, err := NewLayout(img, sup)
 	if err != nil {
 		return nil, err
@@ -121,7 +124,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 		return nil, err
 	}
 	defer mem.close()
-	mem.load(img, layout, gate)
+	mem.load(img, layout, gate, 0)
 	backing := func(view int, gpa uint64) uint64 {
 		off, ok := mem.offset(view, gpa)
 		if !ok {

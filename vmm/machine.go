@@ -3,6 +3,7 @@ package vmm
 import (
 	"context"
 	"encoding/binary"
+	"os"
 	"errors"
 	"fmt"
 	"runtime"
@@ -37,7 +38,14 @@ type Machine struct {
 
 // NewMachine loads img into fresh VMs, installing gate (the backend's
 // trusted gate page) and sup (the supervisor).
-func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform) (_ *Machine, err error) {
+func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform) (*Machine, error) {
+	return NewInstance(sys, img, gate, sup, p, 0, nil)
+}
+
+// NewInstance is NewMachine for application instance app of a PLIB_APPS
+// image: the libraries' data and heap are mapped from shared (see
+// backend.RunApps), so that every instance's views see the same pages.
+func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File) (_ *Machine, err error) {
 	layout, views, err := BuildViews(img, sup)
 	if err != nil {
 		return nil, err
@@ -46,6 +54,12 @@ func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.
 	if err != nil {
 		return nil, err
 	}
+	if shared != nil {
+		if err := mem.share(img, shared); err != nil {
+			mem.close()
+			return nil, err
+		}
+	}
 	m := &Machine{img: img, layout: layout, views: views, mem: mem, result: p.Result,
 		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views))}
 	defer func() {
@@ -53,7 +67,7 @@ func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.
 			m.Close()
 		}
 	}()
-	mem.load(img, layout, gate)
+	mem.load(img, layout, gate, app)
 	for id, v := range views {
 		if v == nil {
 			continue
@@ -80,11 +94,15 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 		if !ok {
 			return fmt.Errorf("mapping %s at %#x has no backing memory", mp.Name, mp.GPA)
 		}
+		host := m.mem.hostAddr(off)
+		if soff, shared := m.mem.sharedAt(mp.GPA); shared && mp.Owner != 0 && mp.Kind == eptviews.Data {
+			host = m.mem.sharedAddr(soff) // a library's data, shared by the application instances
+		}
 		var flags uint32
 		if !mp.Writable {
 			flags = kvm.MemReadonly
 		}
-		if err := vm.SetMemory(uint32(slot), flags, mp.GPA, mp.Size, m.mem.hostAddr(off)); err != nil {
+		if err := vm.SetMemory(uint32(slot), flags, mp.GPA, mp.Size, host); err != nil {
 			return err
 		}
 	}

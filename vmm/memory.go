@@ -2,6 +2,7 @@ package vmm
 
 import (
 	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -17,6 +18,35 @@ type guestMemory struct {
 	buf       []byte
 	imageSpan uint64
 	views     eptviews.Views
+	// shared maps the file holding the libraries' data that several
+	// application instances share (PLIB_APPS); nil for one instance.
+	shared       []byte
+	sharedRanges []image.SharedRange
+}
+
+// share maps the shared library-data file over the libraries' data: from
+// now on their pages live there, for this instance and its siblings.
+func (g *guestMemory) share(img *image.Image, f *os.File) error {
+	ranges, size := img.SharedData()
+	if size == 0 {
+		return nil
+	}
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return fmt.Errorf("map the shared library data: %w", err)
+	}
+	g.shared, g.sharedRanges = b, ranges
+	return nil
+}
+
+// sharedAt returns where gpa lives in the shared mapping, if it does.
+func (g *guestMemory) sharedAt(gpa uint64) (uint64, bool) {
+	for _, r := range g.sharedRanges {
+		if gpa >= r.Addr && gpa < r.Addr+r.Size {
+			return r.Off + gpa - r.Addr, true
+		}
+	}
+	return 0, false
 }
 
 func newGuestMemory(img *image.Image, views eptviews.Views) (*guestMemory, error) {
@@ -37,7 +67,12 @@ func newGuestMemory(img *image.Image, views eptviews.Views) (*guestMemory, error
 	return &guestMemory{buf: buf, imageSpan: span, views: views}, nil
 }
 
-func (g *guestMemory) close() error { return unix.Munmap(g.buf) }
+func (g *guestMemory) close() error {
+	if g.shared != nil {
+		unix.Munmap(g.shared)
+	}
+	return unix.Munmap(g.buf)
+}
 
 // offset is where gpa lives in the host buffer when seen from view.
 func (g *guestMemory) offset(view int, gpa uint64) (uint64, bool) {
@@ -75,8 +110,12 @@ func (g *guestMemory) Read(view int, addr, n uint64, a Access) ([]byte, error) {
 			return nil, fmt.Errorf("%#x is not executable in view %d", p, view)
 		}
 		end := min(m.End(), addr+n)
-		off, _ := g.offset(view, p)
-		out = append(out, g.buf[off:off+end-p]...)
+		if off, ok := g.sharedAt(p); ok {
+			out = append(out, g.shared[off:off+end-p]...)
+		} else {
+			off, _ := g.offset(view, p)
+			out = append(out, g.buf[off:off+end-p]...)
+		}
 		p = end
 	}
 	return out, nil
@@ -93,7 +132,7 @@ func (g *guestMemory) write(view int, gpa uint64, b []byte) {
 
 // load fills guest memory: supervisor tables, image sections, the gate,
 // one header page per view and the shared entry table.
-func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte) {
+func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte, app int) {
 	g.write(0, supBase, layout.Supervisor)
 	for _, s := range img.Sections {
 		if s.Data != nil && s.Kind != image.KindGate && s.Kind != image.KindGateData {
@@ -108,7 +147,7 @@ func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte) {
 	g.write(0, abi.GatePage, gatePage)
 	for id, v := range g.views {
 		if v != nil {
-			g.write(id, abi.GateData, img.HeaderPage(id, 0))
+			g.write(id, abi.GateData, img.HeaderPage(id, app, 0))
 		}
 	}
 	g.write(0, abi.GateEntries, img.EntryTable())

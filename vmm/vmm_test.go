@@ -249,3 +249,35 @@ func TestGateCountsEverySwitch(t *testing.T) {
 		}
 	}
 }
+
+// TestSharingUnderVMFUNC: two application instances, each on its own
+// vCPU with its own views, share one kv library's data and heap.
+func TestSharingUnderVMFUNC(t *testing.T) {
+	needKVM(t).Close()
+	p := testimages.Path(t, "sharing")
+	img, err := image.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p,
+		backend.Options{Params: map[string]int64{"increments": 300}, Timeout: time.Minute, Output: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+		t.Fatalf("exit %v %d %+v\n%s", res.Exited, res.ExitCode, res.Violation, out.String())
+	}
+	n := 0
+	for _, m := range res.Metrics {
+		if m.Name == "counter" {
+			n++
+			if m.Value != 600 {
+				t.Errorf("%s counted %d of 600 increments", m.Domain, m.Value)
+			}
+		}
+	}
+	if n != 2 || res.GateSwitches != res.ViewSwitches || res.ViewSwitches == 0 {
+		t.Errorf("%d instances; switches %d, gate %d", n, res.ViewSwitches, res.GateSwitches)
+	}
+}

@@ -3,9 +3,9 @@ package vmm
 import (
 	"context"
 	"encoding/binary"
-	"os"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"time"

@@ -51,6 +51,9 @@ func main() {
 		{"ipc under pku: app -> A -> B -> A -> app, every answer right", func() error {
 			return runExpect("ipc", 0, metricIs("wrong_answers", 0), "--param", "iterations=100")
 		}},
+		{"sharing under pku: two applications share one kv, every concurrent increment counted", func() error {
+			return runExpect("sharing", 0, metricIs("counter", 600), "--param", "increments=300")
+		}},
 		{"vmm attacks --backend=pku: every attack stopped or refused", func() error {
 			out, err := exec.Command("/vmm", "attacks", "--backend=pku", "--images=/images", "--markdown").CombinedOutput()
 			fmt.Printf("%s", out)
@@ -140,6 +143,10 @@ func runExpect(image string, code int, check func(*backend.Result) error, extra 
 		return err
 	}
 	if got != code {
+		var r backend.Result
+		if json.Unmarshal(out, &r) == nil && r.Violation != nil {
+			return fmt.Errorf("exit code %d, want %d: %s; stderr: %s", got, code, r.Violation.Error(), strings.TrimSpace(stderr.String()))
+		}
 		return fmt.Errorf("exit code %d, want %d; stderr: %s", got, code, strings.TrimSpace(stderr.String()))
 	}
 	if check == nil {

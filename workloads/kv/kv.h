@@ -16,6 +16,9 @@
 #define KV_COUNT PLIB_ENTRY(KV_LIB, 7)   /* () -> number of items */
 #define KV_HEAP PLIB_ENTRY(KV_LIB, 8)    /* () -> bytes of private heap in use */
 
+/* Namespaces: a key is private to the application instance that stores
+ * it (PLIB_APPS images run several), except a key that starts with '@',
+ * which every application shares. */
 #define KV_MAX_KEY 250
 #define KV_MAX_VALUE (1 << 20)
 

@@ -32,10 +32,21 @@ struct slabclass {
 static struct item *buckets[NBUCKETS];
 static struct slabclass classes[NCLASSES];
 static volatile int lock_word;
-static char key_buf[KV_MAX_KEY];
-static char val_buf[KV_MAX_VALUE];
-static char out_buf[KV_MAX_VALUE];
 static int ready;
+
+/* A key as stored: its namespace byte, then the caller's key. Keys that
+ * start with '@' live in one namespace every application shares; any
+ * other key lives in its application instance's own namespace. Keys are
+ * copied onto the library's stack, values into the calling instance's
+ * own scratch buffers: under PLIB_APPS the instances share the library's
+ * data and heap, and call it at the same time. */
+struct key {
+	char b[KV_MAX_KEY + 1];
+	uint32_t n;
+};
+static struct {
+	char val[KV_MAX_VALUE], out[KV_MAX_VALUE];
+} scratch[PLIB_MAX_APPS];
 
 static void lock(void)
 {
@@ -141,15 +152,21 @@ static int class_for(uint64_t bytes)
 }
 
 /* Every keyed operation starts here: set up on first use, then copy the
- * key into private memory and check its length. */
-static long begin(long off, long klen)
+ * key into private memory, check its length and give it its namespace. */
+static long begin(long off, long klen, struct key *k)
 {
-	if (!ready)
-		init();
+	if (!ready) {
+		lock();
+		if (!ready)
+			init();
+		unlock();
+	}
 	if (klen < 1 || klen > KV_MAX_KEY)
 		return KV_EINVAL;
-	if (plib_copy_in(key_buf, (uint64_t)off, (uint64_t)klen))
+	if (plib_copy_in(k->b + 1, (uint64_t)off, (uint64_t)klen))
 		return KV_EINVAL;
+	k->b[0] = k->b[1] == '@' ? '@' : (char)('0' + plib_app_id());
+	k->n = (uint32_t)klen + 1;
 	return 0;
 }
 
@@ -157,16 +174,18 @@ enum { SET, ADD, REPLACE };
 
 static long store(long key_off, long klen, long val_off, long vlen, int mode)
 {
-	long r = begin(key_off, klen);
+	struct key k;
+	char *val = scratch[plib_app_id() % PLIB_MAX_APPS].val;
+	long r = begin(key_off, klen, &k);
 	if (r)
 		return r;
 	if (vlen < 0 || vlen > KV_MAX_VALUE)
 		return KV_E2BIG;
-	if (plib_copy_in(val_buf, (uint64_t)val_off, (uint64_t)vlen))
+	if (plib_copy_in(val, (uint64_t)val_off, (uint64_t)vlen))
 		return KV_EINVAL;
-	int c = class_for(sizeof(struct item) + (uint64_t)klen + (uint64_t)vlen);
+	int c = class_for(sizeof(struct item) + (uint64_t)k.n + (uint64_t)vlen);
 	lock();
-	struct item **p = slot(key_buf, (uint32_t)klen);
+	struct item **p = slot(k.b, k.n);
 	if ((mode == ADD && *p) || (mode == REPLACE && !*p)) {
 		unlock();
 		return mode == ADD ? KV_EEXIST : KV_ENOENT;
@@ -178,12 +197,12 @@ static long store(long key_off, long klen, long val_off, long vlen, int mode)
 		unlock();
 		return KV_ENOSPC;
 	}
-	it->klen = (uint32_t)klen;
+	it->klen = k.n;
 	it->vlen = (uint32_t)vlen;
 	it->cls = (uint32_t)c;
-	memcpy(it->data, key_buf, klen);
-	memcpy(it->data + klen, val_buf, vlen);
-	p = slot(key_buf, (uint32_t)klen); /* eviction may have changed the chain */
+	memcpy(it->data, k.b, k.n);
+	memcpy(it->data + k.n, val, vlen);
+	p = slot(k.b, k.n); /* eviction may have changed the chain */
 	it->hnext = 0;
 	*p = it;
 	lru_push(it);
@@ -197,13 +216,15 @@ static long kv_replace(long a, long b, long c, long d) { return store(a, b, c, d
 
 static long kv_get(long key_off, long klen, long out_off, long out_cap)
 {
-	long r = begin(key_off, klen);
+	struct key k;
+	char *out = scratch[plib_app_id() % PLIB_MAX_APPS].out;
+	long r = begin(key_off, klen, &k);
 	if (r)
 		return r;
 	if (out_cap < 0)
 		return KV_EINVAL;
 	lock();
-	struct item *it = *slot(key_buf, (uint32_t)klen);
+	struct item *it = *slot(k.b, k.n);
 	if (!it) {
 		unlock();
 		return KV_ENOENT;
@@ -213,22 +234,23 @@ static long kv_get(long key_off, long klen, long out_off, long out_cap)
 		unlock();
 		return KV_E2BIG;
 	}
-	memcpy(out_buf, it->data + it->klen, vlen); /* built privately... */
+	memcpy(out, it->data + it->klen, vlen); /* built privately... */
 	lru_unlink(it);
 	lru_push(it);
 	unlock();
-	if (plib_copy_out((uint64_t)out_off, out_buf, (uint64_t)vlen)) /* ...copied out last */
+	if (plib_copy_out((uint64_t)out_off, out, (uint64_t)vlen)) /* ...copied out last */
 		return KV_EINVAL;
 	return vlen;
 }
 
 static long kv_delete(long key_off, long klen, long a2, long a3)
 {
-	long r = begin(key_off, klen);
+	struct key k;
+	long r = begin(key_off, klen, &k);
 	if (r)
 		return r;
 	lock();
-	struct item *it = *slot(key_buf, (uint32_t)klen);
+	struct item *it = *slot(k.b, k.n);
 	if (it)
 		unlink_item(it);
 	unlock();
@@ -237,11 +259,12 @@ static long kv_delete(long key_off, long klen, long a2, long a3)
 
 static long kv_incr(long key_off, long klen, long delta, long a3)
 {
-	long r = begin(key_off, klen);
+	struct key k;
+	long r = begin(key_off, klen, &k);
 	if (r)
 		return r;
 	lock();
-	struct item *it = *slot(key_buf, (uint32_t)klen);
+	struct item *it = *slot(k.b, k.n);
 	if (!it || it->vlen != 8) {
 		unlock();
 		return it ? KV_EINVAL : KV_ENOENT;
@@ -264,13 +287,13 @@ static int in_heap(const void *p)
 /* Walks every bucket and every LRU list and cross-checks them. */
 static long kv_check(long a0, long a1, long a2, long a3)
 {
-	if (!ready)
-		init();
 	uint64_t hashed = 0, listed = 0;
 	lock();
+	if (!ready)
+		init();
 	for (int b = 0; b < NBUCKETS; b++)
 		for (struct item *it = buckets[b]; it; it = it->hnext) {
-			if (!in_heap(it) || it->cls >= NCLASSES || it->klen < 1 || it->klen > KV_MAX_KEY ||
+			if (!in_heap(it) || it->cls >= NCLASSES || it->klen < 2 || it->klen > KV_MAX_KEY + 1 ||
 			    it->vlen > KV_MAX_VALUE ||
 			    sizeof(struct item) + it->klen + it->vlen > classes[it->cls].size ||
 			    hash(it->data, it->klen) % NBUCKETS != (uint32_t)b || ++hashed > (1u << 30)) {

@@ -77,8 +77,10 @@ func merge(rs []*Result) *Result {
 		if m.ExitCode == 0 {
 			m.ExitCode = r.ExitCode
 		}
-		if m.Violation == nil {
-			m.Violation = r.Violation
+		if m.Violation == nil && r.Violation != nil {
+			v := *r.Violation
+			v.Domain = fmt.Sprintf("%s#%d", v.Domain, i+1) // which instance
+			m.Violation = &v
 		}
 		m.TimedOut = m.TimedOut || r.TimedOut
 		m.WallSeconds = max(m.WallSeconds, r.WallSeconds)

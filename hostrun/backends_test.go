@@ -182,3 +182,31 @@ func TestSharingWorkload(t *testing.T) {
 		}
 	}
 }
+
+// TestAppCrashLeavesTheLibraryWhole kills one application instance at
+// seeded random points of its loop of kv calls (a fault in its own code)
+// while the other calls the same kv: the crash is reported for instance
+// 1, and instance 0 finishes with every result right and kv consistent.
+func TestAppCrashLeavesTheLibraryWhole(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+		for seed := int64(1); seed <= 3; seed++ {
+			res, out := runBackend(t, b, "app-crash", map[string]int64{"seed": seed, "calls": 1500})
+			checkAppCrash(t, name, seed, res, out)
+		}
+	}
+}
+
+func checkAppCrash(t *testing.T, name string, seed int64, res *backend.Result, out string) {
+	t.Helper()
+	v := res.Violation
+	if v == nil || v.Domain != "app#1" || v.Kind != "write" {
+		t.Fatalf("%s seed %d: violation %+v\n%s", name, seed, v, out)
+	}
+	m := map[string]int64{}
+	for _, x := range res.Metrics {
+		m[x.Domain+"."+x.Name] = x.Value
+	}
+	if m["app.completed"] != 1500 || m["app.wrong"] != 0 || m["app.consistent"] != 1 || m["app#1.crash_at"] == 0 {
+		t.Errorf("%s seed %d: %v\n%s", name, seed, m, out)
+	}
+}

@@ -281,3 +281,28 @@ func TestSharingUnderVMFUNC(t *testing.T) {
 		t.Errorf("%d instances; switches %d, gate %d", n, res.ViewSwitches, res.GateSwitches)
 	}
 }
+
+// TestAppCrashUnderVMFUNC: one instance's vCPU faults at seeded random
+// points while the other's keeps calling kv, which stays whole.
+func TestAppCrashUnderVMFUNC(t *testing.T) {
+	needKVM(t).Close()
+	p := testimages.Path(t, "app-crash")
+	img, err := image.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := int64(1); seed <= 3; seed++ {
+		res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p,
+			backend.Options{Params: map[string]int64{"seed": seed, "calls": 1500}, Timeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int64{}
+		for _, x := range res.Metrics {
+			m[x.Domain+"."+x.Name] = x.Value
+		}
+		if v := res.Violation; v == nil || v.Domain != "app#1" || m["app.completed"] != 1500 || m["app.wrong"] != 0 || m["app.consistent"] != 1 {
+			t.Errorf("seed %d: violation %+v, metrics %v", seed, v, m)
+		}
+	}
+}

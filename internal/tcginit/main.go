@@ -54,6 +54,9 @@ func main() {
 		{"sharing under pku: two applications share one kv, every concurrent increment counted", func() error {
 			return runExpect("sharing", 0, metricIs("counter", 600), "--param", "increments=300")
 		}},
+		{"app-crash under pku: one application faults mid-loop, the other finishes, kv consistent", func() error {
+			return runExpect("app-crash", 3, metricIs("consistent", 1), "--param", "calls=300")
+		}},
 		{"vmm attacks --backend=pku: every attack stopped or refused", func() error {
 			out, err := exec.Command("/vmm", "attacks", "--backend=pku", "--images=/images", "--markdown").CombinedOutput()
 			fmt.Printf("%s", out)

@@ -35,6 +35,7 @@ var Catalogue = []Attack{
 	{"attack-hang", "makes a library call that never returns (crafted input)"},
 	{"attack-forbidden", "carries a VMFUNC in its code"},
 	{"attack-gadget", "carries WRPKRU and VMFUNC bytes at unaligned offsets"},
+	{"attack-unmap", "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a SYSCALL gadget of the host program"},
 }
 
 // Verdict is how one attack fared under one backend.
@@ -91,6 +92,8 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{Stopped, describe(res.Violation)}
 	case res.Exited && res.ExitCode == 67:
 		return Outcome{NotApplicable, "no VMFUNC to jump to"}
+	case res.Exited && res.ExitCode == 68:
+		return Outcome{Stopped, "refused (EPERM), seccomp"}
 	}
 	return Outcome{NotStopped, fmt.Sprintf("not stopped (exit %d)", res.ExitCode)}
 }

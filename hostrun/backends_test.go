@@ -30,6 +30,7 @@ func TestHostBackendAttacks(t *testing.T) {
 		{"attack-deputy", map[string]outcome{"none": {"platform-call", 0}, "mprotect": {"platform-call", 0}, "process": {"platform-call", 0}}},
 		{"attack-gate-entry", map[string]outcome{"none": {"gate", 0}, "mprotect": {"gate", 0}, "process": {"gate", 0}}},
 		{"attack-gate-index", map[string]outcome{"none": {"", 67}, "mprotect": {"", 67}, "process": {"", 67}}},
+		{"attack-unmap", map[string]outcome{"none": {"", 68}, "mprotect": {"", 68}, "process": {"", 68}}},
 		{"null", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}, "process": {"", 0}}},
 	}
 	backends := map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}

@@ -99,6 +99,7 @@ func TestAttacksAreStopped(t *testing.T) {
 		{"attack-gate-index", "vmfunc-index", "app", 5, "VMFUNC emulation"},
 		{"attack-gate-skip", "gate", "null", 0, "gate check"},
 		{"attack-deputy", "platform-call", "app", lib.Data.Addr, "platform-call validation"},
+		{"attack-unmap", "read", "app", 0x401000, "#PF"}, // no host program in the guest to find a gadget in
 	}
 	for _, c := range cases {
 		t.Run(c.image, func(t *testing.T) {

@@ -39,7 +39,7 @@ const (
 	HdrHostCtx  = 0x18
 	HdrApp      = 0x20
 	HdrApps     = 0x28
-	MaxApps     = 4
+	MaxApps     = 8
 	HdrStacks   = 0x100
 	HdrArgBase  = 0x200
 	HdrArgSize  = 0x240

@@ -210,7 +210,7 @@ func TestApplicationInstances(t *testing.T) {
 		t.Errorf("shared data: %+v, %d bytes", ranges, size)
 	}
 	off := binary.LittleEndian.Uint64(shdr(t, b, ".plib.apps")[24:])
-	for _, n := range []uint32{0, 5, 1 << 31} {
+	for _, n := range []uint32{0, 9, 1 << 31} {
 		bad := append([]byte(nil), b...)
 		binary.LittleEndian.PutUint32(bad[off:], n)
 		if _, err := Parse(bad); err == nil || !strings.Contains(err.Error(), "application instances") {

@@ -34,7 +34,7 @@
 #define PLIB_HDR_HOSTCTX   0x18 /* host backends: address of the switch context */
 #define PLIB_HDR_APP       0x20 /* this application instance (0..apps-1) */
 #define PLIB_HDR_APPS      0x28 /* how many application instances run */
-#define PLIB_MAX_APPS      4    /* instances an image may ask for (PLIB_APPS) */
+#define PLIB_MAX_APPS      8    /* instances an image may ask for (PLIB_APPS) */
 #define PLIB_HDR_STACKS    0x100 /* u64[PLIB_MAX_DOMAINS]: library stack tops */
 #define PLIB_HDR_ARGBASE   0x200 /* u64[PLIB_MAX_DOMAINS]: argument area bases */
 #define PLIB_HDR_ARGSIZE   0x240 /* u64[PLIB_MAX_DOMAINS]: argument area sizes */

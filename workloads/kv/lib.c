@@ -38,15 +38,14 @@ static int ready;
  * start with '@' live in one namespace every application shares; any
  * other key lives in its application instance's own namespace. Keys are
  * copied onto the library's stack, values into the calling instance's
- * own scratch buffers: under PLIB_APPS the instances share the library's
- * data and heap, and call it at the same time. */
+ * own buffer (taken from the heap on its first call): under PLIB_APPS the
+ * instances share the library's data and heap, and call it at the same
+ * time, but each instance makes one call at a time. */
 struct key {
 	char b[KV_MAX_KEY + 1];
 	uint32_t n;
 };
-static struct {
-	char val[KV_MAX_VALUE], out[KV_MAX_VALUE];
-} scratch[PLIB_MAX_APPS];
+static char *buffers[PLIB_MAX_APPS];
 
 static void lock(void)
 {
@@ -64,6 +63,22 @@ static void init(void)
 	for (int c = 0; c < NCLASSES; c++)
 		classes[c].size = (uint64_t)64 << c;
 	ready = 1;
+}
+
+/* The calling instance's value buffer: copy-in of a set, copy-out of a
+ * get (never both in one call). NULL if the heap cannot hold it. */
+static char *buffer(void)
+{
+	long app = plib_app_id();
+	if (app < 0 || app >= PLIB_MAX_APPS)
+		return 0;
+	if (!buffers[app]) {
+		lock();
+		if (!buffers[app])
+			buffers[app] = plib_alloc(KV_MAX_VALUE);
+		unlock();
+	}
+	return buffers[app];
 }
 
 static uint32_t hash(const char *k, uint32_t n)
@@ -175,10 +190,12 @@ enum { SET, ADD, REPLACE };
 static long store(long key_off, long klen, long val_off, long vlen, int mode)
 {
 	struct key k;
-	char *val = scratch[plib_app_id() % PLIB_MAX_APPS].val;
+	char *val = buffer();
 	long r = begin(key_off, klen, &k);
 	if (r)
 		return r;
+	if (!val)
+		return KV_ENOSPC;
 	if (vlen < 0 || vlen > KV_MAX_VALUE)
 		return KV_E2BIG;
 	if (plib_copy_in(val, (uint64_t)val_off, (uint64_t)vlen))
@@ -217,10 +234,12 @@ static long kv_replace(long a, long b, long c, long d) { return store(a, b, c, d
 static long kv_get(long key_off, long klen, long out_off, long out_cap)
 {
 	struct key k;
-	char *out = scratch[plib_app_id() % PLIB_MAX_APPS].out;
+	char *out = buffer();
 	long r = begin(key_off, klen, &k);
 	if (r)
 		return r;
+	if (!out)
+		return KV_ENOSPC;
 	if (out_cap < 0)
 		return KV_EINVAL;
 	lock();

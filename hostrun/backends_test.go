@@ -211,3 +211,35 @@ func checkAppCrash(t *testing.T, name string, seed int64, res *backend.Result, o
 		t.Errorf("%s seed %d: %v\n%s", name, seed, m, out)
 	}
 }
+
+// TestKVLoad: as many application instances as cores (kv-load: 2) and 4x
+// over-subscribed (kv-load-8) hammer one kv under each host backend: the
+// shared counter is exact, every instance finishes, kv stays consistent.
+func TestKVLoad(t *testing.T) {
+	for _, img := range []string{"kv-load", "kv-load-8"} {
+		for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+			res, out := runBackendTimeout(t, b, img, map[string]int64{"ops": 300}, 5*time.Minute)
+			checkLoad(t, img+" under "+name, res, out)
+		}
+	}
+}
+
+func checkLoad(t *testing.T, what string, res *backend.Result, out string) {
+	t.Helper()
+	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+		t.Fatalf("%s: exit %v %d %+v\n%s", what, res.Exited, res.ExitCode, res.Violation, out)
+	}
+	totals := 0
+	for _, m := range res.Metrics {
+		if m.Name == "total" {
+			exp, _ := res.Metric("expected")
+			if m.Value != exp {
+				t.Errorf("%s: %s saw %d of %d increments", what, m.Domain, m.Value, exp)
+			}
+			totals++
+		}
+	}
+	if totals < 2 {
+		t.Errorf("%s: only %d instances reported", what, totals)
+	}
+}

@@ -307,3 +307,34 @@ func TestAppCrashUnderVMFUNC(t *testing.T) {
 		}
 	}
 }
+
+// TestKVLoadUnderVMFUNC: 2 and 8 instances, each on its own vCPU, hammer
+// one kv: the shared counter is exact and every instance finishes.
+func TestKVLoadUnderVMFUNC(t *testing.T) {
+	needKVM(t).Close()
+	for _, name := range []string{"kv-load", "kv-load-8"} {
+		p := testimages.Path(t, name)
+		img, err := image.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p,
+			backend.Options{Params: map[string]int64{"ops": 300}, Timeout: 5 * time.Minute, CallBudget: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp, _ := res.Metric("expected")
+		n := 0
+		for _, m := range res.Metrics {
+			if m.Name == "total" {
+				n++
+				if m.Value != exp {
+					t.Errorf("%s: %s saw %d of %d", name, m.Domain, m.Value, exp)
+				}
+			}
+		}
+		if res.ExitCode != 0 || res.Violation != nil || n != img.Apps {
+			t.Errorf("%s: exit %d, %+v, %d of %d instances", name, res.ExitCode, res.Violation, n, img.Apps)
+		}
+	}
+}

@@ -57,6 +57,9 @@ func main() {
 		{"app-crash under pku: one application faults mid-loop, the other finishes, kv consistent", func() error {
 			return runExpect("app-crash", 3, metricIs("consistent", 1), "--param", "calls=300")
 		}},
+		{"kv-load under pku: two applications hammer one kv, the shared counter exact", func() error {
+			return runExpect("kv-load", 0, metricIs("total", 400), "--param", "ops=200")
+		}},
 		{"vmm attacks --backend=pku: every attack stopped or refused", func() error {
 			out, err := exec.Command("/vmm", "attacks", "--backend=pku", "--images=/images", "--markdown").CombinedOutput()
 			fmt.Printf("%s", out)

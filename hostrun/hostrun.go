@@ -88,7 +88,7 @@ type childRequest struct {
 // runApps starts the application instances of a PLIB_APPS image, each
 // through b.Run again with its instance number and the shared data.
 func runApps(ctx context.Context, b backend.Backend, img *image.Image, path string, opts backend.Options) (*backend.Result, bool, error) {
-	if img.Apps <= 1 || opts.Shared != nil {
+	if img == nil || img.Apps <= 1 || opts.Shared != nil { // the child loads the image itself
 		return nil, false, nil
 	}
 	res, err := backend.RunApps(ctx, b, img, path, opts)

@@ -73,6 +73,8 @@ const (
 	SysMetric    = 3
 	SysParam     = 4
 	SysGateFault = 5
+	SysScribble  = 6
+	ScribbleMax  = 1 << 20
 )
 
 // Gate fault reasons.

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"plib/abi"
+	"plib/image"
 )
 
 // Limits on platform-call arguments.
@@ -36,7 +37,14 @@ type Platform struct {
 	Params map[string]int64
 	Output io.Writer
 	// Entry names an entry index ("lib.fn") and its library, for reports.
-	Entry   func(int) (name, lib string)
+	Entry func(int) (name, lib string)
+	// Scribble starts (n > 0) or stops (n == 0) the backend's thread
+	// that keeps rewriting [addr, addr+n) of the application's memory
+	// (plib_scribble); nil where the backend has none. The range is
+	// checked against the image before it is called.
+	Scribble func(addr, n uint64) error
+	// Image is the running image, for the checks platform calls need.
+	Image   *image.Image
 	printed int
 }
 
@@ -103,6 +111,21 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 			}
 		}
 		return 0, &Stop{Violation: v}
+	}
+	if nr == abi.SysScribble {
+		switch {
+		case p.Scribble == nil:
+			return ^uint64(0), nil // -1: this backend has no thread to do it
+		case a1 == 0:
+			p.Scribble(0, 0) // stopping cannot fail
+			return 0, nil
+		case a1 > abi.ScribbleMax || p.Image == nil || !p.Image.AppWritable(a0, a1):
+			return 0, violation("scribble [%#x, +%d): only up to %d bytes of the application's own writable memory", a0, a1, abi.ScribbleMax)
+		}
+		if err := p.Scribble(a0, a1); err != nil {
+			return 0, violation("scribble [%#x, +%d): %v", a0, a1, err)
+		}
+		return 0, nil
 	}
 	return 0, violation("unknown platform call %d", nr)
 }

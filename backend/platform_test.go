@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"plib/abi"
+	"plib/image"
+	"plib/internal/testimages"
 )
 
 // mem is readable memory [base, base+len(data)).
@@ -59,5 +61,36 @@ func TestDerive(t *testing.T) {
 	if r.Derived["call_ns"] != 200 || r.Derived["sys_nop_ns"] != 1000 || r.Derived["calls_per_sec"] != 5e6 ||
 		r.Derived["mixed_ns"] != 500 || r.Derived["mixed_ops_per_sec"] != 2e6 || len(r.Derived) != 5 {
 		t.Errorf("derived: %v", r.Derived)
+	}
+}
+
+// TestScribbleIsChecked: plib_scribble reaches the backend only for the
+// application's own writable memory, up to 1 MiB; a backend without a
+// writer thread answers -1.
+func TestScribbleIsChecked(t *testing.T) {
+	im, err := image.Parse(testimages.Bytes(t, "null"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][2]uint64
+	p := &Platform{Result: &Result{}, Image: im, Scribble: func(a, n uint64) error { got = append(got, [2]uint64{a, n}); return nil }}
+	args := im.Domains[1].Args
+	if r, stop := p.Call("app", abi.SysScribble, args.Addr, 64, 0, nil, 0); r != 0 || stop != nil || len(got) != 1 {
+		t.Fatalf("a scribble of the argument area: %d %+v %v", r, stop, got)
+	}
+	if _, stop := p.Call("app", abi.SysScribble, 0, 0, 0, nil, 0); stop != nil || len(got) != 2 || got[1][1] != 0 {
+		t.Errorf("stop: %+v %v", stop, got)
+	}
+	for _, bad := range [][2]uint64{{im.Domains[1].Data.Addr, 8}, {args.Addr, abi.ScribbleMax + 1}, {im.Domains[0].Text.Addr, 8}} {
+		if _, stop := p.Call("app", abi.SysScribble, bad[0], bad[1], 0, nil, 0); stop == nil || stop.Violation == nil {
+			t.Errorf("scribble [%#x, +%d) was allowed", bad[0], bad[1])
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("a refused scribble reached the backend: %v", got)
+	}
+	p.Scribble = nil
+	if r, stop := p.Call("app", abi.SysScribble, args.Addr, 64, 0, nil, 0); int64(r) != -1 || stop != nil {
+		t.Errorf("without a writer: %d %+v", int64(r), stop)
 	}
 }

@@ -98,7 +98,8 @@ func child(arg string) (*backend.Result, error) {
 		return nil, err
 	}
 	res := &backend.Result{Exits: map[string]uint64{}, Notes: notes}
-	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout, Entry: p.entryName}
+	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout, Entry: p.entryName,
+		Scribble: p.scribble, Image: img}
 	if err := startSigProbe(p); err != nil {
 		return nil, err
 	}

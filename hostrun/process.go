@@ -52,8 +52,9 @@ type process struct {
 	// domainFromCtx: the gate reports the calling domain in CtxDomain
 	// (pku), so Go never reads a library's stack to find it.
 	domainFromCtx bool
-	lib           int      // process backend: the library this process serves (0: the app)
-	gadgets       []gadget // pku: stray PKRU gadgets, each guarded by a hardware breakpoint
+	lib           int        // process backend: the library this process serves (0: the app)
+	gadgets       []gadget   // pku: stray PKRU gadgets, each guarded by a hardware breakpoint
+	scribbling    *scribbler // plib_scribble's writer, while one runs
 }
 
 func load(img *image.Image, gate []byte, app int) (*process, error) {

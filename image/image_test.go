@@ -218,3 +218,25 @@ func TestApplicationInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestAppWritable: plib_scribble may rewrite the app's data, stack and
+// argument areas, nothing of a library's own and nothing that wraps.
+func TestAppWritable(t *testing.T) {
+	im, err := Parse(testimages.Bytes(t, "null"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, lib := im.Domains[0], im.Domains[1]
+	for _, c := range []struct {
+		addr, n uint64
+		want    bool
+	}{
+		{app.Stack.Addr, 64, true}, {lib.Args.Addr, lib.Args.Size, true}, {lib.Data.Addr, 8, false},
+		{lib.Stack.Addr, 8, false}, {app.Text.Addr, 8, false}, {lib.Args.Addr, lib.Args.Size + 1, false},
+		{^uint64(0) - 4, 16, false}, {app.Stack.Addr, 0, false},
+	} {
+		if got := im.AppWritable(c.addr, c.n); got != c.want {
+			t.Errorf("AppWritable(%#x, %d) = %v", c.addr, c.n, got)
+		}
+	}
+}

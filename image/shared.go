@@ -40,3 +40,19 @@ func (im *Image) SharedDataContents() []byte {
 	}
 	return buf
 }
+
+// AppWritable reports whether [addr, addr+n) lies inside one section the
+// application may write: its own data or stack, or a library's argument
+// area (what plib_scribble may rewrite).
+func (im *Image) AppWritable(addr, n uint64) bool {
+	if n == 0 || addr+n < addr {
+		return false
+	}
+	for _, s := range im.Sections {
+		ok := s.Kind == KindArgs || (s.Domain == 0 && (s.Kind == KindData || s.Kind == KindStack))
+		if ok && addr >= s.Addr && addr+n <= s.End() {
+			return true
+		}
+	}
+	return false
+}

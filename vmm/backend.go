@@ -156,6 +156,7 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	defer m.Close()
+	p.Scribble, p.Image = m.Scribble, img
 	m.CallBudget = opts.CallBudget
 	res.TSCHz = m.TSCHz()
 	if err := m.Run(ctx, opts.Timeout); err != nil {

@@ -34,6 +34,7 @@ type Machine struct {
 	// CallBudget bounds one library call: from the app's switch into a
 	// library to the switch back (nested calls included). 0: no bound.
 	CallBudget time.Duration
+	scribbler  *scribbler // plib_scribble's writer, while one runs
 }
 
 // NewMachine loads img into fresh VMs, installing gate (the backend's
@@ -183,6 +184,7 @@ func (m *Machine) TSCHz() float64 {
 func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer m.stopScribble()
 	var stop atomic.Bool
 	tid := unix.Gettid()
 	kick := func() {

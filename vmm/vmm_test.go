@@ -36,10 +36,12 @@ func run(t testing.TB, name string, params map[string]int64, timeout time.Durati
 	}
 	res := &backend.Result{}
 	var out bytes.Buffer
-	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, &backend.Platform{Result: res, Params: params, Output: &out})
+	plat := &backend.Platform{Result: res, Params: params, Output: &out, Image: img}
+	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, plat)
 	if err != nil {
 		t.Fatal(err)
 	}
+	plat.Scribble = m.Scribble
 	t.Cleanup(func() { m.Close() })
 	if err := m.Run(context.Background(), timeout); err != nil {
 		t.Fatalf("run %s: %v (output %q)", name, err, out.String())
@@ -336,5 +338,15 @@ func TestKVLoadUnderVMFUNC(t *testing.T) {
 		if res.ExitCode != 0 || res.Violation != nil || n != img.Apps {
 			t.Errorf("%s: exit %d, %+v, %d of %d instances", name, res.ExitCode, res.Violation, n, img.Apps)
 		}
+	}
+}
+
+// TestTOCTOUUnderVMFUNC: kv's buffers rewritten by another thread during
+// its calls (plib_scribble) change nothing kv checked: it stays whole.
+func TestTOCTOUUnderVMFUNC(t *testing.T) {
+	res, _ := run(t, "attack-toctou", nil, time.Minute)
+	changes, _ := res.Metric("rewritten_during_calls")
+	if !res.Exited || res.ExitCode != 69 || changes == 0 {
+		t.Errorf("exit %v %d, %d rewrites seen during calls, violation %+v", res.Exited, res.ExitCode, changes, res.Violation)
 	}
 }

@@ -35,6 +35,7 @@ var Catalogue = []Attack{
 	{"attack-hang", "makes a library call that never returns (crafted input)"},
 	{"attack-forbidden", "carries a VMFUNC in its code"},
 	{"attack-gadget", "carries WRPKRU and VMFUNC bytes at unaligned offsets"},
+	{"attack-toctou", "rewrites kv's key and value buffers from another thread while kv's calls run on them"},
 	{"attack-unmap", "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a SYSCALL gadget of the host program"},
 }
 
@@ -94,6 +95,8 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{NotApplicable, "no VMFUNC to jump to"}
 	case res.Exited && res.ExitCode == 68:
 		return Outcome{Stopped, "refused (EPERM), seccomp"}
+	case res.Exited && res.ExitCode == 69:
+		return Outcome{Stopped, "defeated: kv copies arguments in first; consistent"}
 	}
 	return Outcome{NotStopped, fmt.Sprintf("not stopped (exit %d)", res.ExitCode)}
 }

@@ -31,6 +31,7 @@ func TestHostBackendAttacks(t *testing.T) {
 		{"attack-gate-entry", map[string]outcome{"none": {"gate", 0}, "mprotect": {"gate", 0}, "process": {"gate", 0}}},
 		{"attack-gate-index", map[string]outcome{"none": {"", 67}, "mprotect": {"", 67}, "process": {"", 67}}},
 		{"attack-unmap", map[string]outcome{"none": {"", 68}, "mprotect": {"", 68}, "process": {"", 68}}},
+		{"attack-toctou", map[string]outcome{"none": {"", 69}, "mprotect": {"", 69}, "process": {"", 69}}},
 		{"null", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}, "process": {"", 0}}},
 	}
 	backends := map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}

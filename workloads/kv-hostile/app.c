@@ -2,9 +2,12 @@
  * single-threaded app can make: offsets outside the argument area,
  * negative offsets, offset + length overflows, library addresses passed
  * as offsets, a 251-byte key, an empty key, a value over 1 MiB, a result
- * buffer too small, incr on a non-counter. Each must get an error code;
- * afterwards the library's consistency check passes and the values stored
- * before read back intact. Exit 0 only if all of that holds. */
+ * buffer too small, incr on a non-counter. Each must get an error code.
+ * Then the key and value buffers are rewritten from another thread
+ * (plib_scribble) while set, get and incr calls run on them: each must
+ * return a proper result or error code. Afterwards the library's
+ * consistency check passes and the values stored before read back
+ * intact. Exit 0 only if all of that holds. */
 #include "../kv/kv.h"
 
 #define KEY_OFF 0
@@ -76,6 +79,37 @@ int main(void)
 	put("keep", KEY_OFF);
 	refused(plib_call(KV_ADD, KEY_OFF, 4, VAL_OFF, 3), "add of an existing key");
 
+	/* Time of check to time of use: the buffers change under the calls.
+	 * kv copies every argument in before it looks at it, so a call sees
+	 * one snapshot (perhaps a torn one, which it stores as such) and
+	 * nothing it checked can change afterwards. */
+	put("race-key", KEY_OFF);
+	long raced = 0, proper = 0, changes = 0;
+	long scribbling = plib_scribble(A + KEY_OFF, 16 + 256 + 4096) == 0;
+	/* At least 300 rounds, and on until the writer has struck during a
+	 * call a few times (it is another thread: it needs time to start). */
+	for (long i = 0; scribbling && (i < 300 || (changes < 3 && i < 200000)); i++) {
+		char seen = ((volatile char *)A)[VAL_OFF];
+		long r = plib_call(KV_SET, KEY_OFF, 8, VAL_OFF, 4096);
+		changes += ((volatile char *)A)[VAL_OFF] != seen; /* rewritten during the call */
+		proper += r == 0 || r == KV_ENOSPC;
+		r = plib_call(KV_GET, KEY_OFF, 8, OUT_OFF, 8192);
+		proper += r == 4096 || r == KV_ENOENT || r == KV_EINVAL;
+		r = plib_call(KV_INCR, KEY_OFF, 8, 1, 0);
+		proper += r == KV_ENOENT || r == KV_EINVAL || r >= 0;
+		raced += 3;
+	}
+	plib_scribble(0, 0);
+	if (scribbling && changes == 0) {
+		plib_print("kv-hostile: the buffer never changed during a call: nothing was raced\n");
+		failed = 1;
+	}
+	if (proper != raced) {
+		plib_print("kv-hostile: a call on a buffer rewritten under it returned nonsense\n");
+		failed = 1;
+	}
+	put("keep", KEY_OFF); /* the scribbler left its bytes here */
+
 	long check = plib_call(KV_CHECK, 0, 0, 0, 0);
 	if (check != 0) {
 		plib_print("kv-hostile: the library's consistency check failed\n");
@@ -90,6 +124,10 @@ int main(void)
 		plib_print("kv-hostile: the stored value did not survive\n");
 		failed = 1;
 	}
+	plib_metric("raced_calls", raced);
+	plib_metric("raced_calls_proper", proper);
+	plib_metric("scribbled", scribbling);
+	plib_metric("rewritten_during_calls", changes);
 	plib_metric("hostile_calls", tried);
 	plib_metric("rejected", rejected);
 	plib_metric("consistent", check == 0);

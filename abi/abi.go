@@ -74,6 +74,7 @@ const (
 	SysParam     = 4
 	SysGateFault = 5
 	SysScribble  = 6
+	SysAppAlive  = 7
 	ScribbleMax  = 1 << 20
 )
 

@@ -28,7 +28,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_REQ_DEAD": ReqDead, "PLIB_REQ_ENTRY": ReqEntry, "PLIB_REQ_ARGS": ReqArgs, "PLIB_REQ_RESULT": ReqResult, "PLIB_CTX_DOMAIN": CtxDomain, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
 		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,
 		"PLIB_SYS_NOP": SysNop, "PLIB_SYS_EXIT": SysExit, "PLIB_SYS_PRINT": SysPrint,
-		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault, "PLIB_SYS_SCRIBBLE": SysScribble, "PLIB_SCRIBBLE_MAX": ScribbleMax,
+		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault, "PLIB_SYS_SCRIBBLE": SysScribble, "PLIB_SYS_APP_ALIVE": SysAppAlive, "PLIB_SCRIBBLE_MAX": ScribbleMax,
 		"PLIB_GATE_BAD_ENTRY": GateBadEntry, "PLIB_GATE_BAD_VIEW": GateBadView,
 		"PLIB_SUP_CODE": SupCode, "PLIB_SUP_STACK_TOP": SupStackTop,
 		"PLIB_PORT_SYS": PortSys, "PLIB_PORT_FAULT": PortFault,

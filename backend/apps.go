@@ -20,13 +20,20 @@ import (
 // violation leaves the others running (a host error stops them all).
 // Results are merged: instance i's metrics carry the domain "app#i"
 // (i > 0), counts are summed, the exit code is the first non-zero one,
-// the violation the first instance's that had one.
+// the violation the first instance's that had one. Every instance's
+// platform can tell which instances still run (plib_app_alive).
 func RunApps(ctx context.Context, b Backend, img *image.Image, path string, opts Options) (*Result, error) {
 	f, err := SharedDataFile(img)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	alive, aliveMem, err := aliveFile(img.Apps)
+	if err != nil {
+		return nil, err
+	}
+	defer alive.Close()
+	defer unix.Munmap(aliveMem)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := &syncWriter{w: opts.Output}
@@ -35,11 +42,12 @@ func RunApps(ctx context.Context, b Backend, img *image.Image, path string, opts
 	var wg sync.WaitGroup
 	for i := range results {
 		o := opts
-		o.App, o.Shared, o.Output = i, f, out
+		o.App, o.Shared, o.Output, o.Alive = i, f, out, alive
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			results[i], errs[i] = b.Run(ctx, img, path, o)
+			aliveMem[i] = 0 // it has ended: a library may break a lock it held
 			if errs[i] != nil {
 				cancel() // the host failed: stop the others
 			}
@@ -116,4 +124,39 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// aliveFile is the page RunApps keeps: byte i is 1 while instance i runs.
+func aliveFile(apps int) (*os.File, []byte, error) {
+	fd, err := unix.MemfdCreate("plib-apps-alive", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, nil, fmt.Errorf("memfd_create for the instances' liveness: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "plib-apps-alive")
+	if err := unix.Ftruncate(fd, 4096); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	b, err := unix.Mmap(fd, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	for i := 0; i < apps; i++ {
+		b[i] = 1
+	}
+	return f, b, nil
+}
+
+// AliveReader maps the liveness page RunApps passes in Options.Alive and
+// returns Platform.AppAlive over it, and a function that unmaps it.
+func AliveReader(f *os.File) (func(int) bool, func(), error) {
+	b, err := unix.Mmap(int(f.Fd()), 0, 4096, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil, nil, fmt.Errorf("map the instances' liveness page: %w", err)
+	}
+	alive := func(app int) bool {
+		return app >= 0 && app < len(b) && b[app] != 0
+	}
+	return alive, func() { unix.Munmap(b) }, nil
 }

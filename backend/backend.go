@@ -67,6 +67,9 @@ type Options struct {
 	// both are set by RunApps, never by callers.
 	App    int
 	Shared *os.File
+	// Alive holds one byte per application instance, 1 while it runs
+	// (set by RunApps; see AliveReader).
+	Alive *os.File
 }
 
 // Metric is a named value the workload reported.

@@ -44,8 +44,11 @@ type Platform struct {
 	// checked against the image before it is called.
 	Scribble func(addr, n uint64) error
 	// Image is the running image, for the checks platform calls need.
-	Image   *image.Image
-	printed int
+	Image *image.Image
+	// AppAlive says whether an application instance still runs
+	// (plib_app_alive); nil where the run has one instance.
+	AppAlive func(app int) bool
+	printed  int
 }
 
 // Call carries out platform call nr made by domain with arguments a0..a2.
@@ -111,6 +114,18 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 			}
 		}
 		return 0, &Stop{Violation: v}
+	}
+	if nr == abi.SysAppAlive {
+		switch {
+		case p.AppAlive != nil && a0 < abi.MaxApps:
+			if p.AppAlive(int(a0)) {
+				return 1, nil
+			}
+			return 0, nil
+		case p.AppAlive == nil && a0 == 0:
+			return 1, nil // the only instance: the caller's own
+		}
+		return ^uint64(0), nil
 	}
 	if nr == abi.SysScribble {
 		switch {

@@ -100,6 +100,13 @@ func child(arg string) (*backend.Result, error) {
 	res := &backend.Result{Exits: map[string]uint64{}, Notes: notes}
 	plat := &backend.Platform{Result: res, Params: req.Params, Output: os.Stdout, Entry: p.entryName,
 		Scribble: p.scribble, Image: img}
+	if req.AliveFD != 0 {
+		alive, _, err := backend.AliveReader(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
+		if err != nil {
+			return nil, err
+		}
+		plat.AppAlive = alive
+	}
 	if err := startSigProbe(p); err != nil {
 		return nil, err
 	}

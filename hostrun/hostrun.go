@@ -83,6 +83,7 @@ type childRequest struct {
 	// libraries' shared data, mapped over their data after loading.
 	App          int `json:"app,omitempty"`
 	SharedDataFD int `json:"shared_data_fd,omitempty"`
+	AliveFD      int `json:"alive_fd,omitempty"` // the instances' liveness page (backend.AliveReader)
 }
 
 // runApps starts the application instances of a PLIB_APPS image, each
@@ -120,6 +121,10 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 	if opts.Shared != nil {
 		extra = append(extra, opts.Shared)
 		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe
+	}
+	if opts.Alive != nil {
+		extra = append(extra, opts.Alive)
+		req.AliveFD = 3 + len(extra)
 	}
 	cmd, err := childCommand(ctx, name, req)
 	if err != nil {

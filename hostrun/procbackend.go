@@ -80,6 +80,9 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 		if opts.Shared != nil {
 			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}
+		if opts.Alive != nil {
+			req.AliveFD = 6
+		}
 		cmd, err := childCommand(libCtx, "process", req)
 		if err != nil {
 			return nil, err
@@ -92,7 +95,7 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 		}
 		cmd.ExtraFiles = []*os.File{w, shared}
 		if opts.Shared != nil {
-			cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Shared)
+			cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Shared, opts.Alive)
 		}
 		if err := cmd.Start(); err != nil {
 			r.Close()

@@ -157,6 +157,14 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 	}
 	defer m.Close()
 	p.Scribble, p.Image = m.Scribble, img
+	if opts.Alive != nil {
+		alive, unmap, err := backend.AliveReader(opts.Alive)
+		if err != nil {
+			return nil, err
+		}
+		defer unmap()
+		p.AppAlive = alive
+	}
 	m.CallBudget = opts.CallBudget
 	res.TSCHz = m.TSCHz()
 	if err := m.Run(ctx, opts.Timeout); err != nil {

@@ -78,7 +78,8 @@
 #define PLIB_SYS_PARAM  4 /* a0 = name, a1 = name length, a2 = default */
 #define PLIB_SYS_GATE_FAULT 5 /* a0 = reason: a gate check failed */
 #define PLIB_SYS_SCRIBBLE 6 /* a0 = address, a1 = length (0: stop): see plib_scribble */
-#define PLIB_SCRIBBLE_MAX (1 << 20)
+#define PLIB_SCRIBBLE_MAX 0x100000 /* 1 MiB */
+#define PLIB_SYS_APP_ALIVE 7 /* a0 = instance: 1 running, 0 ended, -1 unknown */
 
 /* Gate fault reasons. */
 #define PLIB_GATE_BAD_ENTRY 1 /* entry index out of range or unused */

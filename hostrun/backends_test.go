@@ -1,6 +1,7 @@
 package hostrun
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -242,5 +243,47 @@ func checkLoad(t *testing.T, what string, res *backend.Result, out string) {
 	}
 	if totals < 2 {
 		t.Errorf("%s: only %d instances reported", what, totals)
+	}
+}
+
+// TestKillMidCall: instance 1 dies inside kv, holding its lock, at each
+// step of a set's critical section (stopped past its call budget);
+// instance 0 then finds the holder dead, kv rebuilds its tables (the set
+// rolled back before its commit point, forward after), and everything of
+// instance 0's reads back. none bounds no call, so nothing stops the
+// holder there: it is not tried.
+func TestKillMidCall(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"mprotect": Mprotect{}, "process": Process{}} {
+		for step := int64(0); step <= 4; step++ {
+			p := testimages.Path(t, "kill-mid-call")
+			img, err := image.Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			res, err := b.Run(context.Background(), img, p, backend.Options{Params: map[string]int64{"step": step},
+				Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: &out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkKillMidCall(t, name, step, res, out.String())
+		}
+	}
+}
+
+func checkKillMidCall(t *testing.T, name string, step int64, res *backend.Result, out string) {
+	t.Helper()
+	m := map[string]int64{}
+	for _, x := range res.Metrics {
+		m[x.Domain+"."+x.Name] = x.Value
+	}
+	forward := int64(0)
+	if step >= 3 {
+		forward = 1
+	}
+	v := res.Violation
+	if v == nil || v.Kind != "call-budget" || v.Domain != "kv#1" || res.ExitCode != 0 ||
+		m["app.recoveries"] != 1 || m["app.consistent"] != 1 || m["app.victim_rolled_forward"] != forward {
+		t.Errorf("%s, step %d: violation %+v, exit %d, metrics %v\n%s", name, step, v, res.ExitCode, m, out)
 	}
 }

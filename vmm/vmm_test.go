@@ -350,3 +350,33 @@ func TestTOCTOUUnderVMFUNC(t *testing.T) {
 		t.Errorf("exit %v %d, %d rewrites seen during calls, violation %+v", res.Exited, res.ExitCode, changes, res.Violation)
 	}
 }
+
+// TestKillMidCallUnderVMFUNC: see hostrun's TestKillMidCall; here the
+// dying instance's vCPU is stopped inside the library's view.
+func TestKillMidCallUnderVMFUNC(t *testing.T) {
+	needKVM(t).Close()
+	p := testimages.Path(t, "kill-mid-call")
+	img, err := image.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step := int64(0); step <= 4; step++ {
+		res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p, backend.Options{
+			Params: map[string]int64{"step": step}, Timeout: time.Minute, CallBudget: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int64{}
+		for _, x := range res.Metrics {
+			m[x.Domain+"."+x.Name] = x.Value
+		}
+		forward := int64(0)
+		if step >= 3 {
+			forward = 1
+		}
+		if v := res.Violation; v == nil || v.Kind != "call-budget" || v.Domain != "kv#1" || res.ExitCode != 0 ||
+			m["app.recoveries"] != 1 || m["app.consistent"] != 1 || m["app.victim_rolled_forward"] != forward {
+			t.Errorf("step %d: violation %+v, exit %d, metrics %v", step, v, res.ExitCode, m)
+		}
+	}
+}

@@ -60,6 +60,9 @@ func main() {
 		{"kv-load under pku: two applications hammer one kv, the shared counter exact", func() error {
 			return runExpect("kv-load", 0, metricIs("total", 400), "--param", "ops=200")
 		}},
+		{"kill-mid-call under pku: an application dies holding kv's lock mid-set; the other recovers it", func() error {
+			return runExpect("kill-mid-call", 5, metricIs("recoveries", 1), "--call-budget=2s", "--param", "step=3")
+		}},
 		{"vmm attacks --backend=pku: every attack stopped or refused", func() error {
 			out, err := exec.Command("/vmm", "attacks", "--backend=pku", "--images=/images", "--markdown").CombinedOutput()
 			fmt.Printf("%s", out)

@@ -15,6 +15,8 @@
 #define KV_CHECK PLIB_ENTRY(KV_LIB, 6)   /* () -> 0 if every structure is consistent */
 #define KV_COUNT PLIB_ENTRY(KV_LIB, 7)   /* () -> number of items */
 #define KV_HEAP PLIB_ENTRY(KV_LIB, 8)    /* () -> bytes of private heap in use */
+#define KV_DIE_AT PLIB_ENTRY(KV_LIB, 9)  /* (step): the recovery test's stand-in for a caller killed mid-call */
+#define KV_RECOVERIES PLIB_ENTRY(KV_LIB, 10) /* () -> times kv rebuilt its tables after a holder died */
 
 /* Namespaces: a key is private to the application instance that stores
  * it (PLIB_APPS images run several), except a key that starts with '@',

@@ -18,9 +18,16 @@ PLIB_LIBRARY_HEAP(HEAP_BYTES);
 struct item {
 	struct item *hnext;            /* hash chain, or free list */
 	struct item *prev, *next;      /* LRU of its class: head = most recent */
-	uint32_t klen, vlen, cls, pad;
+	uint32_t klen, vlen, cls, state;
+	uint64_t seq;                  /* store order: the newest of two copies wins */
 	char data[];                   /* key, then value */
 };
+
+/* Item states. A chunk becomes LIVE only once it is complete and linked,
+ * and stops being LIVE before it is unlinked: the single store that
+ * changes the state is each operation's commit point, which recover()
+ * relies on. */
+enum { FREE, BUSY, LIVE };
 
 struct slabclass {
 	uint64_t size;
@@ -31,8 +38,20 @@ struct slabclass {
 
 static struct item *buckets[NBUCKETS];
 static struct slabclass classes[NCLASSES];
-static volatile int lock_word;
+/* The lock: 0, or the holding application instance + 1. */
+static long lock_word;
 static int ready;
+static uint64_t next_seq, recoveries;
+
+/* Every slab page, so that recover() can find every chunk. */
+#define MAX_PAGES 64
+static struct {
+	char *base;
+	uint32_t cls;
+} pages[MAX_PAGES];
+static uint32_t npages;
+
+static void recover(void);
 
 /* A key as stored: its namespace byte, then the caller's key. Keys that
  * start with '@' live in one namespace every application shares; any
@@ -47,10 +66,24 @@ struct key {
 };
 static char *buffers[PLIB_MAX_APPS];
 
+/* Takes the lock. A holder that died mid-call (its instance has ended:
+ * killed, or stopped past its call budget) cannot release it: after a
+ * while of spinning, the waiter asks the platform whether the holder
+ * still runs, and if not takes the lock over and recovers the tables. */
 static void lock(void)
 {
-	while (__atomic_exchange_n(&lock_word, 1, __ATOMIC_ACQUIRE))
+	long me = plib_app_id() + 1;
+	for (uint64_t spins = 1;; spins++) {
+		long owner = 0;
+		if (__atomic_compare_exchange_n(&lock_word, &owner, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
+		if (spins % (1u << 18) == 0 && owner > 0 && owner != me && plib_app_alive(owner - 1) == 0 &&
+		    __atomic_compare_exchange_n(&lock_word, &owner, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			recover();
+			return;
+		}
 		__asm__ volatile("pause");
+	}
 }
 
 static void unlock(void)
@@ -127,6 +160,7 @@ static void lru_push(struct item *it)
 /* Drops it from the table and its LRU, and frees its chunk. */
 static void unlink_item(struct item *it)
 {
+	__atomic_store_n(&it->state, FREE, __ATOMIC_RELEASE); /* commit: it is gone */
 	struct item **p = slot(it->data, it->klen);
 	*p = it->hnext;
 	lru_unlink(it);
@@ -140,13 +174,17 @@ static struct item *alloc_chunk(int c)
 	struct slabclass *sc = &classes[c];
 	if (!sc->free) {
 		uint64_t page = sc->size > MIN_PAGE ? sc->size : MIN_PAGE;
-		char *mem = plib_alloc(page);
+		char *mem = npages < MAX_PAGES ? plib_alloc(page) : 0;
 		if (mem) {
 			for (uint64_t off = 0; off + sc->size <= page; off += sc->size) {
 				struct item *it = (struct item *)(mem + off);
+				it->state = FREE;
 				it->hnext = sc->free;
 				sc->free = it;
 			}
+			pages[npages].base = mem;
+			pages[npages].cls = (uint32_t)c;
+			__atomic_store_n(&npages, npages + 1, __ATOMIC_RELEASE);
 		} else if (sc->tail) {
 			unlink_item(sc->tail); /* evict the least recently used */
 		} else {
@@ -207,22 +245,30 @@ static long store(long key_off, long klen, long val_off, long vlen, int mode)
 		unlock();
 		return mode == ADD ? KV_EEXIST : KV_ENOENT;
 	}
-	if (*p)
-		unlink_item(*p);
 	struct item *it = alloc_chunk(c);
 	if (!it) {
 		unlock();
 		return KV_ENOSPC;
 	}
+	it->state = BUSY;
 	it->klen = k.n;
 	it->vlen = (uint32_t)vlen;
 	it->cls = (uint32_t)c;
+	it->seq = ++next_seq;
 	memcpy(it->data, k.b, k.n);
 	memcpy(it->data + k.n, val, vlen);
 	p = slot(k.b, k.n); /* eviction may have changed the chain */
-	it->hnext = 0;
-	*p = it;
+	struct item *old = *p;
+	it->hnext = old ? old->hnext : 0;
+	*p = it; /* the new item replaces the old one in its chain */
 	lru_push(it);
+	__atomic_store_n(&it->state, LIVE, __ATOMIC_RELEASE); /* commit */
+	if (old) {
+		old->state = FREE;
+		lru_unlink(old);
+		old->hnext = classes[old->cls].free;
+		classes[old->cls].free = old;
+	}
 	unlock();
 	return 0;
 }
@@ -292,7 +338,7 @@ static long kv_incr(long key_off, long klen, long delta, long a3)
 	memcpy(&v, it->data + it->klen, 8);
 	v += (uint64_t)delta;
 	v &= ~(1ULL << 63); /* stays a non-negative long */
-	memcpy(it->data + it->klen, &v, 8);
+	__builtin_memcpy(it->data + it->klen, &v, 8); /* one 8-byte store: no torn counter */
 	unlock();
 	return (long)v;
 }
@@ -312,7 +358,7 @@ static long kv_check(long a0, long a1, long a2, long a3)
 		init();
 	for (int b = 0; b < NBUCKETS; b++)
 		for (struct item *it = buckets[b]; it; it = it->hnext) {
-			if (!in_heap(it) || it->cls >= NCLASSES || it->klen < 2 || it->klen > KV_MAX_KEY + 1 ||
+			if (!in_heap(it) || it->state != LIVE || it->cls >= NCLASSES || it->klen < 2 || it->klen > KV_MAX_KEY + 1 ||
 			    it->vlen > KV_MAX_VALUE ||
 			    sizeof(struct item) + it->klen + it->vlen > classes[it->cls].size ||
 			    hash(it->data, it->klen) % NBUCKETS != (uint32_t)b || ++hashed > (1u << 30)) {
@@ -347,6 +393,95 @@ static long kv_count(long a0, long a1, long a2, long a3)
 	return (long)n;
 }
 
+static void free_chunk(struct item *it)
+{
+	it->state = FREE;
+	it->hnext = classes[it->cls].free;
+	classes[it->cls].free = it;
+}
+
+/* After a holder died mid-call, rebuilds every table from the chunks
+ * themselves: a LIVE chunk that is whole is kept (of two with one key,
+ * the later store), anything else is freed. An operation cut short
+ * before its commit point is thereby rolled back, one cut short after it
+ * completed. Called with the lock held. */
+static void recover(void)
+{
+	for (int b = 0; b < NBUCKETS; b++)
+		buckets[b] = 0;
+	for (int c = 0; c < NCLASSES; c++) {
+		classes[c].free = classes[c].head = classes[c].tail = 0;
+		classes[c].items = 0;
+	}
+	for (uint32_t p = 0; p < npages; p++) {
+		uint32_t c = pages[p].cls;
+		uint64_t size = classes[c].size, page = size > MIN_PAGE ? size : MIN_PAGE;
+		for (uint64_t off = 0; off + size <= page; off += size) {
+			struct item *it = (struct item *)(pages[p].base + off);
+			it->cls = c;
+			if (it->state != LIVE || it->klen < 2 || it->klen > KV_MAX_KEY + 1 || it->vlen > KV_MAX_VALUE ||
+			    sizeof(struct item) + it->klen + it->vlen > size) {
+				free_chunk(it);
+				continue;
+			}
+			struct item **s = slot(it->data, it->klen), *old = *s;
+			if (old && old->seq > it->seq) {
+				free_chunk(it);
+				continue;
+			}
+			if (old) {
+				*s = old->hnext;
+				lru_unlink(old);
+				free_chunk(old);
+				s = slot(it->data, it->klen);
+			}
+			it->hnext = 0;
+			*s = it;
+			lru_push(it);
+		}
+	}
+	recoveries++;
+}
+
+/* For the recovery test only: begins a set of key "@victim" and stops
+ * for good at step (0: holding the lock; 1: chunk filled; 2: linked in
+ * the table; 3: committed; 4: old copy freed), as a caller killed at that
+ * point of the critical section leaves it. Never returns: the caller is
+ * stopped past its call budget, and the next caller to need the lock
+ * recovers. */
+static long kv_die_at(long step, long a1, long a2, long a3)
+{
+	struct key k = {.b = "@@victim", .n = 8};
+	lock();
+	struct item *it = step >= 1 ? alloc_chunk(0) : 0;
+	if (it) {
+		it->state = BUSY;
+		it->klen = k.n;
+		it->vlen = 8;
+		it->cls = 0;
+		it->seq = ++next_seq;
+		memcpy(it->data, k.b, k.n);
+		memcpy(it->data + k.n, "died-mid", 8);
+	}
+	struct item **p = slot(k.b, k.n), *old = *p;
+	if (it && step >= 2) {
+		it->hnext = old ? old->hnext : 0;
+		*p = it;
+		lru_push(it);
+	}
+	if (it && step >= 3)
+		__atomic_store_n(&it->state, LIVE, __ATOMIC_RELEASE);
+	if (old && step >= 4) {
+		old->state = FREE;
+		lru_unlink(old);
+	}
+	for (;;)
+		__asm__ volatile("pause");
+	return 0;
+}
+
+static long kv_recoveries(long a0, long a1, long a2, long a3) { return (long)recoveries; }
+
 PLIB_EXPORT(0, kv_get);
 PLIB_EXPORT(1, kv_set);
 PLIB_EXPORT(2, kv_add);
@@ -361,3 +496,5 @@ static long kv_heap(long a0, long a1, long a2, long a3)
 
 PLIB_EXPORT(7, kv_count);
 PLIB_EXPORT(8, kv_heap);
+PLIB_EXPORT(9, kv_die_at);
+PLIB_EXPORT(10, kv_recoveries);

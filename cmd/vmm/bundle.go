@@ -1,13 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"strconv"
 
 	"plib/guestbin"
-	"plib/image"
 	"plib/vmm"
 )
 
@@ -22,19 +19,8 @@ type bundleCmd struct {
 // vmfunc backend builds it, with the EPT of every view, for guestlib/hv
 // (scripts/test-vmfunc-bochs boots it under Bochs).
 func (b *bundleCmd) Run() error {
-	params := map[string]int64{}
-	for k, v := range b.Param {
-		n, err := strconv.ParseInt(v, 0, 64)
-		if err != nil {
-			return exitError{exitUsage, fmt.Sprintf("--param %s=%s: the value must be an integer", k, v)}
-		}
-		params[k] = n
-	}
-	img, err := image.Load(b.Image)
+	params, img, err := loadWithParams(b.Image, b.Param)
 	if err != nil {
-		if errors.Is(err, image.ErrBadImage) || errors.Is(err, os.ErrNotExist) {
-			return exitError{exitUsage, err.Error()}
-		}
 		return err
 	}
 	data, err := vmm.BuildBundle(img, guestbin.GateVMFUNC, guestbin.Supervisor, vmm.BundleOptions{Params: params, Fault: b.Fault})

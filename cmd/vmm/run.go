@@ -42,19 +42,8 @@ func (r *runCmd) Run() error {
 	} else if r.VMFUNC != "auto" {
 		return exitError{exitUsage, "--vmfunc applies to --backend=vmfunc only"}
 	}
-	params := map[string]int64{}
-	for k, v := range r.Param {
-		n, err := strconv.ParseInt(v, 0, 64)
-		if err != nil {
-			return exitError{exitUsage, fmt.Sprintf("--param %s=%s: the value must be an integer", k, v)}
-		}
-		params[k] = n
-	}
-	img, err := image.Load(r.Image)
+	params, img, err := loadWithParams(r.Image, r.Param)
 	if err != nil {
-		if errors.Is(err, image.ErrBadImage) || errors.Is(err, os.ErrNotExist) {
-			return exitError{exitUsage, err.Error()}
-		}
 		return err
 	}
 	mech := b.Probe()
@@ -173,4 +162,25 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 		}
 	}
 	tw.Flush()
+}
+
+// loadWithParams parses --param NAME=VALUE flags and loads the image; a
+// bad value, a missing file or a malformed image is a usage error.
+func loadWithParams(path string, flags map[string]string) (map[string]int64, *image.Image, error) {
+	params := map[string]int64{}
+	for k, v := range flags {
+		n, err := strconv.ParseInt(v, 0, 64)
+		if err != nil {
+			return nil, nil, exitError{exitUsage, fmt.Sprintf("--param %s=%s: the value must be an integer", k, v)}
+		}
+		params[k] = n
+	}
+	img, err := image.Load(path)
+	if err != nil {
+		if errors.Is(err, image.ErrBadImage) || errors.Is(err, os.ErrNotExist) {
+			return nil, nil, exitError{exitUsage, err.Error()}
+		}
+		return nil, nil, err
+	}
+	return params, img, nil
 }

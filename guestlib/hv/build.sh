@@ -10,9 +10,9 @@ cflags=(-std=c11 -O2 -Wall -Werror -ffreestanding -fno-pic -fno-pie -mno-red-zon
 	-mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables
 	-I "$here" -I "$here/../include")
 objs=()
-for f in boot.S vmentry.S vmx.c exits.c out.c; do
-	gcc "${cflags[@]}" -c "$here/$f" -o "$tmp/$f.o"
-	objs+=("$tmp/$f.o")
+for f in boot.S vmentry.S vmx.c exits.c out.c ../rt/rt.c; do # rt.c: memcpy and friends, as every domain has them
+	gcc "${cflags[@]}" -c "$here/$f" -o "$tmp/$(basename "$f").o"
+	objs+=("$tmp/$(basename "$f").o")
 done
 ld -nostdlib -static -no-pie -z noexecstack --no-warn-rwx-segments -T "$here/link.ld" -o "$tmp/hv.elf" "${objs[@]}"
 objcopy -O binary "$tmp/hv.elf" "$out"

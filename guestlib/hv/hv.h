@@ -41,6 +41,7 @@ void putx(uint64_t v);
 void shutdown(void) __attribute__((noreturn));
 void fatal(const char *what) __attribute__((noreturn));
 
+/* From guestlib/rt/rt.c, linked in as in every domain. */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 

@@ -55,18 +55,3 @@ void fatal(const char *what)
 	put("\n");
 	shutdown();
 }
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	void *d = dst;
-	/* rep movsb: the CPU's own string copy */
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	void *d = dst;
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
-	return dst;
-}

@@ -3,6 +3,7 @@ package hostrun
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"plib/backend"
 	"plib/image"
 	"plib/internal/testimages"
+	"plib/internal/wlcheck"
 )
 
 // TestHostBackendAttacks runs each attack under each host backend and
@@ -159,30 +161,17 @@ func TestMprotectCallsReturnResults(t *testing.T) {
 	}
 }
 
+// hostBackendsHere are the host backends that run on any Linux machine
+// (pku needs protection keys: its tests run under QEMU TCG).
+var hostBackendsHere = map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}
+
 // TestSharingWorkload: two application instances share one kv under each
 // host backend: every concurrent increment counted, each reads back its
 // own value under the shared key name, and the library stays consistent.
 func TestSharingWorkload(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+	for name, b := range hostBackendsHere {
 		res, out := runBackend(t, b, "sharing", map[string]int64{"increments": 300})
-		if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
-			t.Fatalf("sharing under %s: exit %v %d %+v\n%s", name, res.Exited, res.ExitCode, res.Violation, out)
-		}
-		counters := 0
-		for _, m := range res.Metrics {
-			if m.Name == "counter" {
-				counters++
-				if m.Value != 600 {
-					t.Errorf("%s: %s counted %d increments of 600", name, m.Domain, m.Value)
-				}
-			}
-			if m.Name == "consistent" && m.Value != 1 {
-				t.Errorf("%s: %s found kv inconsistent", name, m.Domain)
-			}
-		}
-		if counters != 2 {
-			t.Errorf("%s: %d instances reported, want 2", name, counters)
-		}
+		wlcheck.Counters(t, "sharing under "+name, "counter", 600, 2, res, out)
 	}
 }
 
@@ -191,26 +180,11 @@ func TestSharingWorkload(t *testing.T) {
 // while the other calls the same kv: the crash is reported for instance
 // 1, and instance 0 finishes with every result right and kv consistent.
 func TestAppCrashLeavesTheLibraryWhole(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+	for name, b := range hostBackendsHere {
 		for seed := int64(1); seed <= 3; seed++ {
 			res, out := runBackend(t, b, "app-crash", map[string]int64{"seed": seed, "calls": 1500})
-			checkAppCrash(t, name, seed, res, out)
+			wlcheck.AppCrash(t, fmt.Sprintf("%s, seed %d", name, seed), 1500, res, out)
 		}
-	}
-}
-
-func checkAppCrash(t *testing.T, name string, seed int64, res *backend.Result, out string) {
-	t.Helper()
-	v := res.Violation
-	if v == nil || v.Domain != "app#1" || v.Kind != "write" {
-		t.Fatalf("%s seed %d: violation %+v\n%s", name, seed, v, out)
-	}
-	m := map[string]int64{}
-	for _, x := range res.Metrics {
-		m[x.Domain+"."+x.Name] = x.Value
-	}
-	if m["app.completed"] != 1500 || m["app.wrong"] != 0 || m["app.consistent"] != 1 || m["app#1.crash_at"] == 0 {
-		t.Errorf("%s seed %d: %v\n%s", name, seed, m, out)
 	}
 }
 
@@ -218,31 +192,11 @@ func checkAppCrash(t *testing.T, name string, seed int64, res *backend.Result, o
 // over-subscribed (kv-load-8) hammer one kv under each host backend: the
 // shared counter is exact, every instance finishes, kv stays consistent.
 func TestKVLoad(t *testing.T) {
-	for _, img := range []string{"kv-load", "kv-load-8"} {
-		for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+	for img, apps := range map[string]int{"kv-load": 2, "kv-load-8": 8} {
+		for name, b := range hostBackendsHere {
 			res, out := runBackendTimeout(t, b, img, map[string]int64{"ops": 300}, 5*time.Minute)
-			checkLoad(t, img+" under "+name, res, out)
+			wlcheck.Counters(t, img+" under "+name, "total", -1, apps, res, out)
 		}
-	}
-}
-
-func checkLoad(t *testing.T, what string, res *backend.Result, out string) {
-	t.Helper()
-	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
-		t.Fatalf("%s: exit %v %d %+v\n%s", what, res.Exited, res.ExitCode, res.Violation, out)
-	}
-	totals := 0
-	for _, m := range res.Metrics {
-		if m.Name == "total" {
-			exp, _ := res.Metric("expected")
-			if m.Value != exp {
-				t.Errorf("%s: %s saw %d of %d increments", what, m.Domain, m.Value, exp)
-			}
-			totals++
-		}
-	}
-	if totals < 2 {
-		t.Errorf("%s: only %d instances reported", what, totals)
 	}
 }
 
@@ -254,36 +208,19 @@ func checkLoad(t *testing.T, what string, res *backend.Result, out string) {
 // holder there: it is not tried.
 func TestKillMidCall(t *testing.T) {
 	for name, b := range map[string]backend.Backend{"mprotect": Mprotect{}, "process": Process{}} {
+		p := testimages.Path(t, "kill-mid-call")
+		img, err := image.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for step := int64(0); step <= 4; step++ {
-			p := testimages.Path(t, "kill-mid-call")
-			img, err := image.Load(p)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var out bytes.Buffer
 			res, err := b.Run(context.Background(), img, p, backend.Options{Params: map[string]int64{"step": step},
 				Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: &out})
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkKillMidCall(t, name, step, res, out.String())
+			wlcheck.KillMidCall(t, name, step, res, out.String())
 		}
-	}
-}
-
-func checkKillMidCall(t *testing.T, name string, step int64, res *backend.Result, out string) {
-	t.Helper()
-	m := map[string]int64{}
-	for _, x := range res.Metrics {
-		m[x.Domain+"."+x.Name] = x.Value
-	}
-	forward := int64(0)
-	if step >= 3 {
-		forward = 1
-	}
-	v := res.Violation
-	if v == nil || v.Kind != "call-budget" || v.Domain != "kv#1" || res.ExitCode != 0 ||
-		m["app.recoveries"] != 1 || m["app.consistent"] != 1 || m["app.victim_rolled_forward"] != forward {
-		t.Errorf("%s, step %d: violation %+v, exit %d, metrics %v\n%s", name, step, v, res.ExitCode, m, out)
 	}
 }

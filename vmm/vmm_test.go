@@ -3,6 +3,7 @@ package vmm
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"plib/guestbin"
 	"plib/image"
 	"plib/internal/testimages"
+	"plib/internal/wlcheck"
 	"plib/vmm/kvm"
 )
 
@@ -253,91 +255,49 @@ func TestGateCountsEverySwitch(t *testing.T) {
 	}
 }
 
-// TestSharingUnderVMFUNC: two application instances, each on its own
-// vCPU with its own views, share one kv library's data and heap.
-func TestSharingUnderVMFUNC(t *testing.T) {
+// runInstances runs a PLIB_APPS image under vmfunc (emulated switches).
+func runInstances(t *testing.T, name string, params map[string]int64, budget time.Duration) (*backend.Result, string) {
+	t.Helper()
 	needKVM(t).Close()
-	p := testimages.Path(t, "sharing")
+	p := testimages.Path(t, name)
 	img, err := image.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p,
-		backend.Options{Params: map[string]int64{"increments": 300}, Timeout: time.Minute, Output: &out})
+		backend.Options{Params: params, Timeout: 5 * time.Minute, CallBudget: budget, Output: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
-		t.Fatalf("exit %v %d %+v\n%s", res.Exited, res.ExitCode, res.Violation, out.String())
-	}
-	n := 0
-	for _, m := range res.Metrics {
-		if m.Name == "counter" {
-			n++
-			if m.Value != 600 {
-				t.Errorf("%s counted %d of 600 increments", m.Domain, m.Value)
-			}
-		}
-	}
-	if n != 2 || res.GateSwitches != res.ViewSwitches || res.ViewSwitches == 0 {
-		t.Errorf("%d instances; switches %d, gate %d", n, res.ViewSwitches, res.GateSwitches)
+	return res, out.String()
+}
+
+// TestSharingUnderVMFUNC: two application instances, each on its own
+// vCPU with its own views, share one kv library's data and heap.
+func TestSharingUnderVMFUNC(t *testing.T) {
+	res, out := runInstances(t, "sharing", map[string]int64{"increments": 300}, 10*time.Second)
+	wlcheck.Counters(t, "sharing", "counter", 600, 2, res, out)
+	if res.GateSwitches != res.ViewSwitches || res.ViewSwitches == 0 {
+		t.Errorf("switches %d, gate %d", res.ViewSwitches, res.GateSwitches)
 	}
 }
 
 // TestAppCrashUnderVMFUNC: one instance's vCPU faults at seeded random
 // points while the other's keeps calling kv, which stays whole.
 func TestAppCrashUnderVMFUNC(t *testing.T) {
-	needKVM(t).Close()
-	p := testimages.Path(t, "app-crash")
-	img, err := image.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for seed := int64(1); seed <= 3; seed++ {
-		res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p,
-			backend.Options{Params: map[string]int64{"seed": seed, "calls": 1500}, Timeout: time.Minute})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]int64{}
-		for _, x := range res.Metrics {
-			m[x.Domain+"."+x.Name] = x.Value
-		}
-		if v := res.Violation; v == nil || v.Domain != "app#1" || m["app.completed"] != 1500 || m["app.wrong"] != 0 || m["app.consistent"] != 1 {
-			t.Errorf("seed %d: violation %+v, metrics %v", seed, v, m)
-		}
+		res, out := runInstances(t, "app-crash", map[string]int64{"seed": seed, "calls": 1500}, 10*time.Second)
+		wlcheck.AppCrash(t, fmt.Sprintf("seed %d", seed), 1500, res, out)
 	}
 }
 
 // TestKVLoadUnderVMFUNC: 2 and 8 instances, each on its own vCPU, hammer
 // one kv: the shared counter is exact and every instance finishes.
 func TestKVLoadUnderVMFUNC(t *testing.T) {
-	needKVM(t).Close()
-	for _, name := range []string{"kv-load", "kv-load-8"} {
-		p := testimages.Path(t, name)
-		img, err := image.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p,
-			backend.Options{Params: map[string]int64{"ops": 300}, Timeout: 5 * time.Minute, CallBudget: 10 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp, _ := res.Metric("expected")
-		n := 0
-		for _, m := range res.Metrics {
-			if m.Name == "total" {
-				n++
-				if m.Value != exp {
-					t.Errorf("%s: %s saw %d of %d", name, m.Domain, m.Value, exp)
-				}
-			}
-		}
-		if res.ExitCode != 0 || res.Violation != nil || n != img.Apps {
-			t.Errorf("%s: exit %d, %+v, %d of %d instances", name, res.ExitCode, res.Violation, n, img.Apps)
-		}
+	for name, apps := range map[string]int{"kv-load": 2, "kv-load-8": 8} {
+		res, out := runInstances(t, name, map[string]int64{"ops": 300}, 10*time.Second)
+		wlcheck.Counters(t, name, "total", -1, apps, res, out)
 	}
 }
 
@@ -354,29 +314,8 @@ func TestTOCTOUUnderVMFUNC(t *testing.T) {
 // TestKillMidCallUnderVMFUNC: see hostrun's TestKillMidCall; here the
 // dying instance's vCPU is stopped inside the library's view.
 func TestKillMidCallUnderVMFUNC(t *testing.T) {
-	needKVM(t).Close()
-	p := testimages.Path(t, "kill-mid-call")
-	img, err := image.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for step := int64(0); step <= 4; step++ {
-		res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p, backend.Options{
-			Params: map[string]int64{"step": step}, Timeout: time.Minute, CallBudget: 300 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]int64{}
-		for _, x := range res.Metrics {
-			m[x.Domain+"."+x.Name] = x.Value
-		}
-		forward := int64(0)
-		if step >= 3 {
-			forward = 1
-		}
-		if v := res.Violation; v == nil || v.Kind != "call-budget" || v.Domain != "kv#1" || res.ExitCode != 0 ||
-			m["app.recoveries"] != 1 || m["app.consistent"] != 1 || m["app.victim_rolled_forward"] != forward {
-			t.Errorf("step %d: violation %+v, exit %d, metrics %v", step, v, res.ExitCode, m)
-		}
+		res, out := runInstances(t, "kill-mid-call", map[string]int64{"step": step}, 300*time.Millisecond)
+		wlcheck.KillMidCall(t, "vmfunc", step, res, out)
 	}
 }

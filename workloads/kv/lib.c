@@ -223,6 +223,54 @@ static long begin(long off, long klen, struct key *k)
 	return 0;
 }
 
+static void free_chunk(struct item *it)
+{
+	it->state = FREE;
+	it->hnext = classes[it->cls].free;
+	classes[it->cls].free = it;
+}
+
+/* Never returns: the recovery test's caller dies here (see kv_die_at). */
+static void __attribute__((noreturn)) die_here(void)
+{
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+/* The critical section of a set, with the lock held: fills chunk it and
+ * puts it in the table in place of any older copy of its key. The
+ * numbered points are where a caller killed mid-call can leave kv;
+ * kv_die_at stops at one of them (stop_at), every set passes them all
+ * (stop_at -1). recover() undoes steps 1-2 and completes steps 3-4. */
+static void put_item(struct item *it, const struct key *k, const char *val, uint32_t vlen, int c, long stop_at)
+{
+	it->state = BUSY;
+	it->klen = k->n;
+	it->vlen = vlen;
+	it->cls = (uint32_t)c;
+	it->seq = ++next_seq;
+	memcpy(it->data, k->b, k->n);
+	memcpy(it->data + k->n, val, vlen);
+	if (stop_at == 1) /* 1: chunk filled */
+		die_here();
+	struct item **p = slot(k->b, k->n), *old = *p;
+	it->hnext = old ? old->hnext : 0;
+	*p = it; /* the new item replaces the old one in its chain */
+	lru_push(it);
+	if (stop_at == 2) /* 2: linked in the table */
+		die_here();
+	__atomic_store_n(&it->state, LIVE, __ATOMIC_RELEASE); /* commit */
+	if (stop_at == 3) /* 3: committed */
+		die_here();
+	if (old) {
+		old->state = FREE;
+		lru_unlink(old);
+		if (stop_at == 4) /* 4: old copy freed, not yet on its free list */
+			die_here();
+		free_chunk(old);
+	}
+}
+
 enum { SET, ADD, REPLACE };
 
 static long store(long key_off, long klen, long val_off, long vlen, int mode)
@@ -250,25 +298,7 @@ static long store(long key_off, long klen, long val_off, long vlen, int mode)
 		unlock();
 		return KV_ENOSPC;
 	}
-	it->state = BUSY;
-	it->klen = k.n;
-	it->vlen = (uint32_t)vlen;
-	it->cls = (uint32_t)c;
-	it->seq = ++next_seq;
-	memcpy(it->data, k.b, k.n);
-	memcpy(it->data + k.n, val, vlen);
-	p = slot(k.b, k.n); /* eviction may have changed the chain */
-	struct item *old = *p;
-	it->hnext = old ? old->hnext : 0;
-	*p = it; /* the new item replaces the old one in its chain */
-	lru_push(it);
-	__atomic_store_n(&it->state, LIVE, __ATOMIC_RELEASE); /* commit */
-	if (old) {
-		old->state = FREE;
-		lru_unlink(old);
-		old->hnext = classes[old->cls].free;
-		classes[old->cls].free = old;
-	}
+	put_item(it, &k, val, (uint32_t)vlen, c, -1); /* slot() again: eviction may have changed the chain */
 	unlock();
 	return 0;
 }
@@ -393,13 +423,6 @@ static long kv_count(long a0, long a1, long a2, long a3)
 	return (long)n;
 }
 
-static void free_chunk(struct item *it)
-{
-	it->state = FREE;
-	it->hnext = classes[it->cls].free;
-	classes[it->cls].free = it;
-}
-
 /* After a holder died mid-call, rebuilds every table from the chunks
  * themselves: a LIVE chunk that is whole is kept (of two with one key,
  * the later store), anything else is freed. An operation cut short
@@ -443,41 +466,19 @@ static void recover(void)
 	recoveries++;
 }
 
-/* For the recovery test only: begins a set of key "@victim" and stops
- * for good at step (0: holding the lock; 1: chunk filled; 2: linked in
- * the table; 3: committed; 4: old copy freed), as a caller killed at that
- * point of the critical section leaves it. Never returns: the caller is
- * stopped past its call budget, and the next caller to need the lock
- * recovers. */
+/* For the recovery test only: runs a set of key "@victim" through the
+ * same critical section as every set (put_item) and stops for good at
+ * step 0 (just holding the lock) or at put_item's point `step`, as a
+ * caller killed there leaves kv. Never returns: the caller is stopped past
+ * its call budget, and the next caller to need the lock recovers. */
 static long kv_die_at(long step, long a1, long a2, long a3)
 {
 	struct key k = {.b = "@@victim", .n = 8};
 	lock();
 	struct item *it = step >= 1 ? alloc_chunk(0) : 0;
-	if (it) {
-		it->state = BUSY;
-		it->klen = k.n;
-		it->vlen = 8;
-		it->cls = 0;
-		it->seq = ++next_seq;
-		memcpy(it->data, k.b, k.n);
-		memcpy(it->data + k.n, "died-mid", 8);
-	}
-	struct item **p = slot(k.b, k.n), *old = *p;
-	if (it && step >= 2) {
-		it->hnext = old ? old->hnext : 0;
-		*p = it;
-		lru_push(it);
-	}
-	if (it && step >= 3)
-		__atomic_store_n(&it->state, LIVE, __ATOMIC_RELEASE);
-	if (old && step >= 4) {
-		old->state = FREE;
-		lru_unlink(old);
-	}
-	for (;;)
-		__asm__ volatile("pause");
-	return 0;
+	if (it)
+		put_item(it, &k, "died-mid", 8, 0, step);
+	die_here();
 }
 
 static long kv_recoveries(long a0, long a1, long a2, long a3) { return (long)recoveries; }

@@ -68,13 +68,13 @@ func NestedSupport() (bool, string) {
 // link address), the multiboot info below it, the bundle at 16 MiB, and
 // room up to the end of the bundle's guest memory.
 const (
-	nestedMBInfo  = 0x8000
-	nestedModule  = 0x8100
-	nestedHVAddr  = 0x100000
-	nestedBundle  = 0x1000000
-	nestedDebug   = 0xe9   // the hypervisor's report port (Bochs's port_e9_hack)
-	nestedPowerOf = 0x8900 // "Shutdown" written here ends the run
-	mbBootMagic   = 0x2badb002
+	nestedMBInfo   = 0x8000
+	nestedModule   = 0x8100
+	nestedHVAddr   = 0x100000
+	nestedBundle   = 0x1000000
+	nestedDebug    = 0xe9   // the hypervisor's report port (Bochs's port_e9_hack)
+	nestedPowerOff = 0x8900 // "Shutdown" written here ends the run
+	mbBootMagic    = 0x2badb002
 )
 
 // RunNested boots guestlib's hypervisor mode in a KVM guest with the
@@ -221,7 +221,7 @@ func runNestedVCPU(ctx context.Context, c *kvm.VCPU, timeout time.Duration) ([]b
 				if report.Len() < backend.MaxOutputSize {
 					report.Write(c.IOData(e))
 				}
-			case nestedPowerOf:
+			case nestedPowerOff:
 				power.Write(c.IOData(e))
 				if strings.Contains(power.String(), "Shutdown") {
 					return report.Bytes(), nil

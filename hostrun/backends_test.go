@@ -36,6 +36,14 @@ func TestHostBackendAttacks(t *testing.T) {
 		{"attack-unmap", map[string]outcome{"none": {"", 68}, "mprotect": {"", 68}, "process": {"", 68}}},
 		{"attack-toctou", map[string]outcome{"none": {"", 69}, "mprotect": {"", 69}, "process": {"", 69}}},
 		{"null", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}, "process": {"", 0}}},
+		// DF across the gate: none lets it through and the secret leaks
+		// (66), which is what shows the attack is real.
+		{"attack-direction", map[string]outcome{"none": {"", 66}, "mprotect": {"", 70}, "process": {"", 70}}},
+		{"attack-trap", map[string]outcome{"none": {"exception", 0}, "mprotect": {"exception", 0}, "process": {"exception", 0}}},
+		// The flags and stack each gate gives a library, and the flags it
+		// gives back; none establishes nothing (its call is a plain jump),
+		// so the workload's checks fail there: they can fail.
+		{"gate-state", map[string]outcome{"none": {"", 1}, "mprotect": {"", 0}, "process": {"", 0}}},
 	}
 	backends := map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}
 	for _, c := range cases {

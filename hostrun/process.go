@@ -198,7 +198,9 @@ func (p *process) run(img *image.Image, plat *backend.Platform, entry, top uint6
 	binary.LittleEndian.PutUint64(frame[6*8:], entry)
 	p.setU64(abi.CtxGuestSP, sp)
 	for {
-		hostEnter(p.ctxAddr)
+		if f := hostEnter(p.ctxAddr); f&imageOnlyFlags != 0 {
+			return fmt.Errorf("the gate resumed Go with RFLAGS %#x: the image's TF, DF or AC reached trusted code", f)
+		}
 		if nr := p.u64(abi.CtxNr); nr > abi.CtxFault && nr < abi.CtxFault+65 {
 			plat.Result.Exits["fault"]++
 			plat.Result.Violation = p.faultViolation(unix.Signal(nr-abi.CtxFault), p.u64(abi.CtxA0), int64(p.u64(abi.CtxA1)), p.u64(abi.CtxA2), p.u64(abi.CtxA3))
@@ -239,5 +241,12 @@ func (p *process) run(img *image.Image, plat *backend.Platform, entry, top uint6
 	}
 }
 
-// hostEnter switches from Go into the image (switch_amd64.s).
-func hostEnter(ctx uintptr)
+// imageOnlyFlags are RFLAGS bits the image may set for itself but Go must
+// never run with: TF (single-step), DF (string copies run backwards), AC
+// (alignment faults). The gate's sys routine and the fault trampoline
+// clear them; hostEnter's result proves it on every return into Go.
+const imageOnlyFlags = 1<<8 | 1<<10 | 1<<18
+
+// hostEnter switches from Go into the image (switch_amd64.s) and returns
+// the RFLAGS Go was resumed with.
+func hostEnter(ctx uintptr) (flags uint64)

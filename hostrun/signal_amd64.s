@@ -5,6 +5,7 @@
 #define UC_RAX 144
 #define UC_RSP 160
 #define UC_RIP 168
+#define UC_EFL 176
 #define UC_ERR 192
 
 // func faultTrampoline()
@@ -14,7 +15,9 @@
 // fault whose RIP lies in the image is a violation: record it in the switch
 // context and rewrite the interrupted state so that, after rt_sigreturn,
 // the thread continues in the Go side's resume label on the Go stack,
-// exactly as if the image had made a platform call. Any other fault is the
+// exactly as if the image had made a platform call, and with clean flags:
+// the image's TF would single-step Go, its DF would run Go's string copies
+// backwards, its AC would fault Go's unaligned accesses. Any other fault is the
 // Go runtime's: hand it to the handler Go installed.
 TEXT ·faultTrampoline(SB), NOSPLIT|NOFRAME, $0
 	MOVQ UC_RIP(DX), AX
@@ -52,7 +55,8 @@ imageFault:
 	MOVQ R8, UC_RBP(DX)  // ...with Go's frame pointer...
 	MOVQ 32(CX), R8
 	MOVQ R8, UC_RIP(DX)  // ...at the resume label...
-	MOVQ CX, UC_RAX(DX)  // ...which expects the context in AX
+	MOVQ CX, UC_RAX(DX)  // ...which expects the context in AX...
+	MOVQ $0x202, UC_EFL(DX) // ...with the flags Go assumes (IF, bit 1): no TF, DF or AC of the image's
 	RET                  // to the restorer: rt_sigreturn
 
 chain:

@@ -1,12 +1,14 @@
 #include "textflag.h"
 
-// func hostEnter(ctx uintptr)
+// func hostEnter(ctx uintptr) (flags uint64)
 //
 // Saves what Go needs back (SP, BP, R14 = g, R15) in the switch context and
 // jumps to the gate page's resume routine, which restores the image's
 // registers and returns into it. The image comes back through the gate's
-// sys routine, which restores SP and jumps to hostResume.
-TEXT ·hostEnter(SB), NOSPLIT|NOFRAME, $0-8
+// sys routine, which restores SP and jumps to hostResume. flags is the
+// RFLAGS Go was resumed with, so that Go can check the gate cleared the
+// image's.
+TEXT ·hostEnter(SB), NOSPLIT|NOFRAME, $0-16
 	MOVQ ctx+0(FP), DI
 	MOVQ SP, 0(DI)    // CtxGoSP: SP points at our return address
 	MOVQ BP, 8(DI)    // CtxGoBP
@@ -20,6 +22,9 @@ TEXT ·hostEnter(SB), NOSPLIT|NOFRAME, $0-8
 // Entered from the gate's sys routine with SP and BP restored and
 // AX = the context; returns to hostEnter's caller.
 TEXT hostResume<>(SB), NOSPLIT|NOFRAME, $0
+	PUSHFQ
+	POPQ CX
+	MOVQ CX, 16(SP)   // hostEnter's flags result (SP is hostEnter's entry SP)
 	MOVQ 16(AX), R14
 	MOVQ 24(AX), R15
 	XORPS X15, X15    // ABIInternal's zero register

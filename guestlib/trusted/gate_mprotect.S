@@ -62,6 +62,7 @@ gate_call:
 	mov %r14, %rdx
 	mov %r15, %rcx
 	CHECK_ENTRY
+	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES(%r10)
 	mov %rax, %r12			/* result */
 	CALL_CLOSED

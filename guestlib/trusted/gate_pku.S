@@ -81,6 +81,7 @@ gate_call:
 	mov %r13, %rsi
 	mov %r14, %rdx
 	mov %r15, %rcx
+	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES(%r10)
 	mov %rax, %r12			/* result */
 	CALL_CLOSED
@@ -146,6 +147,7 @@ gate_sys:
 	mov %rbp, PLIB_CTX_DOMAIN(%rax)	/* a hint for Go; the resume trusts only the slot */
 	mov PLIB_CTX_GOSP(%rax), %rsp
 	mov PLIB_CTX_GOBP(%rax), %rbp
+	ENTRY_STATE			/* Go assumes DF = 0 and no AC or TF: none of the caller's */
 	jmp *PLIB_CTX_RESUME(%rax)
 
 /* Entered from Go (app rights) with the context's CTX_DOMAIN set: resume
@@ -171,6 +173,7 @@ gate_resume:
 5:	mov PLIB_CTX_GUESTSP(%r8), %rsp
 	mov PLIB_CTX_RETVAL(%r8), %rax
 6:	xor %r8d, %r8d
+	cmp %eax, %eax			/* status flags: the same after every call, none of Go's */
 	pop %r15
 	pop %r14
 	pop %r13

@@ -74,13 +74,7 @@ gate_call:
 3:	mov $PLIB_ERR_LIB_DEAD, %rax	/* the library process is gone */
 4:	pop %r12
 	pop %rbx
-	xor %ecx, %ecx			/* leave no syscall values behind */
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r8d, %r8d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
+	CLEAR_SCRATCH			/* leave no syscall values behind */
 	ret
 
 bad_entry:
@@ -105,6 +99,7 @@ wait_100ms:
    rbp = this library (the header's view field in this process). */
 	.org PLIB_GATE_SERVE_OFF, 0xcc
 gate_serve:
+	and $-16, %rsp			/* the ABI's alignment at every call below */
 	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rbp
 	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rbp,8), %rbx
 5:	mov PLIB_REQ_STATE(%rbx), %edx
@@ -129,6 +124,7 @@ gate_serve:
 	mov PLIB_REQ_ARGS+8(%rbx), %rsi
 	mov PLIB_REQ_ARGS+16(%rbx), %rdx
 	mov PLIB_REQ_ARGS+24(%rbx), %rcx
+	ENTRY_STATE			/* this process's flags, set anew for every call */
 	call *PLIB_GATE_ENTRIES(%r12)
 7:	mov %rax, PLIB_REQ_RESULT(%rbx)
 	movl $PLIB_REQ_DONE, PLIB_REQ_STATE(%rbx)

@@ -104,6 +104,7 @@ switch_in:
 	mov %rdx, %rsi
 	mov %r9, %rdx
 	mov %r8, %rcx
+	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES(%r10)
 	pop %rbp
 	pop %r11

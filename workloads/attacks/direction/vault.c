@@ -1,0 +1,28 @@
+/* vault.c - a library with a secret directly below a public record, and
+ * one entry that copies the public record out with plib_copy_out (memcpy:
+ * rep movsb). Correct code for a caller that obeys the ABI; the attack
+ * shows what happens when the gate lets the caller's DF through. */
+#include "plib.h"
+
+PLIB_LIBRARY_HEAP(4096);
+
+#define VAULT_LEN 64
+
+/* secret then public, adjacent: public[-1] is the secret's last byte. */
+static struct {
+	char secret[VAULT_LEN];
+	char public[VAULT_LEN];
+} vault = {
+	"vault-secret:0123456789abcdef0123456789abcdef0123456789abcdef..",
+	"vault-public:the record every caller may read...................",
+};
+
+/* Copies len (<= VAULT_LEN) bytes of the public record to offset off. */
+static long read_public(long off, long len, long a2, long a3)
+{
+	if (len < 0 || len > VAULT_LEN)
+		return -1;
+	return plib_copy_out(off, vault.public, len) ? -1 : len;
+}
+
+PLIB_EXPORT(0, read_public);

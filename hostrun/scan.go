@@ -79,41 +79,63 @@ func (g gadget) String() string { return fmt.Sprintf("%s at %#x in %s", g.name, 
 
 // scanProcess checks every executable mapping of this process (the Go
 // binary, the vDSO, the image) for PKRU gadgets outside the gate pages,
-// reading through mem (/proc/self/mem), at every byte offset. It returns
-// every gadget found and a one-line summary.
+// reading through mem (/proc/self/mem), at every byte offset. Mappings
+// that touch are scanned as one run, as the CPU fetches them: a gadget
+// may start in one mapping and end in the next. It returns every gadget
+// found and a one-line summary.
 func scanProcess(maps io.Reader, mem io.ReaderAt) ([]gadget, string, error) {
 	ms, err := readMaps(maps)
 	if err != nil {
 		return nil, "", err
 	}
-	var found []gadget
-	gateLo, gateHi := uint64(abi.GatePage), uint64(abi.GatePage+abi.GatePages*abi.PageSize)
-	n, total := 0, uint64(0)
+	var runs [][]mapping
 	for _, m := range ms {
 		if !strings.Contains(m.perms, "x") || m.path == "[vsyscall]" {
 			continue // [vsyscall] is execute-only and emulated by the kernel
 		}
-		for _, r := range [][2]uint64{{m.start, min(m.end, gateLo)}, {max(m.start, gateHi), m.end}} {
-			if r[0] >= r[1] {
-				continue
-			}
-			b := make([]byte, r[1]-r[0])
-			if _, err := mem.ReadAt(b, int64(r[0])); err != nil {
-				return nil, "", fmt.Errorf("read executable mapping %#x-%#x %s: %w", r[0], r[1], m.path, err)
-			}
-			for off := 0; off < len(b); {
-				i, name := findGadget(b[off:])
-				if i < 0 {
-					break
-				}
-				found = append(found, gadget{addr: r[0] + uint64(off+i), name: name, path: m.path})
-				off += i + 1
-			}
-			total += r[1] - r[0]
+		if n := len(runs); n > 0 && runs[n-1][len(runs[n-1])-1].end == m.start {
+			runs[n-1] = append(runs[n-1], m)
+		} else {
+			runs = append(runs, []mapping{m})
 		}
-		n++
+	}
+	var found []gadget
+	gateLo, gateHi := uint64(abi.GatePage), uint64(abi.GatePage+abi.GatePages*abi.PageSize)
+	n, total := 0, uint64(0)
+	for _, run := range runs {
+		lo, hi := run[0].start, run[len(run)-1].end
+		b := make([]byte, hi-lo)
+		for _, m := range run {
+			if _, err := mem.ReadAt(b[m.start-lo:m.end-lo], int64(m.start)); err != nil {
+				return nil, "", fmt.Errorf("read executable mapping %#x-%#x %s: %w", m.start, m.end, m.path, err)
+			}
+		}
+		for off := 0; off < len(b); {
+			i, name := findGadget(b[off:])
+			if i < 0 {
+				break
+			}
+			addr := lo + uint64(off+i)
+			off += i + 1
+			if addr >= gateLo && addr < gateHi {
+				continue // the gate's own, checked instructions
+			}
+			found = append(found, gadget{addr: addr, name: name, path: pathAt(run, addr)})
+		}
+		n += len(run)
+		total += hi - lo
 	}
 	return found, fmt.Sprintf("process scan: %d executable mappings, %d KiB, %d WRPKRU/XRSTOR/VMFUNC byte sequences outside the gate", n, total/1024, len(found)), nil
+}
+
+// pathAt names the mapping of run that holds addr.
+func pathAt(run []mapping, addr uint64) string {
+	for _, m := range run {
+		if addr < m.end {
+			return m.path
+		}
+	}
+	return run[len(run)-1].path
 }
 
 // scanSelf runs scanProcess on this process.

@@ -67,3 +67,51 @@ func TestTestBinaryIsGadgetFree(t *testing.T) {
 		t.Errorf("%d PKRU gadgets in the test binary, more than the %d hardware breakpoints can guard: %v", len(found), maxGuarded, found)
 	}
 }
+
+// TestScanSeesAcrossMappings: a gadget whose bytes start at the end of one
+// executable mapping and end at the start of the next (adjacent) one is
+// found, at every split point; two mappings with a gap between them are
+// not joined.
+func TestScanSeesAcrossMappings(t *testing.T) {
+	maps := "00400000-00401000 r-xp 00000000 08:01 1 /bin/app\n00401000-00402000 r-xp 00000000 00:00 0 [anon:jit]\n"
+	for _, c := range []struct {
+		name string
+		code []byte
+	}{
+		{"WRPKRU", []byte{0x0f, 0x01, 0xef}},
+		{"VMFUNC", []byte{0x0f, 0x01, 0xd4}},
+		{"XRSTOR", []byte{0x0f, 0xae, 0x28}},
+	} {
+		for split := 1; split < len(c.code); split++ {
+			first := bytes.Repeat([]byte{0x90}, 0x1000)
+			second := bytes.Repeat([]byte{0x90}, 0x1000)
+			copy(first[0x1000-split:], c.code[:split])
+			copy(second, c.code[split:])
+			found, _, err := scanProcess(strings.NewReader(maps), fakeMem{0x400000: first, 0x401000: second})
+			want := uint64(0x401000 - split)
+			if err != nil || len(found) != 1 || found[0].name != c.name || found[0].addr != want || found[0].path != "/bin/app" {
+				t.Errorf("%s split %d|%d: %v %v (want one at %#x)", c.name, split, len(c.code)-split, found, err, want)
+			}
+			gap := "00400000-00401000 r-xp 00000000 08:01 1 /bin/app\n00402000-00403000 r-xp 00000000 00:00 0 [anon:jit]\n"
+			if found, _, err := scanProcess(strings.NewReader(gap), fakeMem{0x400000: first, 0x402000: second}); err != nil || len(found) != 0 {
+				t.Errorf("%s split over a gap: %v %v (the CPU cannot fetch across it)", c.name, found, err)
+			}
+		}
+	}
+}
+
+// TestScanSeesIntoTheGate: the gate's own instructions are exempt, but a
+// gadget that starts just below the gate pages and ends inside them is
+// not.
+func TestScanSeesIntoTheGate(t *testing.T) {
+	maps := "3ffff000-40000000 r-xp 00000000 00:00 0\n40000000-40003000 r-xp 00000000 00:00 0\n"
+	below := bytes.Repeat([]byte{0x90}, 0x1000)
+	gate := bytes.Repeat([]byte{0x90}, 0x3000)
+	copy(below[0xfff:], []byte{0x0f})
+	copy(gate, []byte{0x01, 0xef})
+	copy(gate[0x100:], []byte{0x0f, 0x01, 0xef}) // the gate's own WRPKRU
+	found, _, err := scanProcess(strings.NewReader(maps), fakeMem{0x3ffff000: below, 0x40000000: gate})
+	if err != nil || len(found) != 1 || found[0].addr != 0x3fffffff {
+		t.Errorf("found %v %v, want one WRPKRU at 0x3fffffff", found, err)
+	}
+}

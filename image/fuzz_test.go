@@ -25,6 +25,7 @@ func FuzzParse(f *testing.F) {
 
 func checkInvariants(t *testing.T, im *Image) {
 	var prevEnd uint64
+	var prevText *Section
 	for _, s := range im.Sections {
 		if s.Addr%abi.PageSize != 0 || s.Size%abi.PageSize != 0 || s.Size == 0 {
 			t.Fatalf("%s: not whole pages", s.Name)
@@ -42,6 +43,18 @@ func checkInvariants(t *testing.T, im *Image) {
 			if err := ScanCode(s.Data, s.Addr, s.Name); err != nil {
 				t.Fatalf("accepted forbidden code: %v", err)
 			}
+			// Code that touches the previous code section: the CPU
+			// fetches across the boundary, so the bytes around it
+			// (the previous section's padded tail, this one's head)
+			// must hold no forbidden instruction either.
+			if prevText != nil && prevText.End() == s.Addr {
+				tail := append(append([]byte(nil), prevText.Data...), make([]byte, prevText.Size-uint64(len(prevText.Data)))...)
+				window := append(tail[len(tail)-2:], s.Data[:min(2, len(s.Data))]...)
+				if err := ScanCode(window, s.Addr-2, "boundary"); err != nil {
+					t.Fatalf("accepted a forbidden instruction across %s and %s: %v", prevText.Name, s.Name, err)
+				}
+			}
+			prevText = s
 		}
 		prevEnd = s.End()
 	}

@@ -240,3 +240,50 @@ func TestAppWritable(t *testing.T) {
 		}
 	}
 }
+
+// TestScanSeesAcrossSections: a forbidden instruction split at every
+// point across two adjacent code sections (the first filling its last
+// page) is refused and the message names both; the same bytes with a
+// page between the sections are accepted, since no fetch crosses a gap.
+func TestScanSeesAcrossSections(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		code []byte
+	}{
+		{"VMFUNC", []byte{0x0f, 0x01, 0xd4}},
+		{"WRPKRU", []byte{0x0f, 0x01, 0xef}},
+		{"SYSCALL", []byte{0x0f, 0x05}},
+		{"XRSTOR", []byte{0x0f, 0xae, 0x2f}},
+		{"WRFSBASE/WRGSBASE", []byte{0x0f, 0xae, 0xd8}}, // the F3 prefix and REX may precede it: the core is refused alone
+	} {
+		for split := 1; split < len(c.code); split++ {
+			for _, gap := range []uint64{0, abi.PageSize} {
+				app := &Section{Name: ".plib.app.text", Kind: KindText, Addr: abi.ImageCode, Size: abi.PageSize, Data: bytes.Repeat([]byte{0x90}, abi.PageSize)}
+				copy(app.Data[abi.PageSize-split:], c.code[:split])
+				lib := &Section{Name: ".plib.lib.x.text", Kind: KindText, Addr: app.End() + gap, Size: abi.PageSize, Data: append(append([]byte(nil), c.code[split:]...), 0xc3)}
+				im := &Image{Sections: []*Section{app, lib}}
+				err := im.scanCode()
+				if gap != 0 {
+					if err != nil {
+						t.Errorf("%s split %d with a gap: %v", c.name, split, err)
+					}
+					continue
+				}
+				if !errors.Is(err, ErrBadImage) || !strings.Contains(err.Error(), c.name) || !strings.Contains(err.Error(), ".plib.app.text and .plib.lib.x.text") {
+					t.Errorf("%s split %d|%d: %v", c.name, split, len(c.code)-split, err)
+				}
+			}
+		}
+	}
+}
+
+// TestScanSeesPastShortSections: a section whose bytes end before its
+// page does is followed by zero padding, so an instruction cannot
+// straddle it; the scan pads as the loader maps and accepts this.
+func TestScanSeesPastShortSections(t *testing.T) {
+	app := &Section{Name: ".plib.app.text", Kind: KindText, Addr: abi.ImageCode, Size: abi.PageSize, Data: []byte{0x90, 0x0f, 0x01}}
+	lib := &Section{Name: ".plib.lib.x.text", Kind: KindText, Addr: app.End(), Size: abi.PageSize, Data: []byte{0xd4, 0xc3}}
+	if err := (&Image{Sections: []*Section{app, lib}}).scanCode(); err != nil {
+		t.Errorf("padded boundary: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package vmm
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -120,6 +121,39 @@ func TestAttacksAreStopped(t *testing.T) {
 			}
 			libraryUnchanged(t, m)
 		})
+	}
+}
+
+// TestGateStateUnderVMFUNC: the vmfunc gate enters a library with DF, AC
+// and TF clear and an aligned stack whatever the caller set, and gives
+// the caller back flags that do not depend on the library's; the DF
+// attack's backward copy never happens (exit 70, not 66); a trap flag set
+// by the app stops the run on the app's side of the gate.
+func TestGateStateUnderVMFUNC(t *testing.T) {
+	if res, _ := run(t, "gate-state", nil, 30*time.Second); res.Violation != nil || !res.Exited || res.ExitCode != 0 {
+		t.Errorf("gate-state: %+v %+v", res, res.Violation)
+	}
+	if res, _ := run(t, "attack-direction", nil, 30*time.Second); res.Violation != nil || !res.Exited || res.ExitCode != 70 {
+		t.Errorf("attack-direction: want exit 70 (DF cleared), got %+v %+v", res, res.Violation)
+	}
+	res, m := run(t, "attack-trap", nil, 30*time.Second)
+	if v := res.Violation; v == nil || v.Kind != "exception" || v.Domain != "app" {
+		t.Errorf("attack-trap: want an exception by app, got %+v %+v", res, v)
+	}
+	libraryUnchanged(t, m)
+}
+
+// TestSplitInstructionsAreRefused: a VMFUNC, WRPKRU or SYSCALL split
+// across the adjacent code sections of the app and a library is refused
+// at load, though neither section holds it alone.
+func TestSplitInstructionsAreRefused(t *testing.T) {
+	for _, c := range []struct{ image, insn string }{
+		{"attack-split-vmfunc", "VMFUNC"}, {"attack-split-wrpkru", "WRPKRU"}, {"attack-split-syscall", "SYSCALL"},
+	} {
+		_, err := image.Load(testimages.Path(t, c.image))
+		if !errors.Is(err, image.ErrBadImage) || !strings.Contains(err.Error(), c.insn) || !strings.Contains(err.Error(), "across their boundary") {
+			t.Errorf("%s: %v", c.image, err)
+		}
 	}
 }
 

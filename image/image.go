@@ -15,13 +15,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
 
 	"plib/abi"
+	"plib/internal/regfile"
 )
 
 // MaxFileSize bounds the size of an image file.
@@ -122,23 +121,16 @@ func (im *Image) Libraries() []*Domain {
 	return out
 }
 
-// Load reads and parses the image file at path.
+// Load reads and parses the image file at path. Anything but a regular
+// file (a FIFO, a device, a directory, a link to one) is refused before it
+// is read, and no more than MaxFileSize bytes are ever read.
 func Load(path string) (*Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open image: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("stat image %s: %w", path, err)
-	}
-	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("%w: %s is %d bytes, more than the %d allowed", ErrBadImage, path, st.Size(), MaxFileSize)
-	}
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", path, err)
+	data, err := regfile.Read(path, MaxFileSize)
+	switch {
+	case errors.Is(err, regfile.ErrNotRegular), errors.Is(err, regfile.ErrTooLarge):
+		return nil, fmt.Errorf("%w: %w: an image is a regular ELF file of at most %d bytes", ErrBadImage, err, MaxFileSize)
+	case err != nil:
+		return nil, fmt.Errorf("read image: %w", err)
 	}
 	im, err := Parse(data)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"plib/attacks"
 	"plib/backend"
+	"plib/internal/regfile"
 )
 
 type attacksCmd struct {
@@ -70,7 +71,7 @@ func (c *attacksCmd) Run() error {
 }
 
 func replaceBetween(path, table string) error {
-	b, err := os.ReadFile(path)
+	b, err := regfile.Read(path, 16<<20)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"plib/backend"
 	"plib/hostrun"
@@ -252,6 +256,75 @@ func TestCompareCLI(t *testing.T) {
 		code, _, stderr := runVMM(t, append([]string{"compare", "--out", filepath.Join(dir, "x")}, bad...)...)
 		if code != exitUsage || !strings.Contains(stderr, "vmm:") {
 			t.Errorf("compare %v: exit %d, %s", bad, code, stderr)
+		}
+	}
+}
+
+// TestSpecialFilesAreRefused: an image path that names a device, a FIFO,
+// a directory, or a symbolic link to one of them exits 2 at once, naming
+// the problem, with bounded memory: the loader reads only regular files
+// and never past their allowed size (it once read /dev/zero until it held
+// gigabytes, and waited on a FIFO forever). The same holds for vmm
+// bundle and for the reports vmm compare --merge reads.
+func TestSpecialFilesAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	targets := map[string]struct{ path, says string }{
+		"/dev/zero": {"/dev/zero", "character device"},
+		"FIFO":      {fifo, "FIFO"},
+		"directory": {dir, "directory"},
+	}
+	for _, name := range []string{"/dev/zero", "FIFO", "directory"} {
+		tg := targets[name]
+		link := filepath.Join(dir, "link-"+strings.ReplaceAll(strings.Trim(name, "/"), "/", "-"))
+		if err := os.Symlink(tg.path, link); err != nil {
+			t.Fatal(err)
+		}
+		targets["link to "+name] = struct{ path, says string }{link, tg.says}
+	}
+	for name, tg := range targets {
+		for _, args := range [][]string{
+			{"run", "--backend=none", tg.path},
+			{"run", "--backend=vmfunc", tg.path},
+			{"bundle", "--out", filepath.Join(dir, "bundle.bin"), tg.path},
+			{"compare", "--quiet", "--merge", tg.path, "--merge", tg.path, "--out", filepath.Join(dir, "merged")},
+		} {
+			t.Run(name+"/"+args[0], func(t *testing.T) {
+				cmd := exec.Command(vmmBin, args...)
+				var out strings.Builder
+				cmd.Stdout, cmd.Stderr = &out, &out
+				start := time.Now()
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				var err error
+				select {
+				case err = <-done:
+				case <-time.After(5 * time.Second):
+					cmd.Process.Kill()
+					<-done
+					t.Fatalf("still running after 5 s: %s", out.String())
+				}
+				took := time.Since(start)
+				code := -1
+				if ee, ok := err.(*exec.ExitError); ok {
+					code = ee.ExitCode()
+				}
+				if code != exitUsage || !strings.Contains(out.String(), tg.says) {
+					t.Errorf("exit %d (want %d), output %q (want it to say %q)", code, exitUsage, out.String(), tg.says)
+				}
+				if took > time.Second {
+					t.Errorf("took %v, want under a second", took)
+				}
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > 200<<10 {
+					t.Errorf("peak resident memory %d KiB: the path was read", ru.Maxrss)
+				}
+			})
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"plib/backend"
+	"plib/internal/regfile"
 )
 
 // FormatVersion is the report.json format; readers refuse other versions.
@@ -97,9 +98,13 @@ func (r *Report) Summarize() {
 	}
 }
 
-// Load reads a report.json, refusing other format versions.
+// MaxReportSize bounds the report.json files --merge reads.
+const MaxReportSize = 512 << 20
+
+// Load reads a report.json, refusing other format versions and anything
+// but a regular file.
 func Load(path string) (*Report, error) {
-	b, err := os.ReadFile(path)
+	b, err := regfile.Read(path, MaxReportSize)
 	if err != nil {
 		return nil, err
 	}

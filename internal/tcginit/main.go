@@ -42,6 +42,13 @@ func main() {
 		{"attack-deputy refused by the platform", func() error { return runExpect("attack-deputy", 3, kind("platform-call")) }},
 		{"attack-gate-entry refused by the gate", func() error { return runExpect("attack-gate-entry", 3, kind("gate")) }},
 		{"attack-gadget refused at load", func() error { return runExpect("attack-gadget", 2, nil) }},
+		{"gate-state: the pku gate enters a library with DF, AC, TF clear on an aligned stack, and returns clean flags", func() error {
+			return runExpect("gate-state", 0, metricIs("failures", 0))
+		}},
+		{"attack-direction: DF set before a call; the library's copy still runs forwards", func() error {
+			return runExpect("attack-direction", 1, workloadExit(70))
+		}},
+		{"attack-split-wrpkru refused at load (a WRPKRU across two code sections)", func() error { return runExpect("attack-split-wrpkru", 2, nil) }},
 		{"kv under pku: every result verified, library consistent", func() error {
 			return runExpect("kv", 0, metricIs("consistent", 1), "--param", "iterations=20", "--param", "rounds=2")
 		}},
@@ -125,6 +132,17 @@ func pkuFault(k string) func(*backend.Result) error {
 		}
 		if !strings.Contains(r.Violation.CaughtBy, "SEGV_PKUERR") {
 			return fmt.Errorf("caught by %q, not a protection-key fault", r.Violation.CaughtBy)
+		}
+		return nil
+	}
+}
+
+// workloadExit checks the workload's own exit code (vmm exits 1 for any
+// non-zero one).
+func workloadExit(want int64) func(*backend.Result) error {
+	return func(r *backend.Result) error {
+		if !r.Exited || r.ExitCode != want {
+			return fmt.Errorf("workload exit %d (exited %v), want %d", r.ExitCode, r.Exited, want)
 		}
 		return nil
 	}

@@ -103,11 +103,11 @@ func TestGuestControlState(t *testing.T) {
 	var s Sregs
 	userSregs(&s)
 	const (
-		cr0AM         = 1 << 18
-		cr4OSFXSR     = 1 << 9
-		cr4FSGSBASE   = 1 << 16
-		cr4OSXSAVE    = 1 << 18
-		cr4PKE        = 1 << 22
+		cr0AM       = 1 << 18
+		cr4OSFXSR   = 1 << 9
+		cr4FSGSBASE = 1 << 16
+		cr4OSXSAVE  = 1 << 18
+		cr4PKE      = 1 << 22
 	)
 	if s.CR0&cr0EM == 0 || s.CR0&cr0AM != 0 {
 		t.Errorf("CR0 = %#x: want EM set and AM clear", s.CR0)

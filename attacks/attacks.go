@@ -39,6 +39,7 @@ var Catalogue = []Attack{
 	{"attack-unmap", "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a SYSCALL gadget of the host program"},
 	{"attack-direction", "sets DF (std), then an ordinary call: the library's memcpy would run backwards and copy out the secret below its public record"},
 	{"attack-trap", "sets TF, then a library call, to single-step the library"},
+	{"attack-fpstate", "unmasks every SSE and x87 exception (MXCSR, control word), then makes platform and library calls"},
 	{"attack-split-vmfunc", "a VMFUNC whose bytes start in its own code and end in the adjacent library code"},
 	{"attack-split-wrpkru", "a WRPKRU whose bytes start in its own code and end in the adjacent library code"},
 	{"attack-split-syscall", "a SYSCALL whose bytes start in its own code and end in the adjacent library code"},
@@ -104,6 +105,8 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{Stopped, "defeated: kv copies arguments in first; consistent"}
 	case res.Exited && res.ExitCode == 70:
 		return Outcome{Stopped, "defeated: the gate entered the library with DF = 0"}
+	case res.Exited && res.ExitCode == 71:
+		return Outcome{Stopped, "defeated: the platform ran with its own floating-point control"}
 	}
 	return Outcome{NotStopped, fmt.Sprintf("not stopped (exit %d)", res.ExitCode)}
 }

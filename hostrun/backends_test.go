@@ -39,6 +39,7 @@ func TestHostBackendAttacks(t *testing.T) {
 		// DF across the gate: none lets it through and the secret leaks
 		// (66), which is what shows the attack is real.
 		{"attack-direction", map[string]outcome{"none": {"", 66}, "mprotect": {"", 70}, "process": {"", 70}}},
+		{"attack-fpstate", map[string]outcome{"none": {"", 71}, "mprotect": {"", 71}, "process": {"", 71}}},
 		{"attack-trap", map[string]outcome{"none": {"exception", 0}, "mprotect": {"exception", 0}, "process": {"exception", 0}}},
 		// The flags and stack each gate gives a library, and the flags it
 		// gives back; none establishes nothing (its call is a plain jump),

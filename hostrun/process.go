@@ -198,8 +198,12 @@ func (p *process) run(img *image.Image, plat *backend.Platform, entry, top uint6
 	binary.LittleEndian.PutUint64(frame[6*8:], entry)
 	p.setU64(abi.CtxGuestSP, sp)
 	for {
-		if f := hostEnter(p.ctxAddr); f&imageOnlyFlags != 0 {
+		f, mxcsr := hostEnter(p.ctxAddr)
+		if f&imageOnlyFlags != 0 {
 			return fmt.Errorf("the gate resumed Go with RFLAGS %#x: the image's TF, DF or AC reached trusted code", f)
+		}
+		if mxcsr&^mxcsrStatus != goMXCSR {
+			return fmt.Errorf("the gate resumed Go with MXCSR %#x, not %#x: the image's floating-point control reached trusted code", mxcsr, goMXCSR)
 		}
 		if nr := p.u64(abi.CtxNr); nr > abi.CtxFault && nr < abi.CtxFault+65 {
 			plat.Result.Exits["fault"]++
@@ -247,6 +251,14 @@ func (p *process) run(img *image.Image, plat *backend.Platform, entry, top uint6
 // clear them; hostEnter's result proves it on every return into Go.
 const imageOnlyFlags = 1<<8 | 1<<10 | 1<<18
 
+// goMXCSR is the MXCSR Go runs with (every exception masked, round to
+// nearest), which the gate loads before entering Go; mxcsrStatus are its
+// sticky exception flags, which Go's own arithmetic may set.
+const (
+	goMXCSR     = 0x1f80
+	mxcsrStatus = 0x3f
+)
+
 // hostEnter switches from Go into the image (switch_amd64.s) and returns
-// the RFLAGS Go was resumed with.
-func hostEnter(ctx uintptr) (flags uint64)
+// the RFLAGS and MXCSR Go was resumed with.
+func hostEnter(ctx uintptr) (flags, mxcsr uint64)

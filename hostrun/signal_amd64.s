@@ -6,6 +6,9 @@
 #define UC_RSP 160
 #define UC_RIP 168
 #define UC_EFL 176
+#define UC_FPREGS 224 // uc_mcontext.fpregs: the saved struct _fpstate
+#define FP_CWD 0      // x87 control word
+#define FP_MXCSR 24
 #define UC_ERR 192
 
 // func faultTrampoline()
@@ -17,7 +20,8 @@
 // the thread continues in the Go side's resume label on the Go stack,
 // exactly as if the image had made a platform call, and with clean flags:
 // the image's TF would single-step Go, its DF would run Go's string copies
-// backwards, its AC would fault Go's unaligned accesses. Any other fault is the
+// backwards, its AC would fault Go's unaligned accesses, its MXCSR or x87
+// control word could unmask a floating-point exception in Go. Any other fault is the
 // Go runtime's: hand it to the handler Go installed.
 TEXT ·faultTrampoline(SB), NOSPLIT|NOFRAME, $0
 	MOVQ UC_RIP(DX), AX
@@ -56,7 +60,13 @@ imageFault:
 	MOVQ 32(CX), R8
 	MOVQ R8, UC_RIP(DX)  // ...at the resume label...
 	MOVQ CX, UC_RAX(DX)  // ...which expects the context in AX...
-	MOVQ $0x202, UC_EFL(DX) // ...with the flags Go assumes (IF, bit 1): no TF, DF or AC of the image's
+	MOVQ $0x202, UC_EFL(DX) // ...with the flags Go assumes (IF, bit 1): no TF, DF or AC of the image's...
+	MOVQ UC_FPREGS(DX), R8
+	TESTQ R8, R8
+	JZ   faultDone
+	MOVW $0x037f, FP_CWD(R8)    // ...and the floating-point control Go assumes:
+	MOVL $0x1f80, FP_MXCSR(R8)  // every exception masked, round to nearest
+faultDone:
 	RET                  // to the restorer: rt_sigreturn
 
 chain:

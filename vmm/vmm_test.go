@@ -136,6 +136,9 @@ func TestGateStateUnderVMFUNC(t *testing.T) {
 	if res, _ := run(t, "attack-direction", nil, 30*time.Second); res.Violation != nil || !res.Exited || res.ExitCode != 70 {
 		t.Errorf("attack-direction: want exit 70 (DF cleared), got %+v %+v", res, res.Violation)
 	}
+	if res, _ := run(t, "attack-fpstate", map[string]int64{"calls": 200}, 30*time.Second); res.Violation != nil || !res.Exited || res.ExitCode != 71 {
+		t.Errorf("attack-fpstate: want exit 71, got %+v %+v", res, res.Violation)
+	}
 	res, m := run(t, "attack-trap", nil, 30*time.Second)
 	if v := res.Violation; v == nil || v.Kind != "exception" || v.Domain != "app" {
 		t.Errorf("attack-trap: want an exception by app, got %+v %+v", res, v)

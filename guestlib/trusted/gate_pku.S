@@ -148,6 +148,7 @@ gate_sys:
 	mov PLIB_CTX_GOSP(%rax), %rsp
 	mov PLIB_CTX_GOBP(%rax), %rbp
 	ENTRY_STATE			/* Go assumes DF = 0 and no AC or TF: none of the caller's */
+	GO_FP_STATE			/* nor its MXCSR or x87 control word */
 	jmp *PLIB_CTX_RESUME(%rax)
 
 /* Entered from Go (app rights) with the context's CTX_DOMAIN set: resume
@@ -181,3 +182,5 @@ gate_resume:
 	pop %rbp
 	pop %rbx
 	ret
+
+	GO_FP_CONSTANTS

@@ -48,6 +48,9 @@ func main() {
 		{"attack-direction: DF set before a call; the library's copy still runs forwards", func() error {
 			return runExpect("attack-direction", 1, workloadExit(70))
 		}},
+		{"attack-fpstate: MXCSR and x87 exceptions unmasked; every call answered, the platform unharmed", func() error {
+			return runExpect("attack-fpstate", 1, workloadExit(71), "--param", "calls=300")
+		}},
 		{"attack-split-wrpkru refused at load (a WRPKRU across two code sections)", func() error { return runExpect("attack-split-wrpkru", 2, nil) }},
 		{"kv under pku: every result verified, library consistent", func() error {
 			return runExpect("kv", 0, metricIs("consistent", 1), "--param", "iterations=20", "--param", "rounds=2")

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -42,6 +43,36 @@ func closeLibraries(p *process) error {
 	return nil
 }
 
+// occupant describes what this process already maps in [lo, hi), for the
+// error when the image cannot be mapped there: "[heap]" is the program
+// break, which only a cgo build's malloc grows (Linux starts it at a
+// random point up to 1 GiB above the executable).
+func occupant(lo, hi uint64) string {
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	ms, err := readMaps(f)
+	if err != nil {
+		return ""
+	}
+	var in []string
+	for _, m := range ms {
+		if m.start < hi && m.end > lo {
+			in = append(in, fmt.Sprintf("%#x-%#x %s %s", m.start, m.end, m.perms, m.path))
+		}
+	}
+	if len(in) == 0 {
+		return ""
+	}
+	why := ""
+	if strings.Contains(strings.Join(in, " "), "[heap]") {
+		why = " (the program break: this binary was built with cgo; build it with CGO_ENABLED=0)"
+	}
+	return "; already mapped there: " + strings.Join(in, ", ") + why
+}
+
 // process is an image loaded at its fixed address in this process.
 type process struct {
 	mem     []byte // [abi.ImageBase, img.End)
@@ -61,7 +92,7 @@ func load(img *image.Image, gate []byte, app int) (*process, error) {
 	span := img.End - abi.ImageBase
 	mem, err := mmapFixed(abi.ImageBase, span)
 	if err != nil {
-		return nil, fmt.Errorf("map the image at %#x (%d bytes): %w", abi.ImageBase, span, err)
+		return nil, fmt.Errorf("map the image at %#x (%d bytes): %w%s", abi.ImageBase, span, err, occupant(abi.ImageBase, abi.ImageBase+span))
 	}
 	ctx, err := unix.Mmap(-1, 0, abi.PageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {

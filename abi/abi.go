@@ -52,6 +52,8 @@ const (
 	SlotBytes   = 64
 	SlotEntries = 16
 	SlotReturns = 24
+	SlotStart   = 32 // host loader runtime: TSC when the library's open call began (0: none)
+	SlotEntry   = 40 // host loader runtime: the entry of that call
 	HdrReq      = 0x400
 	HdrBudget   = 0x440
 	Magic       = 0x4554414742494c50
@@ -130,3 +132,12 @@ const (
 
 // ExportRecordSize is the size of one struct plib_export in .plib.exports.
 const ExportRecordSize = 72
+
+// The platform page of the host backends run by the loader.
+const (
+	HostPlatform = 0x3ffff000 // mapped read-write in the image's process
+	PlatState    = 128        // u32 futex word
+	PlatIdle     = 0
+	PlatCall     = 1
+	PlatDone     = 2
+)

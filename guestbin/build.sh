@@ -21,3 +21,4 @@ blob gate_pku 0x40000000
 blob gate_process 0x40000000
 blob supervisor 0x103000
 "$here/../guestlib/hv/build.sh" "$out/hypervisor.bin" # guestlib's hypervisor mode (vmm --vmfunc=nested)
+"$here/../guestlib/loader/build.sh" "$out/loader.elf" # the host backends' loader (the image's process)

@@ -14,6 +14,12 @@ import _ "embed"
 //go:embed gate_vmfunc.bin
 var GateVMFUNC []byte
 
+// Loader is the host backends' loader (guestlib/loader): a static,
+// freestanding executable the image's process runs.
+//
+//go:embed loader.elf
+var Loader []byte
+
 // GateNone is the none backend's gate page (gate_none.S).
 //
 //go:embed gate_none.bin

@@ -51,6 +51,9 @@ func child(arg string) (*backend.Result, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown host backend %q", req.Backend)
 	}
+	if hb.loader {
+		return runInLoader(req, img, hb)
+	}
 	p, err := load(img, hb.gate, req.App)
 	if err != nil {
 		return nil, err
@@ -78,22 +81,6 @@ func child(arg string) (*backend.Result, error) {
 		return nil, err
 	}
 	notes := []string{"seccomp: the image range cannot be unmapped, remapped, re-protected, re-keyed or mapped over from this thread"}
-	if req.Backend == "pku" {
-		// The app can jump anywhere in its process: a stray WRPKRU or
-		// XRSTOR anywhere would rewrite PKRU. Find them all, guard each.
-		found, scan, err := scanSelf(p.self)
-		if err != nil {
-			return nil, fmt.Errorf("refusing to run: %w", err)
-		}
-		if _, err := guardGadgets(found); err != nil {
-			return nil, fmt.Errorf("refusing to run: %w", err)
-		}
-		p.gadgets = found
-		if len(found) > 0 {
-			scan += fmt.Sprintf(", each guarded by a hardware breakpoint: %v", found)
-		}
-		notes = append([]string{scan}, notes...)
-	}
 	if err := installSeccomp(); err != nil {
 		return nil, err
 	}
@@ -107,13 +94,9 @@ func child(arg string) (*backend.Result, error) {
 		}
 		plat.AppAlive = alive
 	}
-	if err := startSigProbe(p); err != nil {
-		return nil, err
-	}
 	if cycles > 0 && req.Backend != "process" { // the process gate checks its own
 		go p.watchBudget(budget, cycles, res)
 	}
-	defer reportSigProbe(p, res)
 	if p.lib != 0 { // a library process of the process backend: serve calls
 		return res, p.run(img, plat, abi.GatePage+abi.GateServeOff, img.Domains[p.lib].Stack.End())
 	}

@@ -2,8 +2,6 @@ package hostrun
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"golang.org/x/sys/unix"
@@ -62,12 +60,6 @@ func (b PKU) Run(ctx context.Context, img *image.Image, path string, opts backen
 	return runChild(ctx, b.Name(), mech, path, opts)
 }
 
-const (
-	pkeyDisableAccess = 1
-	pkeyDisableWrite  = 2
-	slotBytes         = 64 // the trusted slot above a library's stack
-)
-
 func pkeyAlloc(rights int) (int, error) {
 	k, _, errno := unix.Syscall(unix.SYS_PKEY_ALLOC, 0, uintptr(rights), 0)
 	if errno != 0 {
@@ -83,50 +75,6 @@ func pkeyMprotect(b []byte, prot, key int) error {
 	if errno != 0 {
 		return errno
 	}
-	return nil
-}
-
-func rdpkru() uint32
-
-// keyLibraries gives every library its own protection key, allocated
-// access- and write-disabled for this thread (so Go, running here, never
-// holds it), and writes each domain's PKRU and the libraries' trusted
-// slots into the header page.
-func keyLibraries(p *process) error {
-	if why := pkuUnavailable(); why != "" {
-		return errors.New(why)
-	}
-	hdr := p.mem[abi.GateData-abi.ImageBase : abi.GateData-abi.ImageBase+abi.PageSize]
-	if err := unix.Mprotect(hdr, unix.PROT_READ|unix.PROT_WRITE); err != nil {
-		return err
-	}
-	keys := map[int]int{}
-	for _, d := range p.img.Libraries() {
-		k, err := pkeyAlloc(pkeyDisableAccess | pkeyDisableWrite)
-		if err != nil {
-			return fmt.Errorf("pkey_alloc for library %s: %w", d.Name, err)
-		}
-		keys[d.ID] = k
-		priv := d.Private()
-		if err := pkeyMprotect(p.span(d.Text.Addr, d.Text.Size), unix.PROT_READ|unix.PROT_EXEC, k); err != nil {
-			return fmt.Errorf("key library %s's code: %w", d.Name, err)
-		}
-		if err := pkeyMprotect(p.span(priv.Addr, priv.Size), unix.PROT_READ|unix.PROT_WRITE, k); err != nil {
-			return fmt.Errorf("key library %s's data: %w", d.Name, err)
-		}
-		top := d.Stack.End() - slotBytes
-		binary.LittleEndian.PutUint64(hdr[abi.HdrStacks+8*d.ID:], top)
-		binary.LittleEndian.PutUint64(hdr[abi.HdrSlots+8*d.ID:], top)
-	}
-	app := uint64(rdpkru()) // every library key is closed here: the app's rights
-	binary.LittleEndian.PutUint64(hdr[abi.HdrPKRU:], app)
-	for id, k := range keys {
-		binary.LittleEndian.PutUint64(hdr[abi.HdrPKRU+8*id:], app&^(3<<(2*k)))
-	}
-	if err := unix.Mprotect(hdr, unix.PROT_READ); err != nil {
-		return err
-	}
-	p.domainFromCtx = true
 	return nil
 }
 

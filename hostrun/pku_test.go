@@ -36,29 +36,6 @@ func TestPKUStopsAttacks(t *testing.T) {
 	}
 }
 
-// TestPKUSignalDuringCall: SIGALRM every millisecond during one long
-// library call. Every handler must run without the library's key (pkeys(7):
-// signal handlers get the default rights), and the call must still return
-// the right answer.
-func TestPKUSignalDuringCall(t *testing.T) {
-	needPKU(t)
-	t.Setenv("PLIB_SIGPROBE", "1") // the child inherits it
-	res, _ := runBackend(t, PKU{}, "signal-call", map[string]int64{"iterations": 20000000})
-	if !res.Exited || res.ExitCode != 0 {
-		t.Fatalf("signal-call: %+v %+v", res, res.Violation)
-	}
-	n, _ := res.Metric("sigprobe_deliveries")
-	inLib, _ := res.Metric("sigprobe_in_library")
-	open, _ := res.Metric("sigprobe_library_key_open")
-	t.Logf("%d signals, %d while library code ran", n, inLib)
-	if inLib == 0 {
-		t.Fatalf("no signal arrived during the library call (%d in all): the test proved nothing", n)
-	}
-	if open != 0 {
-		t.Errorf("a signal handler ran with the library's key open")
-	}
-}
-
 func TestPKUUnavailableSaysWhy(t *testing.T) {
 	if pkuUnavailable() == "" {
 		t.Skip("this CPU has protection keys")

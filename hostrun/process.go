@@ -17,15 +17,21 @@ import (
 // hostBackend is what the child needs to know about a host backend.
 type hostBackend struct {
 	gate []byte
+	// loader: the image runs in a process of its own under the loader,
+	// supervised from this one (loaderrun.go); closed: its libraries'
+	// pages start closed and the gate opens them (mprotect).
+	loader, closed bool
+	// keyed: each library's pages carry its own protection key (pku).
+	keyed bool
 	// isolate runs after loading, before the image starts.
 	isolate func(p *process) error
 }
 
 // hostBackends holds each host backend's trusted gate and setup.
 var hostBackends = map[string]hostBackend{
-	"none":     {gate: guestbin.GateNone},
-	"mprotect": {gate: guestbin.GateMprotect, isolate: closeLibraries},
-	"pku":      {gate: guestbin.GatePKU, isolate: keyLibraries},
+	"none":     {gate: guestbin.GateNone, loader: true},
+	"mprotect": {gate: guestbin.GateMprotect, loader: true, closed: true},
+	"pku":      {gate: guestbin.GatePKU, loader: true, keyed: true},
 	"process":  {gate: guestbin.GateProcess, isolate: splitProcesses},
 }
 
@@ -75,17 +81,13 @@ func occupant(lo, hi uint64) string {
 
 // process is an image loaded at its fixed address in this process.
 type process struct {
-	mem     []byte // [abi.ImageBase, img.End)
-	ctx     []byte // the switch context page
-	ctxAddr uintptr
-	img     *image.Image
-	self    *os.File // /proc/self/mem: reads that ignore page rights and keys
-	// domainFromCtx: the gate reports the calling domain in CtxDomain
-	// (pku), so Go never reads a library's stack to find it.
-	domainFromCtx bool
-	lib           int        // process backend: the library this process serves (0: the app)
-	gadgets       []gadget   // pku: stray PKRU gadgets, each guarded by a hardware breakpoint
-	scribbling    *scribbler // plib_scribble's writer, while one runs
+	mem        []byte // [abi.ImageBase, img.End)
+	ctx        []byte // the switch context page
+	ctxAddr    uintptr
+	img        *image.Image
+	self       *os.File   // /proc/self/mem: reads that ignore page rights and keys
+	lib        int        // process backend: the library this process serves (0: the app)
+	scribbling *scribbler // plib_scribble's writer, while one runs
 }
 
 func load(img *image.Image, gate []byte, app int) (*process, error) {
@@ -172,10 +174,14 @@ func (m domainMemory) Read(addr, n uint64) ([]byte, error) {
 		}
 		a = s.End()
 	}
+	b := make([]byte, n)
+	if m.p.self == nil { // the loader runtime: this process maps the image file read-write
+		copy(b, m.p.mem[addr-abi.ImageBase:addr+n-abi.ImageBase])
+		return b, nil
+	}
 	// Through /proc/self/mem: the kernel treats the access as remote, so
 	// neither a closed page (mprotect) nor a closed key (pku) stops it,
 	// and Go never needs a library's rights to serve its calls.
-	b := make([]byte, n)
 	if _, err := m.p.self.ReadAt(b, int64(addr)); err != nil {
 		return nil, fmt.Errorf("read [%#x, +%d): %w", addr, n, err)
 	}
@@ -242,26 +248,17 @@ func (p *process) run(img *image.Image, plat *backend.Platform, entry, top uint6
 			return nil
 		}
 		plat.Result.Exits["platform_call"]++
-		var d int
-		var caller uint64
-		if p.domainFromCtx {
-			d = int(p.u64(abi.CtxDomain))
-			if d < 0 || d >= abi.MaxDomains || img.Domains[d] == nil {
-				return fmt.Errorf("the gate reported calling domain %d", d)
-			}
-		} else {
-			// The image's stack pointer, as the sys routine saw it: a jump
-			// into that routine with a forged one is a violation, not a
-			// reason for Go to read outside the image.
-			sp := p.u64(abi.CtxGuestSP)
-			if sp < abi.ImageCode || sp > p.img.End-7*8 {
-				plat.Result.Violation = &backend.Violation{Kind: "platform-call", Domain: img.Domains[0].Name, Address: sp,
-					Detail: fmt.Sprintf("platform call with the stack pointer %#x outside the image", sp), CaughtBy: "platform-call validation"}
-				return nil
-			}
-			caller = binary.LittleEndian.Uint64(p.mem[sp+6*8-abi.ImageBase:]) // return address of sys
-			d = p.domainAt(caller)
+		// The process backend's app: the image's stack pointer, as the sys
+		// routine saw it (a jump into that routine with a forged one is a
+		// violation, not a reason for Go to read outside the image).
+		sp := p.u64(abi.CtxGuestSP)
+		if sp < abi.ImageCode || sp > p.img.End-7*8 {
+			plat.Result.Violation = &backend.Violation{Kind: "platform-call", Domain: img.Domains[0].Name, Address: sp,
+				Detail: fmt.Sprintf("platform call with the stack pointer %#x outside the image", sp), CaughtBy: "platform-call validation"}
+			return nil
 		}
+		caller := binary.LittleEndian.Uint64(p.mem[sp+6*8-abi.ImageBase:]) // return address of sys
+		d := p.domainAt(caller)
 		ret, stop := plat.Call(img.Domains[d].Name, p.u64(abi.CtxNr), p.u64(abi.CtxA0), p.u64(abi.CtxA1), p.u64(abi.CtxA2), domainMemory{p, d}, caller)
 		if stop != nil {
 			if stop.Violation != nil {

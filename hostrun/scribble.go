@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+
+	"plib/abi"
 )
 
 // scribbler rewrites a range of the application's memory from a goroutine
@@ -25,6 +27,20 @@ func (p *process) scribble(addr, n uint64) error {
 		p.scribbling = nil
 	}
 	if n == 0 {
+		return nil
+	}
+	if p.self == nil { // the loader runtime: the image file is mapped here
+		s := &scribbler{done: make(chan struct{})}
+		mem := p.mem[addr-abi.ImageBase : addr+n-abi.ImageBase]
+		go func() {
+			defer close(s.done)
+			for v := byte(1); !s.stop.Load(); v++ {
+				for i := range mem {
+					mem[i] = v
+				}
+			}
+		}()
+		p.scribbling = s
 		return nil
 	}
 	f, err := os.OpenFile("/proc/self/mem", os.O_RDWR, 0)

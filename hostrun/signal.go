@@ -55,16 +55,6 @@ func installFaultHandler() error {
 
 const segvPKUErr = 4
 
-// guarded names the guarded gadget at addr, or "".
-func (p *process) guarded(addr uint64) string {
-	for _, g := range p.gadgets {
-		if g.addr == addr {
-			return g.String()
-		}
-	}
-	return ""
-}
-
 var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: page permissions", 4: "SEGV_PKUERR: protection key"}
 
 // faultViolation describes a fault the trampoline recorded.
@@ -96,10 +86,6 @@ func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, 
 			v.Domain = p.img.Domains[0].Name
 			v.Detail += fmt.Sprintf("; %s's code ran without its rights (entered without the gate)", p.img.Domains[s.Domain].Name)
 		}
-	case sig == unix.SIGTRAP && p.guarded(rip) != "":
-		v.Kind, v.Domain, v.Target = "gadget", p.img.Domains[0].Name, ""
-		v.Detail = "the application jumped to " + p.guarded(rip) + ", a byte sequence that can change PKRU"
-		v.CaughtBy = "hardware breakpoint on the gadget (SIGTRAP, as in Hodor)"
 	case sig == unix.SIGILL && rip >= abi.GatePage && rip < abi.GatePage+abi.GatePages*abi.PageSize:
 		v.Kind, v.Domain, v.Target = "gate", p.img.Domains[0].Name, ""
 		v.Detail = "the gate trapped: it was entered with registers it did not set up (a jump into its middle)"

@@ -25,15 +25,6 @@
 // Go runtime's: hand it to the handler Go installed.
 TEXT ·faultTrampoline(SB), NOSPLIT|NOFRAME, $0
 	MOVQ UC_RIP(DX), AX
-	LEAQ ·guardAddrs(SB), CX // a guarded gadget (pku): the app jumped there
-	CMPQ AX, 0(CX)
-	JEQ  imageFault
-	CMPQ AX, 8(CX)
-	JEQ  imageFault
-	CMPQ AX, 16(CX)
-	JEQ  imageFault
-	CMPQ AX, 24(CX)
-	JEQ  imageFault
 	MOVQ $0x40000000, CX // PLIB_IMAGE_BASE
 	CMPQ AX, CX
 	JCS  chain
@@ -89,40 +80,4 @@ TEXT ·trampolineAddrs(SB), NOSPLIT, $0-16
 	MOVQ AX, handler+0(FP)
 	LEAQ ·sigreturn(SB), AX
 	MOVQ AX, restorer+8(FP)
-	RET
-
-// func sigProbe()
-//
-// Test probe (PLIB_SIGPROBE=1): a SIGALRM handler that records the PKRU it
-// runs with (ANDed over all deliveries) and how many deliveries
-// interrupted library code, to show that a signal arriving during a pku
-// library call gets the default rights, not the library's (pkeys(7)).
-TEXT ·sigProbe(SB), NOSPLIT|NOFRAME, $0
-	MOVQ DX, R8 // the ucontext: RDPKRU zeroes EDX
-	MOVQ ·probeHasPKU(SB), AX
-	TESTQ AX, AX
-	JZ   probeCountIt // no PKU on this CPU: RDPKRU would fault
-	XORL CX, CX
-	BYTE $0x0f; BYTE $0x01; BYTE $0xee // RDPKRU
-	LEAQ ·probePKRUAnd(SB), CX
-	ANDL AX, (CX)
-probeCountIt:
-	LEAQ ·probeCount(SB), CX
-	INCQ (CX)
-	MOVQ 168(R8), AX // interrupted rip
-	MOVQ ·probeLibLo(SB), CX
-	CMPQ AX, CX
-	JCS  probeDone
-	MOVQ ·probeLibHi(SB), CX
-	CMPQ AX, CX
-	JCC  probeDone
-	LEAQ ·probeInLib(SB), CX
-	INCQ (CX)
-probeDone:
-	RET
-
-// func sigProbeAddr() uint64
-TEXT ·sigProbeAddr(SB), NOSPLIT, $0-8
-	LEAQ ·sigProbe(SB), AX
-	MOVQ AX, ret+0(FP)
 	RET

@@ -47,6 +47,8 @@
 #define PLIB_SLOT_BYTES    64    /* the slot: {u64 saved rsp, u64 pending, counters} and room */
 #define PLIB_SLOT_ENTRIES  16    /* u64: calls that entered the library (vmfunc gate, in its view) */
 #define PLIB_SLOT_RETURNS  24    /* u64: returns it switched back from (vmfunc gate) */
+#define PLIB_SLOT_START    32    /* host loader runtime: TSC when its open call began (0: none open) */
+#define PLIB_SLOT_ENTRY    40    /* host loader runtime: the entry of that call */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
 #define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
 
@@ -91,6 +93,17 @@
 /* Port I/O used by the vmfunc backend's guest. */
 #define PLIB_PORT_SYS   0x510 /* platform calls; the only port ring 3 may use */
 #define PLIB_PORT_FAULT 0x511 /* ring-0 exception reports */
+
+/* Host backends run by the loader: the platform page, shared with the
+   supervisor (another process), which treats all of it as hostile input.
+   The gate's sys routine posts nr and a0..a2 at the CTX offsets below,
+   sets the state to CALL and sleeps on it until the supervisor posts the
+   result (CTX_RETVAL) and DONE. */
+#define PLIB_HOST_PLATFORM 0x3ffff000 /* the platform page (read-write to the image) */
+#define PLIB_PLAT_STATE    128 /* u32 futex word: */
+#define PLIB_PLAT_IDLE     0
+#define PLIB_PLAT_CALL     1
+#define PLIB_PLAT_DONE     2
 
 /* Host backends: the switch context (byte offsets). */
 #define PLIB_CTX_GOSP     0

@@ -10,11 +10,15 @@
  * thread can read or write them during the call.
  *
  * A jump onto one of the gate's SYSCALL instructions with forged
- * registers gets nothing: after each mprotect the gate checks that it
- * used exactly the trusted arguments for the library of the validated
- * entry, and traps (ud2, the process dies) otherwise; the seccomp filter
- * allows mprotect on library pages only from this page with those
- * arguments.
+ * registers gets nothing: the seccomp filter admits mprotect only from
+ * this page and only with the exact range and rights of a library's code
+ * or private memory, and after each mprotect the gate checks that it used
+ * exactly the trusted arguments for the library of the validated entry,
+ * and traps (ud2) otherwise.
+ *
+ * While a call is open the library's trusted slot records when it began
+ * and which entry runs (SLOT_OPEN): the supervisor reads it to know who
+ * makes a platform call and to hold the call to its budget.
  */
 #include "plib_abi.h"
 #include "gate_common.inc"
@@ -56,7 +60,7 @@ gate_call:
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* library stack */
 	push %rax			/* app stack pointer */
 	push %rax			/* keeps rsp 16-byte aligned at the call */
-	CALL_OPENED			/* clobbers rax, rcx, rdx: before the arguments */
+	SLOT_OPEN			/* two more words; clobbers rax, rcx, rdx: before the arguments */
 	mov %r12, %rdi
 	mov %r13, %rsi
 	mov %r14, %rdx
@@ -65,7 +69,7 @@ gate_call:
 	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES(%r10)
 	mov %rax, %r12			/* result */
-	CALL_CLOSED
+	SLOT_CLOSE			/* while the library's pages are still open */
 	pop %r13
 	pop %r13			/* app stack pointer */
 	mov %r13, %rsp			/* off the library stack before closing it */
@@ -80,4 +84,4 @@ bad_entry:
 gate_fatal:
 	ud2				/* SIGILL: the process dies, the parent reports it */
 
-#include "host_sys.inc"
+#include "host_ipc.inc"

@@ -1,7 +1,7 @@
 /*
  * gate_none.S - the gate page of the none backend: a plain call, no
  * isolation at all. It is the speed ceiling every other backend is
- * measured against. Platform calls switch back to the Go runtime.
+ * measured against. Platform calls go to the supervisor (host_ipc.inc).
  */
 #include "plib_abi.h"
 #include "gate_common.inc"
@@ -24,4 +24,4 @@ bad_entry:
 	call gate_sys
 	ud2
 
-#include "host_sys.inc"
+#include "host_ipc.inc"

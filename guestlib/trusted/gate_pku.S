@@ -12,13 +12,14 @@
  * application code can jump into library code, which then runs without
  * the library's rights (its first data access faults).
  *
- * Go never runs with a library's key open: a platform call from a library
- * parks the library's stack pointer in its trusted slot (inside its own
- * keyed memory, just above its stack), drops to the application's rights
- * and enters Go; the resume reopens the key only for a library that has
- * such a call pending. A library calling another library parks its stack
- * the same way, and the return into it is honoured only if its slot shows
- * the call pending.
+ * A platform call goes to the supervisor in another process (host_ipc.inc):
+ * no trusted code runs in this process with anyone's key open. While a
+ * call is open the callee's trusted slot (in its own keyed memory, just
+ * above its stack) records when it began and which entry runs: only the
+ * library's rights can write it, so the supervisor learns from it who
+ * makes a platform call and holds the call to its budget. A library
+ * calling another library parks its stack in its slot, and the return
+ * into it is honoured only if its slot shows the call pending.
  */
 #include "plib_abi.h"
 #include "gate_common.inc"
@@ -74,7 +75,7 @@ gate_call:
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* callee's stack */
 	push %rax			/* caller's stack pointer... */
 	push %r9			/* ...and domain, on the callee's stack */
-	CALL_OPENED			/* (after CHECK_ENTRY: r10 is reloaded below) */
+	SLOT_OPEN			/* two more words; with the callee's key open (r10 is reloaded below) */
 	mov %rbx, %r10
 	shl $4, %r10
 	mov %r12, %rdi
@@ -84,7 +85,7 @@ gate_call:
 	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES(%r10)
 	mov %rax, %r12			/* result */
-	CALL_CLOSED
+	SLOT_CLOSE			/* while the callee's key is still open */
 	pop %r9
 	pop %r13
 	test %r9, %r9
@@ -107,80 +108,4 @@ bad_entry:
 gate_fatal:
 	ud2				/* SIGILL: the process dies, the parent reports it */
 
-/* long sys(nr = rdi, a0 = rsi, a1 = rdx, a2 = rcx): from the app, enter Go
-   with the app's rights as they are; from library L (its PKRU says which),
-   park L's stack pointer in L's slot, mark the call pending and drop to the
-   app's rights first. */
-	.org PLIB_GATE_SYS_OFF, 0xcc
-gate_sys:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rdx, %r8			/* RDPKRU/WRPKRU need rdx */
-	mov %rcx, %r9
-	xor %ecx, %ecx
-	rdpkru				/* who is calling? */
-	cmp PLIB_GATE_DATA+PLIB_HDR_PKRU, %eax
-	je 2f				/* the application */
-	mov $1, %ebp
-1:	cmp PLIB_GATE_DATA+PLIB_HDR_PKRU(,%rbp,8), %eax
-	je 3f
-	inc %ebp
-	cmp $PLIB_MAX_DOMAINS, %ebp
-	jb 1b
-	jmp gate_fatal			/* rights that belong to no domain */
-3:	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rax
-	mov %rsp, (%rax)		/* the library's resume point, in its own memory */
-	movq $1, 8(%rax)		/* pending */
-	SET_APP_PKRU
-	jmp 4f
-2:	xor %ebp, %ebp
-4:	mov PLIB_GATE_DATA+PLIB_HDR_HOSTCTX, %rax
-	mov %rsp, PLIB_CTX_GUESTSP(%rax)
-	mov %rdi, PLIB_CTX_NR(%rax)
-	mov %rsi, PLIB_CTX_A0(%rax)
-	mov %r8, PLIB_CTX_A1(%rax)
-	mov %r9, PLIB_CTX_A2(%rax)
-	mov %rbp, PLIB_CTX_DOMAIN(%rax)	/* a hint for Go; the resume trusts only the slot */
-	mov PLIB_CTX_GOSP(%rax), %rsp
-	mov PLIB_CTX_GOBP(%rax), %rbp
-	ENTRY_STATE			/* Go assumes DF = 0 and no AC or TF: none of the caller's */
-	GO_FP_STATE			/* nor its MXCSR or x87 control word */
-	jmp *PLIB_CTX_RESUME(%rax)
-
-/* Entered from Go (app rights) with the context's CTX_DOMAIN set: resume
-   the application as it is, or reopen library L's key, check L really has
-   a call pending, and resume it from its slot. */
-	.org PLIB_GATE_RESUME_OFF, 0xcc
-gate_resume:
-	mov PLIB_GATE_DATA+PLIB_HDR_HOSTCTX, %r8	/* the header, not rdi: trusted */
-	mov PLIB_CTX_DOMAIN(%r8), %rbp
-	test %rbp, %rbp
-	jz 5f
-	cmp $PLIB_MAX_DOMAINS, %rbp
-	jae gate_fatal
-	SET_PKRU PLIB_HDR_PKRU, %rbp
-	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rax
-	cmpq $1, 8(%rax)
-	jne gate_fatal			/* nothing pending: not a resume */
-	movq $0, 8(%rax)
-	mov PLIB_CTX_RETVAL(%r8), %rdi
-	mov (%rax), %rsp
-	mov %rdi, %rax
-	jmp 6f
-5:	mov PLIB_CTX_GUESTSP(%r8), %rsp
-	mov PLIB_CTX_RETVAL(%r8), %rax
-6:	xor %r8d, %r8d
-	cmp %eax, %eax			/* status flags: the same after every call, none of Go's */
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
-	ret
-
-	GO_FP_CONSTANTS
+#include "host_ipc.inc"

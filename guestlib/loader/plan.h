@@ -1,0 +1,43 @@
+/*
+ * plan.h - what the host supervisor tells the loader to do: the layout of
+ * the plan file it passes as descriptor 3. Mirrored in Go (hostrun/plan.go);
+ * hostrun's tests build a plan and run the loader on it.
+ */
+#ifndef PLIB_LOADER_PLAN_H
+#define PLIB_LOADER_PLAN_H
+
+#include <stdint.h>
+
+#define PLAN_MAGIC 0x4e414c5042494c50ULL /* "PLIBPLAN" little-endian */
+#define PLAN_FD 3
+#define PLAN_MAX_REGIONS 64
+#define PLAN_MAX_KEYS 15
+#define PLAN_MAX_FILTER 4096 /* BPF instructions */
+
+/* One mapping: [addr, addr+size) from descriptor fd at offset off, with
+ * prot (PROT_* bits); pkey > 0: then keyed with protection key pkey. */
+struct plan_region {
+	uint64_t addr, size, prot, fd, off, pkey;
+};
+
+struct plan {
+	uint64_t magic;
+	uint64_t entry;      /* where the image starts (its _start) */
+	uint64_t stack_top;  /* its stack pointer */
+	uint64_t nkeys;      /* pku: allocate keys 1..nkeys, access- and write-disabled */
+	uint64_t app_pkru;   /* pku: the PKRU that leaves the image with (checked) */
+	uint64_t stop;       /* 1: stop (SIGSTOP) once mapped, before the filter, for the supervisor's scan */
+	uint64_t nregions;
+	uint64_t filter_len; /* seccomp filter: BPF instructions after the regions */
+	struct plan_region regions[PLAN_MAX_REGIONS];
+	/* followed by filter_len struct sock_filter (8 bytes each) */
+};
+
+/* Exit codes of the loader when it cannot set the image up (it never
+ * runs the image then): the supervisor reports them. */
+#define LOADER_EXIT_PLAN 120   /* the plan is malformed */
+#define LOADER_EXIT_MAP 121    /* a mapping failed */
+#define LOADER_EXIT_KEYS 122   /* protection keys could not be set up */
+#define LOADER_EXIT_FILTER 123 /* the seccomp filter was refused */
+
+#endif

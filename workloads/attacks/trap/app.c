@@ -8,9 +8,10 @@
 
 int main(void)
 {
-	register long rdi __asm__("rdi") = NULL_PEEK;
-	register long rax __asm__("rax") = PLIB_GATE_PAGE + PLIB_GATE_CALL_OFF;
 	plib_print("attack-trap: TF set, then a library call\n");
+	long rax = PLIB_GATE_PAGE + PLIB_GATE_CALL_OFF, rdi = NULL_PEEK;
+	/* Operands by constraint letter: a register variable would not
+	 * survive a function call made before the asm. */
 	__asm__ volatile("pushfq\n\t"
 			 "orq $0x100, (%%rsp)\n\t" /* TF */
 			 "popfq\n\t"
@@ -18,7 +19,7 @@ int main(void)
 			 "pushfq\n\t"
 			 "andq $~0x100, (%%rsp)\n\t"
 			 "popfq"
-			 : "+r"(rdi), "+r"(rax)
+			 : "+a"(rax), "+D"(rdi)
 			 :
 			 : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc");
 	plib_metric("result", rax);

@@ -56,6 +56,8 @@ const (
 	SlotEntry   = 40 // host loader runtime: the entry of that call
 	HdrReq      = 0x400
 	HdrBudget   = 0x440
+	HdrBell     = 0x480 // process: each library's doorbell word
+	HdrInReq    = 0x4c0 // process: a library's incoming request pages, by caller
 	Magic       = 0x4554414742494c50
 )
 

@@ -27,6 +27,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_REQ_STATE": ReqState, "PLIB_REQ_IDLE": ReqIdle, "PLIB_REQ_CALL": ReqCall, "PLIB_REQ_DONE": ReqDone,
 		"PLIB_REQ_DEAD": ReqDead, "PLIB_REQ_ENTRY": ReqEntry, "PLIB_REQ_ARGS": ReqArgs, "PLIB_REQ_RESULT": ReqResult, "PLIB_CTX_DOMAIN": CtxDomain, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
 		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,
+		"PLIB_HDR_BELL": HdrBell, "PLIB_HDR_INREQ": HdrInReq,
 		"PLIB_SLOT_START": SlotStart, "PLIB_SLOT_ENTRY": SlotEntry, "PLIB_HOST_PLATFORM": HostPlatform,
 		"PLIB_PLAT_STATE": PlatState, "PLIB_PLAT_IDLE": PlatIdle, "PLIB_PLAT_CALL": PlatCall, "PLIB_PLAT_DONE": PlatDone,
 		"PLIB_SYS_NOP": SysNop, "PLIB_SYS_EXIT": SysExit, "PLIB_SYS_PRINT": SysPrint,

@@ -34,6 +34,10 @@ const (
 	loaderPlatFD = 5
 	loaderDataFD = 6 // the libraries' shared data (PLIB_APPS images)
 	loaderExeFD  = 7
+	loaderProcFD = 8 // process: the argument areas, channels and doorbells
+
+	// childProcSharedFD is where a process-backend child finds that file.
+	childProcSharedFD = 4
 )
 
 // Loader exit codes when it could not set the image up.
@@ -108,6 +112,36 @@ func newMemfile(name string, size uint64, contents []byte) (*memfile, error) {
 		copy(m.mem, contents)
 	}
 	return m, nil
+}
+
+// splitRegions maps, for one process of the process backend (lib: the
+// library it serves, 0: the app), every argument area, its outgoing
+// channels, a library's incoming channels and every doorbell, from the
+// run's shared file, and writes where they are into its header page.
+func splitRegions(img *image.Image, lib int, hdr []byte) ([]planRegion, error) {
+	layout := newProcessLayout(img)
+	le := binary.LittleEndian
+	rw := uint64(unix.PROT_READ | unix.PROT_WRITE)
+	var out []planRegion
+	for _, d := range img.Libraries() {
+		out = append(out, planRegion{addr: d.Args.Addr, size: d.Args.Size, prot: rw, fd: loaderProcFD, off: layout.args[d.ID]})
+		out = append(out, planRegion{addr: bellAddr(img, d.ID), size: abi.PageSize, prot: rw, fd: loaderProcFD, off: layout.bell[d.ID]})
+		le.PutUint64(hdr[abi.HdrBell+8*d.ID:], bellAddr(img, d.ID))
+		if off, ok := layout.chans[[2]int{lib, d.ID}]; ok { // this process calls d
+			out = append(out, planRegion{addr: reqAddr(img, d.ID), size: abi.PageSize, prot: rw, fd: loaderProcFD, off: off})
+			le.PutUint64(hdr[abi.HdrReq+8*d.ID:], reqAddr(img, d.ID))
+		}
+	}
+	if lib != 0 {
+		for c := 0; c < abi.MaxDomains; c++ {
+			if off, ok := layout.chans[[2]int{c, lib}]; ok { // c calls this library
+				out = append(out, planRegion{addr: inReqAddr(img, c), size: abi.PageSize, prot: rw, fd: loaderProcFD, off: off})
+				le.PutUint64(hdr[abi.HdrInReq+8*c:], inReqAddr(img, c))
+			}
+		}
+		le.PutUint64(hdr[abi.HdrView:], uint64(lib))
+	}
+	return out, nil
 }
 
 // loaderRun is one image process under the loader.
@@ -215,7 +249,37 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	}
 
 	var regions []planRegion
+	procFD := uintptr(0)
+	if hb.split {
+		pf := os.NewFile(childProcSharedFD, "plib-process-shared")
+		defer pf.Close()
+		procFD = pf.Fd()
+		layout := newProcessLayout(img)
+		for _, d := range img.Libraries() { // this process sees the argument areas the image does
+			if err := mapSharedOver(mem, int(d.Args.Addr-abi.ImageBase), procFD, layout.args[d.ID], d.Args.Size); err != nil {
+				return nil, fmt.Errorf("map library %s's argument area: %w", d.Name, err)
+			}
+		}
+		extra, err := splitRegions(img, req.Lib, mem[abi.GateData-abi.ImageBase:abi.GateEntries-abi.ImageBase])
+		if err != nil {
+			return nil, err
+		}
+		regions = append(regions, extra...)
+		if req.CallBudget > 0 { // the calling gate holds its own call to the budget
+			binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+abi.HdrBudget:], uint64(req.CallBudget.Seconds()*caps.TSCHz()))
+		}
+		if req.Lib != 0 {
+			d := img.Domains[req.Lib]
+			plan.entry, plan.stack = abi.GatePage+abi.GateServeOff, d.Stack.End()-abi.SlotBytes
+		}
+	}
 	for _, s := range img.Sections {
+		if hb.split && s.Kind == image.KindArgs {
+			continue // from the shared file (splitRegions)
+		}
+		if hb.split && s.Domain != req.Lib && s.Domain >= 0 {
+			continue // another domain's pages: never mapped here
+		}
 		prot := uint64(unix.PROT_READ | unix.PROT_WRITE)
 		switch s.Kind {
 		case image.KindGate, image.KindText:
@@ -274,7 +338,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 		plt.AppAlive = alive
 	}
 	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.closed || hb.keyed, scan: plan.stop, done: make(chan struct{})}
-	if req.CallBudget > 0 && req.Backend != "none" {
+	if req.CallBudget > 0 && r.attested {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
 	}
 
@@ -287,7 +351,11 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	if dataFD != 0 {
 		data = dataFD
 	}
-	files := []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), planFile.f.Fd(), imgFile.f.Fd(), platFile.f.Fd(), data, exeFile.f.Fd()}
+	proc := devnull.Fd()
+	if procFD != 0 {
+		proc = procFD
+	}
+	files := []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), planFile.f.Fd(), imgFile.f.Fd(), platFile.f.Fd(), data, exeFile.f.Fd(), proc}
 
 	started := make(chan error, 1)
 	waited := make(chan error, 1)
@@ -519,7 +587,7 @@ func (r *loaderRun) writes(rip uint64) bool {
 // so the innermost open call is the caller; otherwise it is the app.
 func (r *loaderRun) caller() int {
 	if !r.attested {
-		return 0
+		return r.p.lib // none: the app; process: the one domain this process runs
 	}
 	best, when := 0, uint64(0)
 	for _, d := range r.p.img.Libraries() {

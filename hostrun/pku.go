@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/abi"
 	"plib/backend"
 	"plib/caps"
 	"plib/image"
@@ -69,15 +68,3 @@ func pkeyAlloc(rights int) (int, error) {
 }
 
 func pkeyFree(k int) { unix.Syscall(unix.SYS_PKEY_FREE, uintptr(k), 0, 0) }
-
-func pkeyMprotect(b []byte, prot, key int) error {
-	_, _, errno := unix.Syscall6(unix.SYS_PKEY_MPROTECT, addrOf(b), uintptr(len(b)), uintptr(prot), uintptr(key), 0, 0)
-	if errno != 0 {
-		return errno
-	}
-	return nil
-}
-
-func (p *process) span(addr, size uint64) []byte {
-	return p.mem[addr-abi.ImageBase : addr+size-abi.ImageBase]
-}

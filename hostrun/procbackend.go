@@ -30,22 +30,47 @@ func (Process) Probe() backend.Mechanism {
 		Detail: "separate address spaces; wake-ups across cores are slow on virtualized hosts, and the report shows it"}
 }
 
-// sharedLayout places each library's argument area and request page in the
-// shared memory file: offsets by library id, and the total size.
-func sharedLayout(img *image.Image) (args, req map[int]uint64, size uint64) {
-	args, req = map[int]uint64{}, map[int]uint64{}
-	for _, d := range img.Libraries() {
-		args[d.ID] = size
-		size += d.Args.Size
-		req[d.ID] = size
-		size += abi.PageSize
-	}
-	return args, req, size
+// processLayout places, in the process backend's shared memory file, each
+// library's argument area, one request page per channel (a caller, the
+// app or a library, to a library) and each library's doorbell.
+type processLayout struct {
+	args  map[int]uint64
+	chans map[[2]int]uint64 // {caller, callee}
+	bell  map[int]uint64
+	size  uint64
 }
 
-// reqAddr is where library id's request page is mapped in every process:
-// right after the image.
+func newProcessLayout(img *image.Image) processLayout {
+	l := processLayout{args: map[int]uint64{}, chans: map[[2]int]uint64{}, bell: map[int]uint64{}}
+	callers := []int{0}
+	for _, d := range img.Libraries() {
+		callers = append(callers, d.ID)
+		l.args[d.ID] = l.size
+		l.size += d.Args.Size
+	}
+	for _, d := range img.Libraries() {
+		for _, c := range callers {
+			if c != d.ID {
+				l.chans[[2]int{c, d.ID}] = l.size
+				l.size += abi.PageSize
+			}
+		}
+		l.bell[d.ID] = l.size
+		l.size += abi.PageSize
+	}
+	return l
+}
+
+// Where a process maps its channel pages and the doorbells, after the
+// image: its outgoing channel to library id, a library's incoming channel
+// from caller c, and library id's doorbell.
 func reqAddr(img *image.Image, id int) uint64 { return img.End + uint64(id-1)*abi.PageSize }
+func inReqAddr(img *image.Image, c int) uint64 {
+	return img.End + uint64(abi.MaxDomains+c)*abi.PageSize
+}
+func bellAddr(img *image.Image, id int) uint64 {
+	return img.End + uint64(2*abi.MaxDomains+id-1)*abi.PageSize
+}
 
 // Run implements backend.Backend: it creates the shared memory, starts one
 // process per library, runs the application, and marks a library dead (and
@@ -54,7 +79,8 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 	if res, ok, err := runApps(ctx, b, img, path, opts); ok {
 		return res, err
 	}
-	_, reqOff, size := sharedLayout(img)
+	layout := newProcessLayout(img)
+	size := layout.size
 	fd, err := unix.MemfdCreate("plib-process-shared", 0)
 	if err != nil {
 		return nil, fmt.Errorf("memfd_create: %w", err)
@@ -119,11 +145,15 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 			} else if s := stderr.String(); s != "" {
 				why += ": " + s
 			}
-			// Gone early: tell any caller, now and later, instead of
+			// Gone early: tell every caller, now and later, instead of
 			// letting it wait forever.
-			page := mem[reqOff[d.ID] : reqOff[d.ID]+abi.PageSize]
-			binary.LittleEndian.PutUint32(page[abi.ReqDead:], 1)
-			futexWake(page)
+			for ch, off := range layout.chans {
+				if ch[1] == d.ID {
+					page := mem[off : off+abi.PageSize]
+					binary.LittleEndian.PutUint32(page[abi.ReqDead:], 1)
+					futexWake(page)
+				}
+			}
 			mu.Lock()
 			notes = append(notes, fmt.Sprintf("library %s's process stopped mid-run: %s; its callers got PLIB_ERR_LIB_DEAD", d.Name, why))
 			mu.Unlock()
@@ -159,42 +189,4 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return string(l.b)
-}
-
-// splitProcesses sets up one process of the process backend in a child:
-// the application's process keeps its own pages and loses every
-// library's; a library's process keeps only its own. All map the argument
-// areas and request pages from the shared memory file (descriptor 4).
-func splitProcesses(p *process) error {
-	shared := os.NewFile(4, "plib-shared")
-	argsOff, reqOff, _ := sharedLayout(p.img)
-	for _, s := range p.img.Sections {
-		if s.Kind == image.KindGate || s.Kind == image.KindGateData {
-			continue
-		}
-		keep := s.Domain == p.lib && s.Kind != image.KindArgs
-		if !keep {
-			if err := munmapRange(s.Addr, s.Size); err != nil {
-				return fmt.Errorf("unmap %s: %w", s.Name, err)
-			}
-		}
-	}
-	hdr := p.span(abi.GateData, abi.PageSize)
-	if err := unix.Mprotect(hdr, unix.PROT_READ|unix.PROT_WRITE); err != nil {
-		return err
-	}
-	// Any process may call any library (the app, or a library calling
-	// another), so every process maps every argument area and request
-	// page; no process maps another library's private pages.
-	for _, d := range p.img.Libraries() {
-		if err := mapShared(shared, argsOff[d.ID], d.Args.Addr, d.Args.Size); err != nil {
-			return fmt.Errorf("argument area of %s: %w", d.Name, err)
-		}
-		if err := mapShared(shared, reqOff[d.ID], reqAddr(p.img, d.ID), abi.PageSize); err != nil {
-			return fmt.Errorf("request page of %s: %w", d.Name, err)
-		}
-		binary.LittleEndian.PutUint64(hdr[abi.HdrReq+8*d.ID:], reqAddr(p.img, d.ID))
-	}
-	binary.LittleEndian.PutUint64(hdr[abi.HdrView:], uint64(p.lib))
-	return unix.Mprotect(hdr, unix.PROT_READ)
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -77,9 +76,9 @@ type gadget struct {
 
 func (g gadget) String() string { return fmt.Sprintf("%s at %#x in %s", g.name, g.addr, g.path) }
 
-// scanProcess checks every executable mapping of this process (the Go
-// binary, the vDSO, the image) for PKRU gadgets outside the gate pages,
-// reading through mem (/proc/self/mem), at every byte offset. Mappings
+// scanProcess checks every executable mapping of a process (under the
+// loader: the loader, the image, the gate) for PKRU gadgets outside the
+// gate pages, reading through mem (/proc/PID/mem), at every byte offset. Mappings
 // that touch are scanned as one run, as the CPU fetches them: a gadget
 // may start in one mapping and end in the next. It returns every gadget
 // found and a one-line summary.
@@ -136,14 +135,4 @@ func pathAt(run []mapping, addr uint64) string {
 		}
 	}
 	return run[len(run)-1].path
-}
-
-// scanSelf runs scanProcess on this process.
-func scanSelf(mem io.ReaderAt) ([]gadget, string, error) {
-	f, err := os.Open("/proc/self/maps")
-	if err != nil {
-		return nil, "", err
-	}
-	defer f.Close()
-	return scanProcess(f, mem)
 }

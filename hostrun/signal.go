@@ -9,50 +9,6 @@ import (
 	"plib/backend"
 )
 
-// faultSignals are the signals a fault in image code raises.
-var faultSignals = []unix.Signal{unix.SIGSEGV, unix.SIGBUS, unix.SIGILL, unix.SIGFPE, unix.SIGTRAP}
-
-// goHandlers holds the handler the Go runtime had installed for each
-// signal, which faultTrampoline chains to for faults outside the image.
-var goHandlers [65]uint64
-
-// kernelSigaction is struct sigaction as rt_sigaction takes it.
-type kernelSigaction struct {
-	handler  uint64
-	flags    uint64
-	restorer uint64
-	mask     uint64
-}
-
-const (
-	saSiginfo  = 0x4
-	saOnstack  = 0x08000000
-	saRestorer = 0x04000000
-	saRestart  = 0x10000000
-)
-
-func faultTrampoline()
-func sigreturn()
-func trampolineAddrs() (handler, restorer uint64)
-
-// installFaultHandler routes faults in image code to the run loop (see
-// faultTrampoline) and leaves every other fault to the Go runtime.
-func installFaultHandler() error {
-	handler, restorer := trampolineAddrs()
-	for _, sig := range faultSignals {
-		var old kernelSigaction
-		if err := rtSigaction(sig, nil, &old); err != nil {
-			return fmt.Errorf("read the Go handler for %v: %w", sig, err)
-		}
-		goHandlers[sig] = old.handler
-		sa := kernelSigaction{handler: handler, flags: saSiginfo | saOnstack | saRestorer | saRestart, restorer: restorer}
-		if err := rtSigaction(sig, &sa, nil); err != nil {
-			return fmt.Errorf("install the fault handler for %v: %w", sig, err)
-		}
-	}
-	return nil
-}
-
 const segvPKUErr = 4
 
 var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: page permissions", 4: "SEGV_PKUERR: protection key"}

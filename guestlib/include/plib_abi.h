@@ -51,8 +51,14 @@
 #define PLIB_SLOT_ENTRY    40    /* host loader runtime: the entry of that call */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
 #define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
+#define PLIB_HDR_BELL      0x480 /* u64[PLIB_MAX_DOMAINS]: process: each library's doorbell word */
+#define PLIB_HDR_INREQ     0x4c0 /* u64[PLIB_MAX_DOMAINS]: process: a library's incoming request pages, by caller (0: none) */
 
-/* process backend: a library's request page, shared by the two processes. */
+/* process backend: a request page is one channel, from one caller (the
+   app or a library) to one library, mapped by those two processes only.
+   A caller posts on it and rings the callee's doorbell (a counter every
+   caller may bump: it only wakes the callee, which then looks at its own
+   channels). */
 #define PLIB_REQ_STATE     0x00 /* u32 futex word: */
 #define PLIB_REQ_IDLE      0
 #define PLIB_REQ_CALL      1   /* the app posted a call */

@@ -1,26 +1,27 @@
 /*
  * gate_process.S - the gate of the process backend (trusted, installed by
- * the host loader in both processes). A library runs in a process of its
- * own; the application's process never maps the library's code, data or
- * stack. A call travels through the library's request page (shared
- * memory): the app posts the entry and arguments, wakes the library with
- * a futex, and sleeps on the same futex word until the result is posted.
- * Argument areas are shared memory too.
+ * the loader in every process of a run). A library runs in a process of
+ * its own; no other process maps its code, data or stack. A call travels
+ * through a request page that is one channel: from this caller (the app,
+ * or a library calling another) to that library, mapped by the two
+ * processes and no other, so no third process can forge a result or a
+ * death on it. The caller posts the entry and arguments, rings the
+ * callee's doorbell (a futex counter: it carries nothing but "look") and
+ * sleeps on the channel's state word until the result is posted. Argument
+ * areas are shared memory too.
  *
- * The library process runs gate_serve as its program: it sleeps until a
- * call is posted, checks the entry index against its own entry table (the
- * app controls the index), calls it on its own stack and posts the result.
+ * A library's process runs gate_serve as its program: it sleeps on its
+ * doorbell, looks at each of its incoming channels, checks the entry index
+ * against its own entry table (the caller controls the index), calls it
+ * on its own stack and posts the result.
  *
- * If the library process dies, the vmm marks the page dead and wakes the
- * app, whose waits also time out every 100 ms to look: the call returns
- * PLIB_ERR_LIB_DEAD instead of hanging.
+ * If the library process dies, the vmm marks its channels dead and wakes
+ * the callers, whose waits also time out every 100 ms to look: the call
+ * returns PLIB_ERR_LIB_DEAD instead of hanging.
  */
 #include "plib_abi.h"
 #include "gate_common.inc"
 
-#define SYS_FUTEX 202
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
 
 	.code64
 	.text
@@ -32,7 +33,8 @@ gate_call:
 	push %rbx
 	push %r12
 	mov PLIB_GATE_ENTRIES+8(%r10), %eax	/* the library */
-	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rax,8), %rbx	/* its request page */
+	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rax,8), %rbx	/* this process's channel to it */
+	mov PLIB_GATE_DATA+PLIB_HDR_BELL(,%rax,8), %r11	/* its doorbell */
 	mov %rdi, PLIB_REQ_ENTRY(%rbx)
 	mov %rsi, PLIB_REQ_ARGS(%rbx)
 	mov %rdx, PLIB_REQ_ARGS+8(%rbx)
@@ -44,8 +46,9 @@ gate_call:
 	or %rax, %rdx
 	xchg %rdx, %r12			/* r12 = the call's start (TSC); rdx back */
 	movl $PLIB_REQ_CALL, PLIB_REQ_STATE(%rbx)	/* x86 stores are ordered: arguments first */
+	lock incl (%r11)		/* ring: the library looks at its channels */
 	mov $SYS_FUTEX, %eax
-	lea PLIB_REQ_STATE(%rbx), %rdi
+	mov %r11, %rdi
 	mov $FUTEX_WAKE, %esi
 	mov $1, %edx
 	syscall				/* wake the library */
@@ -93,25 +96,24 @@ over_budget:
 wait_100ms:
 	.quad 0, 100000000		/* struct timespec: 0 s, 100 ms */
 
-#include "host_sys.inc"
+#include "host_ipc.inc"
 
 /* The library process's program: serve calls forever (the vmm ends it).
-   rbp = this library (the header's view field in this process). */
+   rbp = this library (the header's view field in this process), r13 its
+   doorbell, r14 the caller whose channel is looked at. */
 	.org PLIB_GATE_SERVE_OFF, 0xcc
 gate_serve:
 	and $-16, %rsp			/* the ABI's alignment at every call below */
 	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rbp
-	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rbp,8), %rbx
-5:	mov PLIB_REQ_STATE(%rbx), %edx
-	cmp $PLIB_REQ_CALL, %edx
-	je 6f
-	mov $SYS_FUTEX, %eax
-	lea PLIB_REQ_STATE(%rbx), %rdi
-	mov $FUTEX_WAIT, %esi		/* sleep while the state is what we read */
-	xor %r10d, %r10d
-	syscall
-	jmp 5b
-6:	mov PLIB_REQ_ENTRY(%rbx), %r12	/* the app wrote it: check it here */
+	mov PLIB_GATE_DATA+PLIB_HDR_BELL(,%rbp,8), %r13
+5:	mov (%r13), %r15d		/* the doorbell before looking: a ring after this wakes us */
+	xor %r14d, %r14d
+6:	mov PLIB_GATE_DATA+PLIB_HDR_INREQ(,%r14,8), %rbx
+	test %rbx, %rbx
+	jz 8f				/* no such caller */
+	cmpl $PLIB_REQ_CALL, PLIB_REQ_STATE(%rbx)
+	jne 8f
+	mov PLIB_REQ_ENTRY(%rbx), %r12	/* the caller wrote it: check it here */
 	mov $PLIB_ERR_BAD_ENTRY, %rax
 	cmp $PLIB_MAX_ENTRIES, %r12
 	jae 7f
@@ -132,5 +134,15 @@ gate_serve:
 	lea PLIB_REQ_STATE(%rbx), %rdi
 	mov $FUTEX_WAKE, %esi
 	mov $1, %edx
-	syscall				/* wake the app */
+	syscall				/* wake the caller */
+	jmp 5b				/* look at every channel again */
+8:	inc %r14d
+	cmp $PLIB_MAX_DOMAINS, %r14d
+	jb 6b
+	mov $SYS_FUTEX, %eax		/* nothing posted: sleep until the doorbell moves */
+	mov %r13, %rdi
+	mov $FUTEX_WAIT, %esi
+	mov %r15d, %edx
+	xor %r10d, %r10d
+	syscall
 	jmp 5b

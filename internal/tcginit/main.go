@@ -78,7 +78,7 @@ func main() {
 			fmt.Printf("%s", out)
 			return err
 		}},
-		{"go test -run 'PKU|Seccomp|GadgetFree' ./hostrun (pku, signals, seccomp, process scan)", goTests},
+		{"go test -run 'PKU|GadgetFree' ./hostrun (pku under the loader; the loader holds no PKRU gadget)", goTests},
 	}
 	passed, failed := 0, 0
 	for _, c := range checks {
@@ -190,7 +190,7 @@ func runExpect(image string, code int, check func(*backend.Result) error, extra 
 }
 
 func goTests() error {
-	cmd := exec.Command("/hostrun.test", "-test.run", "PKU|Seccomp|GadgetFree", "-test.v", "-test.count=1")
+	cmd := exec.Command("/hostrun.test", "-test.run", "PKU|GadgetFree", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), "PLIB_IMAGES=/images")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
 	if err := cmd.Run(); err != nil {

@@ -5,6 +5,7 @@ package attacks
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -20,29 +21,38 @@ import (
 type Attack struct {
 	Image string // build/images/<Image>.elf
 	What  string
+	// Needs says what the attack needs that some backends lack (its exit
+	// 67 there); "" means a VMFUNC gate.
+	Needs string
 }
 
 // Catalogue lists the attacks, in the order of the table.
 var Catalogue = []Attack{
-	{"attack-read", "reads the library's private data"},
-	{"attack-write", "writes the library's private data"},
-	{"attack-exec", "calls the library's first function (it reads the secret) directly"},
-	{"attack-gate-entry", "calls an entry the library does not export"},
-	{"attack-gate-index", "jumps to the gate's VMFUNC with ECX = 5 (no such view)"},
-	{"attack-gate-skip", "jumps to the gate's VMFUNC with a valid view and an unchecked entry"},
-	{"attack-deputy", "asks the platform to print the library's memory"},
-	{"attack-loop", "never returns"},
-	{"attack-hang", "makes a library call that never returns (crafted input)"},
-	{"attack-forbidden", "carries a VMFUNC in its code"},
-	{"attack-gadget", "carries WRPKRU and VMFUNC bytes at unaligned offsets"},
-	{"attack-toctou", "rewrites kv's key and value buffers from another thread while kv's calls run on them"},
-	{"attack-unmap", "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a SYSCALL gadget of the host program"},
-	{"attack-direction", "sets DF (std), then an ordinary call: the library's memcpy would run backwards and copy out the secret below its public record"},
-	{"attack-trap", "sets TF, then a library call, to single-step the library"},
-	{"attack-fpstate", "unmasks every SSE and x87 exception (MXCSR, control word), then makes platform and library calls"},
-	{"attack-split-vmfunc", "a VMFUNC whose bytes start in its own code and end in the adjacent library code"},
-	{"attack-split-wrpkru", "a WRPKRU whose bytes start in its own code and end in the adjacent library code"},
-	{"attack-split-syscall", "a SYSCALL whose bytes start in its own code and end in the adjacent library code"},
+	{Image: "attack-read", What: "reads the library's private data"},
+	{Image: "attack-write", What: "writes the library's private data"},
+	{Image: "attack-exec", What: "calls the library's first function (it reads the secret) directly"},
+	{Image: "attack-gate-entry", What: "calls an entry the library does not export"},
+	{Image: "attack-gate-index", What: "jumps to the gate's VMFUNC with ECX = 5 (no such view)"},
+	{Image: "attack-gate-skip", What: "jumps to the gate's VMFUNC with a valid view and an unchecked entry"},
+	{Image: "attack-deputy", What: "asks the platform to print the library's memory"},
+	{Image: "attack-loop", What: "never returns"},
+	{Image: "attack-hang", What: "makes a library call that never returns (crafted input)"},
+	{Image: "attack-forbidden", What: "carries a VMFUNC in its code"},
+	{Image: "attack-gadget", What: "carries WRPKRU and VMFUNC bytes at unaligned offsets"},
+	{Image: "attack-toctou", What: "rewrites kv's key and value buffers from another thread while kv's calls run on them"},
+	{Image: "attack-unmap", What: "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a SYSCALL gadget of the host program"},
+	{Image: "attack-direction", What: "sets DF (std), then an ordinary call: the library's memcpy would run backwards and copy out the secret below its public record"},
+	{Image: "attack-trap", What: "sets TF, then a library call, to single-step the library"},
+	{Image: "attack-fpstate", What: "unmasks every SSE and x87 exception (MXCSR, control word), then makes platform and library calls"},
+	{Image: "attack-procmem", What: "opens /proc/self/mem through a borrowed SYSCALL and reads the library's secret"},
+	{Image: "attack-gate-syscall", What: "jumps onto the gate's own SYSCALL with a call of its choosing (mprotect its code RWX)", Needs: "no SYSCALL in the gate"},
+	{Image: "attack-loader-jump", What: "jumps to the host loader's entry point after the loader started it"},
+	{Image: "attack-caller", What: "asks the platform to print the library's memory, posing as the library (a forged return address)"},
+	{Image: "attack-channel", What: "marks the process backend's request page for a library dead, then has another library call it", Needs: "no request pages"},
+	{Image: "attack-hide", What: "reads the library's memory, prints it, and exits with a 'defeated' code"},
+	{Image: "attack-split-vmfunc", What: "a VMFUNC whose bytes start in its own code and end in the adjacent library code"},
+	{Image: "attack-split-wrpkru", What: "a WRPKRU whose bytes start in its own code and end in the adjacent library code"},
+	{Image: "attack-split-syscall", What: "a SYSCALL whose bytes start in its own code and end in the adjacent library code"},
 }
 
 // Verdict is how one attack fared under one backend.
@@ -91,13 +101,24 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 	if err != nil {
 		return Outcome{Failed, err.Error()}
 	}
-	res, err := b.Run(ctx, img, path, backend.Options{Timeout: 3 * time.Second, CallBudget: time.Second})
+	canary := make([]byte, 16)
+	if _, err := rand.Read(canary); err != nil {
+		return Outcome{Failed, err.Error()}
+	}
+	res, err := b.Run(ctx, img, path, backend.Options{Timeout: 3 * time.Second, CallBudget: time.Second, Canary: canary})
 	switch {
 	case err != nil:
 		return Outcome{Failed, err.Error()}
+	case res.Leaked != "":
+		// Whatever the attack reported: the secret planted for this run
+		// is out, or the library's memory changed.
+		return Outcome{NotStopped, "leaked: the planted secret turned up " + res.Leaked}
 	case res.Violation != nil:
 		return Outcome{Stopped, describe(res.Violation)}
 	case res.Exited && res.ExitCode == 67:
+		if a.Needs != "" {
+			return Outcome{NotApplicable, a.Needs}
+		}
 		return Outcome{NotApplicable, "no VMFUNC to jump to"}
 	case res.Exited && res.ExitCode == 68:
 		return Outcome{Stopped, "refused (EPERM), seccomp"}
@@ -105,6 +126,8 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{Stopped, "defeated: kv copies arguments in first; consistent"}
 	case res.Exited && res.ExitCode == 70:
 		return Outcome{Stopped, "defeated: the gate entered the library with DF = 0"}
+	case res.Exited && res.ExitCode == 72:
+		return Outcome{Stopped, "defeated: each channel is its two ends' only"}
 	case res.Exited && res.ExitCode == 71:
 		return Outcome{Stopped, "defeated: the platform ran with its own floating-point control"}
 	}

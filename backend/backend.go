@@ -70,6 +70,12 @@ type Options struct {
 	// Alive holds one byte per application instance, 1 while it runs
 	// (set by RunApps; see AliveReader).
 	Alive *os.File
+	// Canary, if set, is a fresh secret the backend plants in every
+	// library's private memory (its trusted slot) and afterwards looks for
+	// in everything the application could have written out: its prints,
+	// metrics, exit code and its own memory (Result.Leaked). vmm attacks
+	// sets one per run, so an attack that hides its success is still seen.
+	Canary []byte
 }
 
 // Metric is a named value the workload reported.
@@ -115,6 +121,9 @@ type Result struct {
 	Derived      map[string]float64 `json:"derived,omitempty"` // from metrics and TSCHz: see Derive
 	Notes        []string           `json:"notes,omitempty"`   // what the backend checked or set up
 	WallSeconds  float64            `json:"wall_seconds"`
+	// Leaked says where the Options.Canary planted in a library turned up
+	// among the application's outputs ("" if nowhere, or no canary).
+	Leaked string `json:"leaked,omitempty"`
 }
 
 // Derive fills Derived from the metrics: NAME_ns for every NAME_cycles

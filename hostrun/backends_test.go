@@ -30,7 +30,7 @@ func TestHostBackendAttacks(t *testing.T) {
 		{"attack-read", map[string]outcome{"none": {"", 66}, "mprotect": {"read", 0}, "process": {"read", 0}}},
 		{"attack-write", map[string]outcome{"none": {"", 66}, "mprotect": {"write", 0}, "process": {"write", 0}}},
 		{"attack-exec", map[string]outcome{"none": {"", 66}, "mprotect": {"execute", 0}, "process": {"execute", 0}}},
-		{"attack-deputy", map[string]outcome{"none": {"platform-call", 0}, "mprotect": {"platform-call", 0}, "process": {"platform-call", 0}}},
+		{"attack-deputy", map[string]outcome{"none": {"", 66}, "mprotect": {"platform-call", 0}, "process": {"platform-call", 0}}},
 		{"attack-gate-entry", map[string]outcome{"none": {"gate", 0}, "mprotect": {"gate", 0}, "process": {"gate", 0}}},
 		{"attack-gate-index", map[string]outcome{"none": {"", 67}, "mprotect": {"", 67}, "process": {"", 67}}},
 		{"attack-unmap", map[string]outcome{"none": {"syscall", 0}, "mprotect": {"syscall", 0}, "process": {"syscall", 0}}},
@@ -45,6 +45,15 @@ func TestHostBackendAttacks(t *testing.T) {
 		// gives back; none establishes nothing (its call is a plain jump),
 		// so the workload's checks fail there: they can fail.
 		{"gate-state", map[string]outcome{"none": {"", 1}, "mprotect": {"", 0}, "process": {"", 0}}},
+		// System calls: only the gate's own pass, from the gate pages.
+		{"attack-procmem", map[string]outcome{"none": {"syscall", 0}, "mprotect": {"syscall", 0}, "process": {"syscall", 0}}},
+		{"attack-gate-syscall", map[string]outcome{"none": {"syscall", 0}, "mprotect": {"syscall", 0}, "process": {"syscall", 0}}},
+		// A forged caller: refused before anything is printed.
+		{"attack-caller", map[string]outcome{"mprotect": {"platform-call", 0}, "process": {"platform-call", 0}}},
+		// A library's own platform call is the library's (attested by its slot).
+		{"lib-print", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}, "process": {"", 0}}},
+		// Forged request pages: the app's write reaches only its own channel.
+		{"attack-channel", map[string]outcome{"process": {"", 72}}},
 	}
 	backends := map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}
 	for _, c := range cases {
@@ -230,6 +239,41 @@ func TestKillMidCall(t *testing.T) {
 				t.Fatal(err)
 			}
 			wlcheck.KillMidCall(t, name, step, res, out.String())
+		}
+	}
+}
+
+// TestVerdictOracle: a run with a canary plants it in every library's
+// slot and finds it wherever the application put it, whatever the
+// application claims: attack-hide reads it under none (no isolation),
+// prints it and exits 69 ("defeated"); the oracle reports the leak. Under
+// an isolating backend the read faults and nothing leaks; a clean run
+// leaks nothing either.
+func TestVerdictOracle(t *testing.T) {
+	canary := []byte("plib-oracle-0123")
+	run := func(b backend.Backend, name string) *backend.Result {
+		t.Helper()
+		p := testimages.Path(t, name)
+		img, err := image.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.Run(context.Background(), img, p, backend.Options{Timeout: time.Minute, Output: io.Discard, Canary: canary,
+			Params: map[string]int64{"iterations": 100, "rounds": 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := run(None{}, "attack-hide"); res.Leaked == "" || !res.Exited || res.ExitCode != 69 {
+		t.Errorf("attack-hide under none: leaked %q, exit %d: the oracle missed a leak the attack hid", res.Leaked, res.ExitCode)
+	}
+	for _, b := range []backend.Backend{Mprotect{}, Process{}} {
+		if res := run(b, "attack-hide"); res.Leaked != "" || res.Violation == nil {
+			t.Errorf("attack-hide under %s: leaked %q, violation %v", b.Name(), res.Leaked, res.Violation)
+		}
+		if res := run(b, "kv"); res.Leaked != "" || res.ExitCode != 0 {
+			t.Errorf("kv under %s: leaked %q, exit %d", b.Name(), res.Leaked, res.ExitCode)
 		}
 	}
 }

@@ -84,6 +84,9 @@ type childRequest struct {
 	App          int `json:"app,omitempty"`
 	SharedDataFD int `json:"shared_data_fd,omitempty"`
 	AliveFD      int `json:"alive_fd,omitempty"` // the instances' liveness page (backend.AliveReader)
+	// Canary is planted in the libraries' slots and looked for in the
+	// application's outputs (backend.Options.Canary).
+	Canary []byte `json:"canary,omitempty"`
 }
 
 // runApps starts the application instances of a PLIB_APPS image, each
@@ -117,7 +120,7 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: opts.App}
+	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: opts.App, Canary: opts.Canary}
 	if opts.Shared != nil {
 		extra = append(extra, opts.Shared)
 		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe

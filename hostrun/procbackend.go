@@ -102,7 +102,7 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 	var notes []string
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		req := childRequest{Backend: "process", Image: path, Params: opts.Params, Lib: d.ID, App: opts.App}
+		req := childRequest{Backend: "process", Image: path, Params: opts.Params, Lib: d.ID, App: opts.App, Canary: opts.Canary}
 		if opts.Shared != nil {
 			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}

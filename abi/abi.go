@@ -19,10 +19,9 @@ const (
 
 // Gate routine offsets inside the gate page.
 const (
-	GateCallOff   = 0x000
-	GateSysOff    = 0x400
-	GateResumeOff = 0x800
-	GateServeOff  = 0xc00
+	GateCallOff  = 0x000
+	GateSysOff   = 0x400
+	GateServeOff = 0xc00
 )
 
 // The vmfunc guest's trusted ring-0 supervisor.
@@ -97,25 +96,13 @@ const (
 	PortFault = 0x511
 )
 
-// Host switch context offsets.
+// The host backends' platform page (PLIB_HOST_PLATFORM): field offsets.
 const (
-	CtxGoSP    = 0
-	CtxGoBP    = 8
-	CtxR14     = 16
-	CtxR15     = 24
-	CtxResume  = 32
-	CtxGuestSP = 40
-	CtxRetval  = 48
-	CtxNr      = 56
-	CtxA0      = 64
-	CtxA1      = 72
-	CtxA2      = 80
-	CtxA3      = 88
-	CtxFault   = 0x1000 // CtxNr of a fault report: plus the signal number
-	CtxDomain  = 96
-	CtxDepth   = 104
-	CtxEntry   = 112
-	CtxStart   = 120
+	CtxRetval = 48
+	CtxNr     = 56
+	CtxA0     = 64
+	CtxA1     = 72
+	CtxA2     = 80
 )
 
 // The process backend's request page.

@@ -19,13 +19,13 @@ func TestHeaderMatchesGo(t *testing.T) {
 	want := map[string]uint64{
 		"PLIB_IMAGE_BASE": ImageBase, "PLIB_GATE_PAGE": GatePage, "PLIB_GATE_IN": GateIn, "PLIB_GATE_OUT": GateOut, "PLIB_GATE_PAGES": GatePages, "PLIB_GATE_DATA": GateData,
 		"PLIB_GATE_ENTRIES": GateEntries, "PLIB_IMAGE_CODE": ImageCode, "PLIB_IMAGE_LIMIT": ImageLimit,
-		"PLIB_GATE_CALL_OFF": GateCallOff, "PLIB_GATE_SYS_OFF": GateSysOff, "PLIB_GATE_RESUME_OFF": GateResumeOff,
+		"PLIB_GATE_CALL_OFF": GateCallOff, "PLIB_GATE_SYS_OFF": GateSysOff,
 		"PLIB_HDR_MAGIC": HdrMagic, "PLIB_HDR_VIEW": HdrView, "PLIB_HDR_NENTRIES": HdrNEntries,
 		"PLIB_HDR_HOSTCTX": HdrHostCtx, "PLIB_HDR_STACKS": HdrStacks, "PLIB_HDR_ARGBASE": HdrArgBase,
 		"PLIB_HDR_ARGSIZE":  HdrArgSize,
-		"PLIB_HDR_TEXTBASE": HdrTextBase, "PLIB_HDR_TEXTSIZE": HdrTextSize, "PLIB_HDR_PRIVBASE": HdrPrivBase, "PLIB_HDR_PRIVSIZE": HdrPrivSize, "PLIB_HDR_PKRU": HdrPKRU, "PLIB_HDR_SLOTS": HdrSlots, "PLIB_HDR_REQ": HdrReq, "PLIB_HDR_BUDGET": HdrBudget, "PLIB_CTX_DEPTH": CtxDepth, "PLIB_CTX_ENTRY": CtxEntry, "PLIB_CTX_START": CtxStart, "PLIB_GATE_BUDGET": GateBudget, "PLIB_SLOT_BYTES": SlotBytes, "PLIB_HDR_APP": HdrApp, "PLIB_HDR_APPS": HdrApps, "PLIB_MAX_APPS": MaxApps, "PLIB_SLOT_ENTRIES": SlotEntries, "PLIB_SLOT_RETURNS": SlotReturns, "PLIB_GATE_REENTRY": GateReentry, "PLIB_GATE_BAD_RETURN": GateBadReturn, "PLIB_GATE_SERVE_OFF": GateServeOff,
+		"PLIB_HDR_TEXTBASE": HdrTextBase, "PLIB_HDR_TEXTSIZE": HdrTextSize, "PLIB_HDR_PRIVBASE": HdrPrivBase, "PLIB_HDR_PRIVSIZE": HdrPrivSize, "PLIB_HDR_PKRU": HdrPKRU, "PLIB_HDR_SLOTS": HdrSlots, "PLIB_HDR_REQ": HdrReq, "PLIB_HDR_BUDGET": HdrBudget, "PLIB_GATE_BUDGET": GateBudget, "PLIB_SLOT_BYTES": SlotBytes, "PLIB_HDR_APP": HdrApp, "PLIB_HDR_APPS": HdrApps, "PLIB_MAX_APPS": MaxApps, "PLIB_SLOT_ENTRIES": SlotEntries, "PLIB_SLOT_RETURNS": SlotReturns, "PLIB_GATE_REENTRY": GateReentry, "PLIB_GATE_BAD_RETURN": GateBadReturn, "PLIB_GATE_SERVE_OFF": GateServeOff,
 		"PLIB_REQ_STATE": ReqState, "PLIB_REQ_IDLE": ReqIdle, "PLIB_REQ_CALL": ReqCall, "PLIB_REQ_DONE": ReqDone,
-		"PLIB_REQ_DEAD": ReqDead, "PLIB_REQ_ENTRY": ReqEntry, "PLIB_REQ_ARGS": ReqArgs, "PLIB_REQ_RESULT": ReqResult, "PLIB_CTX_DOMAIN": CtxDomain, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
+		"PLIB_REQ_DEAD": ReqDead, "PLIB_REQ_ENTRY": ReqEntry, "PLIB_REQ_ARGS": ReqArgs, "PLIB_REQ_RESULT": ReqResult, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
 		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,
 		"PLIB_HDR_BELL": HdrBell, "PLIB_HDR_INREQ": HdrInReq,
 		"PLIB_SLOT_START": SlotStart, "PLIB_SLOT_ENTRY": SlotEntry, "PLIB_HOST_PLATFORM": HostPlatform,
@@ -34,10 +34,8 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault, "PLIB_SYS_SCRIBBLE": SysScribble, "PLIB_SYS_APP_ALIVE": SysAppAlive, "PLIB_SCRIBBLE_MAX": ScribbleMax,
 		"PLIB_GATE_BAD_ENTRY": GateBadEntry, "PLIB_GATE_BAD_VIEW": GateBadView,
 		"PLIB_SUP_CODE": SupCode, "PLIB_SUP_STACK_TOP": SupStackTop,
-		"PLIB_PORT_SYS": PortSys, "PLIB_PORT_FAULT": PortFault,
-		"PLIB_CTX_GOSP": CtxGoSP, "PLIB_CTX_GOBP": CtxGoBP, "PLIB_CTX_R14": CtxR14, "PLIB_CTX_R15": CtxR15,
-		"PLIB_CTX_RESUME": CtxResume, "PLIB_CTX_GUESTSP": CtxGuestSP, "PLIB_CTX_RETVAL": CtxRetval,
-		"PLIB_CTX_NR": CtxNr, "PLIB_CTX_A0": CtxA0, "PLIB_CTX_A1": CtxA1, "PLIB_CTX_A2": CtxA2, "PLIB_CTX_A3": CtxA3, "PLIB_CTX_FAULT": CtxFault,
+		"PLIB_PORT_SYS": PortSys, "PLIB_PORT_FAULT": PortFault, "PLIB_CTX_RETVAL": CtxRetval,
+		"PLIB_CTX_NR": CtxNr, "PLIB_CTX_A0": CtxA0, "PLIB_CTX_A1": CtxA1, "PLIB_CTX_A2": CtxA2,
 	}
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)

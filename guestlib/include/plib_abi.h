@@ -21,7 +21,6 @@
 /* Offsets of the gate routines inside the gate page. */
 #define PLIB_GATE_CALL_OFF 0x000 /* long call(entry, a0, a1, a2, a3) */
 #define PLIB_GATE_SYS_OFF  0x400 /* long sys(nr, a0, a1, a2) */
-#define PLIB_GATE_RESUME_OFF 0x800 /* host backends: re-enter the guest */
 
 /* vmfunc backend: the trusted ring-0 supervisor (guest-physical = virtual). */
 #define PLIB_SUP_CODE       0x103000 /* exception stubs, 16 bytes per vector */
@@ -31,7 +30,7 @@
 #define PLIB_HDR_MAGIC     0x00 /* "PLIBGATE" */
 #define PLIB_HDR_VIEW      0x08 /* view (domain) this copy of the page is mapped in */
 #define PLIB_HDR_NENTRIES  0x10 /* entry table size */
-#define PLIB_HDR_HOSTCTX   0x18 /* host backends: address of the switch context */
+#define PLIB_HDR_HOSTCTX   0x18 /* host backends: address of the platform page */
 #define PLIB_HDR_APP       0x20 /* this application instance (0..apps-1) */
 #define PLIB_HDR_APPS      0x28 /* how many application instances run */
 #define PLIB_MAX_APPS      8    /* instances an image may ask for (PLIB_APPS) */
@@ -111,23 +110,11 @@
 #define PLIB_PLAT_CALL     1
 #define PLIB_PLAT_DONE     2
 
-/* Host backends: the switch context (byte offsets). */
-#define PLIB_CTX_GOSP     0
-#define PLIB_CTX_GOBP     8
-#define PLIB_CTX_R14      16
-#define PLIB_CTX_R15      24
-#define PLIB_CTX_RESUME   32
-#define PLIB_CTX_GUESTSP  40
+/* The platform page's fields (byte offsets). */
 #define PLIB_CTX_RETVAL   48
 #define PLIB_CTX_NR       56
 #define PLIB_CTX_A0       64
 #define PLIB_CTX_A1       72
 #define PLIB_CTX_A2       80
-#define PLIB_CTX_A3       88 /* fault reports: the trap's error code */
-#define PLIB_CTX_FAULT    0x1000 /* CTX_NR of a fault report: + signal number */
-#define PLIB_CTX_DOMAIN   96 /* pku: the domain a platform call resumes (set by Go) */
-#define PLIB_CTX_DEPTH    104 /* host backends: library calls open (the gate counts) */
-#define PLIB_CTX_ENTRY    112 /* host backends: the outermost open call's entry */
-#define PLIB_CTX_START    120 /* host backends: its start, in TSC cycles */
 
 #endif

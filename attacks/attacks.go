@@ -45,6 +45,7 @@ var Catalogue = []Attack{
 	{Image: "attack-trap", What: "sets TF, then a library call, to single-step the library"},
 	{Image: "attack-fpstate", What: "unmasks every SSE and x87 exception (MXCSR, control word), then makes platform and library calls"},
 	{Image: "attack-procmem", What: "opens /proc/self/mem through a borrowed SYSCALL and reads the library's secret"},
+	{Image: "attack-syscalls", What: "process_vm_writev through a borrowed SYSCALL (the tests try 17 more: ptrace, io_uring, userfaultfd, clone, execve, ...)"},
 	{Image: "attack-gate-syscall", What: "jumps onto the gate's own SYSCALL with a call of its choosing (mprotect its code RWX)", Needs: "no SYSCALL in the gate"},
 	{Image: "attack-loader-jump", What: "jumps to the host loader's entry point after the loader started it"},
 	{Image: "attack-caller", What: "asks the platform to print the library's memory, posing as the library (a forged return address)"},

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"plib/backend"
 	"plib/image"
 	"plib/internal/testimages"
@@ -274,6 +276,32 @@ func TestVerdictOracle(t *testing.T) {
 		}
 		if res := run(b, "kv"); res.Leaked != "" || res.ExitCode != 0 {
 			t.Errorf("kv under %s: leaked %q, exit %d", b.Name(), res.Leaked, res.ExitCode)
+		}
+	}
+}
+
+// TestEverySystemCallIsRefused makes each system call that could reach a
+// library's memory or rights, or forge the verdict, from image code
+// through a borrowed SYSCALL, under every host backend here: each ends
+// the run with SIGSYS, reported as a syscall violation naming it.
+func TestEverySystemCallIsRefused(t *testing.T) {
+	calls := map[string]int64{
+		"write (descriptor 3: a forged result)": unix.SYS_WRITE, "open": unix.SYS_OPEN, "mmap": unix.SYS_MMAP,
+		"madvise": unix.SYS_MADVISE, "mremap": unix.SYS_MREMAP, "rt_sigreturn": unix.SYS_RT_SIGRETURN,
+		"rt_sigaction": unix.SYS_RT_SIGACTION, "clone": unix.SYS_CLONE, "execve": unix.SYS_EXECVE, "kill": unix.SYS_KILL,
+		"ptrace": unix.SYS_PTRACE, "arch_prctl": unix.SYS_ARCH_PRCTL, "modify_ldt": unix.SYS_MODIFY_LDT,
+		"process_vm_readv": unix.SYS_PROCESS_VM_READV, "process_vm_writev": unix.SYS_PROCESS_VM_WRITEV,
+		"userfaultfd": unix.SYS_USERFAULTFD, "io_uring_setup": unix.SYS_IO_URING_SETUP, "pkey_alloc": unix.SYS_PKEY_ALLOC,
+	}
+	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+		for call, nr := range calls {
+			t.Run(name+"/"+call, func(t *testing.T) {
+				res, out := runBackend(t, b, "attack-syscalls", map[string]int64{"nr": nr})
+				v := res.Violation
+				if v == nil || v.Kind != "syscall" || v.Address != uint64(nr) {
+					t.Fatalf("%s (%d): want a syscall violation, got %+v %+v\n%s", call, nr, res, v, out)
+				}
+			})
 		}
 	}
 }

@@ -210,7 +210,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 
 	for _, d := range img.Libraries() { // the oracle's secret, in memory only the library may read
 		if len(req.Canary) > 0 {
-			copy(mem[d.Stack.End()-abi.SlotBytes+canarySlotOff-abi.ImageBase:][:canaryBytes], req.Canary)
+			copy(mem[d.Stack.End()-abi.SlotBytes+backend.CanarySlotOff-abi.ImageBase:][:backend.CanaryBytes], req.Canary)
 		}
 	}
 	platFile, err := newMemfile("plib-platform", abi.PageSize, nil)
@@ -335,7 +335,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	res := &backend.Result{Exits: map[string]uint64{}, Notes: []string{
 		"loader: the image runs in a process of its own that holds no runtime and no descriptor; " +
 			"its seccomp filter admits only the gate's own system calls (" + admitted(hb.closed) + "), from the gate pages"}}
-	printed := &boundedBuffer{max: 16 << 20}
+	printed := &backend.Capture{Max: 16 << 20}
 	plt := &backend.Platform{Result: res, Params: req.Params, Output: io.MultiWriter(os.Stdout, printed), Entry: p.entryName,
 		Scribble: p.scribble, Image: img}
 	if req.AliveFD != 0 {
@@ -386,73 +386,36 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	res.Violation = r.violation
 	res.Exited, res.ExitCode = r.exited, r.exitCode
 	if len(req.Canary) > 0 && req.Lib == 0 {
-		res.Leaked = r.leaked(req.Canary, printed.b, hb.split)
+		res.Leaked = r.leaked(req.Canary, printed.Bytes(), hb.split)
 	}
 	return res, nil
 }
 
-// The oracle's secret: 16 bytes in the last quarter of each library's
-// trusted slot, which no gate uses.
-const (
-	canarySlotOff = 48
-	canaryBytes   = 16
-)
-
-// leaked looks for the canary, or either 8-byte half of it, in everything
-// the application could have written out: its prints, its metrics, its
-// exit code, and its own memory (data, stack, argument areas, the
-// platform page). It also checks that the canary is still whole in each
-// library this process maps. It returns where it found a leak, or "".
+// leaked looks for the canary in everything the application could have
+// written out (backend.FindCanary): its prints, metrics and exit code, its
+// own memory and the platform page; and checks that the canary is still
+// whole in each library this process maps. It returns where it found a
+// leak, or "".
 func (r *loaderRun) leaked(canary, printed []byte, split bool) string {
-	halves := [][]byte{canary[:8], canary[8:16]}
-	find := func(b []byte) bool { return bytes.Contains(b, halves[0]) || bytes.Contains(b, halves[1]) }
-	if find(printed) {
-		return "in what the application printed"
-	}
-	lo, hi := int64(binary.LittleEndian.Uint64(halves[0])), int64(binary.LittleEndian.Uint64(halves[1]))
-	for _, m := range r.res.Metrics {
-		if m.Value == lo || m.Value == hi {
-			return "in metric " + m.Name
-		}
-	}
-	if r.exitCode == lo || r.exitCode == hi {
-		return "in the exit code"
-	}
-	if find(r.plat) {
-		return "on the platform page"
-	}
+	regions := []backend.Region{{Name: "the platform page", Mem: r.plat}}
 	for _, s := range r.p.img.Sections {
 		if s.Domain == 0 && (s.Kind == image.KindData || s.Kind == image.KindStack) || s.Kind == image.KindArgs {
-			if find(r.p.mem[s.Addr-abi.ImageBase : s.End()-abi.ImageBase]) {
-				return "in the application's memory (" + s.Name + ")"
-			}
+			regions = append(regions, backend.Region{Name: "the application's memory (" + s.Name + ")", Mem: r.p.mem[s.Addr-abi.ImageBase : s.End()-abi.ImageBase]})
 		}
+	}
+	r.res.ExitCode = r.exitCode
+	if where := backend.FindCanary(canary, printed, r.res, regions); where != "" {
+		return where
 	}
 	if !split { // the libraries' memory is this process's to check
 		for _, d := range r.p.img.Libraries() {
-			at := d.Stack.End() - abi.SlotBytes + canarySlotOff - abi.ImageBase
-			if !bytes.Equal(r.p.mem[at:at+canaryBytes], canary) {
+			at := d.Stack.End() - abi.SlotBytes + backend.CanarySlotOff - abi.ImageBase
+			if !bytes.Equal(r.p.mem[at:at+backend.CanaryBytes], canary) {
 				return "changed in library " + d.Name + "'s memory"
 			}
 		}
 	}
 	return ""
-}
-
-// boundedBuffer keeps the first max bytes written to it.
-type boundedBuffer struct {
-	mu  sync.Mutex
-	b   []byte
-	max int
-}
-
-func (w *boundedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if n := w.max - len(w.b); n > 0 {
-		w.b = append(w.b, p[:min(n, len(p))]...)
-	}
-	return len(p), nil
 }
 
 // admitted names the system calls the filter lets the gate make.

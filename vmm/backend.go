@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -150,12 +151,21 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 	}
 	defer sys.Close()
 	res := &backend.Result{Backend: "vmfunc", Mechanism: mech, Image: path}
-	p := &backend.Platform{Result: res, Params: opts.Params, Output: opts.Output}
+	printed := &backend.Capture{Max: 16 << 20}
+	out := opts.Output
+	if out == nil {
+		out = io.Discard
+	}
+	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
 	m, err := NewInstance(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, p, opts.App, opts.Shared)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	defer m.Close()
+	if len(opts.Canary) > 0 {
+		m.plantCanary(opts.Canary)
+		defer func() { res.Leaked = m.findCanary(opts.Canary, printed.Bytes()) }()
+	}
 	p.Scribble, p.Image = m.Scribble, img
 	if opts.Alive != nil {
 		alive, unmap, err := backend.AliveReader(opts.Alive)

@@ -1,6 +1,7 @@
 package vmm
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -351,6 +352,37 @@ func (m *Machine) entryName(e int) string {
 		}
 	}
 	return fmt.Sprintf("entry %d", e)
+}
+
+// plantCanary writes the oracle's secret into every library's trusted
+// slot, as the library's view sees it (backend.Options.Canary).
+func (m *Machine) plantCanary(canary []byte) {
+	for _, d := range m.img.Libraries() {
+		m.mem.write(d.ID, d.Stack.End()-abi.SlotBytes+backend.CanarySlotOff, canary)
+	}
+}
+
+// findCanary looks for the canary in all the application could write
+// out (backend.FindCanary) and checks each library still holds it.
+func (m *Machine) findCanary(canary, printed []byte) string {
+	var regions []backend.Region
+	for _, s := range m.img.Sections {
+		if s.Domain == 0 && (s.Kind == image.KindData || s.Kind == image.KindStack) || s.Kind == image.KindArgs {
+			if b, err := m.mem.Read(0, s.Addr, s.Size, UserRead); err == nil {
+				regions = append(regions, backend.Region{Name: "the application's memory (" + s.Name + ")", Mem: b})
+			}
+		}
+	}
+	if where := backend.FindCanary(canary, printed, m.result, regions); where != "" {
+		return where
+	}
+	for _, d := range m.img.Libraries() {
+		b, err := m.mem.Read(d.ID, d.Stack.End()-abi.SlotBytes+backend.CanarySlotOff, backend.CanaryBytes, SupervisorRead)
+		if err != nil || !bytes.Equal(b, canary) {
+			return "changed in library " + d.Name + "'s memory"
+		}
+	}
+	return ""
 }
 
 // ReadLibraryMemory returns a copy of library lib's data section as the

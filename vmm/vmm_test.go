@@ -356,3 +356,26 @@ func TestKillMidCallUnderVMFUNC(t *testing.T) {
 		wlcheck.KillMidCall(t, "vmfunc", step, res, out)
 	}
 }
+
+// TestVerdictOracleUnderVMFUNC: the VMM plants the canary in every
+// library's slot and finds it nowhere after a clean run; attack-hide's
+// read of it faults in the app's view, so nothing leaks either.
+func TestVerdictOracleUnderVMFUNC(t *testing.T) {
+	needKVM(t).Close()
+	canary := []byte("plib-oracle-4567")
+	for name, wantViolation := range map[string]bool{"kv": false, "attack-hide": true} {
+		p := testimages.Path(t, name)
+		img, err := image.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := (Backend{}).Run(context.Background(), img, p, backend.Options{Timeout: time.Minute, Canary: canary,
+			Params: map[string]int64{"iterations": 20, "rounds": 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Leaked != "" || (res.Violation != nil) != wantViolation {
+			t.Errorf("%s: leaked %q, violation %v", name, res.Leaked, res.Violation)
+		}
+	}
+}

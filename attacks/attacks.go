@@ -21,9 +21,15 @@ import (
 type Attack struct {
 	Image string // build/images/<Image>.elf
 	What  string
-	// Needs says what the attack needs that some backends lack (its exit
-	// 67 there); "" means a VMFUNC gate.
+	// Needs says what the attack needs that some backends lack: only an
+	// attack with Needs may exit 67 ("not applicable here").
 	Needs string
+	// Defeated is the one exit code with which this attack may say it got
+	// nothing (0: none), and Says what that means. Any other exit, and
+	// any leak the secret oracle finds, is "not stopped": the attack's
+	// own word decides nothing beyond this one claim.
+	Defeated int64
+	Says     string
 }
 
 // Catalogue lists the attacks, in the order of the table.
@@ -32,24 +38,25 @@ var Catalogue = []Attack{
 	{Image: "attack-write", What: "writes the library's private data"},
 	{Image: "attack-exec", What: "calls the library's first function (it reads the secret) directly"},
 	{Image: "attack-gate-entry", What: "calls an entry the library does not export"},
-	{Image: "attack-gate-index", What: "jumps to the gate's VMFUNC with ECX = 5 (no such view)"},
-	{Image: "attack-gate-skip", What: "jumps to the gate's VMFUNC with a valid view and an unchecked entry"},
+	{Image: "attack-gate-index", What: "jumps to the gate's VMFUNC with ECX = 5 (no such view)", Needs: "no VMFUNC to jump to"},
+	{Image: "attack-gate-skip", What: "jumps to the gate's VMFUNC with a valid view and an unchecked entry", Needs: "no VMFUNC to jump to"},
 	{Image: "attack-deputy", What: "asks the platform to print the library's memory"},
 	{Image: "attack-loop", What: "never returns"},
 	{Image: "attack-hang", What: "makes a library call that never returns (crafted input)"},
 	{Image: "attack-forbidden", What: "carries a VMFUNC in its code"},
 	{Image: "attack-gadget", What: "carries WRPKRU and VMFUNC bytes at unaligned offsets"},
-	{Image: "attack-toctou", What: "rewrites kv's key and value buffers from another thread while kv's calls run on them"},
-	{Image: "attack-unmap", What: "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a SYSCALL gadget of the host program"},
-	{Image: "attack-direction", What: "sets DF (std), then an ordinary call: the library's memcpy would run backwards and copy out the secret below its public record"},
+	{Image: "attack-toctou", What: "rewrites kv's key and value buffers from another thread while kv's calls run on them", Needs: "no thread to rewrite with", Defeated: 69, Says: "defeated: kv copies arguments in first; consistent"},
+	{Image: "attack-unmap", What: "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a borrowed SYSCALL", Needs: "no SYSCALL to borrow", Defeated: 68, Says: "refused (EPERM)"},
+	{Image: "attack-direction", What: "sets DF (std), then an ordinary call: the library's memcpy would run backwards and copy out the secret below its public record", Defeated: 70, Says: "defeated: the gate entered the library with DF = 0"},
 	{Image: "attack-trap", What: "sets TF, then a library call, to single-step the library"},
-	{Image: "attack-fpstate", What: "unmasks every SSE and x87 exception (MXCSR, control word), then makes platform and library calls"},
-	{Image: "attack-procmem", What: "opens /proc/self/mem through a borrowed SYSCALL and reads the library's secret"},
-	{Image: "attack-syscalls", What: "process_vm_writev through a borrowed SYSCALL (the tests try 17 more: ptrace, io_uring, userfaultfd, clone, execve, ...)"},
+	{Image: "attack-fpstate", What: "unmasks every SSE and x87 exception (MXCSR, control word), then makes platform and library calls", Defeated: 71, Says: "defeated: the platform ran with its own floating-point control"},
+	{Image: "attack-procmem", What: "opens /proc/self/mem through a borrowed SYSCALL and reads the library's secret", Needs: "no SYSCALL to borrow", Defeated: 68, Says: "refused (the open failed)"},
+	{Image: "attack-syscalls", What: "process_vm_writev through a borrowed SYSCALL (the tests try 17 more: ptrace, io_uring, userfaultfd, clone, execve, ...)", Needs: "no SYSCALL to borrow"},
 	{Image: "attack-gate-syscall", What: "jumps onto the gate's own SYSCALL with a call of its choosing (mprotect its code RWX)", Needs: "no SYSCALL in the gate"},
 	{Image: "attack-loader-jump", What: "jumps to the host loader's entry point after the loader started it"},
+	{Image: "attack-pku-index", What: "jumps onto the pku gate's WRPKRU with EAX = 0 and a domain index into its own memory", Needs: "no WRPKRU in the gate"},
 	{Image: "attack-caller", What: "asks the platform to print the library's memory, posing as the library (a forged return address)"},
-	{Image: "attack-channel", What: "marks the process backend's request page for a library dead, then has another library call it", Needs: "no request pages"},
+	{Image: "attack-channel", What: "marks the process backend's request page for a library dead, then has another library call it", Needs: "no request pages", Defeated: 72, Says: "defeated: each channel is its two ends' only"},
 	{Image: "attack-hide", What: "reads the library's memory, prints it, and exits with a 'defeated' code"},
 	{Image: "attack-split-vmfunc", What: "a VMFUNC whose bytes start in its own code and end in the adjacent library code"},
 	{Image: "attack-split-wrpkru", What: "a WRPKRU whose bytes start in its own code and end in the adjacent library code"},
@@ -116,21 +123,10 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{NotStopped, "leaked: the planted secret turned up " + res.Leaked}
 	case res.Violation != nil:
 		return Outcome{Stopped, describe(res.Violation)}
-	case res.Exited && res.ExitCode == 67:
-		if a.Needs != "" {
-			return Outcome{NotApplicable, a.Needs}
-		}
-		return Outcome{NotApplicable, "no VMFUNC to jump to"}
-	case res.Exited && res.ExitCode == 68:
-		return Outcome{Stopped, "refused (EPERM), seccomp"}
-	case res.Exited && res.ExitCode == 69:
-		return Outcome{Stopped, "defeated: kv copies arguments in first; consistent"}
-	case res.Exited && res.ExitCode == 70:
-		return Outcome{Stopped, "defeated: the gate entered the library with DF = 0"}
-	case res.Exited && res.ExitCode == 72:
-		return Outcome{Stopped, "defeated: each channel is its two ends' only"}
-	case res.Exited && res.ExitCode == 71:
-		return Outcome{Stopped, "defeated: the platform ran with its own floating-point control"}
+	case res.Exited && res.ExitCode == 67 && a.Needs != "":
+		return Outcome{NotApplicable, a.Needs}
+	case res.Exited && a.Defeated != 0 && res.ExitCode == a.Defeated:
+		return Outcome{Stopped, a.Says}
 	}
 	return Outcome{NotStopped, fmt.Sprintf("not stopped (exit %d)", res.ExitCode)}
 }

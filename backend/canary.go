@@ -3,6 +3,8 @@ package backend
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
+	"strings"
 	"sync"
 )
 
@@ -19,7 +21,8 @@ type Region struct {
 	Mem  []byte
 }
 
-// FindCanary looks for the canary, or either 8-byte half of it, in
+// FindCanary looks for the canary (either 8-byte half of it, raw, in hex
+// or reversed) in
 // everything the application could have written out: what it printed,
 // its metrics, its exit code and the memory it can write. It returns
 // where it found it, or "".
@@ -28,7 +31,27 @@ func FindCanary(canary, printed []byte, res *Result, appMemory []Region) string 
 		return ""
 	}
 	halves := [][]byte{canary[:8], canary[8:]}
-	find := func(b []byte) bool { return bytes.Contains(b, halves[0]) || bytes.Contains(b, halves[1]) }
+	// Besides the raw bytes, the encodings an attack would reach for
+	// first: hexadecimal (either case) and the bytes reversed. An attack
+	// that hides the secret better is still caught by its exit: only its
+	// one declared "defeated" code is believed (attacks.Attack).
+	var forms [][]byte
+	for _, h := range halves {
+		rev := make([]byte, len(h))
+		for i := range h {
+			rev[i] = h[len(h)-1-i]
+		}
+		x := hex.EncodeToString(h)
+		forms = append(forms, h, rev, []byte(x), []byte(strings.ToUpper(x)))
+	}
+	find := func(b []byte) bool {
+		for _, f := range forms {
+			if bytes.Contains(b, f) {
+				return true
+			}
+		}
+		return false
+	}
 	if find(printed) {
 		return "in what the application printed"
 	}

@@ -305,3 +305,26 @@ func TestEverySystemCallIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestGateSyscallSitesAdmitOnlyTheirOwnCall jumps onto every SYSCALL in
+// each host gate with an mprotect of the app's choosing, the app's code
+// to RWX and the null library's private memory open exactly as the
+// mprotect gate opens it: a futex site admits no mprotect, and the
+// mprotect gate's own sites re-check their arguments, so each try ends
+// the run with a violation and never returns with the library open.
+func TestGateSyscallSitesAdmitOnlyTheirOwnCall(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+		futex, mprotect, err := gateSites(hostBackends[name].gate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for site := 0; site < len(futex)+len(mprotect); site++ {
+			for what := int64(0); what < 2; what++ {
+				res, out := runBackend(t, b, "attack-gate-syscall", map[string]int64{"site": int64(site), "what": what})
+				if res.Violation == nil || (res.Exited && res.ExitCode == 66) {
+					t.Errorf("%s, site %d, what %d: not stopped: %+v\n%s", name, site, what, res, out)
+				}
+			}
+		}
+	}
+}

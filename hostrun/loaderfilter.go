@@ -1,6 +1,10 @@
 package hostrun
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
 	"golang.org/x/sys/unix"
 
 	"plib/abi"
@@ -32,31 +36,67 @@ func gateMprotects(img *image.Image) []mprotectCall {
 	return out
 }
 
+// gateSites reads a host gate's system-call site table (GATE_SYSCALL in
+// gate_common.inc): the address after each SYSCALL the gate makes, by the
+// call it may make there.
+func gateSites(gate []byte) (futex, mprotect []uint32, err error) {
+	i := bytes.Index(gate, []byte("PLIBSITE"))
+	if i < 0 {
+		return nil, nil, fmt.Errorf("the gate has no system-call site table")
+	}
+	for j := i + 8; j+4 <= len(gate); j += 4 {
+		kind, off := binary.LittleEndian.Uint16(gate[j:]), binary.LittleEndian.Uint16(gate[j+2:])
+		site := uint32(abi.GatePage) + uint32(off)
+		switch kind {
+		case 0:
+			return futex, mprotect, nil
+		case siteFutex:
+			futex = append(futex, site)
+		case siteMprotect:
+			mprotect = append(mprotect, site)
+		default:
+			return nil, nil, fmt.Errorf("the gate's site table has kind %d", kind)
+		}
+	}
+	return nil, nil, fmt.Errorf("the gate's site table has no end")
+}
+
+// The kinds of GATE_SYSCALL sites.
+const (
+	siteFutex    = 1
+	siteMprotect = 2
+)
+
 // loaderFilter is the seccomp filter of the image's process under the
 // loader: deny by default. A system call passes only if it is made from
-// the gate pages and is one the gate makes: futex (wait or wake: the
-// platform call, and the process backend's requests) and, for the
-// mprotect backend, mprotect with exactly a library's range and rights.
-// Everything else raises SIGSYS, which the supervisor reports as a
-// violation: the image's process can do nothing the gate does not.
-func loaderFilter(mprotects []mprotectCall) ([]unix.SockFilter, error) {
+// one of the gate's own SYSCALL instructions (the instruction pointer
+// after it is a site of the gate's table) and is the call that site
+// makes: futex (wait or wake: the platform call, and the process
+// backend's channels) or, for the mprotect backend, mprotect with exactly
+// a library's range and rights. Everything else raises SIGSYS, which the
+// supervisor reports as a violation: the image's process can do nothing
+// the gate does not, and a jump onto one of the gate's SYSCALLs can make
+// only that SYSCALL's own call.
+func loaderFilter(futexSites, mprotectSites []uint32, mprotects []mprotectCall) ([]unix.SockFilter, error) {
 	a := newBPF()
 	a.stmt(ldAbs, sdArch)
 	a.jump(jeq, auditArchX8664, "", "trap")
-	a.stmt(ldAbs, sdIPHi) // the instruction after the SYSCALL: in the gate pages
+	a.stmt(ldAbs, sdIPHi) // the instruction after the SYSCALL
 	a.jump(jeq, 0, "", "trap")
 	a.stmt(ldAbs, sdIPLo)
-	a.jump(jge, abi.GatePage, "", "trap")
-	a.jump(jge, abi.GatePage+abi.GatePages*abi.PageSize, "trap", "")
-	a.stmt(ldAbs, sdNr)
-	a.jump(jeq, unix.SYS_FUTEX, "futex", "")
-	if len(mprotects) > 0 {
-		a.jump(jeq, unix.SYS_MPROTECT, "mprotect", "trap")
-	} else {
-		a.jump(jeq, 0xffffffff, "", "trap")
+	for _, ip := range futexSites {
+		a.jump(jeq, ip, "futex", "")
 	}
+	if len(mprotects) > 0 {
+		for _, ip := range mprotectSites {
+			a.jump(jeq, ip, "mprotect", "")
+		}
+	}
+	a.stmt(ret, retTrap)
 
-	a.label("futex") // FUTEX_WAIT or FUTEX_WAKE, private or not: no op that writes memory
+	a.label("futex") // only futex, FUTEX_WAIT or FUTEX_WAKE, private or not: no op that writes memory
+	a.stmt(ldAbs, sdNr)
+	a.jump(jeq, unix.SYS_FUTEX, "", "trap")
 	a.stmt(ldAbs, sdArgLo(1))
 	a.stmt(unix.BPF_ALU|unix.BPF_AND|unix.BPF_K, ^uint32(futexPrivateFlag))
 	a.jump(jeq, futexOpWait, "allow", "")
@@ -64,6 +104,8 @@ func loaderFilter(mprotects []mprotectCall) ([]unix.SockFilter, error) {
 
 	if len(mprotects) > 0 {
 		a.label("mprotect")
+		a.stmt(ldAbs, sdNr)
+		a.jump(jeq, unix.SYS_MPROTECT, "", "trap")
 		a.stmt(ldAbs, sdArgHi(0))
 		a.jump(jeq, 0, "", "trap")
 		a.stmt(ldAbs, sdArgHi(1))

@@ -312,7 +312,11 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	if hb.closed {
 		mprotects = gateMprotects(img)
 	}
-	filter, err := loaderFilter(mprotects)
+	futexSites, mprotectSites, err := gateSites(hb.gate)
+	if err != nil {
+		return nil, err
+	}
+	filter, err := loaderFilter(futexSites, mprotectSites, mprotects)
 	if err != nil {
 		return nil, err
 	}

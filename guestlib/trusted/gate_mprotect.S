@@ -35,7 +35,7 @@
 	mov PLIB_GATE_DATA+\size(,%rbp,8), %rsi
 	mov $\prot, %edx
 	mov $SYS_MPROTECT, %eax
-	syscall
+	GATE_SYSCALL GATE_SITE_MPROTECT
 	test %rax, %rax
 	jnz gate_fatal
 	CHECK_ENTRY
@@ -49,6 +49,8 @@
 
 	.code64
 	.text
+gate_page:
+	GATE_SITES_BEGIN
 
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
@@ -85,3 +87,5 @@ gate_fatal:
 	ud2				/* SIGILL: the process dies, the parent reports it */
 
 #include "host_ipc.inc"
+
+	GATE_SITES_END			/* the site table is complete */

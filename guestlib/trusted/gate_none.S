@@ -8,6 +8,8 @@
 
 	.code64
 	.text
+gate_page:
+	GATE_SITES_BEGIN
 
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
@@ -25,3 +27,5 @@ bad_entry:
 	ud2
 
 #include "host_ipc.inc"
+
+	GATE_SITES_END			/* the site table is complete */

@@ -34,18 +34,27 @@
 	jne gate_fatal
 .endm
 
-/* PKRU = hdr[field + 8 * idx], then prove that was the value written. */
+/* PKRU = hdr[field + 8 * idx] for library idx, then prove that was the
+   value written. A jump straight onto the WRPKRU brings its own idx: it
+   is range-checked after the write and before any memory operand uses
+   it, so an idx pointing the check at the app's own memory traps. */
 .macro SET_PKRU field, idx
 	mov PLIB_GATE_DATA+\field(,\idx,8), %eax
 	xor %ecx, %ecx			/* WRPKRU needs ecx = edx = 0 */
 	xor %edx, %edx
 	wrpkru
+	cmp $PLIB_MAX_DOMAINS, \idx
+	jae gate_fatal			/* unsigned: no library has that index */
+	test \idx, \idx
+	jz gate_fatal			/* 0 is the app, whose PKRU SET_APP_PKRU sets */
 	cmp PLIB_GATE_DATA+\field(,\idx,8), %eax
 	jne gate_fatal
 .endm
 
 	.code64
 	.text
+gate_page:
+	GATE_SITES_BEGIN
 
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
@@ -109,3 +118,5 @@ gate_fatal:
 	ud2				/* SIGILL: the process dies, the parent reports it */
 
 #include "host_ipc.inc"
+
+	GATE_SITES_END			/* the site table is complete */

@@ -25,6 +25,8 @@
 
 	.code64
 	.text
+gate_page:
+	GATE_SITES_BEGIN
 
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
@@ -51,7 +53,7 @@ gate_call:
 	mov %r11, %rdi
 	mov $FUTEX_WAKE, %esi
 	mov $1, %edx
-	syscall				/* wake the library */
+	GATE_SYSCALL GATE_SITE_FUTEX	/* wake the library */
 1:	cmpl $PLIB_REQ_DONE, PLIB_REQ_STATE(%rbx)
 	je 2f
 	cmpl $0, PLIB_REQ_DEAD(%rbx)
@@ -69,7 +71,7 @@ gate_call:
 	mov $FUTEX_WAIT, %esi
 	mov $PLIB_REQ_CALL, %edx	/* sleep while the call is pending */
 	lea wait_100ms(%rip), %r10
-	syscall
+	GATE_SYSCALL GATE_SITE_FUTEX
 	jmp 1b
 2:	mov PLIB_REQ_RESULT(%rbx), %rax
 	movl $PLIB_REQ_IDLE, PLIB_REQ_STATE(%rbx)
@@ -134,7 +136,7 @@ gate_serve:
 	lea PLIB_REQ_STATE(%rbx), %rdi
 	mov $FUTEX_WAKE, %esi
 	mov $1, %edx
-	syscall				/* wake the caller */
+	GATE_SYSCALL GATE_SITE_FUTEX	/* wake the caller */
 	jmp 5b				/* look at every channel again */
 8:	inc %r14d
 	cmp $PLIB_MAX_DOMAINS, %r14d
@@ -144,5 +146,7 @@ gate_serve:
 	mov $FUTEX_WAIT, %esi
 	mov %r15d, %edx
 	xor %r10d, %r10d
-	syscall
+	GATE_SYSCALL GATE_SITE_FUTEX
 	jmp 5b
+
+	GATE_SITES_END			/* the site table is complete */

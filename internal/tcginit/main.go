@@ -51,6 +51,14 @@ func main() {
 		{"attack-fpstate: MXCSR and x87 exceptions unmasked; every call answered, the platform unharmed", func() error {
 			return runExpect("attack-fpstate", 1, workloadExit(71), "--param", "calls=300")
 		}},
+		{"attack-pku-index: the gate's WRPKRU reached with EAX = 0 and an index into app memory traps (each of its three)", func() error {
+			for _, which := range []string{"0", "1", "2"} {
+				if err := runExpect("attack-pku-index", 3, kind("gate"), "--param", "which="+which); err != nil {
+					return fmt.Errorf("which=%s: %w", which, err)
+				}
+			}
+			return nil
+		}},
 		{"attack-split-wrpkru refused at load (a WRPKRU across two code sections)", func() error { return runExpect("attack-split-wrpkru", 2, nil) }},
 		{"kv under pku: every result verified, library consistent", func() error {
 			return runExpect("kv", 0, metricIs("consistent", 1), "--param", "iterations=20", "--param", "rounds=2")

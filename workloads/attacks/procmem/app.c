@@ -1,37 +1,22 @@
 /* app.c - attack-procmem: read a library's memory through the kernel.
- * Image code may not contain SYSCALL, so the app borrows one: it looks
- * for a "syscall; ret" sequence in the executable memory around it (in the
- * host backends, the loader's code at 0x400000), then opens
+ * Image code may not contain SYSCALL, so the app borrows one
+ * (../gadget.h), then opens
  * /proc/self/mem and reads the vault's private record at its address: the
  * kernel would ignore page rights and protection keys for that read. Exit
  * 66: the secret was read (not stopped); the host backends' seccomp filter
  * ends the run at the first borrowed system call. Under vmfunc there is
  * nothing at 0x400000 in the guest: the search itself faults. */
-#include "plib.h"
+#include "../gadget.h"
 
 #define SYS_OPEN 2
 #define SYS_PREAD64 17
 
 extern char __plib_sec_plib_lib_vault_data[];
 
-static long call_gadget(const unsigned char *g, long nr, long a0, long a1, long a2, long a3)
-{
-	long ret;
-	register long r10 __asm__("r10") = a3;
-	__asm__ volatile("call *%1"
-			 : "=a"(ret)
-			 : "r"(g), "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
-			 : "rcx", "r11", "r8", "r9", "memory");
-	return ret;
-}
-
 int main(void)
 {
 	plib_print("attack-procmem: looking for a syscall; ret sequence below the image\n");
-	const unsigned char *p = (const unsigned char *)0x401000, *gadget = 0;
-	for (long i = 0; i < (16 << 20) && !gadget; i++)
-		if (p[i] == 0x0f && p[i + 1] == 0x05 && p[i + 2] == 0xc3)
-			gadget = p + i;
+	const unsigned char *gadget = find_syscall_ret();
 	if (!gadget)
 		return 67;
 	static const char path[] = "/proc/self/mem";

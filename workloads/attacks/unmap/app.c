@@ -1,39 +1,24 @@
 /* app.c - attack-unmap: the buffer-unmap attack on protected libraries.
  * The application may not contain SYSCALL (the loader refuses it), so it
- * looks for a "syscall; ret" gadget in the host program's code (a static
- * Go binary at 0x400000, in the host backends) and calls it to unmap,
+ * borrows a "syscall; ret" sequence (../gadget.h) and calls it to unmap,
  * remap, re-protect and re-key the argument area it shares with the
- * library. Exit 68: the kernel refused each (EPERM: the seccomp filter on
- * the image thread) and the library still answers; exit 66: one went
- * through (not stopped). Under vmfunc there is no host program in the
- * guest: the scan itself faults and is reported. */
+ * library. Under the host backends the image process's seccomp filter
+ * ends the run at the first (SIGSYS, seen by the supervisor); exit 68
+ * would mean the kernel refused each with EPERM and the library still
+ * answers; exit 66: one went through (not stopped). Under vmfunc there is
+ * nothing to borrow: the search itself faults and is reported. */
 #include "../../null/api.h"
+#include "../gadget.h"
 
 #define SYS_MPROTECT 10
 #define SYS_MUNMAP 11
 #define SYS_MREMAP 25
 #define SYS_PKEY_MPROTECT 329
 
-static long call_gadget(const unsigned char *g, long nr, long a0, long a1, long a2, long a3)
-{
-	long ret;
-	register long r10 __asm__("r10") = a3; /* the 4th system-call argument */
-	/* rax = system call number, rdi, rsi, rdx, r10 = arguments; the
-	 * gadget's SYSCALL clobbers rcx and r11, its RET comes back here */
-	__asm__ volatile("call *%1"
-			 : "=a"(ret)
-			 : "r"(g), "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
-			 : "rcx", "r11", "r8", "r9", "memory");
-	return ret;
-}
-
 int main(void)
 {
-	plib_print("attack-unmap: looking for a syscall gadget in the host program\n");
-	const unsigned char *p = (const unsigned char *)0x401000, *gadget = 0;
-	for (long i = 0; i < (16 << 20) && !gadget; i++)
-		if (p[i] == 0x0f && p[i + 1] == 0x05 && p[i + 2] == 0xc3)
-			gadget = p + i;
+	plib_print("attack-unmap: looking for a syscall; ret sequence to borrow\n");
+	const unsigned char *gadget = find_syscall_ret();
 	if (!gadget) {
 		plib_print("attack-unmap: no gadget found\n");
 		return 67;

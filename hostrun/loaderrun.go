@@ -120,8 +120,7 @@ func newMemfile(name string, size uint64, contents []byte) (*memfile, error) {
 // library it serves, 0: the app), every argument area, its outgoing
 // channels, a library's incoming channels and every doorbell, from the
 // run's shared file, and writes where they are into its header page.
-func splitRegions(img *image.Image, lib int, hdr []byte) ([]planRegion, error) {
-	layout := newProcessLayout(img)
+func splitRegions(img *image.Image, layout processLayout, lib int, hdr []byte) []planRegion {
 	le := binary.LittleEndian
 	rw := uint64(unix.PROT_READ | unix.PROT_WRITE)
 	var out []planRegion
@@ -143,7 +142,7 @@ func splitRegions(img *image.Image, lib int, hdr []byte) ([]planRegion, error) {
 		}
 		le.PutUint64(hdr[abi.HdrView:], uint64(lib))
 	}
-	return out, nil
+	return out
 }
 
 // loaderRun is one image process under the loader.
@@ -210,7 +209,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 
 	for _, d := range img.Libraries() { // the oracle's secret, in memory only the library may read
 		if len(req.Canary) > 0 {
-			copy(mem[d.Stack.End()-abi.SlotBytes+backend.CanarySlotOff-abi.ImageBase:][:backend.CanaryBytes], req.Canary)
+			copy(mem[d.Slot()+backend.CanarySlotOff-abi.ImageBase:][:backend.CanaryBytes], req.Canary)
 		}
 	}
 	platFile, err := newMemfile("plib-platform", abi.PageSize, nil)
@@ -267,17 +266,13 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 				return nil, fmt.Errorf("map library %s's argument area: %w", d.Name, err)
 			}
 		}
-		extra, err := splitRegions(img, req.Lib, mem[abi.GateData-abi.ImageBase:abi.GateEntries-abi.ImageBase])
-		if err != nil {
-			return nil, err
-		}
-		regions = append(regions, extra...)
+		regions = append(regions, splitRegions(img, layout, req.Lib, mem[abi.GateData-abi.ImageBase:abi.GateEntries-abi.ImageBase])...)
 		if req.CallBudget > 0 { // the calling gate holds its own call to the budget
 			binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+abi.HdrBudget:], uint64(req.CallBudget.Seconds()*caps.TSCHz()))
 		}
 		if req.Lib != 0 {
 			d := img.Domains[req.Lib]
-			plan.entry, plan.stack = abi.GatePage+abi.GateServeOff, d.Stack.End()-abi.SlotBytes
+			plan.entry, plan.stack = abi.GatePage+abi.GateServeOff, d.Slot()
 		}
 	}
 	for _, s := range img.Sections {
@@ -407,13 +402,12 @@ func (r *loaderRun) leaked(canary, printed []byte, split bool) string {
 			regions = append(regions, backend.Region{Name: "the application's memory (" + s.Name + ")", Mem: r.p.mem[s.Addr-abi.ImageBase : s.End()-abi.ImageBase]})
 		}
 	}
-	r.res.ExitCode = r.exitCode
 	if where := backend.FindCanary(canary, printed, r.res, regions); where != "" {
 		return where
 	}
 	if !split { // the libraries' memory is this process's to check
 		for _, d := range r.p.img.Libraries() {
-			at := d.Stack.End() - abi.SlotBytes + backend.CanarySlotOff - abi.ImageBase
+			at := d.Slot() + backend.CanarySlotOff - abi.ImageBase
 			if !bytes.Equal(r.p.mem[at:at+backend.CanaryBytes], canary) {
 				return "changed in library " + d.Name + "'s memory"
 			}
@@ -633,7 +627,7 @@ func (r *loaderRun) caller() int {
 	}
 	best, when := 0, uint64(0)
 	for _, d := range r.p.img.Libraries() {
-		slot := int(d.Stack.End() - abi.SlotBytes - abi.ImageBase)
+		slot := int(d.Slot() - abi.ImageBase)
 		if t := load64(r.p.mem, slot+abi.SlotStart); t != 0 && t >= when {
 			best, when = d.ID, t
 		}
@@ -688,7 +682,7 @@ func (r *loaderRun) watchBudget(budget time.Duration) {
 		case <-tick.C:
 		}
 		for _, d := range r.p.img.Libraries() {
-			slot := int(d.Stack.End() - abi.SlotBytes - abi.ImageBase)
+			slot := int(d.Slot() - abi.ImageBase)
 			start := load64(r.p.mem, slot+abi.SlotStart)
 			if now := tsc(); start == 0 || now < start || now-start <= r.budget {
 				continue

@@ -19,7 +19,7 @@ func (img *Image) HeaderPage(view, app int, hostCtx uint64) []byte {
 	le.PutUint64(p[abi.HdrNEntries:], abi.MaxEntries)
 	le.PutUint64(p[abi.HdrHostCtx:], hostCtx)
 	for _, d := range img.Libraries() {
-		top := d.Stack.End() - abi.SlotBytes // the trusted slot sits above the stack
+		top := d.Slot() // the trusted slot sits above the stack
 		le.PutUint64(p[abi.HdrStacks+8*d.ID:], top)
 		le.PutUint64(p[abi.HdrSlots+8*d.ID:], top)
 		le.PutUint64(p[abi.HdrArgBase+8*d.ID:], d.Args.Addr)

@@ -72,6 +72,11 @@ type Domain struct {
 	Args  *Section // libraries only
 }
 
+// Slot is the address of a library's trusted slot (abi.SlotBytes just
+// above its stack): where the gates park a calling library's stack and
+// record an open call, and the top of the stack the library runs on.
+func (d *Domain) Slot() uint64 { return d.Stack.End() - abi.SlotBytes }
+
 // Span is a range of addresses.
 type Span struct{ Addr, Size uint64 }
 

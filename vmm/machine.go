@@ -334,7 +334,7 @@ func (m *Machine) collect() {
 func (m *Machine) gateSwitches() uint64 {
 	var n uint64
 	for _, d := range m.img.Libraries() {
-		slot := d.Stack.End() - abi.SlotBytes
+		slot := d.Slot()
 		b, err := m.mem.Read(d.ID, slot+abi.SlotEntries, 16, SupervisorRead)
 		if err != nil {
 			continue
@@ -358,7 +358,7 @@ func (m *Machine) entryName(e int) string {
 // slot, as the library's view sees it (backend.Options.Canary).
 func (m *Machine) plantCanary(canary []byte) {
 	for _, d := range m.img.Libraries() {
-		m.mem.write(d.ID, d.Stack.End()-abi.SlotBytes+backend.CanarySlotOff, canary)
+		m.mem.write(d.ID, d.Slot()+backend.CanarySlotOff, canary)
 	}
 }
 
@@ -377,7 +377,7 @@ func (m *Machine) findCanary(canary, printed []byte) string {
 		return where
 	}
 	for _, d := range m.img.Libraries() {
-		b, err := m.mem.Read(d.ID, d.Stack.End()-abi.SlotBytes+backend.CanarySlotOff, backend.CanaryBytes, SupervisorRead)
+		b, err := m.mem.Read(d.ID, d.Slot()+backend.CanarySlotOff, backend.CanaryBytes, SupervisorRead)
 		if err != nil || !bytes.Equal(b, canary) {
 			return "changed in library " + d.Name + "'s memory"
 		}

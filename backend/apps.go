@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/image"
+	"plib/internal/image"
 )
 
 // RunApps runs the image's application instances (PLIB_APPS) at once under

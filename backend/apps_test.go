@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"plib/image"
+	"plib/internal/image"
 )
 
 // fakeApps is a backend whose instances report what RunApps gave them.

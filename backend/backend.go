@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"plib/image"
+	"plib/internal/image"
 )
 
 // Mode says how a backend's domain switch is carried out on this machine.

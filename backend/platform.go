@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"plib/abi"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/image"
 )
 
 // Limits on platform-call arguments.

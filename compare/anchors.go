@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/caps"
+	"plib/internal/caps"
 )
 
 // Anchor is a reference cost measured on the host in the same run as the

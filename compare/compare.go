@@ -19,10 +19,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/baseline"
-	"plib/caps"
 	"plib/compare/report"
-	"plib/image"
+	"plib/internal/caps"
+	"plib/internal/image"
+	"plib/internal/memcached"
 )
 
 // Metric is one figure a workload reports per round (NAME_cycles).
@@ -242,13 +242,13 @@ func measureMemcached(ctx context.Context, cfg Config, m *report.Machine) []repo
 		params = kv.Quick
 	}
 	runs := int(params["rounds"]) * cfg.Runs
-	res, err := baseline.Memcached(ctx, baseline.Options{Iterations: int(params["iterations"]), Rounds: runs, TSCHz: m.TSCHz, Samples: true})
+	res, err := memcached.Memcached(ctx, memcached.Options{Iterations: int(params["iterations"]), Rounds: runs, TSCHz: m.TSCHz, Samples: true})
 	anchor := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: "memcached",
 		Label: "memcached get 128 B over loopback"}
 	var out []report.Series
 	if err != nil {
 		mech := backend.Mechanism{Backend: "memcached", Mode: backend.Unavailable, Switch: "a request over loopback TCP", Unavailable: err.Error()}
-		if !errors.Is(err, baseline.ErrUnavailable) {
+		if !errors.Is(err, memcached.ErrUnavailable) {
 			mech.Unavailable = "failed: " + err.Error()
 		}
 		m.Mechanisms = append(m.Mechanisms, mech)

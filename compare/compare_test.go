@@ -11,8 +11,8 @@ import (
 
 	"plib/backend"
 	"plib/compare/report"
-	"plib/hostrun"
-	"plib/image"
+	"plib/internal/hostrun"
+	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/vmm"
 )

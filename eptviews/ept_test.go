@@ -4,10 +4,10 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"plib/abi"
 	"plib/eptviews"
-	"plib/guestbin"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/guestbin"
+	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/vmm"
 )

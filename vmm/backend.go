@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"plib/backend"
-	"plib/guestbin"
-	"plib/image"
+	"plib/internal/guestbin"
+	"plib/internal/image"
 	"plib/vmm/kvm"
 )
 

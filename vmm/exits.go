@@ -5,10 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"plib/abi"
 	"plib/backend"
 	"plib/eptviews"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/image"
 	"plib/vmm/kvm"
 )
 

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"plib/abi"
 	"plib/backend"
 	"plib/eptviews"
-	"plib/guestbin"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/guestbin"
+	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/vmm/kvm"
 )

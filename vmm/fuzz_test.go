@@ -5,8 +5,8 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"plib/abi"
-	"plib/guestbin"
+	"plib/internal/abi"
+	"plib/internal/guestbin"
 	"plib/vmm/kvm"
 )
 

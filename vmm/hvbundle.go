@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"sort"
 
-	"plib/abi"
 	"plib/eptviews"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/image"
 )
 
 // A hypervisor bundle is what guestlib's hypervisor mode (guestlib/hv)

@@ -9,9 +9,9 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"plib/abi"
 	"plib/eptviews"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/image"
 )
 
 // Guest-physical layout of the trusted supervisor region. The guest runs

@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"plib/abi"
 	"plib/eptviews"
+	"plib/internal/abi"
 )
 
 // walk translates va through the layout's page tables: the leaf entry, or

@@ -13,10 +13,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/abi"
 	"plib/backend"
 	"plib/eptviews"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/image"
 	"plib/vmm/kvm"
 )
 

@@ -16,9 +16,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/caps"
-	"plib/guestbin"
-	"plib/image"
+	"plib/internal/caps"
+	"plib/internal/guestbin"
+	"plib/internal/image"
 	"plib/vmm/kvm"
 )
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/image"
+	"plib/internal/image"
 	"plib/internal/testimages"
 )
 

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/guestbin"
-	"plib/image"
+	"plib/internal/guestbin"
+	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/internal/wlcheck"
 	"plib/vmm/kvm"

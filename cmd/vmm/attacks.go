@@ -6,8 +6,8 @@ import (
 	"os"
 	"strings"
 
-	"plib/attacks"
 	"plib/backend"
+	"plib/internal/attacks"
 	"plib/internal/regfile"
 )
 

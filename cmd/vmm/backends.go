@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"plib/backend"
-	"plib/hostrun"
+	"plib/internal/hostrun"
 	"plib/vmm"
 )
 

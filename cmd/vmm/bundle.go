@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"plib/guestbin"
+	"plib/internal/guestbin"
 	"plib/vmm"
 )
 

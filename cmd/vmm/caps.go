@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"plib/backend"
-	"plib/caps"
+	"plib/internal/caps"
 	"plib/vmm"
 )
 

@@ -19,7 +19,7 @@ import (
 
 	"plib/compare"
 	"plib/compare/report"
-	"plib/image"
+	"plib/internal/image"
 )
 
 type compareCmd struct {

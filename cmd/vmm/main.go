@@ -17,7 +17,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
-	"plib/hostrun"
+	"plib/internal/hostrun"
 )
 
 // cli is the command line, parsed by kong.

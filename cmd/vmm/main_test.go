@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/hostrun"
+	"plib/internal/hostrun"
 	"plib/internal/testimages"
 )
 

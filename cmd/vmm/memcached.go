@@ -7,8 +7,8 @@ import (
 	"os"
 	"os/signal"
 
-	"plib/baseline"
-	"plib/caps"
+	"plib/internal/caps"
+	"plib/internal/memcached"
 )
 
 type memcachedCmd struct {
@@ -24,8 +24,8 @@ func (m *memcachedCmd) Run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := baseline.Memcached(ctx, baseline.Options{Iterations: m.Iterations, Rounds: m.Rounds, TSCHz: caps.TSCHz()})
-	if errors.Is(err, baseline.ErrUnavailable) {
+	res, err := memcached.Memcached(ctx, memcached.Options{Iterations: m.Iterations, Rounds: m.Rounds, TSCHz: caps.TSCHz()})
+	if errors.Is(err, memcached.ErrUnavailable) {
 		return exitError{exitUnavailable, err.Error()}
 	}
 	if err != nil {

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/caps"
-	"plib/image"
+	"plib/internal/caps"
+	"plib/internal/image"
 	"plib/vmm"
 )
 

@@ -3,7 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
-	"image/png"
+	"internal/image/png"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -1,6 +1,6 @@
 /*
  * plan.h - what the host supervisor tells the loader to do: the layout of
- * the plan file it passes as descriptor 3. Mirrored in Go (hostrun/plan.go);
+ * the plan file it passes as descriptor 3. Mirrored in Go (internal/hostrun/plan.go);
  * hostrun's tests build a plan and run the loader on it.
  */
 #ifndef PLIB_LOADER_PLAN_H

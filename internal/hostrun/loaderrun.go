@@ -13,11 +13,11 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/abi"
 	"plib/backend"
-	"plib/caps"
-	"plib/guestbin"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/caps"
+	"plib/internal/guestbin"
+	"plib/internal/image"
 )
 
 // The loader runtime: the image runs in a process of its own that holds

@@ -11,9 +11,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/abi"
 	"plib/backend"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/image"
 )
 
 // Process is the process backend: each library runs in a process of its

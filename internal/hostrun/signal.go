@@ -5,8 +5,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/abi"
 	"plib/backend"
+	"plib/internal/abi"
 )
 
 const segvPKUErr = 4

@@ -3,7 +3,7 @@ package hostrun
 import (
 	"sync/atomic"
 
-	"plib/abi"
+	"plib/internal/abi"
 )
 
 // scribbler rewrites a range of the application's memory from a goroutine

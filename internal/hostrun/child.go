@@ -7,7 +7,7 @@ import (
 	"runtime"
 
 	"plib/backend"
-	"plib/image"
+	"plib/internal/image"
 )
 
 // MaybeChild runs the host-backend child and exits if this process was

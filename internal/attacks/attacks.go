@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/image"
+	"plib/internal/image"
 )
 
 // Attack is one attack image.

@@ -11,7 +11,7 @@ import (
 // TestHeaderMatchesGo parses plib_abi.h and checks every #define that has
 // a Go twin. A constant changed on one side only fails here.
 func TestHeaderMatchesGo(t *testing.T) {
-	f, err := os.Open("../guestlib/include/plib_abi.h")
+	f, err := os.Open("../../guestlib/include/plib_abi.h")
 	if err != nil {
 		t.Fatal(err)
 	}

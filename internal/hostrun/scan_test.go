@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"plib/guestbin"
+	"plib/internal/guestbin"
 )
 
 // fakeMem serves reads from a map of regions.

@@ -3,7 +3,7 @@ package image
 import (
 	"encoding/binary"
 
-	"plib/abi"
+	"plib/internal/abi"
 )
 
 // HeaderPage is the gate header page as view sees it in application

@@ -2,7 +2,7 @@
 // against: a real memcached over loopback TCP (the memcached-as-a-library
 // paper's comparison), driven with the same operation mix and reported in
 // the same result format and metric names as the kv driver.
-package baseline
+package memcached
 
 import (
 	"context"

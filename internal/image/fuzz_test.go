@@ -3,7 +3,7 @@ package image
 import (
 	"testing"
 
-	"plib/abi"
+	"plib/internal/abi"
 	"plib/internal/testimages"
 )
 

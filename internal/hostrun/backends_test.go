@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/image"
+	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/internal/wlcheck"
 )

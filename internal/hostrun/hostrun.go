@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/image"
+	"plib/internal/image"
 )
 
 // ChildArg is argv[1] of a child process started by a host backend.

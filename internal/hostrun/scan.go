@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"plib/abi"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/image"
 )
 
 // pkruGadgets are the instructions that can change PKRU or switch views;

@@ -7,8 +7,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/caps"
-	"plib/image"
+	"plib/internal/caps"
+	"plib/internal/image"
 )
 
 // PKU is the pku backend: each library's pages carry its own protection

@@ -3,9 +3,9 @@ package hostrun
 import (
 	"fmt"
 
-	"plib/abi"
-	"plib/guestbin"
-	"plib/image"
+	"plib/internal/abi"
+	"plib/internal/guestbin"
+	"plib/internal/image"
 )
 
 // hostBackend is what the child needs to know about a host backend. Every

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"plib/abi"
+	"plib/internal/abi"
 	"plib/internal/testimages"
 )
 

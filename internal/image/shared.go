@@ -1,6 +1,6 @@
 package image
 
-import "plib/abi"
+import "plib/internal/abi"
 
 // SharedRange is one library's data (data, bss and heap, whole pages) as
 // the application instances of a PLIB_APPS image share it: at Off in the

@@ -19,7 +19,7 @@ import (
 	"sort"
 	"strings"
 
-	"plib/abi"
+	"plib/internal/abi"
 	"plib/internal/regfile"
 )
 

@@ -12,8 +12,8 @@ import (
 	"plib/internal/image"
 )
 
-// RunApps runs the image's application instances (PLIB_APPS) at once under
-// b, each in its own address space on its own vCPU or thread, all mapping
+// Run runs the image under b: its one application, or all of its
+// application instances (PLIB_APPS) at once, each in its own address space on its own vCPU or thread, all mapping
 // one file that holds the libraries' data and heap, so that they share
 // one instance of every library; each keeps its own library stacks and
 // argument areas. Instances fail independently: one stopped by a
@@ -22,7 +22,10 @@ import (
 // (i > 0), counts are summed, the exit code is the first non-zero one,
 // the violation the first instance's that had one. Every instance's
 // platform can tell which instances still run (plib_app_alive).
-func RunApps(ctx context.Context, b Backend, img *image.Image, path string, opts Options) (*Result, error) {
+func Run(ctx context.Context, b Backend, img *image.Image, path string, opts Options) (*Result, error) {
+	if img == nil || img.Apps <= 1 {
+		return b.RunInstance(ctx, img, path, opts, Instance{})
+	}
 	f, err := SharedDataFile(img)
 	if err != nil {
 		return nil, err
@@ -42,11 +45,11 @@ func RunApps(ctx context.Context, b Backend, img *image.Image, path string, opts
 	var wg sync.WaitGroup
 	for i := range results {
 		o := opts
-		o.App, o.Shared, o.Output, o.Alive = i, f, out, alive
+		o.Output = out
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = b.Run(ctx, img, path, o)
+			results[i], errs[i] = b.RunInstance(ctx, img, path, o, Instance{App: i, Shared: f, Alive: alive})
 			aliveMem[i] = 0 // it has ended: a library may break a lock it held
 			if errs[i] != nil {
 				cancel() // the host failed: stop the others
@@ -126,7 +129,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-// aliveFile is the page RunApps keeps: byte i is 1 while instance i runs.
+// aliveFile is the page Run keeps: byte i is 1 while instance i runs.
 func aliveFile(apps int) (*os.File, []byte, error) {
 	fd, err := unix.MemfdCreate("plib-apps-alive", unix.MFD_CLOEXEC)
 	if err != nil {
@@ -148,7 +151,7 @@ func aliveFile(apps int) (*os.File, []byte, error) {
 	return f, b, nil
 }
 
-// AliveReader maps the liveness page RunApps passes in Options.Alive and
+// AliveReader maps the liveness page Run passes in Instance.Alive and
 // returns Platform.AppAlive over it, and a function that unmaps it.
 func AliveReader(f *os.File) (func(int) bool, func(), error) {
 	b, err := unix.Mmap(int(f.Fd()), 0, 4096, unix.PROT_READ, unix.MAP_SHARED)

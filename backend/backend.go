@@ -62,14 +62,6 @@ type Options struct {
 	// included); 0 means no bound. A call past it is aborted.
 	CallBudget time.Duration
 	Output     io.Writer // where the workload's prints go; nil discards
-	// App is which application instance this run is, and Shared the file
-	// holding the libraries' data that every instance maps (see RunApps);
-	// both are set by RunApps, never by callers.
-	App    int
-	Shared *os.File
-	// Alive holds one byte per application instance, 1 while it runs
-	// (set by RunApps; see AliveReader).
-	Alive *os.File
 	// Canary, if set, is a fresh secret the backend plants in every
 	// library's private memory (its trusted slot) and afterwards looks for
 	// in everything the application could have written out: its prints,
@@ -83,23 +75,6 @@ type Metric struct {
 	Name   string `json:"name"`
 	Value  int64  `json:"value"`
 	Domain string `json:"domain"`
-}
-
-// Violation describes an isolation violation the backend stopped.
-type Violation struct {
-	Kind      string `json:"kind"`   // read, write, execute, vmfunc-index, gate, exception, timeout
-	Domain    string `json:"domain"` // domain (view) that was running
-	Address   uint64 `json:"address"`
-	RIP       uint64 `json:"rip"`
-	Detail    string `json:"detail"`
-	CaughtBy  string `json:"caught_by"` // what caught it: the EPT view, the gate, the guest's #PF, a timer
-	Target    string `json:"target,omitempty"`
-	Exception int    `json:"exception,omitempty"`
-}
-
-// Error describes the violation in one line.
-func (v *Violation) Error() string {
-	return fmt.Sprintf("isolation violation: %s by %s at rip %#x, address %#x (%s), caught by %s", v.Kind, v.Domain, v.RIP, v.Address, v.Detail, v.CaughtBy)
 }
 
 // Result is the outcome of one run.
@@ -176,16 +151,35 @@ func (r *Result) Metric(name string) (int64, bool) {
 	return 0, false
 }
 
-// Backend is an isolation mechanism that can run workload images.
+// Backend is an isolation mechanism that can run workload images. A
+// backend runs one application instance at a time; Run (the function in
+// this package) runs every instance an image asks for and merges them.
+// A backend makes itself known with Register.
 type Backend interface {
 	// Name is the --backend value.
 	Name() string
 	// Probe says whether and how the backend can run on this machine.
 	Probe() Mechanism
-	// Run runs the image to completion, a violation or the timeout. An
-	// error means the run could not be carried out (ErrUnavailable, a host
-	// failure); a violation is a Result, not an error.
-	Run(ctx context.Context, img *image.Image, imagePath string, opts Options) (*Result, error)
+	// RunInstance runs one application instance of the image to
+	// completion, a violation or the timeout. An error means the run
+	// could not be carried out (ErrUnavailable, a host failure); a
+	// violation is a Result, not an error.
+	RunInstance(ctx context.Context, img *image.Image, imagePath string, opts Options, inst Instance) (*Result, error)
+}
+
+// Instance is which application instance a backend runs, and what the
+// instances of one image share. For an image with one application
+// (PLIB_APPS unset) it is the zero Instance.
+type Instance struct {
+	// App is the instance's number, 0 to the image's Apps-1: the identity
+	// the libraries see (their per-application namespaces).
+	App int
+	// Shared is the file holding the libraries' data and heap, which every
+	// instance maps over its own copy; nil for a single instance.
+	Shared *os.File
+	// Alive holds one byte per instance, 1 while it runs (AliveReader);
+	// nil for a single instance.
+	Alive *os.File
 }
 
 // ErrUnavailable is returned by Run when the backend cannot run here.

@@ -55,8 +55,8 @@ type Platform struct {
 // It returns the value handed back to the guest, or a Stop.
 func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip uint64) (uint64, *Stop) {
 	violation := func(format string, args ...any) *Stop {
-		return &Stop{Violation: &Violation{Kind: "platform-call", Domain: domain, RIP: rip, Address: a0,
-			Detail: fmt.Sprintf(format, args...), CaughtBy: "platform-call validation"}}
+		return &Stop{Violation: &Violation{Kind: ViolationPlatform, Domain: domain, RIP: rip, Address: a0,
+			Detail: fmt.Sprintf(format, args...), Catcher: CatcherPlatform, CaughtBy: "platform-call validation"}}
 	}
 	switch nr {
 	case abi.SysNop:
@@ -105,7 +105,7 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 		if reason == "" {
 			reason = fmt.Sprintf("reason %d", a0)
 		}
-		v := &Violation{Kind: "gate", Domain: domain, RIP: rip, Detail: reason, CaughtBy: "gate check"}
+		v := &Violation{Kind: ViolationGate, Domain: domain, RIP: rip, Detail: reason, Catcher: CatcherGate, CaughtBy: "gate check"}
 		if a0 == abi.GateBudget {
 			v.Kind, v.Address = "call-budget", a1
 			if p.Entry != nil {

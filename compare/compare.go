@@ -214,7 +214,7 @@ func runOnce(ctx context.Context, b backend.Backend, img *image.Image, path stri
 	for k, v := range params {
 		p[k] = v
 	}
-	res, err := b.Run(ctx, img, path, backend.Options{Params: p, Timeout: timeout, CallBudget: 10 * time.Second})
+	res, err := backend.Run(ctx, b, img, path, backend.Options{Params: p, Timeout: timeout, CallBudget: 10 * time.Second})
 	switch {
 	case err != nil:
 		return nil, err

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"plib/backend"
+	_ "plib/baselines/mprotect" // registers mprotect
+	_ "plib/baselines/none"     // registers none
 	"plib/compare/report"
 	"plib/internal/hostrun"
 	"plib/internal/image"
@@ -105,7 +107,9 @@ func images(t *testing.T) string {
 // TestRunQuick runs a quick matrix: none and mprotect, vmfunc where KVM
 // is here, and an unavailable backend, which is reported, not measured.
 func TestRunQuick(t *testing.T) {
-	bs := []backend.Backend{hostrun.None{}, hostrun.Mprotect{}, unavailable{}}
+	ceiling, _ := backend.Lookup("none")
+	mprotect, _ := backend.Lookup("mprotect")
+	bs := []backend.Backend{ceiling, mprotect, unavailable{}}
 	kvm := false
 	if _, err := os.Stat("/dev/kvm"); err == nil {
 		bs, kvm = append(bs, vmm.Backend{}), true
@@ -166,6 +170,6 @@ func (unavailable) Name() string { return "broken" }
 func (unavailable) Probe() backend.Mechanism {
 	return backend.Mechanism{Backend: "broken", Mode: backend.Unavailable, Unavailable: "not here"}
 }
-func (unavailable) Run(context.Context, *image.Image, string, backend.Options) (*backend.Result, error) {
+func (unavailable) RunInstance(context.Context, *image.Image, string, backend.Options, backend.Instance) (*backend.Result, error) {
 	return nil, backend.ErrUnavailable
 }

@@ -130,20 +130,17 @@ func (b Backend) Probe() backend.Mechanism {
 	return m
 }
 
-// Run implements backend.Backend.
-func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
+// RunInstance implements backend.Backend.
+func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
 	mech := b.Probe()
 	if !mech.Available() {
 		return nil, fmt.Errorf("%w: vmfunc: %s", backend.ErrUnavailable, mech.Unavailable)
 	}
 	if mode, _, _ := b.resolve(); mode == VMFUNCNested {
-		if img.Apps > 1 {
+		if inst.Shared != nil {
 			return nil, fmt.Errorf("%w: vmfunc --vmfunc=nested runs one application instance; %s asks for %d", backend.ErrUnavailable, path, img.Apps)
 		}
 		return RunNested(ctx, img, path, opts, mech)
-	}
-	if img.Apps > 1 && opts.Shared == nil {
-		return backend.RunApps(ctx, b, img, path, opts)
 	}
 	sys, err := CheckKVM()
 	if err != nil {
@@ -157,7 +154,7 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 		out = io.Discard
 	}
 	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
-	m, err := NewInstance(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, p, opts.App, opts.Shared)
+	m, err := NewInstance(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, p, inst.App, inst.Shared)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
@@ -167,8 +164,8 @@ func (b Backend) Run(ctx context.Context, img *image.Image, path string, opts ba
 		defer func() { res.Leaked = m.findCanary(opts.Canary, printed.Bytes()) }()
 	}
 	p.Scribble, p.Image = m.Scribble, img
-	if opts.Alive != nil {
-		alive, unmap, err := backend.AliveReader(opts.Alive)
+	if inst.Alive != nil {
+		alive, unmap, err := backend.AliveReader(inst.Alive)
 		if err != nil {
 			return nil, err
 		}
@@ -212,3 +209,5 @@ func ProbeKVM() KVMInfo {
 	}
 	return info
 }
+
+func init() { backend.Register(Backend{}, backend.Isolates) }

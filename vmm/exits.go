@@ -121,8 +121,8 @@ func (h *handler) Handle(e *Exit) Action {
 	case kvm.ExitInternalError:
 		return h.handleInternal(e)
 	case kvm.ExitShutdown:
-		return h.stopViolation(&backend.Violation{Kind: "triple-fault", Domain: h.domain(e.View), RIP: e.Regs.RIP,
-			Detail: "the guest triple-faulted (an exception during exception delivery)", CaughtBy: "KVM shutdown exit"})
+		return h.stopViolation(&backend.Violation{Kind: backend.ViolationTripleFault, Domain: h.domain(e.View), RIP: e.Regs.RIP,
+			Detail: "the guest triple-faulted (an exception during exception delivery)", Catcher: backend.CatcherVMM, CaughtBy: "KVM shutdown exit"})
 	case kvm.ExitHLT:
 		return Action{Kind: Stop, Err: fmt.Errorf("guest halted at rip %#x in view %s without exiting", e.Regs.RIP, h.domain(e.View))}
 	}
@@ -152,13 +152,13 @@ func (h *handler) handleIO(e *Exit) Action {
 		return Action{Kind: Resume, SetRAX: true, RAX: ret}
 	case io.Port == abi.PortFault && io.Direction == kvm.IOOut:
 		if e.Sregs.CS.DPL != 0 {
-			return h.stopViolation(&backend.Violation{Kind: "io", Domain: h.domain(e.View), RIP: e.Regs.RIP,
-				Detail: "ring 3 wrote the exception-report port", CaughtBy: "VMM port check"})
+			return h.stopViolation(&backend.Violation{Kind: backend.ViolationIO, Domain: h.domain(e.View), RIP: e.Regs.RIP,
+				Detail: "ring 3 wrote the exception-report port", Catcher: backend.CatcherVMM, CaughtBy: "VMM port check"})
 		}
 		return h.handleException(e)
 	}
-	return h.stopViolation(&backend.Violation{Kind: "io", Domain: h.domain(e.View), RIP: e.Regs.RIP, Address: uint64(io.Port),
-		Detail: fmt.Sprintf("port %#x is not a platform port", io.Port), CaughtBy: "VMM port check"})
+	return h.stopViolation(&backend.Violation{Kind: backend.ViolationIO, Domain: h.domain(e.View), RIP: e.Regs.RIP, Address: uint64(io.Port),
+		Detail: fmt.Sprintf("port %#x is not a platform port", io.Port), Catcher: backend.CatcherVMM, CaughtBy: "VMM port check"})
 }
 
 // frame is what supervisor.S leaves on its stack.
@@ -197,38 +197,38 @@ func (h *handler) handleException(e *Exit) Action {
 	if name == "" {
 		name = fmt.Sprintf("vector %d", f.Vector)
 	}
-	v := &backend.Violation{Kind: "exception", Domain: h.domain(e.View), RIP: f.RIP, Exception: int(f.Vector),
-		Detail:   fmt.Sprintf("%s (error code %#x) in %s", name, f.Error, map[bool]string{true: "ring 3", false: "ring 0"}[user]),
-		CaughtBy: "guest exception, reported by the supervisor"}
+	v := &backend.Violation{Kind: backend.ViolationException, Domain: h.domain(e.View), RIP: f.RIP, Exception: int(f.Vector),
+		Detail:  fmt.Sprintf("%s (error code %#x) in %s", name, f.Error, map[bool]string{true: "ring 3", false: "ring 0"}[user]),
+		Catcher: backend.CatcherGuestFault, CaughtBy: "guest exception, reported by the supervisor"}
 	if f.Vector == 14 {
 		v.Address = e.Sregs.CR2
 		switch {
 		case f.Error&0x10 != 0:
-			v.Kind = "execute"
+			v.Kind = backend.ViolationExecute
 		case f.Error&0x2 != 0:
-			v.Kind = "write"
+			v.Kind = backend.ViolationWrite
 		default:
-			v.Kind = "read"
+			v.Kind = backend.ViolationRead
 		}
 		v.Target = h.owner(v.Address)
-		v.CaughtBy = "guest page tables (#PF)"
+		v.Catcher, v.CaughtBy = backend.CatcherGuestPaging, "guest page tables (#PF)"
 	}
 	return h.stopViolation(v)
 }
 
 func (h *handler) handleMMIO(e *Exit) Action {
 	m := e.MMIO
-	kind, why := "read", "has no mapping in"
+	kind, why := backend.ViolationRead, "has no mapping in"
 	if m.IsWrite {
-		kind = "write"
+		kind = backend.ViolationWrite
 		if mp, ok := h.views[e.View].Lookup(m.Addr); ok && !mp.Writable {
 			why = "is read-only in"
 		}
 	}
 	return h.stopViolation(&backend.Violation{Kind: kind, Domain: h.domain(e.View), RIP: e.Regs.RIP, Address: m.Addr,
-		Target:   h.owner(m.Addr),
-		Detail:   fmt.Sprintf("%d-byte %s of %#x, which %s view %d (%s)", m.Len, kind, m.Addr, why, e.View, h.domain(e.View)),
-		CaughtBy: fmt.Sprintf("EPT view %d (KVM memory slots)", e.View)})
+		Target:  h.owner(m.Addr),
+		Detail:  fmt.Sprintf("%d-byte %s of %#x, which %s view %d (%s)", m.Len, kind, m.Addr, why, e.View, h.domain(e.View)),
+		Catcher: backend.CatcherEPT, CaughtBy: fmt.Sprintf("EPT view %d (KVM memory slots)", e.View)})
 }
 
 func (h *handler) handleInternal(e *Exit) Action {
@@ -240,17 +240,17 @@ func (h *handler) handleInternal(e *Exit) Action {
 	if err != nil {
 		// KVM could not fetch the instruction: the view does not map the
 		// code the guest jumped to.
-		return h.stopViolation(&backend.Violation{Kind: "execute", Domain: h.domain(e.View), RIP: e.Regs.RIP, Address: e.Regs.RIP,
-			Target:   h.owner(e.Regs.RIP),
-			Detail:   fmt.Sprintf("instruction fetch at %#x: %v", e.Regs.RIP, err),
-			CaughtBy: fmt.Sprintf("EPT view %d (KVM memory slots)", e.View)})
+		return h.stopViolation(&backend.Violation{Kind: backend.ViolationExecute, Domain: h.domain(e.View), RIP: e.Regs.RIP, Address: e.Regs.RIP,
+			Target:  h.owner(e.Regs.RIP),
+			Detail:  fmt.Sprintf("instruction fetch at %#x: %v", e.Regs.RIP, err),
+			Catcher: backend.CatcherEPT, CaughtBy: fmt.Sprintf("EPT view %d (KVM memory slots)", e.View)})
 	}
 	if bytes.Equal(ins, vmfuncBytes) {
 		return h.vmfunc(e.View, e.Regs, false)
 	}
-	return h.stopViolation(&backend.Violation{Kind: "emulation", Domain: h.domain(e.View), RIP: e.Regs.RIP,
-		Detail:   fmt.Sprintf("KVM could not emulate the instruction at %#x (bytes % x); an access outside the view the CPU cannot complete", e.Regs.RIP, ins),
-		CaughtBy: "KVM emulation failure"})
+	return h.stopViolation(&backend.Violation{Kind: backend.ViolationEmulation, Domain: h.domain(e.View), RIP: e.Regs.RIP,
+		Detail:  fmt.Sprintf("KVM could not emulate the instruction at %#x (bytes % x); an access outside the view the CPU cannot complete", e.Regs.RIP, ins),
+		Catcher: backend.CatcherVMM, CaughtBy: "KVM emulation failure"})
 }
 
 // fetch returns the three instruction bytes at rip as the CPU fetches them
@@ -298,13 +298,13 @@ func (h *handler) gateByte(a uint64) ([]byte, error) {
 func (h *handler) vmfunc(view int, regs Regs, viaUD bool) Action {
 	leaf, index := regs.RAX&0xffffffff, regs.RCX&0xffffffff
 	if leaf != 0 {
-		return h.stopViolation(&backend.Violation{Kind: "vmfunc-leaf", Domain: h.domain(view), RIP: regs.RIP, Address: leaf,
-			Detail: fmt.Sprintf("VMFUNC leaf %d: only leaf 0 (EPTP switching) exists", leaf), CaughtBy: "VMFUNC emulation (vmm)"})
+		return h.stopViolation(&backend.Violation{Kind: backend.ViolationVMFUNCLeaf, Domain: h.domain(view), RIP: regs.RIP, Address: leaf,
+			Detail: fmt.Sprintf("VMFUNC leaf %d: only leaf 0 (EPTP switching) exists", leaf), Catcher: backend.CatcherVMFUNC, CaughtBy: "VMFUNC emulation (vmm)"})
 	}
 	if index >= uint64(len(h.views)) || h.views[index] == nil {
-		return h.stopViolation(&backend.Violation{Kind: "vmfunc-index", Domain: h.domain(view), RIP: regs.RIP, Address: index,
-			Detail:   fmt.Sprintf("VMFUNC to EPTP index %d: the list has views %s", index, h.viewList()),
-			CaughtBy: "VMFUNC emulation (vmm)"})
+		return h.stopViolation(&backend.Violation{Kind: backend.ViolationVMFUNCIndex, Domain: h.domain(view), RIP: regs.RIP, Address: index,
+			Detail:  fmt.Sprintf("VMFUNC to EPTP index %d: the list has views %s", index, h.viewList()),
+			Catcher: backend.CatcherVMFUNC, CaughtBy: "VMFUNC emulation (vmm)"})
 	}
 	regs.RIP += uint64(len(vmfuncBytes))
 	h.switches++

@@ -115,6 +115,7 @@ func parseViolation(args string) (*backend.Violation, error) {
 		return nil, fmt.Errorf("no caught-by")
 	}
 	v.CaughtBy = caught
+	v.Catcher = hypervisorCatcher(caught)
 	f := strings.Fields(head)
 	for i, kv := range f {
 		key, val, ok := strings.Cut(kv, "=")
@@ -124,7 +125,10 @@ func parseViolation(args string) (*backend.Violation, error) {
 		num := func() (uint64, error) { return strconv.ParseUint(strings.TrimPrefix(val, "0x"), 16, 64) }
 		switch key {
 		case "kind":
-			v.Kind = val
+			v.Kind = backend.ViolationKind(val)
+			if !knownKinds[v.Kind] {
+				return nil, fmt.Errorf("unknown kind %q", val)
+			}
 		case "view":
 			v.Domain = "view " + val
 			if i+1 < len(f) && strings.HasPrefix(f[i+1], "(") && strings.HasSuffix(f[i+1], ")") {
@@ -148,4 +152,30 @@ func parseViolation(args string) (*backend.Violation, error) {
 		return nil, fmt.Errorf("no kind")
 	}
 	return v, nil
+}
+
+// knownKinds are the violation kinds the hypervisor mode reports.
+var knownKinds = map[backend.ViolationKind]bool{
+	backend.ViolationRead: true, backend.ViolationWrite: true, backend.ViolationExecute: true,
+	backend.ViolationGate: true, backend.ViolationException: true, backend.ViolationVMFUNCIndex: true,
+	backend.ViolationPlatform: true, backend.ViolationBudget: true, backend.ViolationIO: true,
+	backend.ViolationTripleFault: true, backend.ViolationVMFUNCEPTP: true,
+}
+
+// hypervisorCatcher is what caught a violation the hypervisor mode
+// reports, from the words it names the catcher with (guestlib/hv/exits.c).
+func hypervisorCatcher(caught string) backend.Catcher {
+	switch {
+	case strings.HasPrefix(caught, "gate-check"):
+		return backend.CatcherGate
+	case strings.HasPrefix(caught, "guest-idt"):
+		return backend.CatcherGuestFault
+	case strings.HasPrefix(caught, "VMFUNC"):
+		return backend.CatcherVMFUNC
+	case strings.HasPrefix(caught, "platform-call validation"):
+		return backend.CatcherPlatform
+	case strings.HasPrefix(caught, "EPT"):
+		return backend.CatcherEPT
+	}
+	return backend.CatcherHypervisor
 }

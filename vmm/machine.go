@@ -46,7 +46,7 @@ func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.
 
 // NewInstance is NewMachine for application instance app of a PLIB_APPS
 // image: the libraries' data and heap are mapped from shared (see
-// backend.RunApps), so that every instance's views see the same pages.
+// backend.Run), so that every instance's views see the same pages.
 func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File) (_ *Machine, err error) {
 	layout, views, err := BuildViews(img, sup)
 	if err != nil {
@@ -240,16 +240,16 @@ func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 			m.collect()
 			if overBudget.Load() {
 				name := m.entryName(int(callEntry.Load()))
-				m.result.Violation = &backend.Violation{Kind: "call-budget", Domain: domainName(m.img, cur), RIP: regs.RIP,
-					Address:  uint64(callEntry.Load()),
-					Detail:   fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, m.CallBudget),
-					CaughtBy: "VMM watchdog (signal + immediate_exit)"}
+				m.result.Violation = &backend.Violation{Kind: backend.ViolationBudget, Domain: domainName(m.img, cur), RIP: regs.RIP,
+					Address: uint64(callEntry.Load()),
+					Detail:  fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, m.CallBudget),
+					Catcher: backend.CatcherWatchdog, CaughtBy: "VMM watchdog (signal + immediate_exit)"}
 				return nil
 			}
 			if timedOut.Load() {
 				m.result.TimedOut = true
-				m.result.Violation = &backend.Violation{Kind: "timeout", Domain: domainName(m.img, cur), RIP: regs.RIP,
-					Detail: fmt.Sprintf("the workload ran longer than %v", timeout), CaughtBy: "VMM timer (signal + immediate_exit)"}
+				m.result.Violation = &backend.Violation{Kind: backend.ViolationTimeout, Domain: domainName(m.img, cur), RIP: regs.RIP,
+					Detail: fmt.Sprintf("the workload ran longer than %v", timeout), Catcher: backend.CatcherTimer, CaughtBy: "VMM timer (signal + immediate_exit)"}
 				return nil
 			}
 			return fmt.Errorf("run stopped: %w", ctx.Err())

@@ -159,8 +159,8 @@ func RunNested(ctx context.Context, img *image.Image, path string, opts backend.
 	}
 	if report == nil { // timed out
 		res.TimedOut = true
-		res.Violation = &backend.Violation{Kind: "timeout", Domain: "app", Detail: fmt.Sprintf("the workload ran longer than %v", opts.Timeout),
-			CaughtBy: "VMM timer (signal + immediate_exit)"}
+		res.Violation = &backend.Violation{Kind: backend.ViolationTimeout, Domain: "app", Detail: fmt.Sprintf("the workload ran longer than %v", opts.Timeout),
+			Catcher: backend.CatcherTimer, CaughtBy: "VMM timer (signal + immediate_exit)"}
 		return res, nil
 	}
 	out := opts.Output

@@ -92,7 +92,7 @@ func TestAttacksAreStopped(t *testing.T) {
 	lib := img.Domains[1]
 	cases := []struct {
 		image    string
-		kind     string
+		kind     backend.ViolationKind
 		domain   string
 		address  uint64
 		caughtBy string
@@ -273,7 +273,7 @@ func TestBackendRun(t *testing.T) {
 	}
 	p := testimages.Path(t, "null")
 	img, _ := image.Load(p)
-	res, err := b.Run(context.Background(), img, p, backend.Options{Params: map[string]int64{"iterations": 50, "rounds": 1}, Timeout: time.Minute, Output: os.Stderr})
+	res, err := backend.Run(context.Background(), b, img, p, backend.Options{Params: map[string]int64{"iterations": 50, "rounds": 1}, Timeout: time.Minute, Output: os.Stderr})
 	if err != nil || !res.Exited || res.ExitCode != 0 || res.Mechanism.Backend != "vmfunc" || res.TSCHz <= 0 {
 		t.Fatalf("run: %v %+v", err, res)
 	}
@@ -302,7 +302,7 @@ func runInstances(t *testing.T, name string, params map[string]int64, budget tim
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res, err := Backend{VMFUNC: VMFUNCEmulate}.Run(context.Background(), img, p,
+	res, err := backend.Run(context.Background(), Backend{VMFUNC: VMFUNCEmulate}, img, p,
 		backend.Options{Params: params, Timeout: 5 * time.Minute, CallBudget: budget, Output: &out})
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +369,7 @@ func TestVerdictOracleUnderVMFUNC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := (Backend{}).Run(context.Background(), img, p, backend.Options{Timeout: time.Minute, Canary: canary,
+		res, err := backend.Run(context.Background(), Backend{}, img, p, backend.Options{Timeout: time.Minute, Canary: canary,
 			Params: map[string]int64{"iterations": 20, "rounds": 1}})
 		if err != nil {
 			t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"plib/backend"
 	"plib/internal/attacks"
 	"plib/internal/regfile"
 )
@@ -26,17 +25,13 @@ const (
 // Run runs every attack under every chosen backend; it exits non-zero if
 // any attack is not stopped where its backend promises isolation.
 func (c *attacksCmd) Run() error {
-	names := c.Backend
-	if len(names) == 0 {
-		names = []string{"vmfunc", "pku", "mprotect", "process", "none"}
+	bs, err := lookupBackends(c.Backend)
+	if err != nil {
+		return err
 	}
-	var bs []backend.Backend
-	for _, n := range names {
-		b, err := lookupBackend(n)
-		if err != nil {
-			return err
-		}
-		bs = append(bs, b)
+	var names []string
+	for _, b := range bs {
+		names = append(names, b.Name())
 	}
 	cells := map[string]map[string]attacks.Outcome{}
 	bad, ran := 0, 0

@@ -1,37 +1,36 @@
 package main
 
+//go:generate go run plib/internal/backendlist/gen
+
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"plib/backend"
-	"plib/internal/hostrun"
-	"plib/vmm"
 )
 
-// backends are the isolation mechanisms this build knows, by --backend name.
-var backends = map[string]backend.Backend{
-	"vmfunc":   vmm.Backend{},
-	"none":     hostrun.None{},
-	"mprotect": hostrun.Mprotect{},
-	"pku":      hostrun.PKU{},
-	"process":  hostrun.Process{},
-}
-
-func backendNames() []string {
-	var names []string
-	for n := range backends {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
+// lookupBackend finds a registered backend by its --backend name.
 func lookupBackend(name string) (backend.Backend, error) {
-	b, ok := backends[name]
+	b, ok := backend.Lookup(name)
 	if !ok {
-		return nil, exitError{exitUsage, fmt.Sprintf("unknown backend %q; known backends: %s", name, strings.Join(backendNames(), ", "))}
+		return nil, exitError{exitUsage, fmt.Sprintf("unknown backend %q; known backends: %s", name, strings.Join(backend.Names(), ", "))}
 	}
 	return b, nil
+}
+
+// lookupBackends finds the named backends, or every registered one in
+// order when names is empty.
+func lookupBackends(names []string) ([]backend.Backend, error) {
+	if len(names) == 0 {
+		names = backend.Names()
+	}
+	var bs []backend.Backend
+	for _, n := range names {
+		b, err := lookupBackend(n)
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, b)
+	}
+	return bs, nil
 }

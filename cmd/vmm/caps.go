@@ -27,8 +27,9 @@ type capsReport struct {
 // Run prints the capability report.
 func (c *capsCmd) Run() error {
 	rep := capsReport{CPU: caps.ProbeCPU(), KVM: vmm.ProbeKVM()}
-	for _, n := range backendNames() {
-		rep.Backends = append(rep.Backends, backends[n].Probe())
+	for _, n := range backend.Names() {
+		b, _ := backend.Lookup(n)
+		rep.Backends = append(rep.Backends, b.Probe())
 	}
 	if c.JSON {
 		enc := json.NewEncoder(os.Stdout)

@@ -17,6 +17,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/sys/unix"
 
+	"plib/backend"
 	"plib/compare"
 	"plib/compare/report"
 	"plib/internal/image"
@@ -52,21 +53,24 @@ func (c *compareCmd) Run() error {
 		}
 	} else {
 		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout}
-		names := c.Backend
-		if len(names) == 0 {
-			names = []string{"none", "vmfunc", "pku", "mprotect", "process"}
+		bs, err := lookupBackends(c.Backend)
+		if err != nil {
+			return err
 		}
-		for _, n := range names {
-			b, err := lookupBackend(n)
-			if err != nil {
-				return err
+		// The ceiling first: every other row is read against it.
+		for _, b := range bs {
+			if backend.PromiseOf(b.Name()) == backend.Ceiling {
+				cfg.Backends = append(cfg.Backends, b)
 			}
-			cfg.Backends = append(cfg.Backends, b)
+		}
+		for _, b := range bs {
+			if backend.PromiseOf(b.Name()) != backend.Ceiling {
+				cfg.Backends = append(cfg.Backends, b)
+			}
 		}
 		finish := c.progress(&cfg)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		var err error
 		rep, err = compare.Run(ctx, cfg)
 		finish()
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) {

@@ -14,9 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
 
+	"plib/backend"
 	"plib/internal/hostrun"
 )
 
@@ -33,7 +35,7 @@ type cli struct {
 func main() {
 	hostrun.MaybeChild() // host backends re-execute this binary for the workload
 	var c cli
-	parser, err := kong.New(&c, kong.Name("vmm"),
+	parser, err := kong.New(&c, kong.Name("vmm"), kong.Vars{"backends": strings.Join(backend.Names(), ",")},
 		kong.Description("plib: run protected-library workloads under an isolation backend and measure what isolation costs."),
 		kong.UsageOnError(), kong.Exit(func(code int) { os.Exit(exitUsage * min(code, 1)) }))
 	if err != nil {

@@ -129,7 +129,7 @@ func TestRunJSON(t *testing.T) {
 	if res.Backend != "vmfunc" || res.Mechanism.Mode != backend.Emulated || res.Mechanism.EmulatedBy != "vmm" {
 		t.Errorf("mechanism label: %+v", res.Mechanism)
 	}
-	if v := res.Violation; v == nil || v.Kind != "read" || v.Domain != "app" || !strings.Contains(v.CaughtBy, "EPT view") {
+	if v := res.Violation; v == nil || v.Kind != backend.ViolationRead || v.Domain != "app" || v.Catcher != backend.CatcherEPT {
 		t.Errorf("violation: %+v", v)
 	}
 
@@ -164,7 +164,7 @@ func TestCaps(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("caps --json: %v\n%s", err, out)
 	}
-	if rep.CPU.Vendor == "" || len(rep.Backends) != len(backends) {
+	if rep.CPU.Vendor == "" || len(rep.Backends) != len(backend.Names()) {
 		t.Errorf("caps: %+v", rep)
 	}
 	for _, m := range rep.Backends {

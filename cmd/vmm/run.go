@@ -21,7 +21,7 @@ import (
 )
 
 type runCmd struct {
-	Backend    string            `help:"Isolation backend: vmfunc, pku, mprotect, process or none." default:"vmfunc" enum:"vmfunc,pku,mprotect,process,none"`
+	Backend    string            `help:"Isolation backend: ${backends} (vmm caps says which run here)." default:"vmfunc" enum:"${backends}"`
 	VMFUNC     string            `name:"vmfunc" help:"With --backend=vmfunc, how VMFUNC runs: emulate (the VMM carries out each switch), nested (guestlib's hypervisor mode in a KVM guest with VMX; L0 KVM carries out each switch), or auto (nested where available)." default:"auto" enum:"auto,emulate,nested"`
 	JSON       bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
 	Stats      bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
@@ -37,8 +37,9 @@ func (r *runCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	if r.Backend == "vmfunc" {
-		b = vmm.Backend{VMFUNC: vmm.VMFUNCMode(r.VMFUNC)}
+	if vb, ok := b.(vmm.Backend); ok {
+		vb.VMFUNC = vmm.VMFUNCMode(r.VMFUNC)
+		b = vb
 	} else if r.VMFUNC != "auto" {
 		return exitError{exitUsage, "--vmfunc applies to --backend=vmfunc only"}
 	}
@@ -56,7 +57,7 @@ func (r *runCmd) Run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := b.Run(ctx, img, r.Image, backend.Options{Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
+	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
 	if err != nil {
 		if errors.Is(err, backend.ErrUnavailable) {
 			return exitError{exitUnavailable, err.Error()}
@@ -80,7 +81,7 @@ func (r *runCmd) Run() error {
 		printResult(os.Stdout, res, r.Stats)
 	}
 	switch {
-	case res.TimedOut, res.Violation != nil && res.Violation.Kind == "call-budget":
+	case res.TimedOut, res.Violation != nil && res.Violation.Kind == backend.ViolationBudget:
 		return exitError{code: exitTimeout}
 	case res.Violation != nil:
 		return exitError{code: exitViolation}
@@ -103,7 +104,7 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 	switch {
 	case res.TimedOut:
 		fmt.Fprintf(tw, "outcome\tSTOPPED: timed out after %.2fs\n", res.WallSeconds)
-	case res.Violation != nil && res.Violation.Kind == "call-budget":
+	case res.Violation != nil && res.Violation.Kind == backend.ViolationBudget:
 		fmt.Fprintf(tw, "outcome\tSTOPPED: a library call ran past its budget\n")
 	case res.Violation != nil:
 		fmt.Fprintf(tw, "outcome\tSTOPPED: isolation violation\n")
@@ -127,7 +128,7 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 	if cps, ok := res.Derived["calls_per_sec"]; ok {
 		fmt.Fprintf(tw, "calls/s\t%.0f\t(from call_cycles at %.3f GHz)\n", cps, res.TSCHz/1e9)
 	}
-	if res.ViewSwitches > 0 || res.Backend == "vmfunc" {
+	if res.ViewSwitches > 0 {
 		line := fmt.Sprintf("%d", res.ViewSwitches)
 		if calls, ok := res.Metric("calls"); ok && calls > 0 {
 			line += fmt.Sprintf(" (%.2f per library call)", float64(res.ViewSwitches)/float64(calls))

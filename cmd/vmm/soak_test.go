@@ -26,7 +26,7 @@ func TestSoak(t *testing.T) {
 	null := testimages.Path(t, "null")
 	kv := testimages.Path(t, "kv")
 	for _, name := range []string{"none", "mprotect", "process", "vmfunc"} {
-		b := backends[name]
+		b, _ := backend.Lookup(name)
 		if !b.Probe().Available() {
 			t.Logf("SKIPPING %s: %s", name, b.Probe().Unavailable)
 			continue
@@ -37,7 +37,7 @@ func TestSoak(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := b.Run(context.Background(), img, path, backend.Options{Params: params, Timeout: 10 * time.Minute, Output: io.Discard})
+				res, err := backend.Run(context.Background(), b, img, path, backend.Options{Params: params, Timeout: 10 * time.Minute, Output: io.Discard})
 				if err != nil || !res.Exited || res.ExitCode != 0 {
 					t.Fatalf("run %s: %v %+v", path, err, res)
 				}

@@ -113,7 +113,7 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 	if _, err := rand.Read(canary); err != nil {
 		return Outcome{Failed, err.Error()}
 	}
-	res, err := b.Run(ctx, img, path, backend.Options{Timeout: 3 * time.Second, CallBudget: time.Second, Canary: canary})
+	res, err := backend.Run(ctx, b, img, path, backend.Options{Timeout: 3 * time.Second, CallBudget: time.Second, Canary: canary})
 	switch {
 	case err != nil:
 		return Outcome{Failed, err.Error()}
@@ -131,24 +131,17 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 	return Outcome{NotStopped, fmt.Sprintf("not stopped (exit %d)", res.ExitCode)}
 }
 
-// describe is a short cell text: the kind and what caught it.
+// describe is a short cell text: the kind and what caught it (with the
+// signal, for one the host kernel sent).
 func describe(v *backend.Violation) string {
-	by := v.CaughtBy
-	switch {
-	case strings.Contains(by, "SEGV_PKUERR"):
-		by = "SEGV_PKUERR"
-	case strings.Contains(by, "SEGV_ACCERR"):
-		by = "SEGV_ACCERR"
-	case strings.Contains(by, "SEGV_MAPERR"):
-		by = "SEGV_MAPERR"
-	case strings.HasPrefix(by, "EPT view"):
-		by = "EPT view"
-	case strings.Contains(by, "timer"):
-		by = "timer"
-	case strings.Contains(by, "watchdog"):
-		by = "watchdog"
+	by := string(v.Catcher)
+	if v.Catcher == backend.CatcherHostKernel && v.Signal != "" {
+		by += ": " + v.Signal
 	}
-	return v.Kind + ", " + by
+	if by == "" {
+		by = v.CaughtBy
+	}
+	return string(v.Kind) + ", " + by
 }
 
 // Table is the Markdown attack table for the named backends.

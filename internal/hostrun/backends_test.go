@@ -1,4 +1,4 @@
-package hostrun
+package hostrun_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/internal/hostrun"
 	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/internal/wlcheck"
@@ -22,7 +23,7 @@ import (
 // does not isolate.
 func TestHostBackendAttacks(t *testing.T) {
 	type outcome struct {
-		kind string // violation kind, or "" for an exit
+		kind backend.ViolationKind // violation kind, or "" for an exit
 		exit int64
 	}
 	cases := []struct {
@@ -57,7 +58,7 @@ func TestHostBackendAttacks(t *testing.T) {
 		// Forged request pages: the app's write reaches only its own channel.
 		{"attack-channel", map[string]outcome{"process": {"", 72}}},
 	}
-	backends := map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}
+	backends := map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process}
 	for _, c := range cases {
 		for name, want := range c.want {
 			t.Run(c.image+"/"+name, func(t *testing.T) {
@@ -66,7 +67,7 @@ func TestHostBackendAttacks(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := backends[name].Run(context.Background(), img, p, backend.Options{Timeout: time.Minute, Output: io.Discard,
+				res, err := backend.Run(context.Background(), backends[name], img, p, backend.Options{Timeout: time.Minute, Output: io.Discard,
 					Params: map[string]int64{"iterations": 100, "rounds": 1}})
 				if err != nil {
 					t.Fatal(err)
@@ -89,7 +90,7 @@ func TestHostBackendAttacks(t *testing.T) {
 // backend: every result verified by the driver, every malformed call
 // rejected, the library consistent afterwards.
 func TestKVWorkloads(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
 		t.Run(name, func(t *testing.T) {
 			res, out := runBackend(t, b, "kv", map[string]int64{"iterations": 20, "rounds": 2})
 			if !res.Exited || res.ExitCode != 0 {
@@ -115,7 +116,7 @@ func TestKVWorkloads(t *testing.T) {
 
 // TestIPCWorkload: a library calling a library, under each host backend.
 func TestIPCWorkload(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
 		res, out := runBackend(t, b, "ipc", map[string]int64{"iterations": 100, "rounds": 2})
 		if w, _ := res.Metric("wrong_answers"); !res.Exited || res.ExitCode != 0 || w != 0 {
 			t.Errorf("ipc under %s: %+v %+v\n%s", name, res, res.Violation, out)
@@ -128,12 +129,12 @@ func TestIPCWorkload(t *testing.T) {
 func TestCallBudget(t *testing.T) {
 	p := testimages.Path(t, "attack-hang")
 	img, _ := image.Load(p)
-	for name, b := range map[string]backend.Backend{"mprotect": Mprotect{}, "process": Process{}} {
-		res, err := b.Run(context.Background(), img, p, backend.Options{Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: io.Discard})
+	for name, b := range map[string]backend.Backend{"mprotect": mprotect, "process": process} {
+		res, err := backend.Run(context.Background(), b, img, p, backend.Options{Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: io.Discard})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := res.Violation; v == nil || v.Kind != "call-budget" || v.Domain != "null" || !strings.Contains(v.Detail, "null.spin") {
+		if v := res.Violation; v == nil || v.Kind != backend.ViolationBudget || v.Domain != "null" || !strings.Contains(v.Detail, "null.spin") {
 			t.Errorf("%s: %+v", name, res.Violation)
 		}
 	}
@@ -144,7 +145,7 @@ func TestCallBudget(t *testing.T) {
 // and the report says which library died and why.
 func TestProcessLibraryDeathIsAnError(t *testing.T) {
 	start := time.Now()
-	res, out := runBackend(t, Process{}, "lib-crash", nil)
+	res, out := runBackend(t, process, "lib-crash", nil)
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("took %v", d)
 	}
@@ -166,7 +167,7 @@ func TestProcessLibraryDeathIsAnError(t *testing.T) {
 // TestProcessCallsReturnResults: many calls through the request page,
 // each checked by the null workload itself (add must return 42).
 func TestProcessCallsReturnResults(t *testing.T) {
-	res, _ := runBackend(t, Process{}, "null", map[string]int64{"iterations": 300, "rounds": 2})
+	res, _ := runBackend(t, process, "null", map[string]int64{"iterations": 300, "rounds": 2})
 	if !res.Exited || res.ExitCode != 0 {
 		t.Fatalf("null under process: %+v %+v", res, res.Violation)
 	}
@@ -175,7 +176,7 @@ func TestProcessCallsReturnResults(t *testing.T) {
 // TestMprotectLibraryStillWorks checks the gate opens and closes the pages
 // around every call: many calls, each returning the right value.
 func TestMprotectCallsReturnResults(t *testing.T) {
-	res, _ := runBackend(t, Mprotect{}, "null", map[string]int64{"iterations": 500, "rounds": 3})
+	res, _ := runBackend(t, mprotect, "null", map[string]int64{"iterations": 500, "rounds": 3})
 	if !res.Exited || res.ExitCode != 0 {
 		t.Fatalf("null under mprotect: %+v %+v", res, res.Violation)
 	}
@@ -183,7 +184,7 @@ func TestMprotectCallsReturnResults(t *testing.T) {
 
 // hostBackendsHere are the host backends that run on any Linux machine
 // (pku needs protection keys: its tests run under QEMU TCG).
-var hostBackendsHere = map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}}
+var hostBackendsHere = map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process}
 
 // TestSharingWorkload: two application instances share one kv under each
 // host backend: every concurrent increment counted, each reads back its
@@ -227,7 +228,7 @@ func TestKVLoad(t *testing.T) {
 // instance 0's reads back. none bounds no call, so nothing stops the
 // holder there: it is not tried.
 func TestKillMidCall(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"mprotect": Mprotect{}, "process": Process{}} {
+	for name, b := range map[string]backend.Backend{"mprotect": mprotect, "process": process} {
 		p := testimages.Path(t, "kill-mid-call")
 		img, err := image.Load(p)
 		if err != nil {
@@ -235,7 +236,7 @@ func TestKillMidCall(t *testing.T) {
 		}
 		for step := int64(0); step <= 4; step++ {
 			var out bytes.Buffer
-			res, err := b.Run(context.Background(), img, p, backend.Options{Params: map[string]int64{"step": step},
+			res, err := backend.Run(context.Background(), b, img, p, backend.Options{Params: map[string]int64{"step": step},
 				Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: &out})
 			if err != nil {
 				t.Fatal(err)
@@ -260,17 +261,17 @@ func TestVerdictOracle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := b.Run(context.Background(), img, p, backend.Options{Timeout: time.Minute, Output: io.Discard, Canary: canary,
+		res, err := backend.Run(context.Background(), b, img, p, backend.Options{Timeout: time.Minute, Output: io.Discard, Canary: canary,
 			Params: map[string]int64{"iterations": 100, "rounds": 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res
 	}
-	if res := run(None{}, "attack-hide"); res.Leaked == "" || !res.Exited || res.ExitCode != 69 {
+	if res := run(none, "attack-hide"); res.Leaked == "" || !res.Exited || res.ExitCode != 69 {
 		t.Errorf("attack-hide under none: leaked %q, exit %d: the oracle missed a leak the attack hid", res.Leaked, res.ExitCode)
 	}
-	for _, b := range []backend.Backend{Mprotect{}, Process{}} {
+	for _, b := range []backend.Backend{mprotect, process} {
 		if res := run(b, "attack-hide"); res.Leaked != "" || res.Violation == nil {
 			t.Errorf("attack-hide under %s: leaked %q, violation %v", b.Name(), res.Leaked, res.Violation)
 		}
@@ -293,7 +294,7 @@ func TestEverySystemCallIsRefused(t *testing.T) {
 		"process_vm_readv": unix.SYS_PROCESS_VM_READV, "process_vm_writev": unix.SYS_PROCESS_VM_WRITEV,
 		"userfaultfd": unix.SYS_USERFAULTFD, "io_uring_setup": unix.SYS_IO_URING_SETUP, "pkey_alloc": unix.SYS_PKEY_ALLOC,
 	}
-	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
 		for call, nr := range calls {
 			t.Run(name+"/"+call, func(t *testing.T) {
 				res, out := runBackend(t, b, "attack-syscalls", map[string]int64{"nr": nr})
@@ -313,8 +314,8 @@ func TestEverySystemCallIsRefused(t *testing.T) {
 // mprotect gate's own sites re-check their arguments, so each try ends
 // the run with a violation and never returns with the library open.
 func TestGateSyscallSitesAdmitOnlyTheirOwnCall(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"none": None{}, "mprotect": Mprotect{}, "process": Process{}} {
-		futex, mprotect, err := gateSites(hostBackends[name].gate)
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
+		futex, mprotect, err := hostrun.GateSites(hostrun.GateOf(name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,9 +46,9 @@ func child(arg string) (*backend.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	hb, ok := hostBackends[req.Backend]
+	spec, ok := specNamed(req.Backend)
 	if !ok {
 		return nil, fmt.Errorf("unknown host backend %q", req.Backend)
 	}
-	return runInLoader(req, img, hb)
+	return runInLoader(req, img, spec)
 }

@@ -1,12 +1,15 @@
-// Package hostrun runs workload images in a host process: the none
-// backend here, and the other host-process backends later.
+// Package hostrun is the host runtime every host backend (none, mprotect,
+// pku, process) runs on: a backend package describes itself in a Spec
+// (its gate, its Isolation mode, its probe) and New makes it a
+// backend.Backend.
 //
-// The image is loaded at its fixed address in a child process (this same
-// binary, re-executed with ChildArg), so that a workload that loops
-// forever can be stopped by killing it and one that crashes takes nothing
-// else down. The child runs the image on a locked OS thread and switches
-// between Go and the image through the backend's gate page; the result
-// comes back to the parent as JSON on file descriptor 3.
+// A run starts a child process (this same binary, re-executed with
+// ChildArg) that supervises the image: it lays out the image's memory
+// file, starts the freestanding loader (guestlib/loader) in a process of
+// its own with a plan, a seccomp filter and the backend's gate, serves the
+// image's platform calls, enforces the call budget through ptrace, and
+// looks for the planted secret. The result comes back to the parent as
+// JSON on file descriptor 3.
 package hostrun
 
 import (
@@ -22,53 +25,10 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/internal/image"
 )
 
 // ChildArg is argv[1] of a child process started by a host backend.
 const ChildArg = "__plib_hostrun"
-
-// None is the none backend: the image in a host process, library calls
-// as plain calls. It is the upper bound on speed, with no isolation.
-type None struct{}
-
-// Name implements backend.Backend.
-func (None) Name() string { return "none" }
-
-// Probe implements backend.Backend.
-func (None) Probe() backend.Mechanism {
-	return backend.Mechanism{Backend: "none", Mode: backend.NoIsolation, Switch: "plain call",
-		Detail: "no isolation: the speed ceiling; the application can read every library page"}
-}
-
-// Run implements backend.Backend.
-func (n None) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
-	if res, ok, err := runApps(ctx, n, img, path, opts); ok {
-		return res, err
-	}
-	return runChild(ctx, n.Name(), n.Probe(), path, opts)
-}
-
-// Mprotect is the mprotect backend: library pages are PROT_NONE outside
-// calls and the gate opens and closes them with mprotect.
-type Mprotect struct{}
-
-// Name implements backend.Backend.
-func (Mprotect) Name() string { return "mprotect" }
-
-// Probe implements backend.Backend.
-func (Mprotect) Probe() backend.Mechanism {
-	return backend.Mechanism{Backend: "mprotect", Mode: backend.Hardware, Switch: "mprotect system calls (4 per library call)",
-		Detail: "the MMU enforces page permissions the kernel sets; known weakness: while a call is open, every thread of the application can touch the library's pages"}
-}
-
-// Run implements backend.Backend.
-func (m Mprotect) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
-	if res, ok, err := runApps(ctx, m, img, path, opts); ok {
-		return res, err
-	}
-	return runChild(ctx, m.Name(), m.Probe(), path, opts)
-}
 
 // childRequest is what the parent sends the child (as JSON in argv).
 type childRequest struct {
@@ -89,16 +49,6 @@ type childRequest struct {
 	Canary []byte `json:"canary,omitempty"`
 }
 
-// runApps starts the application instances of a PLIB_APPS image, each
-// through b.Run again with its instance number and the shared data.
-func runApps(ctx context.Context, b backend.Backend, img *image.Image, path string, opts backend.Options) (*backend.Result, bool, error) {
-	if img == nil || img.Apps <= 1 || opts.Shared != nil { // the child loads the image itself
-		return nil, false, nil
-	}
-	res, err := backend.RunApps(ctx, b, img, path, opts)
-	return res, true, err
-}
-
 // childCommand builds the command that starts a child.
 func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd, error) {
 	exe, err := os.Executable()
@@ -109,7 +59,9 @@ func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd
 	return exec.CommandContext(ctx, exe, ChildArg, string(arg)), nil
 }
 
-func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, extra ...*os.File) (*backend.Result, error) {
+// runChild runs one instance in a child; extra are descriptors it inherits
+// from 4 on, before the instance's shared data and liveness page.
+func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance, extra ...*os.File) (*backend.Result, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("result pipe: %w", err)
@@ -120,13 +72,13 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: opts.App, Canary: opts.Canary}
-	if opts.Shared != nil {
-		extra = append(extra, opts.Shared)
+	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary}
+	if inst.Shared != nil {
+		extra = append(extra, inst.Shared)
 		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe
 	}
-	if opts.Alive != nil {
-		extra = append(extra, opts.Alive)
+	if inst.Alive != nil {
+		extra = append(extra, inst.Alive)
 		req.AliveFD = 3 + len(extra)
 	}
 	cmd, err := childCommand(ctx, name, req)
@@ -157,8 +109,8 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 	res.WallSeconds = time.Since(start).Seconds()
 	if ctx.Err() != nil && opts.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		res.TimedOut = true
-		res.Violation = &backend.Violation{Kind: "timeout", Domain: "unknown",
-			Detail: fmt.Sprintf("the workload ran longer than %v", opts.Timeout), CaughtBy: "host timer (child process killed)"}
+		res.Violation = &backend.Violation{Kind: backend.ViolationTimeout, Domain: "unknown",
+			Detail: fmt.Sprintf("the workload ran longer than %v", opts.Timeout), Catcher: backend.CatcherTimer, CaughtBy: "host timer (child process killed)"}
 		return res, nil
 	}
 	if ctx.Err() != nil {
@@ -167,8 +119,8 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 	var ee *exec.ExitError
 	if errors.As(waitErr, &ee) && out.Len() == 0 {
 		if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-			res.Violation = &backend.Violation{Kind: "crash", Domain: "unknown",
-				Detail: fmt.Sprintf("the workload process died of %v", st.Signal()), CaughtBy: "host kernel"}
+			res.Violation = &backend.Violation{Kind: backend.ViolationCrash, Domain: "unknown",
+				Detail: fmt.Sprintf("the workload process died of %v", st.Signal()), Catcher: backend.CatcherHostKernel, CaughtBy: "host kernel"}
 			return res, nil
 		}
 		return nil, fmt.Errorf("%s child failed: %w: %s", name, waitErr, strings.TrimSpace(stderr.String()))

@@ -1,4 +1,4 @@
-package hostrun
+package hostrun_test
 
 import (
 	"bytes"
@@ -9,18 +9,34 @@ import (
 	"time"
 
 	"plib/backend"
+	_ "plib/baselines/mprotect" // the backends under test register themselves
+	_ "plib/baselines/none"
+	_ "plib/baselines/process"
+	"plib/internal/hostrun"
 	"plib/internal/image"
 	"plib/internal/testimages"
+	_ "plib/pku"
 )
 
+// The host backends, as the registry has them.
+var none, mprotect, process, pku = lookup("none"), lookup("mprotect"), lookup("process"), lookup("pku")
+
+func lookup(name string) backend.Backend {
+	b, ok := backend.Lookup(name)
+	if !ok {
+		panic("no backend " + name)
+	}
+	return b
+}
+
 func TestMain(m *testing.M) {
-	MaybeChild() // the backend re-executes this test binary for the workload
+	hostrun.MaybeChild() // the backend re-executes this test binary for the workload
 	os.Exit(m.Run())
 }
 
 func runNone(t *testing.T, name string, params map[string]int64, timeout time.Duration) (*backend.Result, string) {
 	t.Helper()
-	return runBackendTimeout(t, None{}, name, params, timeout)
+	return runBackendTimeout(t, none, name, params, timeout)
 }
 
 func runBackend(t *testing.T, b backend.Backend, name string, params map[string]int64) (*backend.Result, string) {
@@ -39,7 +55,7 @@ func runBackendTimeout(t *testing.T, b backend.Backend, name string, params map[
 	// The call budget is vmm run's default: the gates' budget bookkeeping
 	// runs in every test, as it does for users (it once clobbered an
 	// argument register that only a budgeted run could show).
-	res, err := b.Run(context.Background(), img, p, backend.Options{Params: params, Timeout: timeout, CallBudget: 10 * time.Second, Output: &out})
+	res, err := backend.Run(context.Background(), b, img, p, backend.Options{Params: params, Timeout: timeout, CallBudget: 10 * time.Second, Output: &out})
 	if err != nil {
 		t.Fatalf("run %s under %s: %v", name, b.Name(), err)
 	}
@@ -101,7 +117,7 @@ func TestNoneRefusesAnImageThatDoesNotLoad(t *testing.T) {
 	dir := t.TempDir()
 	p := dir + "/bad.elf"
 	os.WriteFile(p, []byte("not an image"), 0o644)
-	_, err := None{}.Run(context.Background(), nil, p, backend.Options{Timeout: time.Minute, Output: os.Stderr})
+	_, err := backend.Run(context.Background(), none, nil, p, backend.Options{Timeout: time.Minute, Output: os.Stderr})
 	if err == nil || !strings.Contains(err.Error(), "none child failed") || !strings.Contains(err.Error(), "not an ELF file") {
 		t.Fatalf("bad image in the child: %v", err)
 	}

@@ -185,14 +185,14 @@ func (r *loaderRun) count(what string) {
 }
 
 // runInLoader runs img for one host backend under the loader.
-func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.Result, error) {
+func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, error) {
 	span := img.End - abi.ImageBase
 	imgFile, err := newMemfile("plib-image", span, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer imgFile.f.Close()
-	p := &process{mem: imgFile.mem, img: img, lib: req.Lib, anyDomain: hb.isolatesNothing}
+	p := &process{mem: imgFile.mem, img: img, lib: req.Lib, anyDomain: hb.Isolation == SharedPages}
 	mem := imgFile.mem
 	for _, s := range img.Sections {
 		if s.Data != nil && s.Kind != image.KindGate && s.Kind != image.KindGateData {
@@ -203,7 +203,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	for i := range gp {
 		gp[i] = 0xcc
 	}
-	copy(gp, hb.gate)
+	copy(gp, hb.Gate)
 	copy(mem[abi.GateData-abi.ImageBase:], img.HeaderPage(0, req.App, abi.HostPlatform))
 	copy(mem[abi.GateEntries-abi.ImageBase:], img.EntryTable())
 
@@ -239,7 +239,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	// into the header, where the gate checks every WRPKRU against it.
 	keys := map[int]uint64{}
 	plan := loaderPlan{entry: img.Entry, stack: img.Domains[0].Stack.End()}
-	if hb.keyed {
+	if hb.Isolation == KeyedPages {
 		hdr := mem[abi.GateData-abi.ImageBase:]
 		plan.appPKRU = linuxInitPKRU
 		for i, d := range img.Libraries() {
@@ -256,7 +256,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 
 	var regions []planRegion
 	procFD := uintptr(0)
-	if hb.split {
+	if hb.Isolation == SplitProcesses {
 		pf := os.NewFile(childProcSharedFD, "plib-process-shared")
 		defer pf.Close()
 		procFD = pf.Fd()
@@ -276,10 +276,10 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 		}
 	}
 	for _, s := range img.Sections {
-		if hb.split && s.Kind == image.KindArgs {
+		if hb.Isolation == SplitProcesses && s.Kind == image.KindArgs {
 			continue // from the shared file (splitRegions)
 		}
-		if hb.split && s.Domain != req.Lib && s.Domain >= 0 {
+		if hb.Isolation == SplitProcesses && s.Domain != req.Lib && s.Domain >= 0 {
 			continue // another domain's pages: never mapped here
 		}
 		prot := uint64(unix.PROT_READ | unix.PROT_WRITE)
@@ -289,7 +289,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 		case image.KindGateData:
 			prot = unix.PROT_READ
 		}
-		if hb.closed && s.Domain > 0 && s.Kind != image.KindArgs {
+		if hb.Isolation == ClosedPages && s.Domain > 0 && s.Kind != image.KindArgs {
 			prot = unix.PROT_NONE // the mprotect gate opens it for the length of a call
 		}
 		r := planRegion{addr: s.Addr, size: s.Size, prot: prot, fd: loaderImgFD, off: s.Addr - abi.ImageBase}
@@ -304,10 +304,10 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	regions = append(regions, planRegion{addr: abi.HostPlatform, size: abi.PageSize, prot: unix.PROT_READ | unix.PROT_WRITE, fd: loaderPlatFD})
 
 	var mprotects []mprotectCall
-	if hb.closed {
+	if hb.Isolation == ClosedPages {
 		mprotects = gateMprotects(img)
 	}
-	futexSites, mprotectSites, err := gateSites(hb.gate)
+	futexSites, mprotectSites, err := gateSites(hb.Gate)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +333,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 
 	res := &backend.Result{Exits: map[string]uint64{}, Notes: []string{
 		"loader: the image runs in a process of its own that holds no runtime and no descriptor; " +
-			"its seccomp filter admits only the gate's own system calls (" + admitted(hb.closed) + "), from the gate pages"}}
+			"its seccomp filter admits only the gate's own system calls (" + admitted(hb.Isolation == ClosedPages) + "), from the gate pages"}}
 	printed := &backend.Capture{Max: 16 << 20}
 	plt := &backend.Platform{Result: res, Params: req.Params, Output: io.MultiWriter(os.Stdout, printed), Entry: p.entryName,
 		Scribble: p.scribble, Image: img}
@@ -344,7 +344,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 		}
 		plt.AppAlive = alive
 	}
-	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.closed || hb.keyed, scan: plan.stop, done: make(chan struct{})}
+	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{})}
 	if req.CallBudget > 0 && r.attested {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
 	}
@@ -385,7 +385,7 @@ func runInLoader(req childRequest, img *image.Image, hb hostBackend) (*backend.R
 	res.Violation = r.violation
 	res.Exited, res.ExitCode = r.exited, r.exitCode
 	if len(req.Canary) > 0 && req.Lib == 0 {
-		res.Leaked = r.leaked(req.Canary, printed.Bytes(), hb.split)
+		res.Leaked = r.leaked(req.Canary, printed.Bytes(), hb.Isolation == SplitProcesses)
 	}
 	return res, nil
 }
@@ -492,8 +492,8 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 			r.pid = 0
 			r.mu.Unlock()
 			if !decided {
-				r.stop(&backend.Violation{Kind: "crash", Domain: "unknown",
-					Detail: fmt.Sprintf("the image's process died of %v", ws.Signal()), CaughtBy: "host kernel"}, false, 0)
+				r.stop(&backend.Violation{Kind: backend.ViolationCrash, Domain: "unknown",
+					Detail: fmt.Sprintf("the image's process died of %v", ws.Signal()), Catcher: backend.CatcherHostKernel, CaughtBy: "host kernel"}, false, 0)
 			}
 			return nil
 		case ws.Stopped():
@@ -562,7 +562,7 @@ func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
 		err = err2
 	}
 	if err != nil {
-		return &backend.Violation{Kind: "crash", Domain: "unknown", Detail: fmt.Sprintf("%v; its state could not be read: %v", unix.SignalName(sig), err), CaughtBy: "host kernel"}
+		return &backend.Violation{Kind: backend.ViolationCrash, Domain: "unknown", Detail: fmt.Sprintf("%v; its state could not be read: %v", unix.SignalName(sig), err), Catcher: backend.CatcherHostKernel, CaughtBy: "host kernel"}
 	}
 	le := binary.LittleEndian
 	code := int64(int32(le.Uint32(si[8:])))
@@ -570,9 +570,9 @@ func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
 	rip := regs.Rip
 	if sig == unix.SIGSYS {
 		nr := int32(le.Uint32(si[24:]))
-		return &backend.Violation{Kind: "syscall", Domain: r.p.img.Domains[r.p.domainAt(rip)].Name, RIP: rip, Address: uint64(nr),
-			Detail:   fmt.Sprintf("system call %d made at %#x was refused: only the gate's own calls pass", nr, addr),
-			CaughtBy: "seccomp filter (SIGSYS, seen by the supervisor)"}
+		return &backend.Violation{Kind: backend.ViolationSyscall, Domain: r.p.img.Domains[r.p.domainAt(rip)].Name, RIP: rip, Address: uint64(nr),
+			Detail:  fmt.Sprintf("system call %d made at %#x was refused: only the gate's own calls pass", nr, addr),
+			Catcher: backend.CatcherSeccomp, CaughtBy: "seccomp filter (SIGSYS, seen by the supervisor)"}
 	}
 	var errCode uint64
 	if addr >= rip && addr < rip+16 {
@@ -689,9 +689,9 @@ func (r *loaderRun) watchBudget(budget time.Duration) {
 			}
 			entry := int(load64(r.p.mem, slot+abi.SlotEntry))
 			name, lib := r.p.entryName(entry)
-			r.stop(&backend.Violation{Kind: "call-budget", Domain: lib, Address: uint64(entry),
-				Detail:   fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, budget),
-				CaughtBy: "host watchdog (the image's process was ended)"}, false, 0)
+			r.stop(&backend.Violation{Kind: backend.ViolationBudget, Domain: lib, Address: uint64(entry),
+				Detail:  fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, budget),
+				Catcher: backend.CatcherWatchdog, CaughtBy: "host watchdog (the image's process was ended)"}, false, 0)
 			return
 		}
 	}

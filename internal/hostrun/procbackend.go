@@ -16,20 +16,6 @@ import (
 	"plib/internal/image"
 )
 
-// Process is the process backend: each library runs in a process of its
-// own, started and supervised here; the application reaches it through a
-// shared request page and futex wake-ups and never maps its pages.
-type Process struct{}
-
-// Name implements backend.Backend.
-func (Process) Name() string { return "process" }
-
-// Probe implements backend.Backend.
-func (Process) Probe() backend.Mechanism {
-	return backend.Mechanism{Backend: "process", Mode: backend.Hardware, Switch: "IPC: shared request page + futex wake-ups (a process switch each way)",
-		Detail: "separate address spaces; wake-ups across cores are slow on virtualized hosts, and the report shows it"}
-}
-
 // processLayout places, in the process backend's shared memory file, each
 // library's argument area, one request page per channel (a caller, the
 // app or a library, to a library) and each library's doorbell.
@@ -72,13 +58,11 @@ func bellAddr(img *image.Image, id int) uint64 {
 	return img.End + uint64(2*abi.MaxDomains+id-1)*abi.PageSize
 }
 
-// Run implements backend.Backend: it creates the shared memory, starts one
-// process per library, runs the application, and marks a library dead (and
-// wakes its caller) if its process ends first.
-func (b Process) Run(ctx context.Context, img *image.Image, path string, opts backend.Options) (*backend.Result, error) {
-	if res, ok, err := runApps(ctx, b, img, path, opts); ok {
-		return res, err
-	}
+// runSplit runs one application instance under a SplitProcesses backend:
+// it creates the shared memory, starts one process per library, runs the
+// application, and marks a library dead (and wakes its caller) if its
+// process ends first.
+func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
 	layout := newProcessLayout(img)
 	size := layout.size
 	fd, err := unix.MemfdCreate("plib-process-shared", 0)
@@ -102,14 +86,14 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 	var notes []string
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		req := childRequest{Backend: "process", Image: path, Params: opts.Params, Lib: d.ID, App: opts.App, Canary: opts.Canary}
-		if opts.Shared != nil {
+		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary}
+		if inst.Shared != nil {
 			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}
-		if opts.Alive != nil {
+		if inst.Alive != nil {
 			req.AliveFD = 6
 		}
-		cmd, err := childCommand(libCtx, "process", req)
+		cmd, err := childCommand(libCtx, spec.Name, req)
 		if err != nil {
 			return nil, err
 		}
@@ -120,8 +104,8 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 			return nil, err
 		}
 		cmd.ExtraFiles = []*os.File{w, shared}
-		if opts.Shared != nil {
-			cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Shared, opts.Alive)
+		if inst.Shared != nil {
+			cmd.ExtraFiles = append(cmd.ExtraFiles, inst.Shared, inst.Alive)
 		}
 		if err := cmd.Start(); err != nil {
 			r.Close()
@@ -159,7 +143,7 @@ func (b Process) Run(ctx context.Context, img *image.Image, path string, opts ba
 			mu.Unlock()
 		}(d)
 	}
-	res, err := runChild(ctx, b.Name(), b.Probe(), path, opts, shared)
+	res, err := runChild(ctx, spec.Name, mech, path, opts, inst, shared)
 	stopLibs()
 	wg.Wait()
 	if res != nil {

@@ -4,35 +4,8 @@ import (
 	"fmt"
 
 	"plib/internal/abi"
-	"plib/internal/guestbin"
 	"plib/internal/image"
 )
-
-// hostBackend is what the child needs to know about a host backend. Every
-// host backend runs its image in a process of its own under the loader,
-// supervised from the child (loaderrun.go).
-type hostBackend struct {
-	gate []byte
-	// closed: the libraries' pages start closed and the gate opens them
-	// (mprotect).
-	closed bool
-	// keyed: each library's pages carry its own protection key (pku).
-	keyed bool
-	// split: each library in a process of its own, reached through
-	// channels in shared memory (process).
-	split bool
-	// isolatesNothing: no domain is kept from another's memory (none), so
-	// a platform call may read any of the image for any domain.
-	isolatesNothing bool
-}
-
-// hostBackends holds each host backend's trusted gate and setup.
-var hostBackends = map[string]hostBackend{
-	"none":     {gate: guestbin.GateNone, isolatesNothing: true},
-	"mprotect": {gate: guestbin.GateMprotect, closed: true},
-	"pku":      {gate: guestbin.GatePKU, keyed: true},
-	"process":  {gate: guestbin.GateProcess, split: true},
-}
 
 // process is an image as the supervisor sees it: the image's memory file
 // mapped read-write here (the image's process maps it at the image's

@@ -13,10 +13,14 @@ const segvPKUErr = 4
 
 var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: page permissions", 4: "SEGV_PKUERR: protection key"}
 
+// segvCatchers names what refused a SIGSEGV's access, by si_code; an
+// unknown code leaves the catcher the host kernel.
+var segvCatchers = map[int64]backend.Catcher{1: backend.CatcherUnmapped, 2: backend.CatcherPageRights, 4: backend.CatcherPKU}
+
 // faultViolation describes a fault the trampoline recorded.
 func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, errCode uint64) *backend.Violation {
 	v := &backend.Violation{Domain: p.img.Domains[p.domainAt(rip)].Name, RIP: rip, Address: addr, Target: p.ownerOf(addr),
-		CaughtBy: fmt.Sprintf("host kernel: %s", unix.SignalName(sig))}
+		Catcher: backend.CatcherHostKernel, Signal: unix.SignalName(sig), CaughtBy: fmt.Sprintf("host kernel: %s", unix.SignalName(sig))}
 	switch {
 	case sig == unix.SIGSEGV:
 		switch {
@@ -24,11 +28,14 @@ func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, 
 			// A fetch from a library's closed code: whoever jumped
 			// there, it was not the library, whose pages open only
 			// through the gate.
-			v.Kind, v.Domain = "execute", p.img.Domains[0].Name
+			v.Kind, v.Domain = backend.ViolationExecute, p.img.Domains[0].Name
 		case errCode&0x2 != 0:
-			v.Kind = "write"
+			v.Kind = backend.ViolationWrite
 		default:
-			v.Kind = "read"
+			v.Kind = backend.ViolationRead
+		}
+		if c, ok := segvCatchers[code]; ok {
+			v.Catcher = c
 		}
 		why := segvCodes[code]
 		if why == "" {
@@ -43,10 +50,11 @@ func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, 
 			v.Detail += fmt.Sprintf("; %s's code ran without its rights (entered without the gate)", p.img.Domains[s.Domain].Name)
 		}
 	case sig == unix.SIGILL && rip >= abi.GatePage && rip < abi.GatePage+abi.GatePages*abi.PageSize:
-		v.Kind, v.Domain, v.Target = "gate", p.img.Domains[0].Name, ""
+		v.Kind, v.Domain, v.Target = backend.ViolationGate, p.img.Domains[0].Name, ""
+		v.Catcher = backend.CatcherGate
 		v.Detail = "the gate trapped: it was entered with registers it did not set up (a jump into its middle)"
 	default:
-		v.Kind = "exception"
+		v.Kind = backend.ViolationException
 		v.Detail = fmt.Sprintf("%s at rip %#x", unix.SignalName(sig), rip)
 	}
 	return v

@@ -127,7 +127,7 @@ func capsPKU() error {
 	return nil
 }
 
-func kind(k string) func(*backend.Result) error {
+func kind(k backend.ViolationKind) func(*backend.Result) error {
 	return func(r *backend.Result) error {
 		if r.Violation == nil || r.Violation.Kind != k || r.Violation.Domain != "app" {
 			return fmt.Errorf("want a %s violation by app, got %+v", k, r.Violation)
@@ -136,12 +136,12 @@ func kind(k string) func(*backend.Result) error {
 	}
 }
 
-func pkuFault(k string) func(*backend.Result) error {
+func pkuFault(k backend.ViolationKind) func(*backend.Result) error {
 	return func(r *backend.Result) error {
 		if err := kind(k)(r); err != nil {
 			return err
 		}
-		if !strings.Contains(r.Violation.CaughtBy, "SEGV_PKUERR") {
+		if r.Violation.Catcher != backend.CatcherPKU {
 			return fmt.Errorf("caught by %q, not a protection-key fault", r.Violation.CaughtBy)
 		}
 		return nil

@@ -30,7 +30,7 @@ func KillMidCall(t *testing.T, what string, step int64, res *backend.Result, out
 		forward = 1
 	}
 	v := res.Violation
-	if v == nil || v.Kind != "call-budget" || v.Domain != "kv#1" || res.ExitCode != 0 ||
+	if v == nil || v.Kind != backend.ViolationBudget || v.Domain != "kv#1" || res.ExitCode != 0 ||
 		m["app.recoveries"] != 1 || m["app.consistent"] != 1 || m["app.victim_rolled_forward"] != forward {
 		t.Errorf("%s, step %d: violation %+v, exit %d, metrics %v\n%s", what, step, v, res.ExitCode, m, out)
 	}

@@ -1,0 +1,6 @@
+// Package baselines holds the backends plib sets the isolating mechanisms
+// against: mprotect and process, which isolate with the kernel's
+// ordinary system calls (Hodor's syscall baselines), and none, the
+// speed ceiling, which isolates nothing. Each is a package of its own
+// that registers itself; all run on the host runtime (internal/hostrun).
+package baselines

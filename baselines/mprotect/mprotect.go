@@ -1,0 +1,25 @@
+// Package mprotect is the mprotect backend: a library's pages are
+// PROT_NONE outside its calls, and its gate (guestlib/trusted/
+// gate_mprotect.S) opens them with mprotect on entry and closes them on
+// return. The host runtime (internal/hostrun, ClosedPages) binds each of
+// the gate's mprotect SYSCALLs to exactly a library's ranges and rights
+// in the seccomp filter.
+package mprotect
+
+import (
+	"plib/backend"
+	"plib/internal/guestbin"
+	"plib/internal/hostrun"
+)
+
+func init() {
+	backend.Register(hostrun.New(hostrun.Spec{
+		Name:      "mprotect",
+		Gate:      guestbin.GateMprotect,
+		Isolation: hostrun.ClosedPages,
+		Probe: func() backend.Mechanism {
+			return backend.Mechanism{Mode: backend.Hardware, Switch: "mprotect system calls (4 per library call)",
+				Detail: "the MMU enforces page permissions the kernel sets; known weakness: while a call is open, every thread of the application can touch the library's pages"}
+		},
+	}), backend.Isolates)
+}

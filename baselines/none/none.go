@@ -1,0 +1,22 @@
+// Package none is the none backend: the image in a host process, library
+// calls as plain calls through guestlib/trusted/gate_none.S. It is the
+// upper bound on speed, with no isolation: a comparison's ceiling.
+package none
+
+import (
+	"plib/backend"
+	"plib/internal/guestbin"
+	"plib/internal/hostrun"
+)
+
+func init() {
+	backend.Register(hostrun.New(hostrun.Spec{
+		Name:      "none",
+		Gate:      guestbin.GateNone,
+		Isolation: hostrun.SharedPages,
+		Probe: func() backend.Mechanism {
+			return backend.Mechanism{Mode: backend.NoIsolation, Switch: "plain call",
+				Detail: "no isolation: the speed ceiling; the application can read every library page"}
+		},
+	}), backend.Ceiling)
+}

@@ -25,26 +25,37 @@ import (
 	"plib/internal/memcached"
 )
 
-// Metric is one figure a workload reports per round (NAME_cycles).
-type Metric struct{ Name, Label string }
-
-// Workload is a benchmark image and the figures taken from it.
+// Workload is a benchmark image and what it declares for vmm compare
+// (image.conf's bench lines): the figures taken from it and its full and
+// quick parameters.
 type Workload struct {
-	Name    string // the image is IMAGES/NAME.elf
-	Metrics []Metric
-	Full    map[string]int64 // parameters of a full run
-	Quick   map[string]int64 // parameters of a --quick run
+	Name  string // the image is IMAGES/NAME.elf
+	Image *image.Image
+	Bench *image.Bench
 }
 
-// Workloads are the benchmark workloads, in report order.
-var Workloads = []Workload{
-	{Name: "null", Metrics: []Metric{{"call", "null: library call (enter and leave)"}, {"sys_nop", "null: empty platform call"}},
-		Full: map[string]int64{"iterations": 2000, "rounds": 21}, Quick: map[string]int64{"iterations": 300, "rounds": 11}},
-	{Name: "kv", Metrics: []Metric{{"get_128", "kv: get 128 B"}, {"get_5k", "kv: get 5 KB"}, {"set_128", "kv: set 128 B"},
-		{"set_5k", "kv: set 5 KB"}, {"delete", "kv: delete"}, {"incr", "kv: incr"}, {"mixed", "kv: mixed (90% get)"}},
-		Full: map[string]int64{"iterations": 200, "rounds": 15, "fill": 48}, Quick: map[string]int64{"iterations": 30, "rounds": 9, "fill": 4}},
-	{Name: "ipc", Metrics: []Metric{{"call", "ipc: app -> A -> app"}, {"ipc", "ipc: app -> A -> B -> A -> app"}},
-		Full: map[string]int64{"iterations": 1000, "rounds": 21}, Quick: map[string]int64{"iterations": 200, "rounds": 11}},
+// Workloads finds the benchmark workloads among the images in dir: every
+// image that declares a bench, in name order. Adding a workload to vmm
+// compare is adding bench lines to its image.conf.
+func Workloads(dir string) ([]Workload, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.elf"))
+	if err != nil {
+		return nil, err
+	}
+	var ws []Workload
+	for _, p := range paths {
+		img, err := image.Load(p)
+		if err != nil {
+			return nil, fmt.Errorf("workload image %s: %w", p, err)
+		}
+		if img.Bench != nil {
+			ws = append(ws, Workload{Name: strings.TrimSuffix(filepath.Base(p), ".elf"), Image: img, Bench: img.Bench})
+		}
+	}
+	if len(ws) == 0 {
+		return nil, fmt.Errorf("no benchmark workload in %s (an image declares itself one with bench lines in its image.conf; scripts/build builds the images): %w", dir, os.ErrNotExist)
+	}
+	return ws, nil
 }
 
 // anchorBatch is the operations per anchor sample in a full run (a
@@ -75,14 +86,9 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Minute
 	}
-	imgs := map[string]*image.Image{}
-	for _, w := range Workloads {
-		path := filepath.Join(cfg.Images, w.Name+".elf")
-		img, err := image.Load(path)
-		if err != nil {
-			return nil, fmt.Errorf("workload %s: %w (scripts/build builds the images)", w.Name, err)
-		}
-		imgs[w.Name] = img
+	workloads, err := Workloads(cfg.Images)
+	if err != nil {
+		return nil, err
 	}
 	m := probeMachine()
 	rep := &report.Report{FormatVersion: report.FormatVersion, Generated: time.Now().UTC(),
@@ -107,7 +113,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	rep.Settings.Anchor = report.AnchorSettings{Samples: anchorSamples, Batch: anchorBatch["getpid"] / anchorScale}
 
-	total := cfg.Runs*len(Workloads)*len(avail) + len(Anchors)
+	total := cfg.Runs*len(workloads)*len(avail) + len(Anchors)
 	if cfg.Memcached {
 		total++
 	}
@@ -120,7 +126,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	series := map[string]*report.Series{}
 	var order []string
-	get := func(b, w string, met Metric) *report.Series {
+	get := func(b, w string, met image.BenchMetric) *report.Series {
 		k := b + "/" + w + "/" + met.Name
 		if s, ok := series[k]; ok {
 			return s
@@ -131,10 +137,10 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		return s
 	}
 	for run := 0; run < cfg.Runs; run++ {
-		for _, w := range Workloads {
-			params := w.Full
+		for _, w := range workloads {
+			params := w.Bench.Full
 			if cfg.Quick {
-				params = w.Quick
+				params = w.Bench.Quick
 			}
 			rep.Settings.Params[w.Name] = params
 			for _, b := range avail {
@@ -142,8 +148,8 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 					return nil, err
 				}
 				step(fmt.Sprintf("%s under %s (run %d of %d)", w.Name, b.Name(), run+1, cfg.Runs))
-				res, err := runOnce(ctx, b, imgs[w.Name], filepath.Join(cfg.Images, w.Name+".elf"), params, cfg.Timeout)
-				for _, met := range w.Metrics {
+				res, err := runOnce(ctx, b, w.Image, filepath.Join(cfg.Images, w.Name+".elf"), params, cfg.Timeout)
+				for _, met := range w.Bench.Metrics {
 					s := get(b.Name(), w.Name, met)
 					if err != nil {
 						if s.Error == "" {
@@ -200,7 +206,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	rep.Series = append(rep.Series, kvmExit)
 	if cfg.Memcached {
 		step("memcached over loopback")
-		rep.Series = append(rep.Series, measureMemcached(ctx, cfg, &m)...)
+		rep.Series = append(rep.Series, measureMemcached(ctx, cfg, &m, workloads)...)
 	}
 	rep.Machines = []report.Machine{m}
 	rep.Summarize()
@@ -230,11 +236,11 @@ func runOnce(ctx context.Context, b backend.Backend, img *image.Image, path stri
 
 // measureMemcached runs the memcached baseline: a memcached column for
 // the kv rows, and its get 128 B as an anchor.
-func measureMemcached(ctx context.Context, cfg Config, m *report.Machine) []report.Series {
-	var kv Workload
-	for _, w := range Workloads {
-		if w.Name == "kv" {
-			kv = w
+func measureMemcached(ctx context.Context, cfg Config, m *report.Machine, workloads []Workload) []report.Series {
+	kv := &image.Bench{Full: map[string]int64{}, Quick: map[string]int64{}}
+	for _, w := range workloads {
+		if w.Name == "kv" { // the memcached driver runs kv's operations
+			kv = w.Bench
 		}
 	}
 	params := kv.Full

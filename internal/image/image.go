@@ -113,6 +113,9 @@ type Image struct {
 	// in its own address space, sharing the libraries' data and heap.
 	Apps int
 	End  uint64 // first address after the last section
+	// Bench is what the image declares for vmm compare (nil: it is no
+	// benchmark).
+	Bench *Bench
 }
 
 // Libraries returns the image's libraries in id order.
@@ -187,6 +190,19 @@ func Parse(data []byte) (im *Image, err error) {
 				return nil, bad("PLIB_APPS(%d): an image runs 1 to %d application instances", n, abi.MaxApps)
 			}
 			im.Apps = n
+			continue
+		}
+		if s.Name == ".plib.bench" {
+			if im.Bench != nil || s.Size > maxBenchBytes {
+				return nil, bad(".plib.bench must appear once and hold at most %d bytes", maxBenchBytes)
+			}
+			b, err := s.Data()
+			if err != nil || s.Type == elf.SHT_NOBITS {
+				return nil, bad(".plib.bench has no contents")
+			}
+			if im.Bench, err = parseBench(b); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if s.Name == ".plib.exports" {

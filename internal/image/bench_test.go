@@ -1,0 +1,36 @@
+package image
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseBench(t *testing.T) {
+	b, err := parseBench([]byte("metric call null: a call\nmetric sys_nop an exit\nfull iterations=2000 rounds=21\nquick rounds=3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Metrics) != 2 || b.Metrics[0] != (BenchMetric{"call", "null: a call"}) || b.Full["iterations"] != 2000 || b.Quick["rounds"] != 3 {
+		t.Errorf("parsed %+v", b)
+	}
+	for _, c := range []struct{ in, why string }{
+		{"metric call x\nfull a=1\n", "both full and quick"},
+		{"full a=1\nquick a=1\n", "at least one metric"},
+		{"metric Call x\nfull a=1\nquick a=1\n", "metric name"},
+		{"metric call\nfull a=1\nquick a=1\n", "printable label"},
+		{"metric call x\x01\nfull a=1\nquick a=1\n", "printable label"},
+		{"metric call x\nmetric call y\nfull a=1\nquick a=1\n", "declared twice"},
+		{"metric call x\nfull a=1\nfull a=1\nquick a=1\n", "declared twice"},
+		{"metric call x\nfull a=-1\nquick a=1\n", "non-negative"},
+		{"metric call x\nfull a=1 a=2\nquick a=1\n", "given twice"},
+		{"metric call x\nfull =1\nquick a=1\n", "NAME=INTEGER"},
+		{"metric call x\nfull a=1\nquick a=1\nrun now\n", "unknown line"},
+		{strings.Repeat("x", maxBenchBytes+1), "more than"},
+	} {
+		_, err := parseBench([]byte(c.in))
+		if !errors.Is(err, ErrBadImage) || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%q: want an error saying %q, got %v", c.in, c.why, err)
+		}
+	}
+}

@@ -3,7 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
-	"internal/image/png"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -167,14 +166,4 @@ func Table(names []string, cells map[string]map[string]Outcome) string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-// Sorted returns the keys of m in order.
-func Sorted[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

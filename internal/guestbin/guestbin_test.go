@@ -30,8 +30,9 @@ func TestBlobsMatchSources(t *testing.T) {
 	}
 }
 
-// TestGatePagesFit checks the gates fit their page and the VMFUNC gate
-// holds exactly its two switches (the only VMFUNC bytes in any view's code).
+// TestGatePagesFit checks the gates fit their pages and the VMFUNC gate
+// holds exactly its three switches (into a library, back to a library,
+// back to the app: the only VMFUNC bytes in any view's code).
 func TestGatePagesFit(t *testing.T) {
 	for name, b := range map[string][]byte{"vmfunc": GateVMFUNC, "none": GateNone, "supervisor": Supervisor} {
 		if len(b) == 0 || len(b) > 3*4096 || (name == "supervisor" && len(b) > 4096) {

@@ -90,6 +90,15 @@ const (
 	GateBudget    = 5
 )
 
+// Exit codes of the attack images (workloads/attacks), as
+// internal/attacks judges them.
+const (
+	AttackWon           = 66 // the attack got what it wanted: not stopped
+	AttackNotApplicable = 67 // the backend lacks what the attack needs
+	AttackRefused       = 68 // what it asked for was refused, without ending the run
+	AttackDefeated      = 69 // every call was answered properly: it got nothing
+)
+
 // Ports used by the vmfunc guest.
 const (
 	PortSys   = 0x510

@@ -128,8 +128,18 @@ const (
 	ErrBadEntry = -22
 )
 
-// ExportRecordSize is the size of one struct plib_export in .plib.exports.
-const ExportRecordSize = 72
+// One struct plib_export (plib.h) in .plib.exports: its size and the
+// offsets of its fields.
+const (
+	ExportRecordSize = 72
+	ExportLibID      = 0 // u32: the library's domain id
+	ExportFnID       = 4 // u32: the function's index in the library
+	ExportLib        = 8 // char[ExportLibBytes]: the library's name, NUL-terminated
+	ExportLibBytes   = 24
+	ExportFn         = 32 // char[ExportFnBytes]: the function's name, NUL-terminated
+	ExportFnBytes    = 32
+	ExportAddr       = 64 // u64: the function's address
+)
 
 // The platform page of the host backends run by the loader.
 const (

@@ -17,47 +17,48 @@ import (
 // hypervisor copies the guest memory to BundleGuestHPA and the EPT to
 // BundleEPTHPA, points VMFUNC at the EPTP list and enters the guest;
 // every switch then runs in hardware. The format is fixed little-endian
-// words, read by guestlib/hv/bundle.h.
+// words, read by guestlib/hv/bundle.h; package abi holds its numbers and
+// checks them against that header.
 const (
-	BundleMagic     = 0x3130564842494c50 // "PLIBHV01"
-	BundleHeader    = 4096               // header bytes; guest memory follows, then the EPT
-	BundleGuestHPA  = 0x10000000         // where the hypervisor places guest memory
-	BundleEPTHPA    = 0x0c000000         // where it places the EPT pages
-	BundleMaxParams = 16
-	BundleNameBytes = 48
-	BundleMaxViews  = abi.MaxDomains
+	BundleMagic     = abi.BundleMagic    // "PLIBHV01"
+	BundleHeader    = abi.BundleHeader   // header bytes; guest memory follows, then the EPT
+	BundleGuestHPA  = abi.BundleGuestHPA // where the hypervisor places guest memory
+	BundleEPTHPA    = abi.BundleEPTHPA   // where it places the EPT pages
+	BundleMaxParams = abi.BundleMaxParams
+	BundleNameBytes = abi.BundleNameBytes
+	BundleMaxViews  = abi.BundleMaxViews
 )
 
 // Offsets of the bundle header's fields (u64 each unless said).
 const (
-	bhMagic     = 0
-	bhGuestHPA  = 8
-	bhGuestSize = 16
-	bhEPTHPA    = 24
-	bhEPTPages  = 32
-	bhEPTPList  = 40
-	bhViews     = 48
-	bhRIP       = 56
-	bhRSP       = 64
-	bhRFLAGS    = 72
-	bhCR0       = 80
-	bhCR3       = 88
-	bhCR4       = 96
-	bhEFER      = 104
-	bhGDTBase   = 112
-	bhGDTLimit  = 120
-	bhIDTBase   = 128
-	bhIDTLimit  = 136
-	bhTRBase    = 144
-	bhTRLimit   = 152
-	bhCSSel     = 160
-	bhDataSel   = 168
-	bhTRSel     = 176
-	bhCSAR      = 184
-	bhDataAR    = 192
-	bhTRAR      = 200
-	bhParams    = 208                               // u64 count, then {name[48], u64 value}
-	bhNames     = bhParams + 8 + BundleMaxParams*56 // view names: BundleMaxViews x name[48]
+	bhMagic     = abi.BundleOffMagic
+	bhGuestHPA  = abi.BundleOffGuestHPA
+	bhGuestSize = abi.BundleOffGuestSize
+	bhEPTHPA    = abi.BundleOffEPTHPA
+	bhEPTPages  = abi.BundleOffEPTPages
+	bhEPTPList  = abi.BundleOffEPTPList
+	bhViews     = abi.BundleOffViews
+	bhRIP       = abi.BundleOffRIP
+	bhRSP       = abi.BundleOffRSP
+	bhRFLAGS    = abi.BundleOffRFLAGS
+	bhCR0       = abi.BundleOffCR0
+	bhCR3       = abi.BundleOffCR3
+	bhCR4       = abi.BundleOffCR4
+	bhEFER      = abi.BundleOffEFER
+	bhGDTBase   = abi.BundleOffGDTBase
+	bhGDTLimit  = abi.BundleOffGDTLimit
+	bhIDTBase   = abi.BundleOffIDTBase
+	bhIDTLimit  = abi.BundleOffIDTLimit
+	bhTRBase    = abi.BundleOffTRBase
+	bhTRLimit   = abi.BundleOffTRLimit
+	bhCSSel     = abi.BundleOffCSSel
+	bhDataSel   = abi.BundleOffDataSel
+	bhTRSel     = abi.BundleOffTRSel
+	bhCSAR      = abi.BundleOffCSAR
+	bhDataAR    = abi.BundleOffDataAR
+	bhTRAR      = abi.BundleOffTRAR
+	bhParams    = abi.BundleOffParams // u64 count, then {name[48], u64 value}
+	bhNames     = abi.BundleOffNames  // view names: BundleMaxViews x name[48]
 )
 
 // accessRights encodes a segment in the VMCS access-rights format (SDM
@@ -188,7 +189,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 	sort.Strings(names)
 	put(bhParams, uint64(len(names)))
 	for i, k := range names {
-		off := bhParams + 8 + i*56
+		off := bhParams + 8 + i*abi.BundleParamBytes
 		copy(h[off:off+BundleNameBytes], k)
 		put(off+BundleNameBytes, uint64(params[k]))
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/internal/abi"
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
@@ -70,10 +71,10 @@ func NestedSupport() (bool, string) {
 const (
 	nestedMBInfo   = 0x8000
 	nestedModule   = 0x8100
-	nestedHVAddr   = 0x100000
+	nestedHVAddr   = abi.HVLoadAddr
 	nestedBundle   = 0x1000000
-	nestedDebug    = 0xe9   // the hypervisor's report port (Bochs's port_e9_hack)
-	nestedPowerOff = 0x8900 // "Shutdown" written here ends the run
+	nestedDebug    = abi.HVPortDebug    // the hypervisor's report port (Bochs's port_e9_hack)
+	nestedPowerOff = abi.HVPortShutdown // "Shutdown" written here ends the run
 	mbBootMagic    = 0x2badb002
 )
 

@@ -14,5 +14,7 @@ for f in boot.S vmentry.S vmx.c exits.c out.c ../rt/rt.c; do # rt.c: memcpy and 
 	gcc "${cflags[@]}" -c "$here/$f" -o "$tmp/$(basename "$f").o"
 	objs+=("$tmp/$(basename "$f").o")
 done
-ld -nostdlib -static -no-pie -z noexecstack --no-warn-rwx-segments -T "$here/link.ld" -o "$tmp/hv.elf" "${objs[@]}"
+# link.ld takes the load address from bundle.h, the header Go checks.
+gcc -E -P -x assembler-with-cpp -I "$here" "$here/link.ld" -o "$tmp/link.ld"
+ld -nostdlib -static -no-pie -z noexecstack --no-warn-rwx-segments -T "$tmp/link.ld" -o "$tmp/hv.elf" "${objs[@]}"
 objcopy -O binary "$tmp/hv.elf" "$out"

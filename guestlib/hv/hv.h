@@ -12,25 +12,8 @@ struct guest_regs {
 };
 extern struct guest_regs guest_regs;
 
-/* The bundle header written by vmm.BuildBundle (vmm/hvbundle.go). */
-#define BUNDLE_MAGIC 0x3130564842494c50ull /* "PLIBHV01" */
-#define BUNDLE_HEADER 4096
-#define BUNDLE_MAX_PARAMS 16
-#define BUNDLE_NAME 48
-#define BUNDLE_MAX_VIEWS 8
-struct bundle_param {
-	char name[BUNDLE_NAME];
-	int64_t value;
-};
-struct bundle {
-	uint64_t magic, guest_hpa, guest_size, ept_hpa, ept_pages, eptp_list, views;
-	uint64_t rip, rsp, rflags, cr0, cr3, cr4, efer;
-	uint64_t gdt_base, gdt_limit, idt_base, idt_limit, tr_base, tr_limit;
-	uint64_t cs_sel, data_sel, tr_sel, cs_ar, data_ar, tr_ar;
-	uint64_t nparams;
-	struct bundle_param params[BUNDLE_MAX_PARAMS];
-	char names[BUNDLE_MAX_VIEWS][BUNDLE_NAME];
-};
+/* The bundle header and the VMM's other numbers (shared with Go). */
+#include "bundle.h"
 
 /* Output on the Bochs debug port (0xE9): every report line starts with
  * "PLIB " so that the runner can parse it among the workload's prints. */

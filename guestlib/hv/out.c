@@ -2,19 +2,16 @@
 #include "hv.h"
 #include "vmx.h"
 
-#define PORT_E9 0xe9       /* Bochs port_e9_hack: bytes appear on its stdout */
-#define PORT_SHUTDOWN 0x8900 /* Bochs: the string "Shutdown" powers off */
-
 void putn(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		outb(PORT_E9, (uint8_t)s[i]);
+		outb(HV_PORT_DEBUG, (uint8_t)s[i]);
 }
 
 void put(const char *s)
 {
 	while (*s)
-		outb(PORT_E9, (uint8_t)*s++);
+		outb(HV_PORT_DEBUG, (uint8_t)*s++);
 }
 
 void putd(int64_t v)
@@ -28,7 +25,7 @@ void putd(int64_t v)
 	if (v < 0)
 		b[i++] = '-';
 	while (i)
-		outb(PORT_E9, (uint8_t)b[--i]);
+		outb(HV_PORT_DEBUG, (uint8_t)b[--i]);
 }
 
 void putx(uint64_t v)
@@ -36,14 +33,14 @@ void putx(uint64_t v)
 	put("0x");
 	for (int s = 60; s >= 0; s -= 4)
 		if (v >> s || s == 0)
-			outb(PORT_E9, (uint8_t)"0123456789abcdef"[(v >> s) & 15]);
+			outb(HV_PORT_DEBUG, (uint8_t)"0123456789abcdef"[(v >> s) & 15]);
 }
 
 void shutdown(void)
 {
 	put("PLIB end\n");
 	for (const char *s = "Shutdown"; *s; s++)
-		outb(PORT_SHUTDOWN, (uint8_t)*s);
+		outb(HV_PORT_SHUTDOWN, (uint8_t)*s);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

@@ -85,11 +85,6 @@ size_t plib_strlen(const char *s);
 
 static inline void plib_exit(long code) { plib_sys(PLIB_SYS_EXIT, code, 0, 0); }
 static inline void plib_nop(void) { plib_sys(PLIB_SYS_NOP, 0, 0, 0); }
-/* For the adversarial suite: the platform keeps rewriting [p, p+n) of the
- * application's own writable memory (its data, stack or a library's
- * argument area) from another thread until plib_scribble(0, 0) or the end
- * of the run, as a second application thread would while a library call
- * runs. Returns 0, or -1 where the backend has no such thread. */
 /* Whether application instance app still runs (1), has ended (0), or
  * cannot be told (-1): how a library learns that a caller holding one of
  * its locks died mid-call. */
@@ -97,6 +92,11 @@ static inline long plib_app_alive(long app)
 {
 	return plib_sys(PLIB_SYS_APP_ALIVE, app, 0, 0);
 }
+/* For the adversarial suite: the platform keeps rewriting [p, p+n) of the
+ * application's own writable memory (its data, stack or a library's
+ * argument area) from another thread until plib_scribble(0, 0) or the end
+ * of the run, as a second application thread would while a library call
+ * runs. Returns 0, or -1 where the backend has no such thread. */
 static inline long plib_scribble(void *p, size_t n)
 {
 	return plib_sys(PLIB_SYS_SCRIBBLE, (long)p, (long)n, 0);

@@ -95,6 +95,15 @@
 #define PLIB_GATE_BAD_RETURN 4 /* a return into a library that made no call */
 #define PLIB_GATE_BUDGET    5 /* a library call ran past its budget */
 
+/* Exit codes of the attack images (workloads/attacks), as the adversarial
+   suite (internal/attacks) judges them. An attack's own word decides
+   little: a leak or a violation the VMM sees outranks any exit code, and
+   only an attack declared able to say DEFEATED or REFUSED is believed. */
+#define PLIB_ATTACK_WON            66 /* the attack got what it wanted: not stopped */
+#define PLIB_ATTACK_NOT_APPLICABLE 67 /* the backend lacks what the attack needs (a VMFUNC, a SYSCALL, ...) */
+#define PLIB_ATTACK_REFUSED        68 /* what it asked for was refused, without ending the run */
+#define PLIB_ATTACK_DEFEATED       69 /* every call was answered properly: it got nothing */
+
 /* Port I/O used by the vmfunc backend's guest. */
 #define PLIB_PORT_SYS   0x510 /* platform calls; the only port ring 3 may use */
 #define PLIB_PORT_FAULT 0x511 /* ring-0 exception reports */

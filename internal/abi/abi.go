@@ -90,6 +90,15 @@ const (
 	GateBudget    = 5
 )
 
+// Exit codes of the attack images (workloads/attacks), as
+// internal/attacks judges them.
+const (
+	AttackWon           = 66 // the attack got what it wanted: not stopped
+	AttackNotApplicable = 67 // the backend lacks what the attack needs
+	AttackRefused       = 68 // what it asked for was refused, without ending the run
+	AttackDefeated      = 69 // every call was answered properly: it got nothing
+)
+
 // Ports used by the vmfunc guest.
 const (
 	PortSys   = 0x510
@@ -119,8 +128,18 @@ const (
 	ErrBadEntry = -22
 )
 
-// ExportRecordSize is the size of one struct plib_export in .plib.exports.
-const ExportRecordSize = 72
+// One struct plib_export (plib.h) in .plib.exports: its size and the
+// offsets of its fields.
+const (
+	ExportRecordSize = 72
+	ExportLibID      = 0 // u32: the library's domain id
+	ExportFnID       = 4 // u32: the function's index in the library
+	ExportLib        = 8 // char[ExportLibBytes]: the library's name, NUL-terminated
+	ExportLibBytes   = 24
+	ExportFn         = 32 // char[ExportFnBytes]: the function's name, NUL-terminated
+	ExportFnBytes    = 32
+	ExportAddr       = 64 // u64: the function's address
+)
 
 // The platform page of the host backends run by the loader.
 const (

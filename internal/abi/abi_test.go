@@ -34,6 +34,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault, "PLIB_SYS_SCRIBBLE": SysScribble, "PLIB_SYS_APP_ALIVE": SysAppAlive, "PLIB_SCRIBBLE_MAX": ScribbleMax,
 		"PLIB_GATE_BAD_ENTRY": GateBadEntry, "PLIB_GATE_BAD_VIEW": GateBadView,
 		"PLIB_SUP_CODE": SupCode, "PLIB_SUP_STACK_TOP": SupStackTop,
+		"PLIB_ATTACK_WON": AttackWon, "PLIB_ATTACK_NOT_APPLICABLE": AttackNotApplicable, "PLIB_ATTACK_REFUSED": AttackRefused, "PLIB_ATTACK_DEFEATED": AttackDefeated,
 		"PLIB_PORT_SYS": PortSys, "PLIB_PORT_FAULT": PortFault, "PLIB_CTX_RETVAL": CtxRetval,
 		"PLIB_CTX_NR": CtxNr, "PLIB_CTX_A0": CtxA0, "PLIB_CTX_A1": CtxA1, "PLIB_CTX_A2": CtxA2,
 	}

@@ -9,11 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"plib/backend"
+	"plib/internal/abi"
 	"plib/internal/image"
 )
 
@@ -22,7 +22,8 @@ type Attack struct {
 	Image string // build/images/<Image>.elf
 	What  string
 	// Needs says what the attack needs that some backends lack: only an
-	// attack with Needs may exit 67 ("not applicable here").
+	// attack with Needs may exit abi.AttackNotApplicable (67, "not
+	// applicable here").
 	Needs string
 	// Defeated is the one exit code with which this attack may say it got
 	// nothing (0: none), and Says what that means. Any other exit, and
@@ -45,12 +46,12 @@ var Catalogue = []Attack{
 	{Image: "attack-hang", What: "makes a library call that never returns (crafted input)"},
 	{Image: "attack-forbidden", What: "carries a VMFUNC in its code"},
 	{Image: "attack-gadget", What: "carries WRPKRU and VMFUNC bytes at unaligned offsets"},
-	{Image: "attack-toctou", What: "rewrites kv's key and value buffers from another thread while kv's calls run on them", Needs: "no thread to rewrite with", Defeated: 69, Says: "defeated: kv copies arguments in first; consistent"},
-	{Image: "attack-unmap", What: "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a borrowed SYSCALL", Needs: "no SYSCALL to borrow", Defeated: 68, Says: "refused (EPERM)"},
+	{Image: "attack-toctou", What: "rewrites kv's key and value buffers from another thread while kv's calls run on them", Needs: "no thread to rewrite with", Defeated: abi.AttackDefeated, Says: "defeated: kv copies arguments in first; consistent"},
+	{Image: "attack-unmap", What: "unmaps, remaps, re-protects and re-keys the argument area it shares with the library, through a borrowed SYSCALL", Needs: "no SYSCALL to borrow", Defeated: abi.AttackRefused, Says: "refused (EPERM)"},
 	{Image: "attack-direction", What: "sets DF (std), then an ordinary call: the library's memcpy would run backwards and copy out the secret below its public record", Defeated: 70, Says: "defeated: the gate entered the library with DF = 0"},
 	{Image: "attack-trap", What: "sets TF, then a library call, to single-step the library"},
 	{Image: "attack-fpstate", What: "unmasks every SSE and x87 exception (MXCSR, control word), then makes platform and library calls", Defeated: 71, Says: "defeated: the platform ran with its own floating-point control"},
-	{Image: "attack-procmem", What: "opens /proc/self/mem through a borrowed SYSCALL and reads the library's secret", Needs: "no SYSCALL to borrow", Defeated: 68, Says: "refused (the open failed)"},
+	{Image: "attack-procmem", What: "opens /proc/self/mem through a borrowed SYSCALL and reads the library's secret", Needs: "no SYSCALL to borrow", Defeated: abi.AttackRefused, Says: "refused (the open failed)"},
 	{Image: "attack-syscalls", What: "process_vm_writev through a borrowed SYSCALL (the tests try 17 more: ptrace, io_uring, userfaultfd, clone, execve, ...)", Needs: "no SYSCALL to borrow"},
 	{Image: "attack-gate-syscall", What: "jumps onto the gate's own SYSCALL with a call of its choosing (mprotect its code RWX)", Needs: "no SYSCALL in the gate"},
 	{Image: "attack-loader-jump", What: "jumps to the host loader's entry point after the loader started it"},
@@ -70,7 +71,7 @@ type Verdict int
 const (
 	Stopped       Verdict = iota // a violation stopped it (exit 3 or 5)
 	Refused                      // the loader refused the image (exit 2)
-	NotApplicable                // the attack needs something the backend lacks (exit 67)
+	NotApplicable                // the attack needs something the backend lacks (exit abi.AttackNotApplicable)
 	NotStopped                   // it got what it wanted
 	Unavailable                  // the backend cannot run here
 	Failed                       // the run itself failed
@@ -123,7 +124,7 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{NotStopped, "leaked: the planted secret turned up " + res.Leaked}
 	case res.Violation != nil:
 		return Outcome{Stopped, describe(res.Violation)}
-	case res.Exited && res.ExitCode == 67 && a.Needs != "":
+	case res.Exited && res.ExitCode == abi.AttackNotApplicable && a.Needs != "":
 		return Outcome{NotApplicable, a.Needs}
 	case res.Exited && a.Defeated != 0 && res.ExitCode == a.Defeated:
 		return Outcome{Stopped, a.Says}
@@ -160,14 +161,4 @@ func Table(names []string, cells map[string]map[string]Outcome) string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-// Sorted returns the keys of m in order.
-func Sorted[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -9,16 +9,20 @@ out=${1:-$here}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cflags=(-ffreestanding -nostdlib -Wall -Werror -I "$here/../../guestlib/include")
+abi() { # NAME: a constant of plib_abi.h, the header package abi checks
+	printf '#include "plib_abi.h"\n%s\n' "$1" | gcc -E -P -x c -I "$here/../../guestlib/include" - | tail -n 1
+}
 blob() { # name link-address
 	gcc "${cflags[@]}" -c "$src/$1.S" -o "$tmp/$1.o"
 	ld -nostdlib -N -Ttext="$2" -e 0 --no-warn-rwx-segments -o "$tmp/$1.elf" "$tmp/$1.o"
 	objcopy -O binary -j .text "$tmp/$1.elf" "$out/$1.bin"
 }
-blob gate_vmfunc 0x40000000
-blob gate_none 0x40000000
-blob gate_mprotect 0x40000000
-blob gate_pku 0x40000000
-blob gate_process 0x40000000
-blob supervisor 0x103000
+gate=$(abi PLIB_GATE_PAGE)
+blob gate_vmfunc "$gate"
+blob gate_none "$gate"
+blob gate_mprotect "$gate"
+blob gate_pku "$gate"
+blob gate_process "$gate"
+blob supervisor "$(abi PLIB_SUP_CODE)"
 "$here/../../guestlib/hv/build.sh" "$out/hypervisor.bin" # guestlib's hypervisor mode (vmm --vmfunc=nested)
 "$here/../../guestlib/loader/build.sh" "$out/loader.elf" # the host backends' loader (the image's process)

@@ -1,8 +1,9 @@
 // Package guestbin holds the trusted guest code the VMM and the host
 // backends install: each backend's gate page and the vmfunc guest's
-// supervisor. They are built from guestlib/trusted by build.sh (run by
-// go generate and scripts/build) and committed; TestBlobsMatchSources
-// fails if a committed blob is stale.
+// supervisor, guestlib's hypervisor mode and the host backends' loader.
+// They are built from guestlib by build.sh (run by go generate, never by
+// scripts/build) and committed; TestBlobsMatchSources and scripts/test
+// fail if a committed blob is stale.
 package guestbin
 
 import _ "embed"

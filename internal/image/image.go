@@ -359,15 +359,15 @@ func (im *Image) parseExports(raw []byte, libs map[string]*Domain) error {
 	for off := 0; off < len(raw); off += abi.ExportRecordSize {
 		r := raw[off : off+abi.ExportRecordSize]
 		e := Export{
-			Lib:  int(binary.LittleEndian.Uint32(r[0:])),
-			Fn:   int(binary.LittleEndian.Uint32(r[4:])),
-			Addr: binary.LittleEndian.Uint64(r[64:]),
+			Lib:  int(binary.LittleEndian.Uint32(r[abi.ExportLibID:])),
+			Fn:   int(binary.LittleEndian.Uint32(r[abi.ExportFnID:])),
+			Addr: binary.LittleEndian.Uint64(r[abi.ExportAddr:]),
 		}
 		var err error
-		if e.LibName, err = cString(r[8:32]); err != nil {
+		if e.LibName, err = cString(r[abi.ExportLib : abi.ExportLib+abi.ExportLibBytes]); err != nil {
 			return bad("export record %d: library name: %v", off/abi.ExportRecordSize, err)
 		}
-		if e.Name, err = cString(r[32:64]); err != nil {
+		if e.Name, err = cString(r[abi.ExportFn : abi.ExportFn+abi.ExportFnBytes]); err != nil {
 			return bad("export record %d: function name: %v", off/abi.ExportRecordSize, err)
 		}
 		where := fmt.Sprintf("export %s.%s", e.LibName, e.Name)

@@ -38,10 +38,10 @@ static inline int gate_attack(const char *what, long view, long entry)
 	const unsigned char *v = find_vmfunc();
 	if (!v) {
 		plib_print("no VMFUNC in this backend's gate\n");
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	}
 	plib_print(what);
 	jump_into_gate(v, view, entry);
-	return 66;
+	return PLIB_ATTACK_WON;
 }
 #endif

@@ -35,5 +35,5 @@ static int split_main(const char *what, long rax, long rcx)
 	uint64_t v = __plib_sec_plib_lib_null_data[0];
 	plib_metric("stolen", (long)v);
 	plib_print("the split instruction ran and the secret was read: no isolation\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

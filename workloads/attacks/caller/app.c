@@ -28,5 +28,5 @@ int main(void)
 			 : [lib] "r"(__plib_sec_plib_lib_vault_text + 16), [sys] "r"(sys)
 			 : "rax", "rcx", "r8", "r9", "r10", "r11", "memory", "cc");
 	plib_print("attack-caller: the platform printed the vault's memory\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

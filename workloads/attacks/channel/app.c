@@ -14,7 +14,7 @@ int main(void)
 {
 	uint64_t req = plib_header(PLIB_HDR_REQ + 8 * ECHO_LIB); /* this process's page for echo */
 	if (!req)
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	*(volatile uint32_t *)(uintptr_t)(req + PLIB_REQ_DEAD) = 1;
 	plib_print("attack-channel: marked the request page for echo dead; now relay -> echo\n");
 	long forged = 0;
@@ -25,5 +25,5 @@ int main(void)
 			return 1;
 	}
 	plib_metric("forged_deaths", forged);
-	return forged ? 66 : 72;
+	return forged ? PLIB_ATTACK_WON : 72;
 }

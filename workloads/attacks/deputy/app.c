@@ -10,5 +10,5 @@ int main(void)
 	plib_print("attack-deputy: asking the platform to print library memory\n");
 	plib_printn(__plib_sec_plib_lib_null_data, 16);
 	plib_print("\nattack-deputy: the platform printed it: no isolation\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

@@ -46,7 +46,7 @@ int main(void)
 	plib_metric("result", r);
 	if (leaked) {
 		plib_print("attack-direction: the secret reached the argument area: leak\n");
-		return 66;
+		return PLIB_ATTACK_WON;
 	}
 	if (r == LEN && memcmp(args + off, "vault-public:", 13) == 0)
 		return 70; /* the copy ran forwards: DF was cleared by the gate */

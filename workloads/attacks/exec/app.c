@@ -13,5 +13,5 @@ int main(void)
 	long r = fn(1, 2, 3, 4);
 	plib_metric("returned", r);
 	plib_print("attack-exec: library code ran in the app's domain: no isolation\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

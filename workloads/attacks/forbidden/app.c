@@ -10,5 +10,5 @@ void forge(void)
 int main(void)
 {
 	forge();
-	return 66;
+	return PLIB_ATTACK_WON;
 }

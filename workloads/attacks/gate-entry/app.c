@@ -9,5 +9,5 @@ int main(void)
 	long r = plib_call(entry, 0, 0, 0, 0);
 	plib_metric("returned", r);
 	plib_print("attack-gate-entry: the gate accepted it\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

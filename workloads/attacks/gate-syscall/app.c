@@ -24,7 +24,7 @@ int main(void)
 		if (g[i] == 0x0f && g[i + 1] == 0x05 && n++ == site)
 			sys = g + i;
 	if (!sys)
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	long addr = (long)__plib_sec_plib_app_text, len = 4096, prot = 7;
 	if (what == 1) {
 		addr = (long)plib_header(PLIB_HDR_PRIVBASE + 8 * NULL_LIB);
@@ -45,5 +45,5 @@ int main(void)
 			 : "rcx", "r8", "r9", "r10", "r11", "memory", "cc");
 	plib_metric("mprotect_result", ret);
 	plib_metric("stolen", (long)__plib_sec_plib_lib_null_data[0]);
-	return 66;
+	return PLIB_ATTACK_WON;
 }

@@ -9,5 +9,5 @@ int main(void)
 	plib_print("attack-hang: calling null.spin with 2^62 iterations\n");
 	long r = plib_call(NULL_SPIN, 1L << 62, 0, 0, 0);
 	plib_metric("returned", r);
-	return 66;
+	return PLIB_ATTACK_WON;
 }

@@ -23,5 +23,5 @@ int main(void)
 	long half;
 	memcpy(&half, copy, 8);
 	plib_metric("innocent", half);
-	return 69;
+	return PLIB_ATTACK_DEFEATED;
 }

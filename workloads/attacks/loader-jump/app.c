@@ -13,5 +13,5 @@ int main(void)
 	plib_print("attack-loader-jump: entering the loader again\n");
 	uint64_t entry = *(volatile uint64_t *)0x400018; /* e_entry */
 	__asm__ volatile("jmp *%0" : : "r"(entry) : "memory");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

@@ -27,7 +27,7 @@ int main(void)
 		if (g[i] == 0x0f && g[i + 1] == 0x01 && g[i + 2] == 0xef && n++ == which)
 			wr = g + i;
 	if (!wr)
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	pkui_idx = ((uint64_t)(uintptr_t)pkui_evil - (PLIB_GATE_DATA + PLIB_HDR_PKRU)) / 8;
 	pkui_wr = (uint64_t)(uintptr_t)wr;
 	pkui_evil[0] = 0;
@@ -56,5 +56,5 @@ int main(void)
 			 :
 			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
 	plib_metric("stolen", (long)__plib_sec_plib_lib_null_data[0]);
-	return 66;
+	return PLIB_ATTACK_WON;
 }

@@ -18,18 +18,18 @@ int main(void)
 	plib_print("attack-procmem: looking for a syscall; ret sequence below the image\n");
 	const unsigned char *gadget = find_syscall_ret();
 	if (!gadget)
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	static const char path[] = "/proc/self/mem";
 	long fd = call_gadget(gadget, SYS_OPEN, (long)path, 2 /* O_RDWR */, 0, 0);
 	plib_metric("open_result", fd);
 	if (fd < 0)
-		return 68; /* refused without ending the run */
+		return PLIB_ATTACK_REFUSED; /* refused without ending the run */
 	char *args = plib_args(1);
 	long n = call_gadget(gadget, SYS_PREAD64, fd, (long)args, 64, (long)__plib_sec_plib_lib_vault_data);
 	plib_metric("pread_result", n);
 	if (n == 64 && memcmp(args, "vault-secret:", 13) == 0) {
 		plib_print("attack-procmem: read the vault's secret through /proc/self/mem\n");
-		return 66;
+		return PLIB_ATTACK_WON;
 	}
 	return 1;
 }

@@ -14,5 +14,5 @@ int main(void)
 	uint64_t v = __plib_sec_plib_lib_null_data[0];
 	plib_metric("stolen", (long)v);
 	plib_print("attack-read: read succeeded: no isolation\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

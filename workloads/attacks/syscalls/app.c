@@ -18,11 +18,11 @@ int main(void)
 	long nr = plib_param("nr", SYS_PROCESS_VM_WRITEV);
 	const unsigned char *gadget = find_syscall_ret();
 	if (!gadget)
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	plib_metric("nr", nr);
 	char *args = plib_args(1);
 	/* Plausible arguments: the argument area it shares with the library. */
 	long r = call_gadget(gadget, nr, (long)args, 4096, 0, 0);
 	plib_metric("result", r);
-	return 66;
+	return PLIB_ATTACK_WON;
 }

@@ -12,7 +12,7 @@ int main(void)
 	char *A = plib_args(KV_LIB);
 	memcpy(A, "toctou-k", 8);
 	if (plib_scribble(A, 8 + 4096) != 0)
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	long bad = 0, changes = 0;
 	for (long i = 0; i < 300 || (changes < 3 && i < 200000); i++) {
 		char seen = ((volatile char *)A)[64];
@@ -31,7 +31,7 @@ int main(void)
 	plib_metric("consistent", check == 0);
 	if (check != 0 || bad != 0) {
 		plib_print("attack-toctou: kv answered wrongly or is corrupt\n");
-		return 66;
+		return PLIB_ATTACK_WON;
 	}
-	return changes > 0 ? 69 : 1;
+	return changes > 0 ? PLIB_ATTACK_DEFEATED : 1;
 }

@@ -24,5 +24,5 @@ int main(void)
 			 : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc");
 	plib_metric("result", rax);
 	plib_print("attack-trap: the call returned under the trap flag\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

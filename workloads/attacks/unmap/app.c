@@ -21,7 +21,7 @@ int main(void)
 	const unsigned char *gadget = find_syscall_ret();
 	if (!gadget) {
 		plib_print("attack-unmap: no gadget found\n");
-		return 67;
+		return PLIB_ATTACK_NOT_APPLICABLE;
 	}
 	char *args = plib_args(NULL_LIB);
 	static const long calls[] = {SYS_MUNMAP, SYS_MREMAP, SYS_MPROTECT, SYS_PKEY_MPROTECT};
@@ -33,12 +33,12 @@ int main(void)
 		plib_metric("syscall_result", r);
 		if (r != -1) { /* not -EPERM */
 			plib_print("attack-unmap: the kernel let the app change the library's argument area\n");
-			return 66;
+			return PLIB_ATTACK_WON;
 		}
 	}
 	plib_print("attack-unmap: unmap, remap, re-protect and re-key of the shared argument area refused\n");
 	if (plib_call(NULL_ADD, 40, 2, 0, 0) != 42)
 		return 1;
 	args[0] = 1; /* still mapped, still writable */
-	return 68;
+	return PLIB_ATTACK_REFUSED;
 }

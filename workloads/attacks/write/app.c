@@ -9,5 +9,5 @@ int main(void)
 	plib_print("attack-write: overwriting the null library's private data\n");
 	__plib_sec_plib_lib_null_data[0] = 0xbadbadbadbadULL;
 	plib_print("attack-write: write succeeded: no isolation\n");
-	return 66;
+	return PLIB_ATTACK_WON;
 }

@@ -1,0 +1,113 @@
+package abi
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// cValues compiles and runs a C program that includes prelude and prints
+// each of exprs (constants, offsetof, sizeof), so a test sees the numbers
+// as the C compiler does, struct padding included.
+func cValues(t *testing.T, prelude string, includes []string, exprs []string) map[string]int64 {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Fatalf("gcc is required to check the C side of the ABI: %v", err)
+	}
+	var src strings.Builder
+	src.WriteString("#include <stdio.h>\n#include <stddef.h>\n" + prelude + "\nint main(void)\n{\n")
+	for _, e := range exprs {
+		fmt.Fprintf(&src, "\tprintf(\"%%lld\\n\", (long long)(%s));\n", e)
+	}
+	src.WriteString("\treturn 0;\n}\n")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "abi.c"), []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-std=gnu11", "-Wall", "-Werror", "-o", filepath.Join(dir, "abi"), filepath.Join(dir, "abi.c")}
+	for _, inc := range includes {
+		abs, err := filepath.Abs(inc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-I", abs)
+	}
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s\n%s", err, out, src.String())
+	}
+	out, err := exec.Command(filepath.Join(dir, "abi")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != len(exprs) {
+		t.Fatalf("the C program printed %d values for %d expressions", len(lines), len(exprs))
+	}
+	got := map[string]int64{}
+	for i, l := range lines {
+		v, err := strconv.ParseInt(l, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[exprs[i]] = v
+	}
+	return got
+}
+
+// checkC compares each C expression's value with Go's.
+func checkC(t *testing.T, prelude string, includes []string, want map[string]int64) {
+	t.Helper()
+	exprs := make([]string, 0, len(want))
+	for e := range want {
+		exprs = append(exprs, e)
+	}
+	got := cValues(t, prelude, includes, exprs)
+	for _, e := range exprs {
+		if got[e] != want[e] {
+			t.Errorf("%s: C says %#x, Go says %#x", e, got[e], want[e])
+		}
+	}
+}
+
+// TestBundleHeaderMatchesGo checks guestlib/hv/bundle.h, which the
+// hypervisor mode reads, against the numbers and offsets vmm.BuildBundle
+// writes with.
+func TestBundleHeaderMatchesGo(t *testing.T) {
+	f := func(field string) string { return "offsetof(struct bundle, " + field + ")" }
+	checkC(t, `#include "bundle.h"
+#include "plib_abi.h"`, []string{"../../guestlib/hv", "../../guestlib/include"}, map[string]int64{
+		"HV_LOAD_ADDR":      HVLoadAddr,
+		"HV_PORT_DEBUG":     HVPortDebug,
+		"HV_PORT_SHUTDOWN":  HVPortShutdown,
+		"BUNDLE_MAGIC":      BundleMagic,
+		"BUNDLE_HEADER":     BundleHeader,
+		"BUNDLE_GUEST_HPA":  BundleGuestHPA,
+		"BUNDLE_EPT_HPA":    BundleEPTHPA,
+		"BUNDLE_MAX_PARAMS": BundleMaxParams,
+		"BUNDLE_NAME":       BundleNameBytes,
+		"BUNDLE_MAX_VIEWS":  BundleMaxViews,
+		"PLIB_MAX_DOMAINS":  BundleMaxViews,
+
+		f("magic"): BundleOffMagic, f("guest_hpa"): BundleOffGuestHPA, f("guest_size"): BundleOffGuestSize,
+		f("ept_hpa"): BundleOffEPTHPA, f("ept_pages"): BundleOffEPTPages, f("eptp_list"): BundleOffEPTPList,
+		f("views"): BundleOffViews, f("rip"): BundleOffRIP, f("rsp"): BundleOffRSP, f("rflags"): BundleOffRFLAGS,
+		f("cr0"): BundleOffCR0, f("cr3"): BundleOffCR3, f("cr4"): BundleOffCR4, f("efer"): BundleOffEFER,
+		f("gdt_base"): BundleOffGDTBase, f("gdt_limit"): BundleOffGDTLimit, f("idt_base"): BundleOffIDTBase,
+		f("idt_limit"): BundleOffIDTLimit, f("tr_base"): BundleOffTRBase, f("tr_limit"): BundleOffTRLimit,
+		f("cs_sel"): BundleOffCSSel, f("data_sel"): BundleOffDataSel, f("tr_sel"): BundleOffTRSel,
+		f("cs_ar"): BundleOffCSAR, f("data_ar"): BundleOffDataAR, f("tr_ar"): BundleOffTRAR,
+		f("nparams"):                             BundleOffParams,
+		f("params"):                              BundleOffParams + 8,
+		f("names"):                               BundleOffNames,
+		"sizeof(struct bundle_param)":            BundleParamBytes,
+		"offsetof(struct bundle_param, value)":   BundleNameBytes,
+		"sizeof(((struct bundle *)0)->params)":   BundleMaxParams * BundleParamBytes,
+		"sizeof(((struct bundle *)0)->names)":    BundleMaxViews * BundleNameBytes,
+		"sizeof(struct bundle) <= BUNDLE_HEADER": 1,
+		"sizeof(struct bundle)":                  BundleOffNames + BundleMaxViews*BundleNameBytes,
+	})
+}

@@ -44,6 +44,9 @@ func Workloads(dir string) ([]Workload, error) {
 	}
 	var ws []Workload
 	for _, p := range paths {
+		if has, err := image.DeclaresBench(p); err != nil || !has {
+			continue // no benchmark (or no image: not ours to judge here)
+		}
 		img, err := image.Load(p)
 		if err != nil {
 			return nil, fmt.Errorf("workload image %s: %w", p, err)

@@ -47,8 +47,21 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The browser's profile is not in t.TempDir: chromium's helper
+	// processes can still be writing it for a moment after the browser is
+	// gone, and TempDir's cleanup fails the test on the first "directory
+	// not empty". Removed here with a few tries instead.
+	profile, err := os.MkdirTemp("", "plib-chromium-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1200, 900))
+		chromedp.DisableGPU, chromedp.UserDataDir(profile), chromedp.WindowSize(1200, 900))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
@@ -74,7 +87,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 	var svgs, mechRows int
 	var firstHeading string
 	var shot []byte
-	err := chromedp.Run(ctx, network.Enable(), log.Enable(),
+	err = chromedp.Run(ctx, network.Enable(), log.Enable(),
 		chromedp.Navigate(url),
 		chromedp.WaitReady("body"),
 		chromedp.Evaluate(`document.querySelectorAll("figure.chart svg").length`, &svgs),

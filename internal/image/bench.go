@@ -1,10 +1,14 @@
 package image
 
 import (
+	"bytes"
+	"debug/elf"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"plib/internal/regfile"
 )
 
 // Bench is what an image declares for vmm compare (image.conf's bench
@@ -115,4 +119,25 @@ func printable(s string) bool {
 		}
 	}
 	return true
+}
+
+// DeclaresBench reports whether the image file at path carries a bench
+// declaration, without validating the rest of it: vmm compare looks
+// through a directory of images (attack images among them, which the
+// loader refuses) for the benchmarks, and then loads those whole.
+func DeclaresBench(path string) (has bool, err error) {
+	data, err := regfile.Read(path, MaxFileSize)
+	if err != nil {
+		return false, err
+	}
+	defer func() { // debug/elf is not hardened against every hostile input
+		if r := recover(); r != nil {
+			has, err = false, bad("malformed ELF: %v", r)
+		}
+	}()
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return false, bad("not an ELF file: %v", err)
+	}
+	return f.Section(".plib.bench") != nil, nil
 }

@@ -1,8 +1,6 @@
 package image
 
 import (
-	"bytes"
-	"debug/elf"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -130,14 +128,10 @@ func DeclaresBench(path string) (has bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	defer func() { // debug/elf is not hardened against every hostile input
-		if r := recover(); r != nil {
-			has, err = false, bad("malformed ELF: %v", r)
-		}
-	}()
-	f, err := elf.NewFile(bytes.NewReader(data))
+	defer recoverELF(&err)
+	f, err := openELF(data)
 	if err != nil {
-		return false, bad("not an ELF file: %v", err)
+		return false, err
 	}
 	return f.Section(".plib.bench") != nil, nil
 }

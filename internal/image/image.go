@@ -161,14 +161,15 @@ func Parse(data []byte) (im *Image, err error) {
 	if len(data) > MaxFileSize {
 		return nil, bad("image is %d bytes, more than the %d allowed", len(data), MaxFileSize)
 	}
-	defer func() { // debug/elf is not hardened against every hostile input
-		if r := recover(); r != nil {
-			im, err = nil, bad("malformed ELF: %v", r)
+	defer func() { // runs last: no half-parsed image with an error
+		if err != nil {
+			im = nil
 		}
 	}()
-	f, err := elf.NewFile(bytes.NewReader(data))
+	defer recoverELF(&err)
+	f, err := openELF(data)
 	if err != nil {
-		return nil, bad("not an ELF file: %v", err)
+		return nil, err
 	}
 	if f.Class != elf.ELFCLASS64 || f.Data != elf.ELFDATA2LSB || f.Machine != elf.EM_X86_64 {
 		return nil, bad("not a little-endian x86-64 ELF64 file (class %v, data %v, machine %v)", f.Class, f.Data, f.Machine)
@@ -430,4 +431,21 @@ func cString(b []byte) (string, error) {
 		return "", fmt.Errorf("%q is not a printable name", s)
 	}
 	return s, nil
+}
+
+// openELF reads data's ELF headers. Call it under recoverELF.
+func openELF(data []byte) (*elf.File, error) {
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return nil, bad("not an ELF file: %v", err)
+	}
+	return f, nil
+}
+
+// recoverELF turns a panic in debug/elf, which is not hardened against
+// every hostile input, into a bad-image error; defer it.
+func recoverELF(err *error) {
+	if r := recover(); r != nil {
+		*err = bad("malformed ELF: %v", r)
+	}
 }

@@ -2,17 +2,14 @@ package kvm
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"unsafe"
 
 	gokvm "github.com/bobuhiro11/gokvm/kvm"
 	"golang.org/x/sys/unix"
+
+	"plib/internal/cvalues"
 )
 
 // kernelValues compiles and runs a C program against the kernel's uapi
@@ -22,39 +19,7 @@ func kernelValues(t *testing.T, exprs []string) map[string]int64 {
 	if _, err := os.Stat("/usr/include/linux/kvm.h"); err != nil {
 		t.Skipf("SKIP: no kernel uapi header to check kvm_run against (%v): install linux-libc-dev", err)
 	}
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Fatalf("gcc is required to read <linux/kvm.h>: %v", err)
-	}
-	var src strings.Builder
-	src.WriteString("#include <stdio.h>\n#include <stddef.h>\n#include <linux/kvm.h>\nint main(void)\n{\n")
-	for _, e := range exprs {
-		fmt.Fprintf(&src, "\tprintf(\"%%lld\\n\", (long long)(%s));\n", e)
-	}
-	src.WriteString("\treturn 0;\n}\n")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "k.c"), []byte(src.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("gcc", "-Wall", "-Werror", "-o", filepath.Join(dir, "k"), filepath.Join(dir, "k.c")).CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
-	out, err := exec.Command(filepath.Join(dir, "k")).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vals := strings.Fields(string(out))
-	if len(vals) != len(exprs) {
-		t.Fatalf("%d values for %d expressions", len(vals), len(exprs))
-	}
-	got := map[string]int64{}
-	for i, v := range vals {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[exprs[i]] = n
-	}
-	return got
+	return cvalues.Of(t, "#include <linux/kvm.h>", nil, exprs)
 }
 
 // TestLayoutMatchesKernel checks the offsets, sizes and numbers this

@@ -17,7 +17,6 @@ type Exit struct {
 	View     int // the view (domain) whose vCPU exited
 	Reason   uint32
 	IO       kvm.IOExit
-	IOData   []byte
 	MMIO     kvm.MMIOExit
 	Internal kvm.InternalExit
 	Regs     Regs

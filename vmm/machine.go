@@ -394,6 +394,3 @@ func (m *Machine) ReadLibraryMemory(lib int) ([]byte, error) {
 	}
 	return m.mem.Read(lib, d.Data.Addr, d.Data.Size, UserRead)
 }
-
-// Views is the machine's views model.
-func (m *Machine) Views() eptviews.Views { return m.views }

@@ -221,9 +221,6 @@ func (c *VCPU) SetCPUID() error {
 	return nil
 }
 
-// GetRegs is KVM_GET_REGS.
-func (c *VCPU) GetRegs() (*Regs, error) { return gokvm.GetRegs(c.fd.Fd()) }
-
 // SetRegs is KVM_SET_REGS.
 func (c *VCPU) SetRegs(r *Regs) error { return gokvm.SetRegs(c.fd.Fd(), r) }
 

@@ -70,9 +70,6 @@ type GuestMemory interface {
 	Read(view int, addr, n uint64, a Access) ([]byte, error)
 }
 
-// vmfuncBytes is the VMFUNC instruction.
-var vmfuncBytes = []byte{0x0f, 0x01, 0xd4}
-
 // handler turns exits into actions. It keeps counters and the platform's
 // accumulated results, but does no I/O on KVM: tests feed it synthetic
 // exits.
@@ -182,7 +179,7 @@ func (h *handler) handleException(e *Exit) Action {
 		// A guest #UD: how a VMFUNC ends up on a stock Intel KVM host
 		// (Linux >= 6.2), and on AMD hosts for a ring-3 VMFUNC (KVM's
 		// #UD intercept cannot decode it and reinjects the #UD).
-		if ins, err := h.fetch(e.View, f.RIP, f.CS&3); err == nil && bytes.Equal(ins, vmfuncBytes) {
+		if ins, err := h.fetch(e.View, f.RIP, f.CS&3); err == nil && bytes.Equal(ins, image.VMFUNCBytes) {
 			h.exits["ud_vmfunc"]++
 			regs := e.Regs
 			regs.RIP, regs.RSP, regs.RFLAGS, regs.RDX = f.RIP, f.RSP, f.RFLAGS, f.RDX
@@ -244,7 +241,7 @@ func (h *handler) handleInternal(e *Exit) Action {
 			Detail:   fmt.Sprintf("instruction fetch at %#x: %v", e.Regs.RIP, err),
 			CaughtBy: fmt.Sprintf("EPT view %d (KVM memory slots)", e.View)})
 	}
-	if bytes.Equal(ins, vmfuncBytes) {
+	if bytes.Equal(ins, image.VMFUNCBytes) {
 		return h.vmfunc(e.View, e.Regs, false)
 	}
 	return h.stopViolation(&backend.Violation{Kind: "emulation", Domain: h.domain(e.View), RIP: e.Regs.RIP,
@@ -305,7 +302,7 @@ func (h *handler) vmfunc(view int, regs Regs, viaUD bool) Action {
 			Detail:   fmt.Sprintf("VMFUNC to EPTP index %d: the list has views %s", index, h.viewList()),
 			CaughtBy: "VMFUNC emulation (vmm)"})
 	}
-	regs.RIP += uint64(len(vmfuncBytes))
+	regs.RIP += uint64(len(image.VMFUNCBytes))
 	h.switches++
 	return Action{Kind: Switch, View: int(index), Regs: regs, UserSregs: viaUD}
 }

@@ -55,7 +55,7 @@ func (f *fixture) handler() *handler {
 
 // gateVMFUNC is the address of the gate's first VMFUNC.
 func gateVMFUNC(t *testing.T) uint64 {
-	i := bytes.Index(guestbin.GateVMFUNC, vmfuncBytes)
+	i := bytes.Index(guestbin.GateVMFUNC, image.VMFUNCBytes)
 	if i < 0 {
 		t.Fatal("no VMFUNC in the gate")
 	}

@@ -9,6 +9,7 @@ import (
 	"plib/eptviews"
 	"plib/internal/abi"
 	"plib/internal/image"
+	"plib/internal/pagefault"
 	"plib/vmm/kvm"
 )
 
@@ -198,14 +199,7 @@ func (h *handler) handleException(e *Exit) Action {
 		CaughtBy: "guest exception, reported by the supervisor"}
 	if f.Vector == 14 {
 		v.Address = e.Sregs.CR2
-		switch {
-		case f.Error&0x10 != 0:
-			v.Kind = "execute"
-		case f.Error&0x2 != 0:
-			v.Kind = "write"
-		default:
-			v.Kind = "read"
-		}
+		v.Kind = pagefault.Access(f.Error)
 		v.Target = h.owner(v.Address)
 		v.CaughtBy = "guest page tables (#PF)"
 	}

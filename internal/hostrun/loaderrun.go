@@ -18,6 +18,7 @@ import (
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
+	"plib/internal/pagefault"
 )
 
 // The loader runtime: the image runs in a process of its own that holds
@@ -576,9 +577,9 @@ func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
 	}
 	var errCode uint64
 	if addr >= rip && addr < rip+16 {
-		errCode = 0x10 // the fetch itself faulted
+		errCode = pagefault.Fetch // the fetch itself faulted
 	} else if r.writes(rip) {
-		errCode = 0x2
+		errCode = pagefault.Write
 	}
 	return r.p.faultViolation(sig, addr, code, rip, errCode)
 }

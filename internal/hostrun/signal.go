@@ -7,6 +7,7 @@ import (
 
 	"plib/backend"
 	"plib/internal/abi"
+	"plib/internal/pagefault"
 )
 
 const segvPKUErr = 4
@@ -19,16 +20,11 @@ func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, 
 		CaughtBy: fmt.Sprintf("host kernel: %s", unix.SignalName(sig))}
 	switch {
 	case sig == unix.SIGSEGV:
-		switch {
-		case errCode&0x10 != 0:
+		if v.Kind = pagefault.Access(errCode); v.Kind == "execute" {
 			// A fetch from a library's closed code: whoever jumped
 			// there, it was not the library, whose pages open only
 			// through the gate.
-			v.Kind, v.Domain = "execute", p.img.Domains[0].Name
-		case errCode&0x2 != 0:
-			v.Kind = "write"
-		default:
-			v.Kind = "read"
+			v.Domain = p.img.Domains[0].Name
 		}
 		why := segvCodes[code]
 		if why == "" {

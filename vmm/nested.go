@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -20,6 +18,7 @@ import (
 	"plib/internal/guestbin"
 	"plib/internal/image"
 	"plib/vmm/kvm"
+	"plib/vmm/vcpu"
 )
 
 // VMFUNCMode is how the vmfunc backend carries out VMFUNC (--vmfunc).
@@ -115,25 +114,19 @@ func RunNested(ctx context.Context, img *image.Image, path string, opts backend.
 	le.PutUint32(mem[nestedModule:], nestedBundle)
 	le.PutUint32(mem[nestedModule+4:], uint32(nestedBundle+len(bundle)))
 
-	vm, err := sys.CreateVM()
+	vm, err := vcpu.NewVM(sys)
 	if err != nil {
 		return nil, err
 	}
 	defer vm.Close()
-	if err := vm.SetTSSAddr(0xfffbd000); err != nil {
-		return nil, fmt.Errorf("KVM_SET_TSS_ADDR: %w", err)
-	}
 	if err := vm.SetMemory(0, 0, 0, size, sliceAddr(mem)); err != nil {
 		return nil, err
 	}
-	c, err := vm.CreateVCPU(0)
+	c, err := vcpu.NewVCPU(vm)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	if err := c.SetCPUID(); err != nil {
-		return nil, err
-	}
 	s, err := c.GetSregs()
 	if err != nil {
 		return nil, err
@@ -152,15 +145,16 @@ func RunNested(ctx context.Context, img *image.Image, path string, opts backend.
 	}
 	res := &backend.Result{Backend: "vmfunc", Mechanism: mech, Image: path}
 	start := time.Now()
-	report, err := runNestedVCPU(ctx, c, opts.Timeout)
+	loop := vcpu.Start(ctx, opts.Timeout, c)
+	report, stopped, err := runNestedVCPU(loop, c)
+	loop.Stop()
 	res.WallSeconds = time.Since(start).Seconds()
 	if err != nil {
 		return nil, err
 	}
-	if report == nil { // timed out
+	if stopped == vcpu.Timeout {
 		res.TimedOut = true
-		res.Violation = &backend.Violation{Kind: "timeout", Domain: "app", Detail: fmt.Sprintf("the workload ran longer than %v", opts.Timeout),
-			CaughtBy: "VMM timer (signal + immediate_exit)"}
+		res.Violation = loop.TimeoutViolation("app", 0)
 		return res, nil
 	}
 	out := opts.Output
@@ -179,42 +173,22 @@ func RunNested(ctx context.Context, img *image.Image, path string, opts backend.
 }
 
 // runNestedVCPU runs the hypervisor's vCPU until it powers off, halts
-// or times out (nil report), and returns what it wrote to its report port.
-func runNestedVCPU(ctx context.Context, c *kvm.VCPU, timeout time.Duration) ([]byte, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var stop, timedOut atomic.Bool
-	tid := unix.Gettid()
-	kick := func() {
-		stop.Store(true)
-		c.SetImmediateExit(true)
-		unix.Tgkill(unix.Getpid(), tid, unix.SIGURG)
-	}
-	if timeout > 0 {
-		t := time.AfterFunc(timeout, func() { timedOut.Store(true); kick() })
-		defer t.Stop()
-	}
-	defer context.AfterFunc(ctx, kick)()
+// or is stopped, and returns what it wrote to its report port.
+func runNestedVCPU(loop *vcpu.Loop, c *kvm.VCPU) ([]byte, vcpu.Reason, error) {
 	var report, power bytes.Buffer
 	for {
-		err := c.Run()
-		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.EAGAIN) {
-			if !stop.Load() {
-				continue
-			}
-			if timedOut.Load() {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("run stopped: %w", ctx.Err())
+		stopped, err := loop.Run(c)
+		if stopped != vcpu.Running {
+			return nil, stopped, err
 		}
 		if err != nil {
-			return nil, fmt.Errorf("KVM_RUN (hypervisor mode): %w", err)
+			return nil, stopped, fmt.Errorf("KVM_RUN (hypervisor mode): %w", err)
 		}
 		switch r := c.ExitReason(); r {
 		case kvm.ExitIO:
 			e := c.IO()
 			if e.Direction != kvm.IOOut {
-				return nil, fmt.Errorf("the hypervisor read port %#x", e.Port)
+				return nil, stopped, fmt.Errorf("the hypervisor read port %#x", e.Port)
 			}
 			switch e.Port {
 			case nestedDebug:
@@ -224,15 +198,15 @@ func runNestedVCPU(ctx context.Context, c *kvm.VCPU, timeout time.Duration) ([]b
 			case nestedPowerOff:
 				power.Write(c.IOData(e))
 				if strings.Contains(power.String(), "Shutdown") {
-					return report.Bytes(), nil
+					return report.Bytes(), stopped, nil
 				}
 			default:
-				return nil, fmt.Errorf("the hypervisor wrote port %#x", e.Port)
+				return nil, stopped, fmt.Errorf("the hypervisor wrote port %#x", e.Port)
 			}
 		case kvm.ExitHLT:
-			return report.Bytes(), nil
+			return report.Bytes(), stopped, nil
 		default:
-			return nil, fmt.Errorf("hypervisor mode: KVM exit %s; it reported so far:\n%s", kvm.ExitReasonName(r), report.String())
+			return nil, stopped, fmt.Errorf("hypervisor mode: KVM exit %s; it reported so far:\n%s", kvm.ExitReasonName(r), report.String())
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"plib/backend"
 	"plib/internal/abi"
+	"plib/internal/callbudget"
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
@@ -674,26 +675,16 @@ func (r *loaderRun) serve() {
 // records each open call's start in the library's slot, which the image
 // cannot write.
 func (r *loaderRun) watchBudget(budget time.Duration) {
-	tick := time.NewTicker(min(max(budget/8, time.Millisecond), 50*time.Millisecond))
-	defer tick.Stop()
-	for {
-		select {
-		case <-r.done:
-			return
-		case <-tick.C:
-		}
+	callbudget.Watch(r.done, budget, func() bool {
 		for _, d := range r.p.img.Libraries() {
 			slot := int(d.Slot() - abi.ImageBase)
-			start := load64(r.p.mem, slot+abi.SlotStart)
-			if now := tsc(); start == 0 || now < start || now-start <= r.budget {
+			if !callbudget.Over(load64(r.p.mem, slot+abi.SlotStart), tsc(), r.budget) {
 				continue
 			}
 			entry := int(load64(r.p.mem, slot+abi.SlotEntry))
-			name, lib := r.p.entryName(entry)
-			r.stop(&backend.Violation{Kind: "call-budget", Domain: lib, Address: uint64(entry),
-				Detail:   fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, budget),
-				CaughtBy: "host watchdog (the image's process was ended)"}, false, 0)
-			return
+			r.stop(callbudget.Violation(r.p.img, entry, budget, "host watchdog (the image's process was ended)"), false, 0)
+			return true
 		}
-	}
+		return false
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"plib/internal/image"
 	"plib/internal/pagefault"
 	"plib/vmm/kvm"
+	"plib/vmm/vcpu"
 )
 
 // Exit is a snapshot of one KVM_RUN exit: everything the handler needs.
@@ -80,12 +81,12 @@ type handler struct {
 	views    eptviews.Views
 	mem      GuestMemory
 	platform *backend.Platform
-	exits    map[string]uint64
+	exits    vcpu.Counts
 	switches uint64
 }
 
 func newHandler(img *image.Image, layout *Layout, views eptviews.Views, mem GuestMemory, p *backend.Platform) *handler {
-	return &handler{img: img, layout: layout, views: views, mem: mem, platform: p, exits: map[string]uint64{}}
+	return &handler{img: img, layout: layout, views: views, mem: mem, platform: p, exits: vcpu.Counts{}}
 }
 
 func (h *handler) domain(view int) string { return domainName(h.img, view) }
@@ -109,7 +110,7 @@ func (h *handler) stopViolation(v *backend.Violation) Action {
 
 // Handle decides what to do about one exit.
 func (h *handler) Handle(e *Exit) Action {
-	h.exits[kvm.ExitReasonName(e.Reason)]++
+	h.exits[vcpu.KeyOf(e.Reason)]++
 	switch e.Reason {
 	case kvm.ExitIO:
 		return h.handleIO(e)
@@ -123,7 +124,7 @@ func (h *handler) Handle(e *Exit) Action {
 	case kvm.ExitHLT:
 		return Action{Kind: Stop, Err: fmt.Errorf("guest halted at rip %#x in view %s without exiting", e.Regs.RIP, h.domain(e.View))}
 	}
-	return Action{Kind: Stop, Err: fmt.Errorf("unexpected KVM exit %s in view %s at rip %#x", kvm.ExitReasonName(e.Reason), h.domain(e.View), e.Regs.RIP)}
+	return Action{Kind: Stop, Err: fmt.Errorf("unexpected KVM exit %s in view %s at rip %#x", vcpu.KeyOf(e.Reason), h.domain(e.View), e.Regs.RIP)}
 }
 
 // viewMemory adapts GuestMemory to the platform's Memory for one view.
@@ -181,7 +182,7 @@ func (h *handler) handleException(e *Exit) Action {
 		// (Linux >= 6.2), and on AMD hosts for a ring-3 VMFUNC (KVM's
 		// #UD intercept cannot decode it and reinjects the #UD).
 		if ins, err := h.fetch(e.View, f.RIP, f.CS&3); err == nil && bytes.Equal(ins, image.VMFUNCBytes) {
-			h.exits["ud_vmfunc"]++
+			h.exits[vcpu.ExitUDVMFUNC]++
 			regs := e.Regs
 			regs.RIP, regs.RSP, regs.RFLAGS, regs.RDX = f.RIP, f.RSP, f.RFLAGS, f.RDX
 			// Ring 0 took the #UD without a privilege change, so the

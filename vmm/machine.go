@@ -278,7 +278,7 @@ func (m *Machine) snapshot(view int) Exit {
 }
 
 func (m *Machine) collect() {
-	m.result.Exits = m.handler.exits
+	m.result.Exits = m.handler.exits.Map()
 	m.result.ViewSwitches = m.handler.switches
 	m.result.GateSwitches = m.gateSwitches()
 }

@@ -179,7 +179,7 @@ func runVCPU(loop *vcpu.Loop, c *kvm.VCPU) ([]byte, vcpu.Reason, error) {
 		case kvm.ExitHLT:
 			return report.Bytes(), stopped, nil
 		default:
-			return nil, stopped, fmt.Errorf("hypervisor mode: KVM exit %s; it reported so far:\n%s", kvm.ExitReasonName(r), report.String())
+			return nil, stopped, fmt.Errorf("hypervisor mode: KVM exit %s; it reported so far:\n%s", vcpu.KeyOf(r), report.String())
 		}
 	}
 }

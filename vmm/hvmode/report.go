@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"plib/backend"
+	"plib/vmm/vcpu"
 )
 
 // ErrFatal marks a hypervisor-mode run that ended in a "PLIB fatal"
@@ -39,7 +40,8 @@ type Report struct {
 	Fatal    string // the "PLIB fatal STATUS ..." text after the status, if any
 	Ended    bool   // "PLIB end" was seen
 	Switches uint64 // switches the gate counted ("PLIB hardware-switches N")
-	IOExits  uint64
+	IOExits  uint64 // I/O exits the hypervisor took (platform calls)
+	Faults   uint64 // exception exits it took
 }
 
 // ParseReport reads the output of guestlib's hypervisor mode
@@ -104,6 +106,9 @@ func ParseReport(output []byte, res *backend.Result, out io.Writer) (*Report, er
 				if v, ok := strings.CutPrefix(kv, "exits-io="); ok {
 					r.IOExits, _ = strconv.ParseUint(v, 10, 64)
 				}
+				if v, ok := strings.CutPrefix(kv, "exits-fault="); ok {
+					r.Faults, _ = strconv.ParseUint(v, 10, 64)
+				}
 			}
 		case "violation":
 			v, err := parseViolation(args)
@@ -119,7 +124,8 @@ func ParseReport(output []byte, res *backend.Result, out io.Writer) (*Report, er
 	if res.Exits == nil {
 		res.Exits = map[string]uint64{}
 	}
-	res.Exits["IO"] = r.IOExits
+	res.Exits[string(vcpu.ExitIO)] = r.IOExits
+	res.Exits[string(vcpu.ExitFault)] = r.Faults
 	switch {
 	case r.Status != "":
 		return r, fmt.Errorf("%w (%s): %s", ErrFatal, r.Status, r.Fatal)

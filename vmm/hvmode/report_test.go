@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"plib/backend"
+	"plib/vmm/vcpu"
 )
 
 // TestParseHypervisorReport reads a report recorded from Bochs.
@@ -23,7 +24,7 @@ func TestParseReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls, _ := res.Metric("calls")
-	if !res.Exited || res.ExitCode != 0 || calls != 512 || res.GateSwitches != 1024 || r.IOExits != 509 || !strings.Contains(r.VMX, "eptp-switching=1") {
+	if !res.Exited || res.ExitCode != 0 || calls != 512 || res.GateSwitches != 1024 || r.IOExits != 509 || res.Exits[string(vcpu.ExitIO)] != 509 || !strings.Contains(r.VMX, "eptp-switching=1") {
 		t.Errorf("parsed %+v %+v", res, r)
 	}
 	b, _ = os.ReadFile("testdata/hv-attack-read.out")

@@ -37,31 +37,6 @@ const (
 	ExitInternalError = 17
 )
 
-// ExitReasonName names a KVM exit reason.
-func ExitReasonName(r uint32) string {
-	switch r {
-	case ExitIO:
-		return "io"
-	case ExitHLT:
-		return "hlt"
-	case ExitMMIO:
-		return "mmio"
-	case ExitShutdown:
-		return "shutdown"
-	case ExitFailEntry:
-		return "fail_entry"
-	case ExitIntr:
-		return "intr"
-	case ExitInternalError:
-		return "internal_error"
-	case ExitException:
-		return "exception"
-	case ExitDebug:
-		return "debug"
-	}
-	return fmt.Sprintf("reason_%d", r)
-}
-
 // Internal error suberrors.
 const (
 	InternalErrorEmulation = 1

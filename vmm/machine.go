@@ -23,8 +23,6 @@ import (
 // each with one vCPU, all run in turn by one OS thread.
 type Machine struct {
 	img     *image.Image
-	layout  *Layout
-	views   eptviews.Views
 	mem     *guestMemory
 	vms     []*kvm.VM   // by view id; nil where no view
 	vcpus   []*kvm.VCPU // by view id
@@ -61,7 +59,7 @@ func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend
 			return nil, err
 		}
 	}
-	m := &Machine{img: img, layout: layout, views: views, mem: mem, result: p.Result,
+	m := &Machine{img: img, mem: mem, result: p.Result,
 		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views))}
 	defer func() {
 		if err != nil {

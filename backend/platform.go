@@ -22,10 +22,9 @@ type Memory interface {
 	Read(addr uint64, n uint64) ([]byte, error)
 }
 
-// Stop tells the caller to end the run: the workload exited, or did
-// something that ends it (a violation).
+// Stop tells the caller to end the run: the workload exited with Code
+// (Violation nil), or did something that ends it (a Violation).
 type Stop struct {
-	Exit      bool
 	Code      int64
 	Violation *Violation
 }
@@ -62,7 +61,7 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 	case abi.SysNop:
 		return 0, nil
 	case abi.SysExit:
-		return 0, &Stop{Exit: true, Code: int64(a0)}
+		return 0, &Stop{Code: int64(a0)}
 	case abi.SysPrint:
 		if a1 > MaxPrint {
 			return 0, violation("print of %d bytes: at most %d allowed", a1, MaxPrint)

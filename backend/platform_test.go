@@ -40,7 +40,7 @@ func TestPlatformCalls(t *testing.T) {
 	if r, _ := p.Call("app", abi.SysParam, 0x1007, 4, 9, m, 0); r != 9 {
 		t.Errorf("param default: %d", r)
 	}
-	if _, s := p.Call("app", abi.SysExit, 3, 0, 0, m, 0); s == nil || !s.Exit || s.Code != 3 {
+	if _, s := p.Call("app", abi.SysExit, 3, 0, 0, m, 0); s == nil || s.Violation != nil || s.Code != 3 {
 		t.Errorf("exit: %+v", s)
 	}
 	for _, c := range []struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"plib/backend"
+	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
 	"plib/vmm/kvm"
@@ -21,7 +22,8 @@ type Backend struct {
 	VMFUNC VMFUNCMode
 }
 
-// resolve picks the mode that runs: nested where auto finds it available.
+// resolve picks the mode that runs: nested where auto finds it
+// available. nestedWhyNot says why nested is not.
 func (b Backend) resolve() (mode VMFUNCMode, nestedWhyNot string, err error) {
 	ok, why := NestedSupport()
 	switch b.VMFUNC {
@@ -52,101 +54,111 @@ var requiredCaps = []struct {
 
 // CheckKVM opens /dev/kvm and checks what the VMM needs.
 func CheckKVM() (*kvm.System, error) {
-	sys, err := kvm.Open()
+	sys, err := openKVM()
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("/dev/kvm does not exist: this machine has no KVM (no hardware virtualization, or the kvm module is not loaded)")
-		}
 		return nil, err
 	}
-	if v, err := sys.APIVersion(); err != nil || v != 12 {
+	if err := checkKVM(sys); err != nil {
 		sys.Close()
-		return nil, fmt.Errorf("KVM API version %d (err %v), want 12", v, err)
-	}
-	for _, c := range requiredCaps {
-		v, err := sys.CheckExtension(c.Cap)
-		if err != nil || v == 0 {
-			sys.Close()
-			return nil, fmt.Errorf("KVM lacks %s", c.Name)
-		}
-		if c.Cap == kvm.CapSyncRegs && v&(kvm.SyncRegs|kvm.SyncSregs) != kvm.SyncRegs|kvm.SyncSregs {
-			sys.Close()
-			return nil, fmt.Errorf("KVM_CAP_SYNC_REGS offers mask %#x, need regs and sregs", v)
-		}
+		return nil, err
 	}
 	return sys, nil
 }
 
-// HostVMFUNC reports whether the host CPU advertises VMFUNC EPTP switching
-// (from /proc/cpuinfo's "vmx flags"), and a sentence saying what that means.
-func HostVMFUNC() (bool, string) {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return false, "cannot read /proc/cpuinfo"
+func openKVM() (*kvm.System, error) {
+	sys, err := kvm.Open()
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("/dev/kvm does not exist: this machine has no KVM (no hardware virtualization, or the kvm module is not loaded)")
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "vmx flags") {
-			for _, f := range strings.Fields(line[strings.Index(line, ":")+1:]) {
-				if f == "ept_vmfunc" || f == "vmfunc" {
-					return true, "the host CPU has VMFUNC, but stock KVM does not let its guests use it"
-				}
-			}
-			return false, "the host CPU has VMX without VMFUNC EPTP switching"
+	return sys, err
+}
+
+// checkKVM checks that sys offers what the VMM needs.
+func checkKVM(sys *kvm.System) error {
+	if v, err := sys.APIVersion(); err != nil || v != 12 {
+		return fmt.Errorf("KVM API version %d (err %v), want 12", v, err)
+	}
+	for _, c := range requiredCaps {
+		v, err := sys.CheckExtension(c.Cap)
+		if err != nil || v == 0 {
+			return fmt.Errorf("KVM lacks %s", c.Name)
+		}
+		if c.Cap == kvm.CapSyncRegs && v&(kvm.SyncRegs|kvm.SyncSregs) != kvm.SyncRegs|kvm.SyncSregs {
+			return fmt.Errorf("KVM_CAP_SYNC_REGS offers mask %#x, need regs and sregs", v)
 		}
 	}
-	return false, "the host CPU has no VMX (no 'vmx flags' in /proc/cpuinfo), so no VMFUNC"
+	return nil
+}
+
+// emulateWhy says why the host runs no VMFUNC itself, as a sentence.
+func emulateWhy(cpu caps.CPU) string {
+	why := "the host CPU has VMFUNC, but stock KVM does not let its guests use it"
+	if !cpu.VMFUNC {
+		why = cpu.NoVMFUNC() + ", so it cannot run VMFUNC itself"
+	}
+	return strings.ToUpper(why[:1]) + why[1:]
 }
 
 // Probe implements backend.Backend.
 func (b Backend) Probe() backend.Mechanism {
-	m := backend.Mechanism{Backend: "vmfunc", Switch: "VMFUNC leaf 0 (EPTP switching)"}
-	mode, nestedWhyNot, err := b.resolve()
-	if err != nil {
-		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
-		return m
-	}
-	sys, err := CheckKVM()
-	if err != nil {
-		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
-		return m
-	}
-	sys.Close()
-	if mode == VMFUNCNested {
-		if nestedWhyNot != "" {
-			m.Mode, m.Unavailable = backend.Unavailable, "--vmfunc=nested: "+nestedWhyNot
-			return m
-		}
-		m.Mode, m.EmulatedBy = backend.Emulated, "L0 KVM"
-		m.Detail = "--vmfunc=nested: the VMM boots guestlib's hypervisor mode in a KVM guest with VMX; it runs the workload with EPT views and VMFUNC EPTP switching, which L0 KVM emulates for its nested guest"
-		return m
-	}
-	_, why := HostVMFUNC()
-	why = strings.ToUpper(why[:1]) + why[1:]
-	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
-	m.Detail = why + ". Each view is its own KVM VM over shared memory; the gate's VMFUNC ends in a gate page its view does not map, so fetching it exits to the VMM once, which moves the vCPU state into the target view's VM through sync regs (a VMFUNC that raises #UD instead is reported by the guest supervisor and handled the same way)"
-	if b.VMFUNC == "" || b.VMFUNC == VMFUNCAuto {
-		m.Detail = "--vmfunc=auto chose emulate: nested is unavailable (" + nestedWhyNot + "). " + m.Detail
+	mode, why, err := b.resolve()
+	m, sys := b.probe(mode, why, err)
+	if sys != nil {
+		sys.Close()
 	}
 	return m
 }
 
-// RunInstance implements backend.Backend.
-func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
-	mech := b.Probe()
-	if !mech.Available() {
-		return nil, fmt.Errorf("%w: vmfunc: %s", backend.ErrUnavailable, mech.Unavailable)
-	}
-	if mode, _, _ := b.resolve(); mode == VMFUNCNested {
-		if inst.Shared != nil {
-			return nil, fmt.Errorf("%w: vmfunc --vmfunc=nested runs one application instance; %s asks for %d", backend.ErrUnavailable, path, img.Apps)
-		}
-		return RunNested(ctx, img, path, opts, mech)
+// probe describes the mechanism mode (from resolve) gives and, where it
+// is available, returns /dev/kvm open for the run.
+func (b Backend) probe(mode VMFUNCMode, nestedWhyNot string, err error) (backend.Mechanism, *kvm.System) {
+	m := backend.Mechanism{Backend: "vmfunc", Switch: "VMFUNC leaf 0 (EPTP switching)"}
+	if err != nil {
+		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
+		return m, nil
 	}
 	sys, err := CheckKVM()
 	if err != nil {
-		return nil, fmt.Errorf("%w: vmfunc: %v", backend.ErrUnavailable, err)
+		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
+		return m, nil
+	}
+	if mode == VMFUNCNested {
+		if nestedWhyNot != "" {
+			sys.Close()
+			m.Mode, m.Unavailable = backend.Unavailable, "--vmfunc=nested: "+nestedWhyNot
+			return m, nil
+		}
+		m.Mode, m.EmulatedBy = backend.Emulated, "L0 KVM"
+		m.Detail = "--vmfunc=nested: the VMM boots guestlib's hypervisor mode in a KVM guest with VMX; it runs the workload with EPT views and VMFUNC EPTP switching, which L0 KVM emulates for its nested guest"
+		return m, sys
+	}
+	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
+	why := emulateWhy(hostCPU()) + ". "
+	if b.VMFUNC == "" || b.VMFUNC == VMFUNCAuto {
+		why = "--vmfunc=auto chose emulate: nested is unavailable (" + nestedWhyNot + "). "
+		if hostCPU().VMX {
+			why += emulateWhy(hostCPU()) + ". "
+		}
+	}
+	m.Detail = why + "Each view is its own KVM VM over shared memory; the gate's VMFUNC ends in a gate page its view does not map, so fetching it exits to the VMM once, which moves the vCPU state into the target view's VM through sync regs (a VMFUNC that raises #UD instead is reported by the guest supervisor and handled the same way)"
+	return m, sys
+}
+
+// RunInstance implements backend.Backend. It probes once: the mode from
+// the host's CPU, then /dev/kvm, kept open for the run.
+func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
+	mode, why, err := b.resolve()
+	if err == nil && img.Apps > 1 && mode == VMFUNCNested {
+		return nil, fmt.Errorf("%w: vmfunc --vmfunc=nested runs one application instance; %s asks for %d", backend.ErrUnavailable, path, img.Apps)
+	}
+	mech, sys := b.probe(mode, why, err)
+	if sys == nil {
+		return nil, fmt.Errorf("%w: vmfunc: %s", backend.ErrUnavailable, mech.Unavailable)
 	}
 	defer sys.Close()
+	if mode == VMFUNCNested {
+		return runNested(ctx, sys, img, path, opts, mech)
+	}
 	res := &backend.Result{Backend: "vmfunc", Mechanism: mech, Image: path}
 	printed := &backend.Capture{Max: 16 << 20}
 	out := opts.Output
@@ -190,7 +202,7 @@ type KVMInfo struct {
 
 // ProbeKVM opens /dev/kvm and reads the capabilities plib uses.
 func ProbeKVM() KVMInfo {
-	sys, err := kvm.Open()
+	sys, err := openKVM()
 	if err != nil {
 		return KVMInfo{Error: err.Error()}
 	}
@@ -204,7 +216,7 @@ func ProbeKVM() KVMInfo {
 		v, _ := sys.CheckExtension(c.Cap)
 		info.Caps[c.Name] = v
 	}
-	if _, err := CheckKVM(); err != nil {
+	if err := checkKVM(sys); err != nil {
 		info.Error = err.Error()
 	}
 	return info

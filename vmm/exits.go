@@ -9,7 +9,9 @@ import (
 	"plib/eptviews"
 	"plib/internal/abi"
 	"plib/internal/image"
+	"plib/internal/pagefault"
 	"plib/vmm/kvm"
+	"plib/vmm/vcpu"
 )
 
 // Exit is a snapshot of one KVM_RUN exit: everything the handler needs.
@@ -17,7 +19,6 @@ type Exit struct {
 	View     int // the view (domain) whose vCPU exited
 	Reason   uint32
 	IO       kvm.IOExit
-	IOData   []byte
 	MMIO     kvm.MMIOExit
 	Internal kvm.InternalExit
 	Regs     Regs
@@ -71,9 +72,6 @@ type GuestMemory interface {
 	Read(view int, addr, n uint64, a Access) ([]byte, error)
 }
 
-// vmfuncBytes is the VMFUNC instruction.
-var vmfuncBytes = []byte{0x0f, 0x01, 0xd4}
-
 // handler turns exits into actions. It keeps counters and the platform's
 // accumulated results, but does no I/O on KVM: tests feed it synthetic
 // exits.
@@ -83,12 +81,12 @@ type handler struct {
 	views    eptviews.Views
 	mem      GuestMemory
 	platform *backend.Platform
-	exits    map[string]uint64
+	exits    vcpu.Counts
 	switches uint64
 }
 
 func newHandler(img *image.Image, layout *Layout, views eptviews.Views, mem GuestMemory, p *backend.Platform) *handler {
-	return &handler{img: img, layout: layout, views: views, mem: mem, platform: p, exits: map[string]uint64{}}
+	return &handler{img: img, layout: layout, views: views, mem: mem, platform: p, exits: vcpu.Counts{}}
 }
 
 func (h *handler) domain(view int) string { return domainName(h.img, view) }
@@ -112,7 +110,7 @@ func (h *handler) stopViolation(v *backend.Violation) Action {
 
 // Handle decides what to do about one exit.
 func (h *handler) Handle(e *Exit) Action {
-	h.exits[kvm.ExitReasonName(e.Reason)]++
+	h.exits[vcpu.KeyOf(e.Reason)]++
 	switch e.Reason {
 	case kvm.ExitIO:
 		return h.handleIO(e)
@@ -126,7 +124,7 @@ func (h *handler) Handle(e *Exit) Action {
 	case kvm.ExitHLT:
 		return Action{Kind: Stop, Err: fmt.Errorf("guest halted at rip %#x in view %s without exiting", e.Regs.RIP, h.domain(e.View))}
 	}
-	return Action{Kind: Stop, Err: fmt.Errorf("unexpected KVM exit %s in view %s at rip %#x", kvm.ExitReasonName(e.Reason), h.domain(e.View), e.Regs.RIP)}
+	return Action{Kind: Stop, Err: fmt.Errorf("unexpected KVM exit %s in view %s at rip %#x", vcpu.KeyOf(e.Reason), h.domain(e.View), e.Regs.RIP)}
 }
 
 // viewMemory adapts GuestMemory to the platform's Memory for one view.
@@ -183,8 +181,8 @@ func (h *handler) handleException(e *Exit) Action {
 		// A guest #UD: how a VMFUNC ends up on a stock Intel KVM host
 		// (Linux >= 6.2), and on AMD hosts for a ring-3 VMFUNC (KVM's
 		// #UD intercept cannot decode it and reinjects the #UD).
-		if ins, err := h.fetch(e.View, f.RIP, f.CS&3); err == nil && bytes.Equal(ins, vmfuncBytes) {
-			h.exits["ud_vmfunc"]++
+		if ins, err := h.fetch(e.View, f.RIP, f.CS&3); err == nil && bytes.Equal(ins, image.VMFUNCBytes) {
+			h.exits[vcpu.ExitUDVMFUNC]++
 			regs := e.Regs
 			regs.RIP, regs.RSP, regs.RFLAGS, regs.RDX = f.RIP, f.RSP, f.RFLAGS, f.RDX
 			// Ring 0 took the #UD without a privilege change, so the
@@ -202,14 +200,7 @@ func (h *handler) handleException(e *Exit) Action {
 		Catcher: backend.CatcherGuestFault, CaughtBy: "guest exception, reported by the supervisor"}
 	if f.Vector == 14 {
 		v.Address = e.Sregs.CR2
-		switch {
-		case f.Error&0x10 != 0:
-			v.Kind = backend.ViolationExecute
-		case f.Error&0x2 != 0:
-			v.Kind = backend.ViolationWrite
-		default:
-			v.Kind = backend.ViolationRead
-		}
+		v.Kind = pagefault.Access(f.Error)
 		v.Target = h.owner(v.Address)
 		v.Catcher, v.CaughtBy = backend.CatcherGuestPaging, "guest page tables (#PF)"
 	}
@@ -245,7 +236,7 @@ func (h *handler) handleInternal(e *Exit) Action {
 			Detail:  fmt.Sprintf("instruction fetch at %#x: %v", e.Regs.RIP, err),
 			Catcher: backend.CatcherEPT, CaughtBy: fmt.Sprintf("EPT view %d (KVM memory slots)", e.View)})
 	}
-	if bytes.Equal(ins, vmfuncBytes) {
+	if bytes.Equal(ins, image.VMFUNCBytes) {
 		return h.vmfunc(e.View, e.Regs, false)
 	}
 	return h.stopViolation(&backend.Violation{Kind: backend.ViolationEmulation, Domain: h.domain(e.View), RIP: e.Regs.RIP,
@@ -306,7 +297,7 @@ func (h *handler) vmfunc(view int, regs Regs, viaUD bool) Action {
 			Detail:  fmt.Sprintf("VMFUNC to EPTP index %d: the list has views %s", index, h.viewList()),
 			Catcher: backend.CatcherVMFUNC, CaughtBy: "VMFUNC emulation (vmm)"})
 	}
-	regs.RIP += uint64(len(vmfuncBytes))
+	regs.RIP += uint64(len(image.VMFUNCBytes))
 	h.switches++
 	return Action{Kind: Switch, View: int(index), Regs: regs, UserSregs: viaUD}
 }

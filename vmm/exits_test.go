@@ -55,7 +55,7 @@ func (f *fixture) handler() *handler {
 
 // gateVMFUNC is the address of the gate's first VMFUNC.
 func gateVMFUNC(t *testing.T) uint64 {
-	i := bytes.Index(guestbin.GateVMFUNC, vmfuncBytes)
+	i := bytes.Index(guestbin.GateVMFUNC, image.VMFUNCBytes)
 	if i < 0 {
 		t.Fatal("no VMFUNC in the gate")
 	}
@@ -91,7 +91,7 @@ func TestHandleExits(t *testing.T) {
 			want(t, a.Kind == Resume && a.SetRAX && a.RAX == 0, "resume with rax 0: %+v", a)
 		}},
 		{"exit stops with the code", sysExit(abi.SysExit, 42, 0, 0), func(t *testing.T, a Action, h *handler) {
-			want(t, a.Kind == Stop && a.Stop.Exit && a.Stop.Code == 42, "stop with exit 42: %+v", a)
+			want(t, a.Kind == Stop && a.Stop.Violation == nil && a.Stop.Code == 42, "stop with exit 42: %+v", a)
 		}},
 		{"param with an empty name is refused", sysExit(abi.SysParam, appText, 0, 99), func(t *testing.T, a Action, h *handler) {
 			want(t, a.Kind == Stop && a.Stop.Violation.Kind == "platform-call", "zero-length name refused: %+v", a)

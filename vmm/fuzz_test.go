@@ -7,6 +7,7 @@ import (
 
 	"plib/internal/abi"
 	"plib/internal/guestbin"
+	"plib/internal/image"
 	"plib/vmm/kvm"
 )
 
@@ -17,7 +18,7 @@ import (
 // right after the instruction.
 func FuzzHandleExit(f *testing.F) {
 	fx := newFixture(f)
-	vmfuncAt := uint64(abi.GatePage + bytes.Index(guestbin.GateVMFUNC, vmfuncBytes))
+	vmfuncAt := uint64(abi.GatePage + bytes.Index(guestbin.GateVMFUNC, image.VMFUNCBytes))
 	f.Add(uint8(0), uint8(kvm.ExitIO), uint16(abi.PortSys), uint64(abi.SysPrint), uint64(abi.ImageCode), uint64(8), uint64(0), uint64(0), uint64(0), false)
 	f.Add(uint8(0), uint8(kvm.ExitInternalError), uint16(0), uint64(0), uint64(0), uint64(0), uint64(1), vmfuncAt, uint64(0), false)
 	f.Add(uint8(1), uint8(kvm.ExitMMIO), uint16(0), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0x40015000), uint64(0), true)
@@ -50,7 +51,7 @@ func FuzzHandleExit(f *testing.F) {
 		if err != nil {
 			ins, err = h.fetch(v, a.Regs.RIP-3, 0)
 		}
-		if err != nil || !bytes.Equal(ins, vmfuncBytes) {
+		if err != nil || !bytes.Equal(ins, image.VMFUNCBytes) {
 			t.Fatalf("switch resumes at %#x, which does not follow a VMFUNC in view %d (%v)", a.Regs.RIP, v, err)
 		}
 		if a.Regs.RAX&0xffffffff != 0 || int(a.Regs.RCX&0xffffffff) != a.View {

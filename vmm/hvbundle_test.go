@@ -10,6 +10,7 @@ import (
 	"plib/internal/guestbin"
 	"plib/internal/image"
 	"plib/internal/testimages"
+	"plib/vmm/hvmode"
 )
 
 // bundleWalk translates gpa through the EPT stored in a bundle, as the
@@ -17,11 +18,11 @@ import (
 // guest-memory offset behind it and its rights.
 func bundleWalk(t *testing.T, b []byte, view int, gpa uint64) (off uint64, w, x, ok bool) {
 	le := binary.LittleEndian
-	guestSize := le.Uint64(b[bhGuestSize:])
-	eptHPA := le.Uint64(b[bhEPTHPA:])
-	ept := b[BundleHeader+guestSize:]
+	guestSize := le.Uint64(b[hvmode.OffGuestSize:])
+	eptHPA := le.Uint64(b[hvmode.OffEPTHPA:])
+	ept := b[hvmode.Header+guestSize:]
 	word := func(hpa uint64) uint64 { return le.Uint64(ept[hpa-eptHPA:]) }
-	e := word(le.Uint64(b[bhEPTPList:]) + 8*uint64(view))
+	e := word(le.Uint64(b[hvmode.OffEPTPList:]) + 8*uint64(view))
 	table := e &^ 0xfff
 	for level := 3; level >= 0; level-- {
 		e = word(table + 8*((gpa>>(12+9*uint(level)))&511))
@@ -29,11 +30,11 @@ func bundleWalk(t *testing.T, b []byte, view int, gpa uint64) (off uint64, w, x,
 			return 0, false, false, false
 		}
 		if level == 1 && e&(1<<7) != 0 {
-			return (e &^ 0x1fffff &^ (0xfff << 52)) + gpa&0x1fffff - BundleGuestHPA, e&2 != 0, e&4 != 0, true
+			return (e &^ 0x1fffff &^ (0xfff << 52)) + gpa&0x1fffff - hvmode.GuestHPA, e&2 != 0, e&4 != 0, true
 		}
 		table = e & 0x000ffffffffff000
 	}
-	return table + gpa&0xfff - BundleGuestHPA, e&2 != 0, e&4 != 0, true
+	return table + gpa&0xfff - hvmode.GuestHPA, e&2 != 0, e&4 != 0, true
 }
 
 // TestBundleMapsTheViews: the bundle's EPT, walked as the CPU would,
@@ -51,16 +52,16 @@ func TestBundleMapsTheViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	le := binary.LittleEndian
-	if le.Uint64(b[bhMagic:]) != BundleMagic || le.Uint64(b[bhViews:]) != 2 || le.Uint64(b[bhRIP:]) != img.Entry {
-		t.Fatalf("header: magic %#x views %d rip %#x", le.Uint64(b[bhMagic:]), le.Uint64(b[bhViews:]), le.Uint64(b[bhRIP:]))
+	if le.Uint64(b[hvmode.OffMagic:]) != hvmode.Magic || le.Uint64(b[hvmode.OffViews:]) != 2 || le.Uint64(b[hvmode.OffRIP:]) != img.Entry {
+		t.Fatalf("header: magic %#x views %d rip %#x", le.Uint64(b[hvmode.OffMagic:]), le.Uint64(b[hvmode.OffViews:]), le.Uint64(b[hvmode.OffRIP:]))
 	}
-	if le.Uint64(b[bhParams:]) != 1 || !strings.HasPrefix(string(b[bhParams+8:]), "iterations\x00") || le.Uint64(b[bhParams+8+BundleNameBytes:]) != 7 {
+	if le.Uint64(b[hvmode.OffParams:]) != 1 || !strings.HasPrefix(string(b[hvmode.OffParams+8:]), "iterations\x00") || le.Uint64(b[hvmode.OffParams+8+hvmode.NameBytes:]) != 7 {
 		t.Error("the parameter is not in the bundle")
 	}
-	if !strings.HasPrefix(string(b[bhNames+BundleNameBytes:]), "null\x00") {
+	if !strings.HasPrefix(string(b[hvmode.OffNames+hvmode.NameBytes:]), "null\x00") {
 		t.Error("view 1 is not named after its library")
 	}
-	guest := b[BundleHeader:]
+	guest := b[hvmode.Header:]
 	for view := 0; view < 2; view++ {
 		for _, gpa := range []uint64{abi.GatePage, abi.GateIn, abi.GateOut} {
 			off, w, x, ok := bundleWalk(t, b, view, gpa)
@@ -108,7 +109,7 @@ func TestBundleFaults(t *testing.T) {
 	}
 	le := binary.LittleEndian
 	listAt := func(b []byte) uint64 {
-		return BundleHeader + le.Uint64(b[bhGuestSize:]) + le.Uint64(b[bhEPTPList:]) - BundleEPTHPA
+		return hvmode.Header + le.Uint64(b[hvmode.OffGuestSize:]) + le.Uint64(b[hvmode.OffEPTPList:]) - hvmode.EPTHPA
 	}
 	if e := le.Uint64(bad[listAt(bad)+8:]); e&7 != 7 || le.Uint64(good[listAt(good)+8:])&7 != 6 {
 		t.Errorf("EPTP entry 1: %#x", e)
@@ -124,7 +125,7 @@ func TestBundleFaults(t *testing.T) {
 		t.Error("an unknown fault was accepted")
 	}
 	many := map[string]int64{}
-	for i := 0; i <= BundleMaxParams; i++ {
+	for i := 0; i <= hvmode.MaxParams; i++ {
 		many[string(rune('a'+i))] = 1
 	}
 	if _, err := BuildBundle(img, guestbin.GateVMFUNC, guestbin.Supervisor, BundleOptions{Params: many}); err == nil {

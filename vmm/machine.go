@@ -7,25 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"plib/backend"
 	"plib/eptviews"
 	"plib/internal/abi"
+	"plib/internal/callbudget"
 	"plib/internal/image"
 	"plib/vmm/kvm"
+	"plib/vmm/vcpu"
 )
 
 // Machine is one loaded workload: a KVM VM per view over shared memory,
 // each with one vCPU, all run in turn by one OS thread.
 type Machine struct {
 	img     *image.Image
-	layout  *Layout
-	views   eptviews.Views
 	mem     *guestMemory
 	vms     []*kvm.VM   // by view id; nil where no view
 	vcpus   []*kvm.VCPU // by view id
@@ -62,7 +59,7 @@ func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend
 			return nil, err
 		}
 	}
-	m := &Machine{img: img, layout: layout, views: views, mem: mem, result: p.Result,
+	m := &Machine{img: img, mem: mem, result: p.Result,
 		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views))}
 	defer func() {
 		if err != nil {
@@ -83,14 +80,11 @@ func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend
 }
 
 func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
-	vm, err := sys.CreateVM()
+	vm, err := vcpu.NewVM(sys)
 	if err != nil {
 		return err
 	}
 	m.vms[id] = vm
-	if err := vm.SetTSSAddr(0xfffbd000); err != nil { // required on Intel hosts; harmless elsewhere
-		return fmt.Errorf("KVM_SET_TSS_ADDR: %w", err)
-	}
 	for slot, mp := range v.Mappings {
 		off, ok := m.mem.offset(id, mp.GPA)
 		if !ok {
@@ -108,14 +102,11 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 			return err
 		}
 	}
-	c, err := vm.CreateVCPU(0)
+	c, err := vcpu.NewVCPU(vm)
 	if err != nil {
 		return err
 	}
 	m.vcpus[id] = c
-	if err := c.SetCPUID(); err != nil {
-		return err
-	}
 	s, err := c.GetSregs()
 	if err != nil {
 		return fmt.Errorf("KVM_GET_SREGS: %w", err)
@@ -179,80 +170,41 @@ func (m *Machine) TSCHz() float64 {
 }
 
 // Run runs the workload to its exit, a violation, the timeout or ctx's
-// end. The calling goroutine is locked to its OS thread for the duration:
-// KVM ties a vCPU to the thread that runs it, and moving it costs an RCU
-// grace period.
+// end, on the calling goroutine's OS thread.
 func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	loop := vcpu.Start(ctx, timeout, m.vcpus...)
+	defer loop.Stop()
 	defer m.stopScribble()
-	var stop atomic.Bool
-	tid := unix.Gettid()
-	kick := func() {
-		stop.Store(true)
-		for _, c := range m.vcpus {
-			if c != nil {
-				c.SetImmediateExit(true)
-			}
-		}
-		unix.Tgkill(unix.Getpid(), tid, unix.SIGURG) // the Go runtime ignores a stray SIGURG
-	}
-	var timedOut, overBudget atomic.Bool
-	if timeout > 0 {
-		t := time.AfterFunc(timeout, func() { timedOut.Store(true); kick() })
-		defer t.Stop()
-	}
 	var callStart, callEntry atomic.Int64 // the app's open library call (start 0: none)
 	if m.CallBudget > 0 {
 		done := make(chan struct{})
 		defer close(done)
-		go func() {
-			t := time.NewTicker(min(max(m.CallBudget/8, time.Millisecond), 50*time.Millisecond))
-			defer t.Stop()
-			for {
-				select {
-				case <-done:
-					return
-				case <-t.C:
-					if s := callStart.Load(); s != 0 && time.Since(time.Unix(0, s)) > m.CallBudget {
-						overBudget.Store(true)
-						kick()
-						return
-					}
-				}
+		go callbudget.Watch(done, m.CallBudget, func() bool {
+			if !callbudget.Over(callStart.Load(), time.Now().UnixNano(), int64(m.CallBudget)) {
+				return false
 			}
-		}()
+			loop.Kick(vcpu.OverBudget)
+			return true
+		})
 	}
-	defer context.AfterFunc(ctx, kick)()
-	// A kick that lands between the loop's stop check and KVM_RUN is
-	// caught by immediate_exit; one that lands in the guest, by the signal.
 	cur := 0
 	start := time.Now()
 	defer func() { m.result.WallSeconds = time.Since(start).Seconds() }()
 	for {
 		c := m.vcpus[cur]
-		err := c.Run()
-		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.EAGAIN) {
-			if !stop.Load() {
-				continue // the Go runtime's preemption signal
-			}
-			regs := c.Sync().Regs
+		stopped, err := loop.Run(c)
+		if stopped != vcpu.Running {
 			m.collect()
-			if overBudget.Load() {
-				name := m.entryName(int(callEntry.Load()))
-				m.result.Violation = &backend.Violation{Kind: backend.ViolationBudget, Domain: domainName(m.img, cur), RIP: regs.RIP,
-					Address: uint64(callEntry.Load()),
-					Detail:  fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, m.CallBudget),
-					Catcher: backend.CatcherWatchdog, CaughtBy: "VMM watchdog (signal + immediate_exit)"}
-				return nil
-			}
-			if timedOut.Load() {
+			switch stopped {
+			case vcpu.OverBudget:
+				v := callbudget.Violation(m.img, int(callEntry.Load()), m.CallBudget, vcpu.CaughtByWatchdog)
+				v.RIP = c.Sync().Regs.RIP
+				m.result.Violation = v
+			case vcpu.Timeout:
 				m.result.TimedOut = true
-				m.result.Violation = &backend.Violation{Kind: backend.ViolationTimeout, Domain: domainName(m.img, cur), RIP: regs.RIP,
-					Detail: fmt.Sprintf("the workload ran longer than %v", timeout), Catcher: backend.CatcherTimer, CaughtBy: "VMM timer (signal + immediate_exit)"}
-				return nil
+				m.result.Violation = loop.TimeoutViolation(domainName(m.img, cur), c.Sync().Regs.RIP)
 			}
-			return fmt.Errorf("run stopped: %w", ctx.Err())
+			return err
 		}
 		if err != nil {
 			m.collect()
@@ -324,7 +276,7 @@ func (m *Machine) snapshot(view int) Exit {
 }
 
 func (m *Machine) collect() {
-	m.result.Exits = m.handler.exits
+	m.result.Exits = m.handler.exits.Map()
 	m.result.ViewSwitches = m.handler.switches
 	m.result.GateSwitches = m.gateSwitches()
 }
@@ -342,16 +294,6 @@ func (m *Machine) gateSwitches() uint64 {
 		n += binary.LittleEndian.Uint64(b) + binary.LittleEndian.Uint64(b[8:])
 	}
 	return n
-}
-
-// entryName names entry index e as library.function.
-func (m *Machine) entryName(e int) string {
-	for _, x := range m.img.Exports {
-		if x.Entry() == e {
-			return x.LibName + "." + x.Name
-		}
-	}
-	return fmt.Sprintf("entry %d", e)
 }
 
 // plantCanary writes the oracle's secret into every library's trusted
@@ -394,6 +336,3 @@ func (m *Machine) ReadLibraryMemory(lib int) ([]byte, error) {
 	}
 	return m.mem.Read(lib, d.Data.Addr, d.Data.Size, UserRead)
 }
-
-// Views is the machine's views model.
-func (m *Machine) Views() eptviews.Views { return m.views }

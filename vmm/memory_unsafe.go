@@ -8,9 +8,6 @@ func (g *guestMemory) hostAddr(off uint64) uintptr {
 	return uintptr(unsafe.Pointer(&g.buf[0])) + uintptr(off)
 }
 
-// sliceAddr is the host virtual address of b's first byte.
-func sliceAddr(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
-
 // sharedAddr is the host virtual address of shared-data offset off.
 func (g *guestMemory) sharedAddr(off uint64) uintptr {
 	return uintptr(unsafe.Pointer(&g.shared[0])) + uintptr(off)

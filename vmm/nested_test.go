@@ -29,8 +29,13 @@ func TestNestedBootsTheHypervisorMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sys, err := CheckKVM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close()
 	var out bytes.Buffer
-	res, err := RunNested(context.Background(), img, p, backend.Options{Params: map[string]int64{"iterations": 50, "rounds": 2},
+	res, err := runNested(context.Background(), sys, img, p, backend.Options{Params: map[string]int64{"iterations": 50, "rounds": 2},
 		Timeout: time.Minute, Output: &out}, Backend{VMFUNC: VMFUNCNested}.Probe())
 	if ok, why := NestedSupport(); !ok {
 		t.Logf("nested is unavailable here (%s); the hypervisor mode said: %v", why, err)
@@ -47,62 +52,4 @@ func TestNestedBootsTheHypervisorMode(t *testing.T) {
 	if !res.Exited || res.ExitCode != 0 || calls == 0 || res.GateSwitches != uint64(2*calls) {
 		t.Fatalf("null under nested: exit %v %d, %d calls, %d switches\n%s", res.Exited, res.ExitCode, calls, res.GateSwitches, out.String())
 	}
-}
-
-// TestParseHypervisorReport reads a report recorded from Bochs.
-func TestParseHypervisorReport(t *testing.T) {
-	b, err := os.ReadFile("testdata/hv-null.out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := &backend.Result{}
-	var out bytes.Buffer
-	r, err := ParseHypervisorReport(b, res, &out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls, _ := res.Metric("calls")
-	if !res.Exited || res.ExitCode != 0 || calls != 512 || res.GateSwitches != 1024 || r.IOExits != 509 || !strings.Contains(r.VMX, "eptp-switching=1") {
-		t.Errorf("parsed %+v %+v", res, r)
-	}
-	b, _ = os.ReadFile("testdata/hv-attack-read.out")
-	res = &backend.Result{}
-	out.Reset()
-	if _, err := ParseHypervisorReport(b, res, &out); err != nil {
-		t.Fatal(err)
-	}
-	v := res.Violation
-	if v == nil || v.Kind != "read" || v.Domain != "app" || v.Address != 0x40017000 || v.RIP == 0 || !strings.Contains(v.CaughtBy, "EPT") {
-		t.Errorf("violation %+v", v)
-	}
-	if !strings.Contains(out.String(), "attack-read: reading") {
-		t.Errorf("the workload's own print was lost: %q", out.String())
-	}
-	for _, bad := range []string{"PLIB metric x\nPLIB end\n", "PLIB exit zero\nPLIB end\n", "PLIB violation kind=read\nPLIB end\n",
-		"PLIB bogus\nPLIB end\n", "PLIB exit 0\n", "PLIB fatal no VMX\nPLIB end\n"} {
-		if _, err := ParseHypervisorReport([]byte(bad), &backend.Result{}, nil); err == nil {
-			t.Errorf("accepted %q", bad)
-		}
-	}
-}
-
-// FuzzParseHypervisorReport: whatever the guest prints, the parser
-// returns or errs; it never panics, and a violation it returns has a kind.
-func FuzzParseHypervisorReport(f *testing.F) {
-	for _, name := range []string{"testdata/hv-null.out", "testdata/hv-attack-read.out"} {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
-	f.Add([]byte("PLIB violation kind=x view=1 (y) address=0xzz caught-by=\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		res := &backend.Result{}
-		ParseHypervisorReport(b, res, nil)
-		if res.Violation != nil && res.Violation.Kind == "" {
-			t.Fatal("a violation without a kind")
-		}
-		if len(res.Metrics) > backend.MaxMetrics {
-			t.Fatal("too many metrics")
-		}
-	})
 }

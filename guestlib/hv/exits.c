@@ -173,7 +173,7 @@ static void __attribute__((noreturn)) exception_report(int view, uint64_t rsp)
 	uint64_t f[8], cr2;
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 	if (!read_guest(view, rsp, f, sizeof f))
-		fatal("exception report with an unreadable frame");
+		fatal(FATAL_FAILED, "exception report with an unreadable frame");
 	put("PLIB violation kind=exception vector=");
 	putd((int64_t)f[1]);
 	put(" error=");
@@ -241,12 +241,14 @@ void hv_exit(void)
 		violation("triple-fault", view, 0, rip, "CPU (the guest's exception handling failed)");
 		shutdown();
 	case EXIT_EPT_MISCONFIG:
-		put("PLIB fatal EPT misconfiguration at ");
+		fatal_begin(FATAL_FAILED);
+		put("EPT misconfiguration at ");
 		putx(vmread(GUEST_PHYS_ADDR));
 		put(": the bundle's EPT is corrupt\n");
 		shutdown();
 	}
-	put("PLIB fatal unexpected VM exit reason ");
+	fatal_begin(FATAL_FAILED);
+	put("unexpected VM exit reason ");
 	putd((int64_t)reason);
 	put(" qualification ");
 	putx(qual);

@@ -22,7 +22,17 @@ void putn(const char *s, size_t n);
 void putd(int64_t v);
 void putx(uint64_t v);
 void shutdown(void) __attribute__((noreturn));
-void fatal(const char *what) __attribute__((noreturn));
+
+/* A fatal report, "PLIB fatal STATUS TEXT", ends the run. STATUS is one
+ * of FATAL_*, the word the runner branches on (vmm/hvmode/report.go's
+ * Status); TEXT is for people. fatal_begin writes "PLIB fatal STATUS ",
+ * fatal_end the rest of the line and ends the run; fatal does both. */
+#define FATAL_UNSUPPORTED "unsupported" /* the CPU lacks what the mode needs */
+#define FATAL_BUNDLE "bundle"           /* the module is not a usable bundle */
+#define FATAL_FAILED "failed"           /* a VMX instruction, VM entry or the EPT failed */
+void fatal_begin(const char *status);
+void fatal_end(const char *what) __attribute__((noreturn));
+void fatal(const char *status, const char *what) __attribute__((noreturn));
 
 /* From guestlib/rt/rt.c, linked in as in every domain. */
 void *memcpy(void *dst, const void *src, size_t n);

@@ -45,10 +45,22 @@ void shutdown(void)
 		__asm__ volatile("cli; hlt");
 }
 
-void fatal(const char *what)
+void fatal_begin(const char *status)
 {
 	put("PLIB fatal ");
+	put(status);
+	put(" ");
+}
+
+void fatal_end(const char *what)
+{
 	put(what);
 	put("\n");
 	shutdown();
+}
+
+void fatal(const char *status, const char *what)
+{
+	fatal_begin(status);
+	fatal_end(what);
 }

@@ -33,10 +33,11 @@ static uint32_t control(uint32_t want, uint32_t msr, uint32_t true_msr, const ch
 	uint64_t cap = rdmsr(true_ctls && true_msr ? true_msr : msr);
 	uint32_t v = (want | (uint32_t)cap) & (uint32_t)(cap >> 32);
 	if ((v & want) != want) {
-		put("PLIB fatal this CPU lacks VMX controls ");
+		fatal_begin(FATAL_UNSUPPORTED);
+		put("this CPU lacks VMX controls ");
 		putx(want & ~v);
 		put(" in ");
-		fatal(what);
+		fatal_end(what);
 	}
 	return v;
 }
@@ -44,9 +45,10 @@ static uint32_t control(uint32_t want, uint32_t msr, uint32_t true_msr, const ch
 static void w(uint64_t field, uint64_t v)
 {
 	if (vmwrite(field, v)) {
-		put("PLIB fatal vmwrite of field ");
+		fatal_begin(FATAL_FAILED);
+		put("vmwrite of field ");
 		putx(field);
-		fatal("refused");
+		fatal_end(" refused");
 	}
 }
 
@@ -67,7 +69,7 @@ static void check_cpu(void)
 	uint32_t r[4];
 	cpuid(1, 0, r);
 	if (!(r[2] & (1 << 5)))
-		fatal("no VMX: CPUID.1:ECX[5] is 0");
+		fatal(FATAL_UNSUPPORTED, "no VMX: CPUID.1:ECX[5] is 0");
 	uint64_t basic = rdmsr(MSR_VMX_BASIC);
 	true_ctls = (basic >> 55) & 1;
 	uint32_t proc2 = (uint32_t)(rdmsr(MSR_VMX_PROCBASED2) >> 32);
@@ -87,31 +89,31 @@ static void check_cpu(void)
 	putd((ept >> 16) & 1);
 	put("\n");
 	if (!((proc2 >> 1) & 1) || !eptp_switch || !((ept >> 6) & 1) || !((ept >> 14) & 1) || !((ept >> 16) & 1))
-		fatal("the CPU lacks EPT, VMFUNC EPTP switching, 4-level walks, WB or 2 MiB EPT pages");
+		fatal(FATAL_UNSUPPORTED, "the CPU lacks EPT, VMFUNC EPTP switching, 4-level walks, WB or 2 MiB EPT pages");
 	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
 	if (!(fc & 1))
 		wrmsr(MSR_FEATURE_CONTROL, fc | 1 | 4); /* lock, with VMXON outside SMX */
 	else if (!(fc & 4))
-		fatal("VMXON is disabled by IA32_FEATURE_CONTROL (locked by the firmware)");
+		fatal(FATAL_UNSUPPORTED, "VMXON is disabled by IA32_FEATURE_CONTROL (locked by the firmware)");
 }
 
 static void load_bundle(const struct mb_info *mb)
 {
 	if (!(mb->flags & (1 << 3)) || mb->mods_count < 1)
-		fatal("no module: the bundle must be loaded as the first multiboot module");
+		fatal(FATAL_BUNDLE, "no module: the bundle must be loaded as the first multiboot module");
 	const struct mb_module *m = (const struct mb_module *)(uintptr_t)mb->mods_addr;
 	B = (const struct bundle *)(uintptr_t)m->start;
 	uint64_t size = m->end - m->start;
 	if (size < BUNDLE_HEADER || B->magic != BUNDLE_MAGIC)
-		fatal("the module is not a plib bundle (vmm bundle writes one)");
+		fatal(FATAL_BUNDLE, "the module is not a plib bundle (vmm bundle writes one)");
 	uint64_t need = BUNDLE_HEADER + B->guest_size + B->ept_pages * 4096;
 	if (size < need || B->views < 1 || B->views > BUNDLE_MAX_VIEWS || B->nparams > BUNDLE_MAX_PARAMS)
-		fatal("the bundle is truncated or malformed");
+		fatal(FATAL_BUNDLE, "the bundle is truncated or malformed");
 	uint64_t lo = B->ept_hpa, hi = B->guest_hpa + B->guest_size;
 	uint64_t ram = ((uint64_t)mb->mem_upper + 1024) * 1024;
 	if (hi > ram || B->ept_hpa + B->ept_pages * 4096 > B->guest_hpa || (m->start < hi && m->end > lo) ||
 	    lo < (uint64_t)(uintptr_t)hv_stack_top)
-		fatal("the bundle's memory does not fit this machine (give Bochs more megs)");
+		fatal(FATAL_BUNDLE, "the bundle's memory does not fit this machine (give Bochs more megs)");
 	const uint8_t *src = (const uint8_t *)B + BUNDLE_HEADER;
 	memcpy((void *)(uintptr_t)B->guest_hpa, src, B->guest_size);
 	memcpy((void *)(uintptr_t)B->ept_hpa, src + B->guest_size, B->ept_pages * 4096);
@@ -242,15 +244,16 @@ void hv_main(uint32_t mb_addr)
 	*(uint32_t *)vmxon_region = rev;
 	*(uint32_t *)vmcs_region = rev;
 	if (vmxon((uintptr_t)vmxon_region))
-		fatal("VMXON failed");
+		fatal(FATAL_FAILED, "VMXON failed");
 	if (vmclear((uintptr_t)vmcs_region) || vmptrld((uintptr_t)vmcs_region))
-		fatal("VMCLEAR/VMPTRLD failed");
+		fatal(FATAL_FAILED, "VMCLEAR/VMPTRLD failed");
 	controls();
 	host_state();
 	guest_state();
 	put("PLIB launch\n");
 	vm_launch();
-	put("PLIB fatal VMLAUNCH failed: VM-instruction error ");
+	fatal_begin(FATAL_FAILED);
+	put("VMLAUNCH failed: VM-instruction error ");
 	putd((int64_t)vmread(VM_INSTRUCTION_ERROR));
 	put(" (SDM Vol. 3C, 31.4)\n");
 	shutdown();
@@ -258,7 +261,8 @@ void hv_main(uint32_t mb_addr)
 
 void hv_resume_failed(void)
 {
-	put("PLIB fatal VMRESUME failed: VM-instruction error ");
+	fatal_begin(FATAL_FAILED);
+	put("VMRESUME failed: VM-instruction error ");
 	putd((int64_t)vmread(VM_INSTRUCTION_ERROR));
 	put("\n");
 	shutdown();

@@ -67,6 +67,24 @@ func ProbeCPU() CPU {
 	return c
 }
 
+// NoVMFUNC says why this CPU offers no VMFUNC EPTP switching, as a
+// clause ("the host CPU ..."); "" when it does.
+func (c CPU) NoVMFUNC() string {
+	switch {
+	case c.VMFUNC:
+		return ""
+	case c.VMX && len(c.VMXFlags) == 0:
+		return "the host CPU has VMX, but this kernel lists no \"vmx flags\" in /proc/cpuinfo to show VMFUNC"
+	case c.VMX:
+		return "the host CPU has VMX without VMFUNC EPTP switching"
+	case c.SVM:
+		return "the host CPU shows no VMX (an AMD host: KVM nests SVM, which has no VMFUNC)"
+	case c.Hypervisor != "":
+		return "the host CPU shows no VMX (this kernel runs in a VM that does not pass VMX through)"
+	}
+	return "the host CPU shows no VMX"
+}
+
 // Cycles reads the time-stamp counter, ordered after earlier
 // instructions (LFENCE; RDTSC).
 func Cycles() uint64 { return rdtsc() }

@@ -1,17 +1,8 @@
 package hostrun
 
-import "fmt"
-
 // tsc reads the time-stamp counter (tsc_amd64.s): the clock the gates
 // record a library call's start in.
 func tsc() uint64
 
 // entryName names entry index e as library.function, with the library.
-func (p *process) entryName(e int) (string, string) {
-	for _, x := range p.img.Exports {
-		if x.Entry() == e {
-			return x.LibName + "." + x.Name, x.LibName
-		}
-	}
-	return fmt.Sprintf("entry %d", e), "unknown"
-}
+func (p *process) entryName(e int) (string, string) { return p.img.EntryName(e) }

@@ -15,9 +15,11 @@ import (
 
 	"plib/backend"
 	"plib/internal/abi"
+	"plib/internal/callbudget"
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
+	"plib/internal/pagefault"
 )
 
 // The loader runtime: the image runs in a process of its own that holds
@@ -576,9 +578,9 @@ func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
 	}
 	var errCode uint64
 	if addr >= rip && addr < rip+16 {
-		errCode = 0x10 // the fetch itself faulted
+		errCode = pagefault.Fetch // the fetch itself faulted
 	} else if r.writes(rip) {
-		errCode = 0x2
+		errCode = pagefault.Write
 	}
 	return r.p.faultViolation(sig, addr, code, rip, errCode)
 }
@@ -673,26 +675,16 @@ func (r *loaderRun) serve() {
 // records each open call's start in the library's slot, which the image
 // cannot write.
 func (r *loaderRun) watchBudget(budget time.Duration) {
-	tick := time.NewTicker(min(max(budget/8, time.Millisecond), 50*time.Millisecond))
-	defer tick.Stop()
-	for {
-		select {
-		case <-r.done:
-			return
-		case <-tick.C:
-		}
+	callbudget.Watch(r.done, budget, func() bool {
 		for _, d := range r.p.img.Libraries() {
 			slot := int(d.Slot() - abi.ImageBase)
-			start := load64(r.p.mem, slot+abi.SlotStart)
-			if now := tsc(); start == 0 || now < start || now-start <= r.budget {
+			if !callbudget.Over(load64(r.p.mem, slot+abi.SlotStart), tsc(), r.budget) {
 				continue
 			}
 			entry := int(load64(r.p.mem, slot+abi.SlotEntry))
-			name, lib := r.p.entryName(entry)
-			r.stop(&backend.Violation{Kind: backend.ViolationBudget, Domain: lib, Address: uint64(entry),
-				Detail:  fmt.Sprintf("the call to %s ran longer than its %v budget: aborted", name, budget),
-				Catcher: backend.CatcherWatchdog, CaughtBy: "host watchdog (the image's process was ended)"}, false, 0)
-			return
+			r.stop(callbudget.Violation(r.p.img, entry, budget, "host watchdog (the image's process was ended)"), false, 0)
+			return true
 		}
-	}
+		return false
+	})
 }

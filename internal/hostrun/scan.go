@@ -16,8 +16,8 @@ import (
 // in a host backend the application can jump anywhere in its process, so
 // none may exist in any executable mapping outside the gate pages.
 var pkruGadgets = []image.Forbidden{
-	{Name: "WRPKRU", Bytes: []byte{0x0f, 0x01, 0xef}},
-	{Name: "VMFUNC", Bytes: []byte{0x0f, 0x01, 0xd4}},
+	{Name: "WRPKRU", Bytes: image.WRPKRUBytes},
+	{Name: "VMFUNC", Bytes: image.VMFUNCBytes},
 }
 
 // mapping is one line of /proc/self/maps.

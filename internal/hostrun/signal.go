@@ -7,6 +7,7 @@ import (
 
 	"plib/backend"
 	"plib/internal/abi"
+	"plib/internal/pagefault"
 )
 
 const segvPKUErr = 4
@@ -23,16 +24,11 @@ func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, 
 		Catcher: backend.CatcherHostKernel, Signal: unix.SignalName(sig), CaughtBy: fmt.Sprintf("host kernel: %s", unix.SignalName(sig))}
 	switch {
 	case sig == unix.SIGSEGV:
-		switch {
-		case errCode&0x10 != 0:
+		if v.Kind = pagefault.Access(errCode); v.Kind == backend.ViolationExecute {
 			// A fetch from a library's closed code: whoever jumped
 			// there, it was not the library, whose pages open only
 			// through the gate.
-			v.Kind, v.Domain = backend.ViolationExecute, p.img.Domains[0].Name
-		case errCode&0x2 != 0:
-			v.Kind = backend.ViolationWrite
-		default:
-			v.Kind = backend.ViolationRead
+			v.Domain = p.img.Domains[0].Name
 		}
 		if c, ok := segvCatchers[code]; ok {
 			v.Catcher = c

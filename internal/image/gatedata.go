@@ -2,6 +2,7 @@ package image
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"plib/internal/abi"
 )
@@ -31,6 +32,17 @@ func (img *Image) HeaderPage(view, app int, hostCtx uint64) []byte {
 		le.PutUint64(p[abi.HdrPrivSize+8*d.ID:], priv.Size)
 	}
 	return p
+}
+
+// EntryName names entry index e: the call as library.function, and the
+// library.
+func (img *Image) EntryName(e int) (call, lib string) {
+	for _, x := range img.Exports {
+		if x.Entry() == e {
+			return x.LibName + "." + x.Name, x.LibName
+		}
+	}
+	return fmt.Sprintf("entry %d", e), "unknown"
 }
 
 // EntryTable is the gate's entry table: {addr, view, valid} per entry.

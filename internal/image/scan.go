@@ -2,6 +2,13 @@ package image
 
 import "bytes"
 
+// The encodings of the two switch instructions, written here once for
+// every scanner and emulator in the tree.
+var (
+	VMFUNCBytes = []byte{0x0f, 0x01, 0xd4} // VMFUNC (EAX 0: EPTP switching)
+	WRPKRUBytes = []byte{0x0f, 0x01, 0xef} // WRPKRU
+)
+
 // Forbidden is an instruction that only trusted gate code may contain.
 type Forbidden struct {
 	Name  string
@@ -13,8 +20,8 @@ type Forbidden struct {
 // (VMFUNC, WRPKRU, XRSTOR, which can load PKRU) or a way around the
 // platform-call gate (SYSCALL, SYSENTER, INT 80h).
 var ForbiddenInstructions = []Forbidden{
-	{"VMFUNC", []byte{0x0f, 0x01, 0xd4}},
-	{"WRPKRU", []byte{0x0f, 0x01, 0xef}},
+	{"VMFUNC", VMFUNCBytes},
+	{"WRPKRU", WRPKRUBytes},
 	{"SYSCALL", []byte{0x0f, 0x05}},
 	{"SYSENTER", []byte{0x0f, 0x34}},
 	{"INT 80h", []byte{0xcd, 0x80}},

@@ -37,31 +37,6 @@ const (
 	ExitInternalError = 17
 )
 
-// ExitReasonName names a KVM exit reason.
-func ExitReasonName(r uint32) string {
-	switch r {
-	case ExitIO:
-		return "io"
-	case ExitHLT:
-		return "hlt"
-	case ExitMMIO:
-		return "mmio"
-	case ExitShutdown:
-		return "shutdown"
-	case ExitFailEntry:
-		return "fail_entry"
-	case ExitIntr:
-		return "intr"
-	case ExitInternalError:
-		return "internal_error"
-	case ExitException:
-		return "exception"
-	case ExitDebug:
-		return "debug"
-	}
-	return fmt.Sprintf("reason_%d", r)
-}
-
 // Internal error suberrors.
 const (
 	InternalErrorEmulation = 1
@@ -221,11 +196,12 @@ func (c *VCPU) SetCPUID() error {
 	return nil
 }
 
-// GetRegs is KVM_GET_REGS.
-func (c *VCPU) GetRegs() (*Regs, error) { return gokvm.GetRegs(c.fd.Fd()) }
-
 // SetRegs is KVM_SET_REGS.
 func (c *VCPU) SetRegs(r *Regs) error { return gokvm.SetRegs(c.fd.Fd(), r) }
+
+// GetRegs reads the general-purpose registers (KVM_GET_REGS), outside the
+// sync-regs area the run loop uses.
+func (c *VCPU) GetRegs() (*Regs, error) { return gokvm.GetRegs(c.fd.Fd()) }
 
 // GetSregs is KVM_GET_SREGS.
 func (c *VCPU) GetSregs() (*Sregs, error) { return gokvm.GetSregs(c.fd.Fd()) }

@@ -107,9 +107,6 @@ func (c *VCPU) Internal() InternalExit {
 	return e
 }
 
-// FailEntryReason is kvm_run.fail_entry.hardware_entry_failure_reason.
-func (c *VCPU) FailEntryReason() uint64 { return *(*uint64)(unsafe.Pointer(&c.run[runUnionOff])) }
-
 // SetValidRegs sets kvm_run.kvm_valid_regs: what KVM stores on every exit.
 func (c *VCPU) SetValidRegs(mask uint64) {
 	*(*uint64)(unsafe.Pointer(&c.run[runValidRegsOff])) = mask

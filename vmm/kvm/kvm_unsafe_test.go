@@ -153,7 +153,7 @@ func TestRunHLT(t *testing.T) {
 		}
 	}
 	if r := run(); r != ExitIO {
-		t.Fatalf("first exit: %s, want io", ExitReasonName(r))
+		t.Fatalf("first exit: reason %d, want io (%d)", r, ExitIO)
 	}
 	e := cpu.IO()
 	if e.Direction != IOOut || e.Size != 1 || e.Port != 0x10 || e.Count != 1 {
@@ -163,7 +163,7 @@ func TestRunHLT(t *testing.T) {
 		t.Fatalf("I/O data %x, want 42", d)
 	}
 	if r := run(); r != ExitHLT {
-		t.Fatalf("second exit: %s, want hlt", ExitReasonName(r))
+		t.Fatalf("second exit: reason %d, want hlt (%d)", r, ExitHLT)
 	}
 	regs, err := cpu.GetRegs()
 	if err != nil {

@@ -1,4 +1,4 @@
-package vmm
+package hvmode
 
 import (
 	"errors"
@@ -8,28 +8,49 @@ import (
 	"strings"
 
 	"plib/backend"
+	"plib/vmm/vcpu"
 )
 
-// ErrHypervisorFatal marks a hypervisor-mode run that ended in a "PLIB
-// fatal" report (the CPU lacks something, or VM entry failed).
-var ErrHypervisorFatal = errors.New("hypervisor mode failed")
+// ErrFatal marks a hypervisor-mode run that ended in a "PLIB fatal"
+// report, or without "PLIB end"; the Report's Status says which.
+var ErrFatal = errors.New("hypervisor mode failed")
 
-// HypervisorReport is what a hypervisor-mode run printed, parsed.
-type HypervisorReport struct {
+// Status is how a hypervisor-mode run ended. A fatal report line carries
+// one as its first word ("PLIB fatal unsupported no VMX: ..."), written by
+// guestlib/hv (hv.h's FATAL_*): the runner branches on it, never on the
+// words that follow.
+type Status string
+
+// Statuses.
+const (
+	Completed   Status = "end"         // "PLIB end" and no fatal line
+	Unsupported Status = "unsupported" // the CPU lacks what the mode needs (VMX, EPT, VMFUNC EPTP switching, VMXON)
+	BadBundle   Status = "bundle"      // the module is missing, not a bundle, malformed, or does not fit
+	Failed      Status = "failed"      // a VMX instruction, VM entry or the bundle's EPT failed
+	Unfinished  Status = "unfinished"  // the report ended without "PLIB end"
+)
+
+// fatalStatuses are the statuses a fatal line may carry.
+var fatalStatuses = map[Status]bool{Unsupported: true, BadBundle: true, Failed: true}
+
+// Report is what a hypervisor-mode run printed, parsed.
+type Report struct {
+	Status   Status
 	VMX      string // the "PLIB vmx ..." capability line
-	Fatal    string // the "PLIB fatal ..." text, if any
+	Fatal    string // the "PLIB fatal STATUS ..." text after the status, if any
 	Ended    bool   // "PLIB end" was seen
 	Switches uint64 // switches the gate counted ("PLIB hardware-switches N")
-	IOExits  uint64
+	IOExits  uint64 // I/O exits the hypervisor took (platform calls)
+	Faults   uint64 // exception exits it took
 }
 
-// ParseHypervisorReport reads the output of guestlib's hypervisor mode
+// ParseReport reads the output of guestlib's hypervisor mode
 // (its "PLIB ..." lines on the debug port, with the workload's own prints
 // between them) into res: metrics, exit code, violation, switch counts.
 // Other lines go to out. The output comes from the guest, so every field
 // is checked; a malformed report line is an error naming it.
-func ParseHypervisorReport(output []byte, res *backend.Result, out io.Writer) (*HypervisorReport, error) {
-	r := &HypervisorReport{}
+func ParseReport(output []byte, res *backend.Result, out io.Writer) (*Report, error) {
+	r := &Report{}
 	for _, line := range strings.SplitAfter(string(output), "\n") {
 		text := strings.TrimRight(line, "\r\n")
 		rest, ok := strings.CutPrefix(text, "PLIB ")
@@ -48,7 +69,11 @@ func ParseHypervisorReport(output []byte, res *backend.Result, out io.Writer) (*
 		case "end":
 			r.Ended = true
 		case "fatal":
-			r.Fatal = args
+			st, text, _ := strings.Cut(args, " ")
+			if !fatalStatuses[Status(st)] {
+				return r, bad("want: fatal unsupported|bundle|failed TEXT")
+			}
+			r.Status, r.Fatal = Status(st), text
 		case "metric":
 			name, val, ok := strings.Cut(args, " ")
 			v, err := strconv.ParseInt(val, 10, 64)
@@ -81,6 +106,9 @@ func ParseHypervisorReport(output []byte, res *backend.Result, out io.Writer) (*
 				if v, ok := strings.CutPrefix(kv, "exits-io="); ok {
 					r.IOExits, _ = strconv.ParseUint(v, 10, 64)
 				}
+				if v, ok := strings.CutPrefix(kv, "exits-fault="); ok {
+					r.Faults, _ = strconv.ParseUint(v, 10, 64)
+				}
 			}
 		case "violation":
 			v, err := parseViolation(args)
@@ -96,13 +124,16 @@ func ParseHypervisorReport(output []byte, res *backend.Result, out io.Writer) (*
 	if res.Exits == nil {
 		res.Exits = map[string]uint64{}
 	}
-	res.Exits["IO"] = r.IOExits
-	if r.Fatal != "" {
-		return r, fmt.Errorf("%w: %s", ErrHypervisorFatal, r.Fatal)
+	res.Exits[string(vcpu.ExitIO)] = r.IOExits
+	res.Exits[string(vcpu.ExitFault)] = r.Faults
+	switch {
+	case r.Status != "":
+		return r, fmt.Errorf("%w (%s): %s", ErrFatal, r.Status, r.Fatal)
+	case !r.Ended:
+		r.Status = Unfinished
+		return r, fmt.Errorf("%w: the report ended without PLIB end", ErrFatal)
 	}
-	if !r.Ended {
-		return r, fmt.Errorf("%w: the report ended without PLIB end", ErrHypervisorFatal)
-	}
+	r.Status = Completed
 	return r, nil
 }
 

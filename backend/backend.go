@@ -34,6 +34,19 @@ type Mechanism struct {
 	EmulatedBy  string `json:"emulated_by,omitempty"` // who emulates it, when Mode is Emulated
 	Unavailable string `json:"unavailable,omitempty"` // why, when Mode is Unavailable
 	Detail      string `json:"detail,omitempty"`
+	// Floor is what one library call cannot avoid under this mechanism
+	// as it runs here; nil where there is nothing to measure it by.
+	Floor *Floor `json:"floor,omitempty"`
+}
+
+// Floor is a mechanism's unavoidable cost per library call: Times the
+// cost of one of vmm compare's anchors (the exits, system calls and
+// wake-ups the mechanism cannot do without), measured in the same run,
+// so that a report can show how far above it the backend's call runs.
+type Floor struct {
+	Anchor string  `json:"anchor"` // the anchor's name: call, mprotect, kvm-exit, spin, ...
+	Times  float64 `json:"times"`  // how many of it one library call needs
+	What   string  `json:"what"`   // in words: "two ring-3 exits (in and out)"
 }
 
 // Available reports whether the backend can run here.

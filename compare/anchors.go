@@ -31,6 +31,11 @@ var Anchors = []Anchor{
 	}},
 	{Name: "mprotect", Label: "mprotect pair (close, reopen one page)", Setup: setupMprotect},
 	{Name: "futex", Label: "futex ping-pong between two threads (round trip)", Setup: setupFutexPingPong},
+	// The floors of the mechanisms (backend.Floor names them).
+	{Name: "futex-1core", Label: "futex round trip between two threads on one core", Setup: setupFutexSameCore},
+	{Name: "spin", Label: "shared-memory spin round trip across two cores", Setup: setupSpinCrossCore},
+	{Name: "kvm-exit-ring0", Label: "empty KVM exit round trip from guest ring 0 (port I/O)", Setup: setupKVMExitRing0},
+	{Name: "wrpkru", Label: "WRPKRU (one write of the current rights)", Setup: setupWRPKRU},
 }
 
 //go:noinline

@@ -20,6 +20,7 @@ import (
 
 	"plib/backend"
 	"plib/compare/report"
+	"plib/internal/attacks"
 	"plib/internal/caps"
 	"plib/internal/image"
 	"plib/internal/memcached"
@@ -64,7 +65,8 @@ func Workloads(dir string) ([]Workload, error) {
 // anchorBatch is the operations per anchor sample in a full run (a
 // --quick run uses a quarter), sized so that one sample takes about 1-5 ms
 // and the harness's clock reads stay well under 1% of it.
-var anchorBatch = map[string]int{"call": 1 << 20, "getpid": 4000, "mprotect": 500, "futex": 200}
+var anchorBatch = map[string]int{"call": 1 << 20, "getpid": 4000, "mprotect": 500, "futex": 200,
+	"futex-1core": 400, "spin": 8000, "kvm-exit-ring0": 300, "wrpkru": 1 << 16}
 
 // Config is what to measure.
 type Config struct {
@@ -73,7 +75,10 @@ type Config struct {
 	Quick     bool
 	Runs      int // runs of each workload per backend (0: 3, or 1 with Quick)
 	Memcached bool
-	Timeout   time.Duration // bound on one workload run
+	// Attacks runs the attack suite under every available backend, so the
+	// verdict can say what each one stops.
+	Attacks bool
+	Timeout time.Duration // bound on one workload run
 	// Progress, if set, is told each step as it starts (done of total).
 	Progress func(step string, done, total int)
 }
@@ -117,6 +122,9 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	rep.Settings.Anchor = report.AnchorSettings{Samples: anchorSamples, Batch: anchorBatch["getpid"] / anchorScale}
 
 	total := cfg.Runs*len(workloads)*len(avail) + len(Anchors)
+	if cfg.Attacks {
+		total += len(avail)
+	}
 	if cfg.Memcached {
 		total++
 	}
@@ -210,6 +218,15 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if cfg.Memcached {
 		step("memcached over loopback")
 		rep.Series = append(rep.Series, measureMemcached(ctx, cfg, &m, workloads)...)
+	}
+	if cfg.Attacks {
+		for _, b := range avail {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			step("attacks under " + b.Name())
+			rep.Attacks = append(rep.Attacks, runAttacks(ctx, b, cfg.Images))
+		}
 	}
 	rep.Machines = []report.Machine{m}
 	rep.Summarize()
@@ -348,4 +365,20 @@ func plibVersion() string {
 		rev += "+modified"
 	}
 	return rev
+}
+
+// runAttacks runs the attack catalogue under b and counts what it stopped.
+func runAttacks(ctx context.Context, b backend.Backend, dir string) report.AttackRecord {
+	rec := report.AttackRecord{Backend: b.Name()}
+	for _, a := range attacks.Catalogue {
+		switch o := attacks.Run(ctx, b, a, dir); o.Verdict {
+		case attacks.Stopped, attacks.Refused:
+			rec.Ran++
+			rec.Stopped++
+		case attacks.NotStopped, attacks.Failed:
+			rec.Ran++
+			rec.NotStopped = append(rec.NotStopped, a.Image)
+		}
+	}
+	return rec
 }

@@ -73,6 +73,10 @@ func TestAnchors(t *testing.T) {
 	med := map[string]float64{}
 	for _, a := range Anchors {
 		op, cleanup, err := a.Setup()
+		if err != nil && (a.Name == "wrpkru" || a.Name == "kvm-exit-ring0") {
+			t.Logf("NOTE: %s unavailable here: %v", a.Name, err) // no PKU here; no /dev/kvm
+			continue
+		}
 		if err != nil {
 			t.Fatalf("%s: %v", a.Name, err)
 		}
@@ -88,7 +92,8 @@ func TestAnchors(t *testing.T) {
 		med[a.Name] = report.Summarize(ns).Median
 	}
 	t.Logf("anchor medians (ns): %v", med)
-	if !(med["call"] < med["getpid"] && med["getpid"] < med["futex"] && med["getpid"] < med["mprotect"]) {
+	if !(med["call"] < med["getpid"] && med["getpid"] < med["futex"] && med["getpid"] < med["mprotect"] &&
+		med["call"] < med["spin"] && med["getpid"] < med["futex-1core"]) {
 		t.Errorf("anchors out of order: %v", med)
 	}
 }

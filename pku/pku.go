@@ -41,6 +41,7 @@ func probe() backend.Mechanism {
 		return m
 	}
 	m.Mode = backend.Hardware
+	m.Floor = &backend.Floor{Anchor: "wrpkru", Times: 2, What: "two WRPKRU writes (the callee's rights in, the caller's back)"}
 	return m
 }
 

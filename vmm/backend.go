@@ -133,6 +133,7 @@ func (b Backend) probe(mode VMFUNCMode, nestedWhyNot string, err error) (backend
 		return m, sys
 	}
 	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
+	m.Floor = &backend.Floor{Anchor: "kvm-exit", Times: 2, What: "two port-I/O exits from guest ring 3 (the switch in and the switch out)"}
 	why := emulateWhy(hostCPU()) + ". "
 	if b.VMFUNC == "" || b.VMFUNC == VMFUNCAuto {
 		why = "--vmfunc=auto chose emulate: nested is unavailable (" + nestedWhyNot + "). "

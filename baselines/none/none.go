@@ -16,6 +16,7 @@ func init() {
 		Isolation: hostrun.SharedPages,
 		Probe: func() backend.Mechanism {
 			return backend.Mechanism{Mode: backend.NoIsolation, Switch: "plain call",
+				Floor:  &backend.Floor{Anchor: "call", Times: 1, What: "one empty function call"},
 				Detail: "no isolation: the speed ceiling; the application can read every library page"}
 		},
 	}), backend.Ceiling)

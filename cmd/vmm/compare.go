@@ -31,6 +31,7 @@ type compareCmd struct {
 	Images    string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
 	Runs      int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
 	Memcached bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
+	Attacks   bool          `help:"Run the attack suite under every backend, so the verdict says what each stops (not with --quick; --no-attacks to skip)." default:"true" negatable:""`
 	Timeout   time.Duration `help:"Bound on one workload run." default:"5m"`
 	Quiet     bool          `help:"No progress and no tables on the terminal; only errors."`
 	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the Markdown tables."`
@@ -52,7 +53,8 @@ func (c *compareCmd) Run() error {
 			return exitError{exitUsage, err.Error()}
 		}
 	} else {
-		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout}
+		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout,
+			Attacks: c.Attacks && !c.Quick}
 		bs, err := lookupBackends(c.Backend)
 		if err != nil {
 			return err

@@ -21,14 +21,17 @@ const FormatVersion = 1
 
 // Report is one comparison run, or several merged.
 type Report struct {
-	FormatVersion int        `json:"format_version"`
-	Generated     time.Time  `json:"generated"`
-	Machines      []Machine  `json:"machines"`
-	Settings      Settings   `json:"settings"`
-	Series        []Series   `json:"series"`
-	Notes         []string   `json:"notes,omitempty"`
-	Merged        []string   `json:"merged_from,omitempty"` // the report files a merge read
-	mechByKey     mechLookup `json:"-"`
+	FormatVersion int       `json:"format_version"`
+	Generated     time.Time `json:"generated"`
+	Machines      []Machine `json:"machines"`
+	Settings      Settings  `json:"settings"`
+	Series        []Series  `json:"series"`
+	Notes         []string  `json:"notes,omitempty"`
+	// Attacks is what vmm attacks found per backend in the same run
+	// (empty where the comparison ran none: --quick).
+	Attacks   []AttackRecord `json:"attacks,omitempty"`
+	Merged    []string       `json:"merged_from,omitempty"` // the report files a merge read
+	mechByKey mechLookup     `json:"-"`
 }
 
 // Machine is where a report was measured and with what.

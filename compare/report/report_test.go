@@ -116,13 +116,14 @@ func TestGoldenReports(t *testing.T) {
 	golden(t, "merged.md", []byte(m.Markdown()))
 }
 
-// TestMarkdownTables checks what the golden files show: the mechanism
-// table comes first and labels every backend, ratios are taken to none.
+// TestMarkdownTables checks what the golden files show: the verdict opens
+// the report, the mechanism table comes next and labels every backend,
+// ratios are taken to none.
 func TestMarkdownTables(t *testing.T) {
 	r := load(t, "quick.json")
 	md := r.Markdown()
 	heads := regexp.MustCompile(`(?m)^## (.*)$`).FindAllStringSubmatch(md, -1)
-	if len(heads) < 5 || heads[0][1] != "How each backend ran" {
+	if len(heads) < 6 || heads[0][1] != "Verdict" || heads[1][1] != "How each backend ran" {
 		t.Fatalf("first table is %v", heads)
 	}
 	for _, want := range []string{"| vmfunc | VMFUNC leaf 0 (EPTP switching) | emulated by vmm |", "| pku |", "unavailable: ",

@@ -44,7 +44,18 @@ func FormatRatio(r float64) string {
 	case r < 1000:
 		return fmt.Sprintf("%.0fx", r)
 	}
-	return fmt.Sprintf("%.3gx", r)
+	// Three significant figures, grouped: 3,770x, 12,400x.
+	mag := math.Pow(10, math.Floor(math.Log10(r))-2)
+	n := int64(math.Round(r/mag) * mag)
+	digits := fmt.Sprint(n)
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return b.String() + "x"
 }
 
 func modeText(m backend.Mechanism) string {
@@ -74,6 +85,9 @@ func (r *Report) Tables() []Table {
 		ts = append(ts, t)
 	}
 	if t, ok := r.anchorRatioTable(); ok {
+		ts = append(ts, t)
+	}
+	if t, ok := r.floorTable(); ok {
 		ts = append(ts, t)
 	}
 	ts = append(ts, r.detailTable())
@@ -343,6 +357,12 @@ func (r *Report) Markdown() string {
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\nNote: %s\n", n)
+	}
+	if v := r.Verdict(); len(v) > 0 {
+		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below.\n\n")
+		for _, l := range v {
+			b.WriteString("- **" + l.Operation + "**: " + l.Text + "\n")
+		}
 	}
 	for _, t := range r.Tables() {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n", t.Title, t.Note)

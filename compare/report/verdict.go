@@ -1,0 +1,186 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"plib/backend"
+)
+
+// AttackRecord is what vmm attacks found for one backend, carried in the
+// report so that its verdict can say what each backend stops.
+type AttackRecord struct {
+	Backend    string   `json:"backend"`
+	Ran        int      `json:"ran"`         // attacks that ran (not unavailable or not applicable)
+	Stopped    int      `json:"stopped"`     // of those, stopped or refused
+	NotStopped []string `json:"not_stopped"` // the attack images that got through
+}
+
+// anchorMedian is the median of the named anchor measured on machine.
+func (r *Report) anchorMedian(machine, name string) (float64, bool) {
+	for _, a := range r.Anchors() {
+		if a.Machine == machine && a.Workload == name && a.Error == "" && a.Summary.N > 0 {
+			return a.Summary.Median, true
+		}
+	}
+	return 0, false
+}
+
+// FloorCost is a mechanism's floor per library call on machine: Times its
+// anchor's median, measured in the same run (false if either is missing).
+func (r *Report) FloorCost(machine string, m backend.Mechanism) (float64, bool) {
+	if m.Floor == nil || !m.Available() {
+		return 0, false
+	}
+	a, ok := r.anchorMedian(machine, m.Floor.Anchor)
+	return a * m.Floor.Times, ok
+}
+
+// floorKey is the operation a floor is set against: one empty library
+// call (the null workload).
+const floorKey = "null/call"
+
+func (r *Report) floorTable() (Table, bool) {
+	t := Table{Title: "Each mechanism over its floor",
+		Note: "A backend's floor is what one library call cannot avoid under its mechanism on this machine (the exits, system calls or wake-ups), " +
+			"measured as an anchor in the same run; the last column is the null workload's library call over it. A large multiple is plib's cost, not the mechanism's.",
+		Header: []string{"backend", "floor", "floor per call", "library call", "call over floor"}}
+	if len(r.Machines) > 1 {
+		t.Header[0] = "machine/backend"
+	}
+	any := false
+	for _, m := range r.Machines {
+		for _, mech := range m.Mechanisms {
+			if mech.Floor == nil || !mech.Available() {
+				continue
+			}
+			col := mech.Backend
+			if len(r.Machines) > 1 {
+				col = m.Label + "/" + mech.Backend
+			}
+			floor, ok := r.FloorCost(m.Label, mech)
+			call := r.Find(col, floorKey)
+			row := []string{col, fmt.Sprintf("%g x %s: %s", mech.Floor.Times, mech.Floor.Anchor, mech.Floor.What), "-", cell(call), "-"}
+			if ok {
+				row[2] = FormatNS(floor)
+				if call != nil && call.Error == "" && call.Summary.N > 0 {
+					row[4] = FormatRatio(call.Summary.Median / floor)
+				}
+			}
+			t.Rows = append(t.Rows, row)
+			any = true
+		}
+	}
+	return t, any
+}
+
+// representative is the operation a workload is judged by in the
+// verdict: its first figure.
+func (r *Report) representative() []string {
+	keys, _ := r.Rows()
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		w, _, _ := strings.Cut(k, "/")
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// VerdictLine is the verdict on one operation: the operation, and the
+// backends from cheapest to dearest in words.
+type VerdictLine struct {
+	Operation string
+	Text      string
+}
+
+// Verdict says, per workload and machine, which isolating backend costs
+// least here and what each one is: its multiple of none, of its floor and
+// of the memcached anchor, how its switch ran and what it stops. It is
+// generated from the report's data only.
+func (r *Report) Verdict() []VerdictLine {
+	var out []VerdictLine
+	attacks := map[string]AttackRecord{}
+	for _, a := range r.Attacks {
+		attacks[a.Backend] = a
+	}
+	for _, m := range r.Machines {
+		memcached, hasMemcached := r.anchorMedian(m.Label, "memcached")
+		for _, key := range r.representative() {
+			type cand struct {
+				mech   backend.Mechanism
+				median float64
+				s      *Series
+			}
+			var cs []cand
+			for _, mech := range m.Mechanisms {
+				if mech.Mode != backend.Hardware && mech.Mode != backend.Emulated {
+					continue
+				}
+				col := mech.Backend
+				if len(r.Machines) > 1 {
+					col = m.Label + "/" + mech.Backend
+				}
+				if s := r.Find(col, key); s != nil && s.Error == "" && s.Summary.N > 0 {
+					cs = append(cs, cand{mech, s.Summary.Median, s})
+				}
+			}
+			if len(cs) == 0 {
+				continue
+			}
+			sort.Slice(cs, func(i, j int) bool { return cs[i].median < cs[j].median })
+			_, labels := r.Rows()
+			var b strings.Builder
+			op := labels[key]
+			if len(r.Machines) > 1 {
+				op += " on " + m.Label
+			}
+			for i, c := range cs {
+				if i == 0 {
+					fmt.Fprintf(&b, "%s costs least of the isolating backends", c.mech.Backend)
+				} else if i == 1 {
+					b.WriteString("; then ")
+				} else {
+					b.WriteString(", ")
+				}
+				if i > 0 {
+					b.WriteString(c.mech.Backend)
+				}
+				var facts []string
+				facts = append(facts, FormatNS(c.median))
+				if x := r.Ratio(c.s); !math.IsNaN(x) {
+					facts = append(facts, FormatRatio(x)+" none")
+				}
+				if key == floorKey {
+					if f, ok := r.FloorCost(m.Label, c.mech); ok && f > 0 {
+						facts = append(facts, FormatRatio(c.median/f)+" its floor")
+					}
+				}
+				if hasMemcached && memcached > 0 && strings.HasPrefix(key, "kv/") {
+					if c.median < memcached {
+						facts = append(facts, FormatRatio(memcached/c.median)+" faster than memcached over loopback")
+					} else {
+						facts = append(facts, FormatRatio(c.median/memcached)+" slower than memcached over loopback")
+					}
+				}
+				facts = append(facts, "switch "+modeText(c.mech))
+				if a, ok := attacks[c.mech.Backend]; ok && a.Ran > 0 {
+					if len(a.NotStopped) == 0 {
+						facts = append(facts, fmt.Sprintf("stopped %d of %d attacks", a.Stopped, a.Ran))
+					} else {
+						facts = append(facts, fmt.Sprintf("stopped %d of %d attacks (not: %s)", a.Stopped, a.Ran, strings.Join(a.NotStopped, ", ")))
+					}
+				}
+				fmt.Fprintf(&b, " (%s)", strings.Join(facts, "; "))
+			}
+			b.WriteString(".")
+			out = append(out, VerdictLine{op, b.String()})
+		}
+	}
+	return out
+}

@@ -34,3 +34,27 @@ func TestParseBench(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseBench feeds the bench parser hostile text: it never panics,
+// and what it accepts is within its limits.
+func FuzzParseBench(f *testing.F) {
+	f.Add([]byte("metric call null: a call\nfull iterations=2000 rounds=21\nquick rounds=3\n"))
+	f.Add([]byte("metric a b\nmetric c d\nfull\nquick x=1 y=2\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		bench, err := parseBench(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadImage) {
+				t.Fatalf("error %v does not wrap ErrBadImage", err)
+			}
+			return
+		}
+		if len(bench.Metrics) == 0 || len(bench.Metrics) > maxBenchMetrics || len(bench.Full) > maxBenchParams || len(bench.Quick) > maxBenchParams {
+			t.Fatalf("accepted %+v", bench)
+		}
+		for _, m := range bench.Metrics {
+			if !benchName.MatchString(m.Name) || len(m.Label) > maxBenchLabel || !printable(m.Label) {
+				t.Fatalf("accepted metric %+v", m)
+			}
+		}
+	})
+}

@@ -59,7 +59,7 @@ func TestParseReport(t *testing.T) {
 	}
 }
 
-// FuzzParseHypervisorReport: whatever the guest prints, the parser
+// FuzzParseReport: whatever the guest prints, the parser
 // returns or errs; it never panics, and a violation it returns has a kind.
 func FuzzParseReport(f *testing.F) {
 	for _, name := range []string{"testdata/hv-null.out", "testdata/hv-attack-read.out"} {

@@ -21,16 +21,20 @@ func (f fakeMem) ReadAt(b []byte, off int64) (int, error) {
 	return 0, os.ErrInvalid
 }
 
+// gadgetCases are the encodings the scan must find, written out here
+// rather than taken from the scanner's table, so a wrong table fails.
+var gadgetCases = []struct {
+	name string
+	code []byte
+}{
+	{"WRPKRU", []byte{0x0f, 0x01, 0xef}},
+	{"VMFUNC", []byte{0x0f, 0x01, 0xd4}},
+	{"XRSTOR", []byte{0x0f, 0xae, 0x28}},
+}
+
 func TestScanFindsGadgets(t *testing.T) {
 	maps := "00400000-00402000 r-xp 00000000 08:01 1 /bin/app\n7fff0000-7fff1000 rw-p 00000000 00:00 0 [stack]\n"
-	for _, c := range []struct {
-		name string
-		code []byte
-	}{
-		{"WRPKRU", []byte{0x0f, 0x01, 0xef}},
-		{"VMFUNC", []byte{0x0f, 0x01, 0xd4}},
-		{"XRSTOR", []byte{0x0f, 0xae, 0x28}},
-	} {
+	for _, c := range gadgetCases {
 		code := make([]byte, 0x2000)
 		copy(code[0x1fff-len(c.code)+1:], c.code) // at the very end, unaligned
 		found, _, err := scanProcess(strings.NewReader(maps), fakeMem{0x400000: code})
@@ -70,14 +74,7 @@ func TestLoaderIsGadgetFree(t *testing.T) {
 // not joined.
 func TestScanSeesAcrossMappings(t *testing.T) {
 	maps := "00400000-00401000 r-xp 00000000 08:01 1 /bin/app\n00401000-00402000 r-xp 00000000 00:00 0 [anon:jit]\n"
-	for _, c := range []struct {
-		name string
-		code []byte
-	}{
-		{"WRPKRU", []byte{0x0f, 0x01, 0xef}},
-		{"VMFUNC", []byte{0x0f, 0x01, 0xd4}},
-		{"XRSTOR", []byte{0x0f, 0xae, 0x28}},
-	} {
+	for _, c := range gadgetCases {
 		for split := 1; split < len(c.code); split++ {
 			first := bytes.Repeat([]byte{0x90}, 0x1000)
 			second := bytes.Repeat([]byte{0x90}, 0x1000)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -187,6 +188,7 @@ type loaderRun struct {
 	// is read from the image's process's smaps (opened at its start,
 	// while it may still be opened) and reported when the run stops.
 	pages    bool
+	split    bool           // process: report the core the process ran on
 	noHuge   map[int]string // library -> why its data asked for no huge pages
 	smaps    *os.File
 	reported sync.Once
@@ -203,7 +205,11 @@ type loaderRun struct {
 // image's process.
 func (r *loaderRun) stop(v *backend.Violation, exited bool, code int64) {
 	r.reported.Do(func() {
-		if notes := r.pageReport(); len(notes) > 0 {
+		notes := r.pageReport()
+		if r.split {
+			notes = append(notes, r.placement())
+		}
+		if len(notes) > 0 {
 			r.mu.Lock()
 			r.res.Notes = append(r.res.Notes, notes...)
 			r.mu.Unlock()
@@ -310,6 +316,9 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			}
 		}
 		regions = append(regions, splitRegions(img, layout, req.Lib, mem[abi.GateData-abi.ImageBase:abi.GateEntries-abi.ImageBase])...)
+		// The spin bound, in this process's read-only header: the gate
+		// reads it from there, never from a page the other side writes.
+		binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+hdrSpin:], req.SpinCycles)
 		if req.CallBudget > 0 { // the calling gate holds its own call to the budget
 			binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+abi.HdrBudget:], uint64(req.CallBudget.Seconds()*caps.TSCHz()))
 		}
@@ -405,7 +414,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		plt.AppAlive = alive
 	}
 	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{}),
-		pages: hb.Isolation == ClosedPages, noHuge: noHuge}
+		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
 	if req.CallBudget > 0 && r.attested {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
 	}
@@ -575,6 +584,24 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 			unix.PtraceCont(pid, int(syscall.SIGKILL))
 		}
 	}
+}
+
+// placement names the core the image's process last ran on (field 39 of
+// /proc/PID/stat): processes are not pinned, the scheduler places them.
+func (r *loaderRun) placement() string {
+	r.mu.Lock()
+	pid := r.pid
+	r.mu.Unlock()
+	who := r.p.img.Domains[r.p.lib].Name
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if pid <= 0 || err != nil {
+		return "placement: " + who + "'s process: gone before its core could be read"
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])) // from field 3 on
+	if len(f) < 37 {
+		return "placement: " + who + "'s process: /proc stat unreadable"
+	}
+	return fmt.Sprintf("placement: %s's process ran last on CPU %s (not pinned: the scheduler placed it)", who, f[36])
 }
 
 // openProcFiles opens what the supervisor reads of the image's process

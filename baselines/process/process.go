@@ -17,8 +17,20 @@ func init() {
 		Gate:      guestbin.GateProcess,
 		Isolation: hostrun.SplitProcesses,
 		Probe: func() backend.Mechanism {
-			return backend.Mechanism{Mode: backend.Hardware, Switch: "IPC: shared request page + futex wake-ups (a process switch each way)",
-				Detail: "separate address spaces; wake-ups across cores are slow on virtualized hosts, and the report shows it"}
+			return backend.Mechanism{Mode: backend.Hardware, Switch: "IPC: shared request page; " + wait(),
+				Detail: "separate address spaces; wake-ups across cores are slow on virtualized hosts, and the report shows it (the run's notes give the spin bound, how many calls took the spin and the futex path, and the cores)"}
 		},
 	}), backend.Isolates)
+}
+
+// wait names the wait policy a run takes (hostrun.WaitEnv).
+func wait() string {
+	policy, err := hostrun.ProcessWait()
+	switch {
+	case err != nil:
+		return "wait policy refused: " + err.Error()
+	case policy == hostrun.Sleep:
+		return "futex wake-ups each way (wait policy sleep)"
+	}
+	return "bounded spin on the shared words, then futex wake-ups (wait policy spin; the bound is a futex round trip measured at the start)"
 }

@@ -19,6 +19,13 @@
 #define SYS_FSTAT 5
 #define SYS_MMAP 9
 #define SYS_MUNMAP 11
+#define SYS_MPROTECT 10
+#define SYS_PREAD64 17
+#define SYS_LSEEK 8
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#define ENXIO 6
+#define SYS_MADVISE 28
 #define SYS_EXIT_GROUP 231
 #define SYS_PRCTL 157
 #define SYS_SECCOMP 317
@@ -28,6 +35,10 @@
 #define PROT_READ 1
 #define MAP_SHARED 0x01
 #define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
+#define PROT_WRITE 2
+#define MADV_HUGEPAGE 14
+#define HUGE_PAGE (2ULL << 20)
 #define MAP_FIXED_NOREPLACE 0x100000
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_SET_DUMPABLE 4
@@ -78,6 +89,45 @@ static uint64_t vdso_size(const unsigned char *base)
 	return (end + 4095) & ~4095ULL;
 }
 
+/* A PLAN_PRIVATE_HUGE region: private anonymous memory, 2 MiB-aligned,
+   asking for transparent huge pages before anything touches it; then
+   the file's bytes are copied in (each first write to a 2 MiB page
+   faults in a whole huge page where the host allows them) and the
+   region gets its rights. Only the file's data is copied, not its holes
+   (the supervisor writes no page of zeros into it): a 2 MiB page nothing
+   was copied into stays unpopulated, and an mprotect passes over it at
+   no cost until the library touches it (and faults in a huge page).
+   Whether the pages did come out huge is for the supervisor to read
+   (smaps), not for this program to claim. */
+static void map_private_huge(const struct plan_region *r)
+{
+	if ((r->addr | r->size) & (HUGE_PAGE - 1) || r->pkey)
+		die(LOADER_EXIT_PLAN);
+	long a = sys6(SYS_MMAP, r->addr, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (a != (long)r->addr)
+		die(LOADER_EXIT_MAP);
+	sys6(SYS_MADVISE, r->addr, r->size, MADV_HUGEPAGE, 0, 0, 0); /* refused where THP is not built in: 4 KiB pages then */
+	uint64_t end = r->off + r->size;
+	for (uint64_t at = r->off; at < end;) {
+		long data = sys6(SYS_LSEEK, r->fd, at, SEEK_DATA, 0, 0, 0);
+		if (data == -ENXIO || (data >= 0 && (uint64_t)data >= end))
+			break; /* nothing but holes from here */
+		long hole = data < 0 ? data : sys6(SYS_LSEEK, r->fd, data, SEEK_HOLE, 0, 0, 0);
+		if (hole < 0 && hole > -4096)
+			die(LOADER_EXIT_MAP);
+		if ((uint64_t)hole > end)
+			hole = end;
+		for (at = data; at < (uint64_t)hole;) {
+			long n = sys6(SYS_PREAD64, r->fd, r->addr + (at - r->off), hole - at, at, 0, 0);
+			if (n <= 0)
+				die(LOADER_EXIT_MAP);
+			at += n;
+		}
+	}
+	if (sys6(SYS_MPROTECT, r->addr, r->size, r->prot, 0, 0, 0) != 0)
+		die(LOADER_EXIT_MAP);
+}
+
 void __attribute__((noreturn)) loader_main(uint64_t *sp)
 {
 	/* argc, argv..., 0, envp..., 0, auxv pairs */
@@ -112,6 +162,12 @@ void __attribute__((noreturn)) loader_main(uint64_t *sp)
 
 	for (uint64_t i = 0; i < plan->nregions; i++) {
 		const struct plan_region *r = &plan->regions[i];
+		if (r->flags & ~(uint64_t)PLAN_PRIVATE_HUGE)
+			die(LOADER_EXIT_PLAN);
+		if (r->flags & PLAN_PRIVATE_HUGE) {
+			map_private_huge(r);
+			continue;
+		}
 		long a = sys6(SYS_MMAP, r->addr, r->size, r->prot, MAP_SHARED | MAP_FIXED_NOREPLACE, r->fd, r->off);
 		if (a != (long)r->addr)
 			die(LOADER_EXIT_MAP);

@@ -1,6 +1,6 @@
 /*
  * plan.h - what the host supervisor tells the loader to do: the layout of
- * the plan file it passes as descriptor 3. Mirrored in Go (internal/hostrun/plan.go);
+ * the plan file it passes as descriptor 3. Mirrored in Go (loaderPlan in internal/hostrun/loaderrun.go);
  * hostrun's tests build a plan and run the loader on it.
  */
 #ifndef PLIB_LOADER_PLAN_H
@@ -15,10 +15,16 @@
 #define PLAN_MAX_FILTER 4096 /* BPF instructions */
 
 /* One mapping: [addr, addr+size) from descriptor fd at offset off, with
- * prot (PROT_* bits); pkey > 0: then keyed with protection key pkey. */
+ * prot (PROT_* bits); pkey > 0: then keyed with protection key pkey.
+ * flags PLAN_PRIVATE_HUGE: instead of sharing the file's pages, the
+ * region is private anonymous memory asking for transparent huge pages
+ * (madvise MADV_HUGEPAGE; addr and size are 2 MiB multiples), filled
+ * with a copy of the file's bytes, then given prot. */
 struct plan_region {
-	uint64_t addr, size, prot, fd, off, pkey;
+	uint64_t addr, size, prot, fd, off, pkey, flags;
 };
+
+#define PLAN_PRIVATE_HUGE 1
 
 struct plan {
 	uint64_t magic;

@@ -22,6 +22,23 @@
 #include "plib_abi.h"
 #include "gate_common.inc"
 
+/* The wait policy (hostrun's PLIB_PROCESS_WAIT): a caller spins on its
+   channel's state word, and an idle library on its doorbell, for at most
+   HDR_SPIN TSC cycles, then sleeps on the futex as before; 0: sleep at
+   once. The bound is read from this process's own header page, which
+   only the supervisor writes: whatever the other side writes to shared
+   pages changes no bound. */
+#define HDR_SPIN (PLIB_HDR_BUDGET + 8)	/* u64: the spin bound (TSC cycles) */
+/* Words of the request page beyond plib_abi.h's: the caller sleeps on the
+   channel (the library must wake it), and the caller's counts of calls
+   answered while it spun and calls it slept for. Both are the caller's
+   to write, so the library reads WAITING only to decide whether to make
+   a wake-up, and the counts are statistics the supervisor reports. */
+#define REQ_WAITING 0x38
+#define REQ_FAST 0x40
+#define REQ_SLOW 0x48
+/* The doorbell page: the library sleeps on it (callers must wake it). */
+#define BELL_ASLEEP 4
 
 	.code64
 	.text
@@ -48,12 +65,36 @@ gate_call:
 	or %rax, %rdx
 	xchg %rdx, %r12			/* r12 = the call's start (TSC); rdx back */
 	movl $PLIB_REQ_CALL, PLIB_REQ_STATE(%rbx)	/* x86 stores are ordered: arguments first */
-	lock incl (%r11)		/* ring: the library looks at its channels */
+	lock incl (%r11)		/* ring: the library looks at its channels (a full barrier) */
+	cmpl $0, BELL_ASLEEP(%r11)	/* a library that spins sees the ring without a wake-up */
+	je 9f
 	mov $SYS_FUTEX, %eax
 	mov %r11, %rdi
 	mov $FUTEX_WAKE, %esi
 	mov $1, %edx
 	GATE_SYSCALL GATE_SITE_FUTEX	/* wake the library */
+9:	mov PLIB_GATE_DATA+HDR_SPIN, %r9	/* the bound, from this process's read-only header */
+	test %r9, %r9
+	jz 12f				/* sleep policy: no spin */
+	rdtsc
+	shl $32, %rdx
+	or %rax, %rdx
+	mov %rdx, %r8			/* the spin's start */
+10:	cmpl $PLIB_REQ_DONE, PLIB_REQ_STATE(%rbx)
+	je 11f
+	cmpl $0, PLIB_REQ_DEAD(%rbx)
+	jne 3f
+	pause
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	sub %r8, %rax
+	cmp %r9, %rax
+	jb 10b
+12:	incq REQ_SLOW(%rbx)		/* counted where the supervisor reads it: statistics only */
+	jmp 1f
+11:	incq REQ_FAST(%rbx)
+	jmp 2f
 1:	cmpl $PLIB_REQ_DONE, PLIB_REQ_STATE(%rbx)
 	je 2f
 	cmpl $0, PLIB_REQ_DEAD(%rbx)
@@ -66,7 +107,9 @@ gate_call:
 	sub %r12, %rax
 	cmp PLIB_GATE_DATA+PLIB_HDR_BUDGET, %rax
 	ja over_budget			/* the library is past its budget: abandon the call */
-5:	mov $SYS_FUTEX, %eax
+5:	mov $1, %eax
+	xchg %eax, REQ_WAITING(%rbx)	/* the library must wake us now (a full barrier) */
+	mov $SYS_FUTEX, %eax
 	lea PLIB_REQ_STATE(%rbx), %rdi
 	mov $FUTEX_WAIT, %esi
 	mov $PLIB_REQ_CALL, %edx	/* sleep while the call is pending */
@@ -74,6 +117,7 @@ gate_call:
 	GATE_SYSCALL GATE_SITE_FUTEX
 	jmp 1b
 2:	mov PLIB_REQ_RESULT(%rbx), %rax
+	movl $0, REQ_WAITING(%rbx)
 	movl $PLIB_REQ_IDLE, PLIB_REQ_STATE(%rbx)
 	jmp 4f
 3:	mov $PLIB_ERR_LIB_DEAD, %rax	/* the library process is gone */
@@ -106,6 +150,8 @@ wait_100ms:
 	.org PLIB_GATE_SERVE_OFF, 0xcc
 gate_serve:
 	and $-16, %rsp			/* the ABI's alignment at every call below */
+	sub $16, %rsp			/* (%rsp): when this loop began to idle (TSC; 0: not idle) */
+	movq $0, (%rsp)
 	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rbp
 	mov PLIB_GATE_DATA+PLIB_HDR_BELL(,%rbp,8), %r13
 5:	mov (%r13), %r15d		/* the doorbell before looking: a ring after this wakes us */
@@ -131,7 +177,11 @@ gate_serve:
 	ENTRY_STATE			/* this process's flags, set anew for every call */
 	call *PLIB_GATE_ENTRIES(%r12)
 7:	mov %rax, PLIB_REQ_RESULT(%rbx)
-	movl $PLIB_REQ_DONE, PLIB_REQ_STATE(%rbx)
+	movq $0, (%rsp)			/* busy: the idle spin starts afresh */
+	mov $PLIB_REQ_DONE, %eax
+	xchg %eax, PLIB_REQ_STATE(%rbx)	/* posted (a full barrier before the look below) */
+	cmpl $0, REQ_WAITING(%rbx)	/* the caller's word: it decides only whether we make a wake-up */
+	je 5b
 	mov $SYS_FUTEX, %eax
 	lea PLIB_REQ_STATE(%rbx), %rdi
 	mov $FUTEX_WAKE, %esi
@@ -141,12 +191,32 @@ gate_serve:
 8:	inc %r14d
 	cmp $PLIB_MAX_DOMAINS, %r14d
 	jb 6b
-	mov $SYS_FUTEX, %eax		/* nothing posted: sleep until the doorbell moves */
+	mov PLIB_GATE_DATA+HDR_SPIN, %r9	/* nothing posted: spin on the doorbell, up to the bound */
+	test %r9, %r9
+	jz 12f
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	cmpq $0, (%rsp)
+	jne 13f
+	mov %rax, (%rsp)		/* idle from now */
+13:	sub (%rsp), %rax
+	cmp %r9, %rax
+	jae 12f				/* spun long enough: sleep */
+	pause
+	cmp (%r13), %r15d
+	jne 5b				/* rung meanwhile: look */
+	jmp 8b
+12:	movq $0, (%rsp)
+	mov $1, %eax
+	xchg %eax, BELL_ASLEEP(%r13)	/* callers must wake us now (a full barrier) */
+	mov $SYS_FUTEX, %eax		/* sleep until the doorbell moves */
 	mov %r13, %rdi
 	mov $FUTEX_WAIT, %esi
 	mov %r15d, %edx
 	xor %r10d, %r10d
 	GATE_SYSCALL GATE_SITE_FUTEX
+	movl $0, BELL_ASLEEP(%r13)
 	jmp 5b
 
 	GATE_SITES_END			/* the site table is complete */

@@ -47,6 +47,9 @@ type childRequest struct {
 	// Canary is planted in the libraries' slots and looked for in the
 	// application's outputs (backend.Options.Canary).
 	Canary []byte `json:"canary,omitempty"`
+	// SpinCycles is the process backend's spin bound (0: sleep at once),
+	// written into each process's read-only header.
+	SpinCycles uint64 `json:"spin_cycles,omitempty"`
 }
 
 // childCommand builds the command that starts a child.
@@ -61,7 +64,7 @@ func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd
 
 // runChild runs one instance in a child; extra are descriptors it inherits
 // from 4 on, before the instance's shared data and liveness page.
-func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance, extra ...*os.File) (*backend.Result, error) {
+func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance, spin uint64, extra ...*os.File) (*backend.Result, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("result pipe: %w", err)
@@ -72,7 +75,7 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary}
+	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary, SpinCycles: spin}
 	if inst.Shared != nil {
 		extra = append(extra, inst.Shared)
 		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe

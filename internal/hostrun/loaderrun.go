@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -53,7 +54,12 @@ var loaderExits = map[int]string{
 }
 
 // planRegion is struct plan_region.
-type planRegion struct{ addr, size, prot, fd, off, pkey uint64 }
+type planRegion struct{ addr, size, prot, fd, off, pkey, flags uint64 }
+
+// planPrivateHuge is PLAN_PRIVATE_HUGE: the region is private anonymous
+// memory asking for transparent huge pages, filled with a copy of the
+// file's bytes.
+const planPrivateHuge = 1
 
 // loaderPlan is struct plan: what the loader maps and how it locks down.
 type loaderPlan struct {
@@ -70,7 +76,8 @@ func (pl loaderPlan) encode() ([]byte, error) {
 	if len(pl.regions) > maxRegions {
 		return nil, fmt.Errorf("%d mappings, more than the loader's %d", len(pl.regions), maxRegions)
 	}
-	b := make([]byte, head+maxRegions*6*8)
+	const words = 7 // struct plan_region
+	b := make([]byte, head+maxRegions*words*8)
 	le := binary.LittleEndian
 	stop := uint64(0)
 	if pl.stop {
@@ -80,8 +87,8 @@ func (pl loaderPlan) encode() ([]byte, error) {
 		le.PutUint64(b[8*i:], v)
 	}
 	for i, r := range pl.regions {
-		for j, v := range []uint64{r.addr, r.size, r.prot, r.fd, r.off, r.pkey} {
-			le.PutUint64(b[head+i*48+j*8:], v)
+		for j, v := range []uint64{r.addr, r.size, r.prot, r.fd, r.off, r.pkey, r.flags} {
+			le.PutUint64(b[head+(i*words+j)*8:], v)
 		}
 	}
 	return append(b, sockFilterBytes(pl.filter)...), nil
@@ -116,6 +123,28 @@ func newMemfile(name string, size uint64, contents []byte) (*memfile, error) {
 		copy(m.mem, contents)
 	}
 	return m, nil
+}
+
+// copyData copies an image section's bytes into the memory file, but no
+// page that is all zeros: the file reads zero there already, and leaving
+// it a hole keeps it out of memory and tells the loader (SEEK_DATA) there
+// is nothing to copy into a private huge-page copy of it.
+func copyData(dst, src []byte) {
+	for at := 0; at < len(src); at += abi.PageSize {
+		page := src[at:min(at+abi.PageSize, len(src))]
+		if !allZero(page) {
+			copy(dst[at:], page)
+		}
+	}
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // splitRegions maps, for one process of the process backend (lib: the
@@ -157,6 +186,15 @@ type loaderRun struct {
 	scan     bool   // pku: scan the process's executable memory before it runs
 	budget   uint64 // TSC cycles per library call; 0: none
 
+	// mprotect: the page size each library's private memory ended up in
+	// is read from the image's process's smaps (opened at its start,
+	// while it may still be opened) and reported when the run stops.
+	pages    bool
+	split    bool           // process: report the core the process ran on
+	noHuge   map[int]string // library -> why its data asked for no huge pages
+	smaps    *os.File
+	reported sync.Once
+
 	mu        sync.Mutex
 	pid       int
 	violation *backend.Violation // decided here, never by the image
@@ -168,6 +206,17 @@ type loaderRun struct {
 // stop records the run's outcome (the first one counts) and ends the
 // image's process.
 func (r *loaderRun) stop(v *backend.Violation, exited bool, code int64) {
+	r.reported.Do(func() {
+		notes := r.pageReport()
+		if r.split {
+			notes = append(notes, r.placement())
+		}
+		if len(notes) > 0 {
+			r.mu.Lock()
+			r.res.Notes = append(r.res.Notes, notes...)
+			r.mu.Unlock()
+		}
+	})
 	r.mu.Lock()
 	if r.violation == nil && !r.exited {
 		r.violation, r.exited, r.exitCode = v, exited, code
@@ -198,7 +247,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	mem := imgFile.mem
 	for _, s := range img.Sections {
 		if s.Data != nil && s.Kind != image.KindGate && s.Kind != image.KindGateData {
-			copy(mem[s.Addr-abi.ImageBase:], s.Data)
+			copyData(mem[s.Addr-abi.ImageBase:], s.Data)
 		}
 	}
 	gp := mem[abi.GatePage-abi.ImageBase : abi.GatePage-abi.ImageBase+abi.GatePages*abi.PageSize]
@@ -269,6 +318,9 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			}
 		}
 		regions = append(regions, splitRegions(img, layout, req.Lib, mem[abi.GateData-abi.ImageBase:abi.GateEntries-abi.ImageBase])...)
+		// The spin bound, in this process's read-only header: the gate
+		// reads it from there, never from a page the other side writes.
+		binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+hdrSpin:], req.SpinCycles)
 		if req.CallBudget > 0 { // the calling gate holds its own call to the budget
 			binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+abi.HdrBudget:], uint64(req.CallBudget.Seconds()*caps.TSCHz()))
 		}
@@ -277,6 +329,10 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			plan.entry, plan.stack = abi.GatePage+abi.GateServeOff, d.Slot()
 		}
 	}
+	// mprotect: a library's big data in transparent huge pages, where the
+	// host has them and the image lays it out in whole 2 MiB pages.
+	thpOK, thpWhy := THPStatus()
+	noHuge := map[int]string{}
 	for _, s := range img.Sections {
 		if hb.Isolation == SplitProcesses && s.Kind == image.KindArgs {
 			continue // from the shared file (splitRegions)
@@ -298,8 +354,21 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		if s.Domain > 0 && s.Kind != image.KindArgs {
 			r.pkey = keys[s.Domain] // 0 unless pku
 		}
-		if sr, ok := shared[s.Addr]; ok && s.Kind == image.KindData {
+		sr, isShared := shared[s.Addr]
+		if isShared && s.Kind == image.KindData {
 			r.fd, r.off = loaderDataFD, sr.Off
+		}
+		if hb.Isolation == ClosedPages && s.Domain > 0 && s.Kind == image.KindData {
+			ok, why := hugeEligible(s, isShared && s.Kind == image.KindData)
+			switch {
+			case !thpOK:
+				noHuge[s.Domain] = thpWhy
+			case !ok:
+				noHuge[s.Domain] = why
+			default:
+				r.flags = planPrivateHuge
+				p.private = append(p.private, image.Span{Addr: s.Addr, Size: s.Size})
+			}
 		}
 		regions = append(regions, r)
 	}
@@ -346,7 +415,8 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		}
 		plt.AppAlive = alive
 	}
-	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{})}
+	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{}),
+		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
 	if req.CallBudget > 0 && r.attested {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
 	}
@@ -378,6 +448,12 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	}
 	err = <-waited
 	close(r.done)
+	if r.smaps != nil {
+		r.smaps.Close()
+	}
+	if p.procMem != nil {
+		p.procMem.Close()
+	}
 	p.scribble(0, 0)
 	if err != nil {
 		return nil, err
@@ -452,6 +528,12 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 		started <- fmt.Errorf("trace the loader: %w", err)
 		return nil
 	}
+	if err := r.openProcFiles(pid); err != nil {
+		syscall.Kill(pid, syscall.SIGKILL)
+		wait4(pid, &ws)
+		started <- err
+		return nil
+	}
 	if r.scan {
 		// The loader stops itself once everything is mapped and before its
 		// filter: every byte the CPU could fetch in that process is there
@@ -504,6 +586,47 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 			unix.PtraceCont(pid, int(syscall.SIGKILL))
 		}
 	}
+}
+
+// placement names the core the image's process last ran on (field 39 of
+// /proc/PID/stat): processes are not pinned, the scheduler places them.
+func (r *loaderRun) placement() string {
+	r.mu.Lock()
+	pid := r.pid
+	r.mu.Unlock()
+	who := r.p.img.Domains[r.p.lib].Name
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if pid <= 0 || err != nil {
+		return "placement: " + who + "'s process: gone before its core could be read"
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])) // from field 3 on
+	if len(f) < 37 {
+		return "placement: " + who + "'s process: /proc stat unreadable"
+	}
+	return fmt.Sprintf("placement: %s's process ran last on CPU %s (not pinned: the scheduler placed it)", who, f[36])
+}
+
+// openProcFiles opens what the supervisor reads of the image's process
+// later: its smaps (mprotect: the page sizes) and its memory (the
+// libraries' private copies, for their platform calls). The loader stops
+// at its start while still dumpable; once it has locked itself down these
+// could no longer be opened, but an open one stays readable.
+func (r *loaderRun) openProcFiles(pid int) error {
+	if r.pages {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/smaps", pid))
+		if err != nil {
+			return fmt.Errorf("open the image's process's smaps: %w", err)
+		}
+		r.smaps = f
+	}
+	if len(r.p.private) > 0 {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
+		if err != nil {
+			return fmt.Errorf("open the image's process's memory: %w", err)
+		}
+		r.p.procMem = f
+	}
+	return nil
 }
 
 func wait4(pid int, ws *syscall.WaitStatus) (int, error) {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -63,6 +65,18 @@ func bellAddr(img *image.Image, id int) uint64 {
 // application, and marks a library dead (and wakes its caller) if its
 // process ends first.
 func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
+	policy, err := ProcessWait()
+	if err != nil {
+		return nil, err
+	}
+	var spin uint64
+	waitNote := "wait: sleep (" + WaitEnv + "=sleep): both sides sleep on the futex at once"
+	if policy == Spin {
+		var rtt time.Duration
+		spin, rtt = spinBound(opts.CallBudget)
+		waitNote = fmt.Sprintf("wait: spin then sleep (%s=spin, the default): a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles (%v: a futex round trip between two threads measured here, median of 200; capped at a quarter of the call budget), then sleeps on the futex",
+			WaitEnv, spin, rtt.Round(100*time.Nanosecond))
+	}
 	layout := newProcessLayout(img)
 	size := layout.size
 	fd, err := unix.MemfdCreate("plib-process-shared", 0)
@@ -86,7 +100,7 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	var notes []string
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary}
+		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary, SpinCycles: spin}
 		if inst.Shared != nil {
 			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}
@@ -143,15 +157,36 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 			mu.Unlock()
 		}(d)
 	}
-	res, err := runChild(ctx, spec.Name, mech, path, opts, inst, shared)
+	res, err := runChild(ctx, spec.Name, mech, path, opts, inst, spin, shared)
 	stopLibs()
 	wg.Wait()
 	if res != nil {
 		mu.Lock()
+		res.Notes = append(res.Notes, waitNote)
+		res.Notes = append(res.Notes, waitCounts(img, layout, mem)...)
 		res.Notes = append(res.Notes, notes...)
 		mu.Unlock()
 	}
 	return res, err
+}
+
+// waitCounts reports, per channel, how many calls were answered while the
+// caller spun and how many it slept for: counted by the caller's gate in
+// the request page, which the caller can write, so they are statistics,
+// never a verdict.
+func waitCounts(img *image.Image, layout processLayout, mem []byte) []string {
+	var out []string
+	for ch, off := range layout.chans {
+		page := mem[off : off+abi.PageSize]
+		fast, slow := binary.LittleEndian.Uint64(page[reqFast:]), binary.LittleEndian.Uint64(page[reqSlow:])
+		if fast+slow == 0 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("wait: calls from %s to %s: %d answered while the caller spun (fast path), %d after it slept on the futex (slow path), as counted by the caller's gate",
+			img.Domains[ch[0]].Name, img.Domains[ch[1]].Name, fast, slow))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // lockedBuffer is a bytes buffer safe for the exec goroutine and ours.

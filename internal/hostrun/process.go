@@ -2,6 +2,7 @@ package hostrun
 
 import (
 	"fmt"
+	"os"
 
 	"plib/internal/abi"
 	"plib/internal/image"
@@ -16,6 +17,12 @@ type process struct {
 	lib        int        // process backend: the library this process serves (0: the app)
 	anyDomain  bool       // none: platform calls may read any domain's memory
 	scribbling *scribbler // plib_scribble's writer, while one runs
+
+	// private are the ranges the image's process holds in private copies
+	// (mprotect: a library's data in huge pages), which mem does not
+	// show: they are read from the process's memory (procMem).
+	private []image.Span
+	procMem *os.File
 }
 
 // domainMemory is the image memory one domain may have the platform read
@@ -47,6 +54,18 @@ func (m domainMemory) Read(addr, n uint64) ([]byte, error) {
 	// (pku) stands in the way, and no library's rights are needed here.
 	b := make([]byte, n)
 	copy(b, m.p.mem[addr-abi.ImageBase:addr+n-abi.ImageBase])
+	for _, sp := range m.p.private { // the process's own copy, where it has one
+		lo, hi := max(addr, sp.Addr), min(addr+n, sp.Addr+sp.Size)
+		if lo >= hi {
+			continue
+		}
+		if m.p.procMem == nil {
+			return nil, fmt.Errorf("[%#x, %#x) is private to the image's process and unreadable here", lo, hi)
+		}
+		if _, err := m.p.procMem.ReadAt(b[lo-addr:hi-addr], int64(lo)); err != nil {
+			return nil, fmt.Errorf("read [%#x, %#x) of the image's process: %w", lo, hi, err)
+		}
+	}
 	return b, nil
 }
 

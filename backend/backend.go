@@ -75,6 +75,9 @@ type Options struct {
 	// included); 0 means no bound. A call past it is aborted.
 	CallBudget time.Duration
 	Output     io.Writer // where the workload's prints go; nil discards
+	// Wait is how a backend that hands calls between two threads of
+	// control waits (the process backend); others ignore it.
+	Wait WaitPolicy
 	// Canary, if set, is a fresh secret the backend plants in every
 	// library's private memory (its trusted slot) and afterwards looks for
 	// in everything the application could have written out: its prints,

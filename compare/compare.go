@@ -78,7 +78,8 @@ type Config struct {
 	// Attacks runs the attack suite under every available backend, so the
 	// verdict can say what each one stops.
 	Attacks bool
-	Timeout time.Duration // bound on one workload run
+	Timeout time.Duration      // bound on one workload run
+	Wait    backend.WaitPolicy // the process backend's wait (vmm run --wait)
 	// Progress, if set, is told each step as it starts (done of total).
 	Progress func(step string, done, total int)
 }
@@ -147,6 +148,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		order = append(order, k)
 		return s
 	}
+	ran := map[string]backend.Mechanism{}
 	for run := 0; run < cfg.Runs; run++ {
 		for _, w := range workloads {
 			params := w.Bench.Full
@@ -159,7 +161,10 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 					return nil, err
 				}
 				step(fmt.Sprintf("%s under %s (run %d of %d)", w.Name, b.Name(), run+1, cfg.Runs))
-				res, err := runOnce(ctx, b, w.Image, filepath.Join(cfg.Images, w.Name+".elf"), params, cfg.Timeout)
+				res, err := runOnce(ctx, b, w.Image, filepath.Join(cfg.Images, w.Name+".elf"), params, cfg)
+				if err == nil {
+					ran[b.Name()] = res.Mechanism // as it ran: the options can change it (--wait)
+				}
 				for _, met := range w.Bench.Metrics {
 					s := get(b.Name(), w.Name, met)
 					if err != nil {
@@ -178,6 +183,11 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 					}
 				}
 			}
+		}
+	}
+	for i, mech := range m.Mechanisms {
+		if r, ok := ran[mech.Backend]; ok {
+			m.Mechanisms[i] = r
 		}
 	}
 	for _, k := range order {
@@ -235,12 +245,13 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 
 // runOnce runs one workload image with samples on; a run that does not
 // exit cleanly is an error naming how it ended.
-func runOnce(ctx context.Context, b backend.Backend, img *image.Image, path string, params map[string]int64, timeout time.Duration) (*backend.Result, error) {
+func runOnce(ctx context.Context, b backend.Backend, img *image.Image, path string, params map[string]int64, cfg Config) (*backend.Result, error) {
+	timeout := cfg.Timeout
 	p := map[string]int64{"samples": 1}
 	for k, v := range params {
 		p[k] = v
 	}
-	res, err := backend.Run(ctx, b, img, path, backend.Options{Params: p, Timeout: timeout, CallBudget: 10 * time.Second})
+	res, err := backend.Run(ctx, b, img, path, backend.Options{Params: p, Timeout: timeout, CallBudget: 10 * time.Second, Wait: cfg.Wait})
 	switch {
 	case err != nil:
 		return nil, err

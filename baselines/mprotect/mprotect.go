@@ -19,6 +19,7 @@ func init() {
 		Isolation: hostrun.ClosedPages,
 		Probe: func() backend.Mechanism {
 			return backend.Mechanism{Mode: backend.Hardware, Switch: "mprotect system calls (4 per library call)",
+				Floor:  &backend.Floor{Anchor: "mprotect", Times: 2, What: "four mprotect calls: the library's code and data opened, then closed"},
 				Detail: "the MMU enforces page permissions the kernel sets; known weakness: while a call is open, every thread of the application can touch the library's pages; " + pageSize()}
 		},
 	}), backend.Isolates)

@@ -16,21 +16,20 @@ func init() {
 		Name:      "process",
 		Gate:      guestbin.GateProcess,
 		Isolation: hostrun.SplitProcesses,
-		Probe: func() backend.Mechanism {
-			return backend.Mechanism{Mode: backend.Hardware, Switch: "IPC: shared request page; " + wait(),
-				Detail: "separate address spaces; wake-ups across cores are slow on virtualized hosts, and the report shows it (the run's notes give the spin bound, how many calls took the spin and the futex path, and the cores)"}
-		},
+		Probe:     probe,
 	}), backend.Isolates)
 }
 
-// wait names the wait policy a run takes (hostrun.WaitEnv).
-func wait() string {
-	policy, err := hostrun.ProcessWait()
-	switch {
-	case err != nil:
-		return "wait policy refused: " + err.Error()
-	case policy == hostrun.Sleep:
-		return "futex wake-ups each way (wait policy sleep)"
+// probe describes the default wait (--wait=auto) on this machine; a run
+// with another policy names its own in its result.
+func probe() backend.Mechanism {
+	m := backend.Mechanism{Mode: backend.Hardware,
+		Detail: "separate address spaces; the wait policy and placement set the cost (vmm run --wait); the run's notes give the spin bound, how many calls took the spin and the futex path, and the cores"}
+	plan, err := hostrun.PlanWait(backend.WaitAuto)
+	if err != nil {
+		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
+		return m
 	}
-	return "bounded spin on the shared words, then futex wake-ups (wait policy spin; the bound is a futex round trip measured at the start)"
+	m.Switch, m.Floor = plan.Switch(), plan.Floor()
+	return m
 }

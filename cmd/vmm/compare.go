@@ -33,6 +33,7 @@ type compareCmd struct {
 	Memcached bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
 	Attacks   bool          `help:"Run the attack suite under every backend, so the verdict says what each stops (not with --quick; --no-attacks to skip)." default:"true" negatable:""`
 	Timeout   time.Duration `help:"Bound on one workload run." default:"5m"`
+	Wait      string        `help:"The process backend's wait: auto, spin or sleep (see vmm run --help)." default:"auto" enum:"auto,spin,sleep"`
 	Quiet     bool          `help:"No progress and no tables on the terminal; only errors."`
 	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the Markdown tables."`
 }
@@ -53,7 +54,11 @@ func (c *compareCmd) Run() error {
 			return exitError{exitUsage, err.Error()}
 		}
 	} else {
-		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout,
+		wait, err := backend.ParseWaitPolicy(c.Wait)
+		if err != nil {
+			return exitError{exitUsage, err.Error()}
+		}
+		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout, Wait: wait,
 			Attacks: c.Attacks && !c.Quick}
 		bs, err := lookupBackends(c.Backend)
 		if err != nil {

@@ -28,6 +28,7 @@ type runCmd struct {
 	Param      map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable." placeholder:"NAME=VALUE"`
 	Timeout    time.Duration     `help:"Stop the workload after this long (a violation: it never returned)." default:"60s"`
 	CallBudget time.Duration     `name:"call-budget" help:"Abort a library call that runs longer than this (0: no bound; the none backend has none)." default:"10s"`
+	Wait       string            `help:"How the process backend's two sides wait for each other: spin (a bounded spin, then sleep; each side on a core of its own), sleep (a futex wake-up each way; both on one core), or auto (spin where there are two cores)." default:"auto" enum:"auto,spin,sleep"`
 	Image      string            `arg:"" help:"Workload image (an ELF built by scripts/build, e.g. build/images/null.elf)." type:"path"`
 }
 
@@ -57,7 +58,11 @@ func (r *runCmd) Run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
+	wait, err := backend.ParseWaitPolicy(r.Wait)
+	if err != nil {
+		return exitError{exitUsage, err.Error()}
+	}
+	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Wait: wait, Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
 	if err != nil {
 		if errors.Is(err, backend.ErrUnavailable) {
 			return exitError{exitUnavailable, err.Error()}

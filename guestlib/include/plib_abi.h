@@ -50,6 +50,7 @@
 #define PLIB_SLOT_ENTRY    40    /* host loader runtime: the entry of that call */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
 #define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
+#define PLIB_HDR_SPIN      0x448 /* process: how long a waiting side spins, TSC cycles (0: sleep at once) */
 #define PLIB_HDR_BELL      0x480 /* u64[PLIB_MAX_DOMAINS]: process: each library's doorbell word */
 #define PLIB_HDR_INREQ     0x4c0 /* u64[PLIB_MAX_DOMAINS]: process: a library's incoming request pages, by caller (0: none) */
 
@@ -66,6 +67,10 @@
 #define PLIB_REQ_ENTRY     0x08
 #define PLIB_REQ_ARGS      0x10 /* u64[4] */
 #define PLIB_REQ_RESULT    0x30
+#define PLIB_REQ_WAITING   0x38 /* u32: the caller sleeps on the channel (the library must wake it) */
+#define PLIB_REQ_FAST      0x40 /* u64: calls answered while the caller spun (the caller's count) */
+#define PLIB_REQ_SLOW      0x48 /* u64: calls the caller slept for (the caller's count) */
+#define PLIB_BELL_ASLEEP   0x04 /* u32 of a doorbell page: the library sleeps on it */
 #define PLIB_ERR_LIB_DEAD  (-32) /* a call's result when the library process died (-EPIPE) */
 #define PLIB_ERR_BAD_ENTRY (-22) /* the library refused the entry index (-EINVAL) */
 #define PLIB_GATE_SERVE_OFF 0xc00 /* process: the library process's serve loop */

@@ -22,23 +22,23 @@
 #include "plib_abi.h"
 #include "gate_common.inc"
 
-/* The wait policy (hostrun's PLIB_PROCESS_WAIT): a caller spins on its
+/* The wait policy (vmm run --wait): a caller spins on its
    channel's state word, and an idle library on its doorbell, for at most
    HDR_SPIN TSC cycles, then sleeps on the futex as before; 0: sleep at
    once. The bound is read from this process's own header page, which
    only the supervisor writes: whatever the other side writes to shared
    pages changes no bound. */
-#define HDR_SPIN (PLIB_HDR_BUDGET + 8)	/* u64: the spin bound (TSC cycles) */
+#define HDR_SPIN PLIB_HDR_SPIN
 /* Words of the request page beyond plib_abi.h's: the caller sleeps on the
    channel (the library must wake it), and the caller's counts of calls
    answered while it spun and calls it slept for. Both are the caller's
    to write, so the library reads WAITING only to decide whether to make
    a wake-up, and the counts are statistics the supervisor reports. */
-#define REQ_WAITING 0x38
-#define REQ_FAST 0x40
-#define REQ_SLOW 0x48
+#define REQ_WAITING PLIB_REQ_WAITING
+#define REQ_FAST PLIB_REQ_FAST
+#define REQ_SLOW PLIB_REQ_SLOW
 /* The doorbell page: the library sleeps on it (callers must wake it). */
-#define BELL_ASLEEP 4
+#define BELL_ASLEEP PLIB_BELL_ASLEEP
 
 	.code64
 	.text

@@ -55,6 +55,7 @@ const (
 	SlotEntry   = 40 // host loader runtime: the entry of that call
 	HdrReq      = 0x400
 	HdrBudget   = 0x440
+	HdrSpin     = 0x448 // process: the spin bound in TSC cycles (0: sleep at once)
 	HdrBell     = 0x480 // process: each library's doorbell word
 	HdrInReq    = 0x4c0 // process: a library's incoming request pages, by caller
 	Magic       = 0x4554414742494c50
@@ -124,6 +125,10 @@ const (
 	ReqEntry    = 0x08
 	ReqArgs     = 0x10
 	ReqResult   = 0x30
+	ReqWaiting  = 0x38 // process: the caller sleeps on the channel
+	ReqFast     = 0x40 // process: the caller's count of calls answered while it spun
+	ReqSlow     = 0x48 // process: the caller's count of calls it slept for
+	BellAsleep  = 0x04 // process: a doorbell page's word: the library sleeps on it
 	ErrLibDead  = -32
 	ErrBadEntry = -22
 )

@@ -50,6 +50,15 @@ type childRequest struct {
 	// SpinCycles is the process backend's spin bound (0: sleep at once),
 	// written into each process's read-only header.
 	SpinCycles uint64 `json:"spin_cycles,omitempty"`
+	// PinCore, if not 0, is 1 + the core the image's process is held on.
+	PinCore int `json:"pin_core,omitempty"`
+}
+
+// childPlan is what a host backend's run asks of the image's process
+// beyond the request: the process backend's spin bound and placement.
+type childPlan struct {
+	spin    uint64
+	pinCore int // 1 + core; 0: anywhere
 }
 
 // childCommand builds the command that starts a child.
@@ -64,7 +73,7 @@ func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd
 
 // runChild runs one instance in a child; extra are descriptors it inherits
 // from 4 on, before the instance's shared data and liveness page.
-func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance, spin uint64, extra ...*os.File) (*backend.Result, error) {
+func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance, plan childPlan, extra ...*os.File) (*backend.Result, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("result pipe: %w", err)
@@ -75,7 +84,7 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary, SpinCycles: spin}
+	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary, SpinCycles: plan.spin, PinCore: plan.pinCore}
 	if inst.Shared != nil {
 		extra = append(extra, inst.Shared)
 		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe

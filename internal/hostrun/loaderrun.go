@@ -185,6 +185,7 @@ type loaderRun struct {
 	attested bool   // the gate records open calls in the libraries' slots (mprotect, pku)
 	scan     bool   // pku: scan the process's executable memory before it runs
 	budget   uint64 // TSC cycles per library call; 0: none
+	pinCore  int    // 1 + the core the image's process is held on; 0: anywhere
 
 	// mprotect: the page size each library's private memory ended up in
 	// is read from the image's process's smaps (opened at its start,
@@ -415,7 +416,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		}
 		plt.AppAlive = alive
 	}
-	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{}),
+	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
 		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
 	if req.CallBudget > 0 && r.attested {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
@@ -523,6 +524,16 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 		started <- fmt.Errorf("the loader did not stop at its start (%v, status %v)", err, ws)
 		return nil
 	}
+	if r.pinCore > 0 { // the process backend's placement (WaitPlan)
+		var set unix.CPUSet
+		set.Set(r.pinCore - 1)
+		if err := unix.SchedSetaffinity(pid, &set); err != nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+			wait4(pid, &ws)
+			started <- fmt.Errorf("hold the image's process on core %d: %w", r.pinCore-1, err)
+			return nil
+		}
+	}
 	if err := unix.PtraceSetOptions(pid, unix.PTRACE_O_EXITKILL); err != nil {
 		syscall.Kill(pid, syscall.SIGKILL)
 		started <- fmt.Errorf("trace the loader: %w", err)
@@ -602,6 +613,9 @@ func (r *loaderRun) placement() string {
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])) // from field 3 on
 	if len(f) < 37 {
 		return "placement: " + who + "'s process: /proc stat unreadable"
+	}
+	if r.pinCore > 0 {
+		return fmt.Sprintf("placement: %s's process ran last on CPU %s (pinned to core %d)", who, f[36], r.pinCore-1)
 	}
 	return fmt.Sprintf("placement: %s's process ran last on CPU %s (not pinned: the scheduler placed it)", who, f[36])
 }

@@ -65,17 +65,21 @@ func bellAddr(img *image.Image, id int) uint64 {
 // application, and marks a library dead (and wakes its caller) if its
 // process ends first.
 func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
-	policy, err := ProcessWait()
+	plan, err := PlanWait(opts.Wait)
 	if err != nil {
 		return nil, err
 	}
+	mech.Switch, mech.Floor = plan.Switch(), plan.Floor()
 	var spin uint64
-	waitNote := "wait: sleep (" + WaitEnv + "=sleep): both sides sleep on the futex at once"
-	if policy == Spin {
+	waitNote := fmt.Sprintf("wait: sleep: both sides sleep on the futex at once; app and libraries pinned to core %d", plan.AppCore)
+	if plan.Policy == backend.WaitSpin {
 		var rtt time.Duration
 		spin, rtt = spinBound(opts.CallBudget)
-		waitNote = fmt.Sprintf("wait: spin then sleep (%s=spin, the default): a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles (%v: a futex round trip between two threads measured here, median of 200; capped at a quarter of the call budget), then sleeps on the futex",
-			WaitEnv, spin, rtt.Round(100*time.Nanosecond))
+		waitNote = fmt.Sprintf("wait: spin then sleep: a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles (%v: what sleeping costs here, a futex round trip between two cores, median of 200; capped at a quarter of the call budget), then sleeps on the futex; app pinned to core %d, libraries to core %d",
+			spin, rtt.Round(100*time.Nanosecond), plan.AppCore, plan.LibCore)
+	}
+	if plan.Why != "" {
+		waitNote += " (" + plan.Why + ")"
 	}
 	layout := newProcessLayout(img)
 	size := layout.size
@@ -100,7 +104,7 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	var notes []string
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary, SpinCycles: spin}
+		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary, SpinCycles: spin, PinCore: plan.LibCore + 1}
 		if inst.Shared != nil {
 			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}
@@ -157,7 +161,7 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 			mu.Unlock()
 		}(d)
 	}
-	res, err := runChild(ctx, spec.Name, mech, path, opts, inst, spin, shared)
+	res, err := runChild(ctx, spec.Name, mech, path, opts, inst, childPlan{spin: spin, pinCore: plan.AppCore + 1}, shared)
 	stopLibs()
 	wg.Wait()
 	if res != nil {

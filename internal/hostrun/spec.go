@@ -89,5 +89,5 @@ func (b hostBackend) RunInstance(ctx context.Context, img *image.Image, path str
 	if b.spec.Isolation == SplitProcesses {
 		return runSplit(ctx, b.spec, mech, img, path, opts, inst)
 	}
-	return runChild(ctx, b.spec.Name, mech, path, opts, inst, 0)
+	return runChild(ctx, b.spec.Name, mech, path, opts, inst, childPlan{})
 }

@@ -2,62 +2,95 @@ package hostrun
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"plib/backend"
 	"plib/internal/abi"
 	"plib/internal/caps"
 )
 
-// WaitPolicy is how the process backend's two sides wait for each other:
-// a caller for its call's result, an idle library for the next call.
-type WaitPolicy int
-
-// The wait policies.
-const (
-	// Spin: spin on the shared word (with PAUSE) for at most a bound,
-	// then sleep on the futex. The default.
-	Spin WaitPolicy = iota
-	// Sleep: sleep on the futex at once (a wake-up per call each way).
-	Sleep
-)
-
-func (w WaitPolicy) String() string {
-	if w == Sleep {
-		return "sleep"
-	}
-	return "spin"
+// WaitPlan is how a run of the process backend waits and where its
+// processes run: the policy, the cores, the spin bound and the floor it
+// sets.
+type WaitPlan struct {
+	Policy  backend.WaitPolicy // WaitSpin or WaitSleep, never WaitAuto
+	AppCore int                // the application's process runs here
+	LibCore int                // every library's process runs here
+	Why     string             // why auto chose this, if it did
 }
 
-// WaitEnv chooses the process backend's wait policy for now.
-const WaitEnv = "PLIB_PROCESS_WAIT"
-
-// ProcessWait is the wait policy PLIB_PROCESS_WAIT asks for: spin (or
-// unset) or sleep.
-func ProcessWait() (WaitPolicy, error) {
-	switch v := strings.TrimSpace(os.Getenv(WaitEnv)); v {
-	case "", "spin":
-		return Spin, nil
-	case "sleep":
-		return Sleep, nil
-	default:
-		return Spin, fmt.Errorf("%s=%q: want spin or sleep", WaitEnv, v)
+// usableCores lists the cores this process may run on.
+func usableCores() []int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil
 	}
+	var ids []int
+	for i := 0; i < 1024; i++ {
+		if set.IsSet(i) {
+			ids = append(ids, i)
+		}
+	}
+	return ids
 }
 
-// Words of the request and doorbell pages beyond plib_abi.h's (see
-// guestlib/trusted/gate_process.S), and the header word of the bound.
+// PlanWait resolves a wait policy on this machine: spin puts the
+// application's process and the libraries' on cores of their own (a side
+// spinning on the core the other needs only delays it), sleep puts them
+// on one core (a wake-up on the same core costs least). Spin on a machine
+// with one usable core is unavailable; auto then sleeps, and says so.
+func PlanWait(w backend.WaitPolicy) (WaitPlan, error) {
+	cores := usableCores()
+	if len(cores) == 0 {
+		cores = []int{0}
+	}
+	switch w {
+	case backend.WaitSpin:
+		if len(cores) < 2 {
+			return WaitPlan{}, fmt.Errorf("%w: --wait=spin needs two cores, one per side; this process may use one (%v)", backend.ErrUnavailable, cores)
+		}
+		return WaitPlan{Policy: backend.WaitSpin, AppCore: cores[0], LibCore: cores[1]}, nil
+	case backend.WaitSleep:
+		return WaitPlan{Policy: backend.WaitSleep, AppCore: cores[0], LibCore: cores[0]}, nil
+	}
+	if len(cores) < 2 {
+		return WaitPlan{Policy: backend.WaitSleep, AppCore: cores[0], LibCore: cores[0],
+			Why: "auto chose sleep: one usable core, nothing to spin on"}, nil
+	}
+	return WaitPlan{Policy: backend.WaitSpin, AppCore: cores[0], LibCore: cores[1],
+		Why: "auto chose spin: a core for each side"}, nil
+}
+
+// Switch describes the plan as a mechanism's switch.
+func (p WaitPlan) Switch() string {
+	if p.Policy == backend.WaitSleep {
+		return fmt.Sprintf("IPC: shared request page; futex wake-ups each way (--wait=sleep; app and libraries on core %d)", p.AppCore)
+	}
+	return fmt.Sprintf("IPC: shared request page; bounded spin on the shared words, then futex wake-ups (--wait=spin; app on core %d, libraries on core %d)", p.AppCore, p.LibCore)
+}
+
+// Floor is what one call cannot avoid under the plan: a round trip
+// through shared memory across two cores (spin), or a futex round trip on
+// one core (sleep).
+func (p WaitPlan) Floor() *backend.Floor {
+	if p.Policy == backend.WaitSleep {
+		return &backend.Floor{Anchor: "futex-1core", Times: 1, What: "a futex round trip between two threads on one core"}
+	}
+	return &backend.Floor{Anchor: "spin", Times: 1, What: "a shared-memory round trip between two cores"}
+}
+
+// Words of the request and doorbell pages and the header word of the
+// bound (plib_abi.h; see guestlib/trusted/gate_process.S).
 const (
-	hdrSpin    = abi.HdrBudget + 8
-	reqFast    = 0x40
-	reqSlow    = 0x48
-	bellAsleep = 4
+	hdrSpin    = abi.HdrSpin
+	reqFast    = abi.ReqFast
+	reqSlow    = abi.ReqSlow
+	bellAsleep = abi.BellAsleep
 )
 
 var spinOnce struct {

@@ -14,21 +14,31 @@ import (
 	"plib/internal/testimages"
 )
 
-// TestProcessWaitPolicy: under spin (the default) calls to null are
-// answered on the spin path, under sleep never, and the result names the
-// policy, its bound and the counts; a policy that is neither is refused.
+// TestProcessWaitPolicy: under spin calls to null are answered on the
+// spin path, under sleep never, and the result names the policy, its
+// placement, its bound and the counts; the floor follows the policy.
 func TestProcessWaitPolicy(t *testing.T) {
 	counts := regexp.MustCompile(`(\d+) answered while the caller spun \(fast path\), (\d+) after it slept`)
-	for _, policy := range []string{"spin", "sleep"} {
-		t.Run(policy, func(t *testing.T) {
-			t.Setenv("PLIB_PROCESS_WAIT", policy)
-			res, out := runBackend(t, process, "null", map[string]int64{"iterations": 2000, "rounds": 2})
-			if !res.Exited || res.ExitCode != 0 {
-				t.Fatalf("null under process: %+v %+v\n%s", res, res.Violation, out)
+	for _, policy := range []backend.WaitPolicy{backend.WaitSpin, backend.WaitSleep} {
+		t.Run(policy.String(), func(t *testing.T) {
+			p := testimages.Path(t, "null")
+			img, err := image.Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := backend.Run(context.Background(), process, img, p, backend.Options{Timeout: time.Minute, Output: io.Discard,
+				Wait: policy, Params: map[string]int64{"iterations": 2000, "rounds": 2}})
+			if err != nil || !res.Exited || res.ExitCode != 0 {
+				t.Fatalf("null under process: %v %+v", err, res)
 			}
 			notes := strings.Join(res.Notes, "\n")
-			if !strings.Contains(notes, "wait: "+map[string]string{"spin": "spin then sleep", "sleep": "sleep"}[policy]) || !strings.Contains(notes, "placement: app's process ran last on CPU") {
+			want := map[backend.WaitPolicy]string{backend.WaitSpin: "wait: spin then sleep", backend.WaitSleep: "wait: sleep"}[policy]
+			if !strings.Contains(notes, want) || !strings.Contains(notes, "pinned to core") {
 				t.Fatalf("the notes do not name the policy and placement:\n%s", notes)
+			}
+			if f := res.Mechanism.Floor; f == nil || f.Anchor != map[backend.WaitPolicy]string{backend.WaitSpin: "spin", backend.WaitSleep: "futex-1core"}[policy] ||
+				!strings.Contains(res.Mechanism.Switch, "--wait="+policy.String()) {
+				t.Fatalf("the mechanism does not follow the policy: %+v", res.Mechanism)
 			}
 			m := counts.FindStringSubmatch(notes)
 			if m == nil {
@@ -37,24 +47,9 @@ func TestProcessWaitPolicy(t *testing.T) {
 			fast, _ := strconv.Atoi(m[1])
 			slow, _ := strconv.Atoi(m[2])
 			t.Logf("%s: %d fast, %d slow", policy, fast, slow)
-			if policy == "sleep" && fast != 0 || policy == "spin" && fast == 0 {
+			if policy == backend.WaitSleep && fast != 0 || policy == backend.WaitSpin && fast == 0 {
 				t.Fatalf("%s: %d calls took the spin path, %d the futex", policy, fast, slow)
 			}
 		})
 	}
-	t.Setenv("PLIB_PROCESS_WAIT", "yield")
-	if _, err := runBackendErr(t, process, "null"); err == nil || !strings.Contains(err.Error(), "PLIB_PROCESS_WAIT") {
-		t.Fatalf("an unknown wait policy ran: %v", err)
-	}
-}
-
-// runBackendErr runs image name under b and returns its error.
-func runBackendErr(t *testing.T, b backend.Backend, name string) (*backend.Result, error) {
-	t.Helper()
-	p := testimages.Path(t, name)
-	img, err := image.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return backend.Run(context.Background(), b, img, p, backend.Options{Timeout: time.Minute, Output: io.Discard})
 }

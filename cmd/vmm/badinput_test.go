@@ -163,3 +163,38 @@ func TestReadmeWorkload(t *testing.T) {
 		t.Errorf("times=0: exit %d\n%s", code, errs)
 	}
 }
+
+// TestMkimageRefuses: mkimage refuses what image.conf must not say, with
+// exit 2, the file and line, and the problem, before compiling anything.
+func TestMkimageRefuses(t *testing.T) {
+	mk := filepath.Join(testimages.Root(t), "guestlib", "mkimage")
+	for _, c := range []struct{ line, says string }{
+		{"lib a 0 lib.c", "image.conf:2: library a: id '0': want 1 to 7"},
+		{"lib a 9 lib.c", "id '9': want 1 to 7"},
+		{"lib a-b 1 lib.c", "library name 'a-b'"},
+		{"lib a 1 stack=64k lib.c", "stack=64k: want a size like 4096, 64K or 1M"},
+		{"lib a 1 args=1G lib.c", "args=1G: want a size"},
+		{"lib a 1 stack=1 lib.c", "stack=1 is 1 bytes: want 4096 to"},
+		{"lib a 1 frob=1 lib.c", "unknown option frob=1"},
+		{"lib a 1 nosuch.c", "source ./nosuch.c not found"},
+		{"lib a 1 lib.c\nlib b 1 lib.c", "image.conf:3: library b: id 1 is already library a's"},
+		{"lib a 1 lib.c\nlib a 2 lib.c", "library a declared twice"},
+		{"param n 1..2 default 3 \"x\"", "want MIN <= default <= MAX"},
+		{"param n 1..2 default 1 x", "want: param NAME MIN..MAX default N"},
+		{"param samples 0..1 default 0 \"x\"", "the runtime's own"},
+		{"bench-full rounds=3", "bench-full passes rounds, which no param line declares"},
+		{"frob", "unknown line 'frob'"},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "app.c"), []byte("int main(void) { return 0; }\n"), 0o644)
+		os.WriteFile(filepath.Join(dir, "lib.c"), nil, 0o644)
+		os.WriteFile(filepath.Join(dir, "image.conf"), []byte("app app.c\n"+c.line+"\n"), 0o644)
+		cmd := exec.Command(mk, ".", filepath.Join(dir, "out.elf"))
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), c.says) {
+			t.Errorf("%q: %v, want exit 2 saying %q:\n%s", c.line, err, c.says, out)
+		}
+	}
+}

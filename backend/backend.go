@@ -4,6 +4,7 @@ package backend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -98,7 +99,7 @@ type Result struct {
 	Backend      string            `json:"backend"`
 	Mechanism    Mechanism         `json:"mechanism"`
 	Image        string            `json:"image"`
-	ExitCode     int64             `json:"exit_code"` // the workload's own exit code
+	ExitCode     int64             `json:"exit_code"` // the workload's own exit code; in JSON only when Exited
 	Exited       bool              `json:"exited"`    // the workload called exit
 	Violation    *Violation        `json:"violation,omitempty"`
 	TimedOut     bool              `json:"timed_out"`
@@ -115,6 +116,20 @@ type Result struct {
 	// Leaked says where the Options.Canary planted in a library turned up
 	// among the application's outputs ("" if nowhere, or no canary).
 	Leaked string `json:"leaked,omitempty"`
+}
+
+// MarshalJSON leaves exit_code out when the workload did not exit (it was
+// stopped, or never started): a 0 there would read as success.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result // without this method
+	out := struct {
+		plain
+		ExitCode *int64 `json:"exit_code,omitempty"` // shadows plain's
+	}{plain: plain(r)}
+	if r.Exited {
+		out.ExitCode = &r.ExitCode
+	}
+	return json.Marshal(out)
 }
 
 // Derive fills Derived from the metrics: NAME_ns for every NAME_cycles

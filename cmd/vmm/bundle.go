@@ -19,6 +19,9 @@ type bundleCmd struct {
 // vmfunc backend builds it, with the EPT of every view, for guestlib/hv
 // (scripts/test-vmfunc-bochs boots it under Bochs).
 func (b *bundleCmd) Run() error {
+	if st, err := os.Stat(b.Out); err == nil && !st.Mode().IsRegular() {
+		return exitError{exitUsage, fmt.Sprintf("--out %s: not a regular file (a bundle is one file)", b.Out)}
+	}
 	params, img, err := loadWithParams(b.Image, b.Param)
 	if err != nil {
 		return err
@@ -27,7 +30,15 @@ func (b *bundleCmd) Run() error {
 	if err != nil {
 		return exitError{exitUsage, fmt.Sprintf("%s: %v", b.Image, err)}
 	}
-	if err := os.WriteFile(b.Out, data, 0o644); err != nil {
+	f, err := os.OpenFile(b.Out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil { // a directory that does not exist, or no permission
+		return exitError{exitUsage, fmt.Sprintf("--out %s: %v", b.Out, err)}
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return exitError{exitHost, err.Error()}
+	}
+	if err := f.Close(); err != nil {
 		return exitError{exitHost, err.Error()}
 	}
 	return nil

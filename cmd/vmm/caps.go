@@ -6,7 +6,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"plib/backend"
 	"plib/internal/caps"
@@ -37,19 +36,20 @@ func (c *capsCmd) Run() error {
 		return enc.Encode(rep)
 	}
 	yes := map[bool]string{true: "yes", false: "no"}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	w := os.Stdout
+	const indent = len("vmfunc modes") + 2 // the longest label
 	cpu := rep.CPU
-	fmt.Fprintf(tw, "CPU\t%s (%s, family %d, %d logical cores)\n", cpu.Model, cpu.Vendor, cpu.Family, cpu.Cores)
+	labelled(w, "CPU", indent, fmt.Sprintf("%s (%s, family %d, %d logical cores)", cpu.Model, cpu.Vendor, cpu.Family, cpu.Cores))
 	if cpu.Hypervisor != "" {
-		fmt.Fprintf(tw, "\tthis kernel runs in a virtual machine (hypervisor: %s)\n", cpu.Hypervisor)
+		labelled(w, "", indent, fmt.Sprintf("this kernel runs in a virtual machine (hypervisor: %s)", cpu.Hypervisor))
 	}
-	fmt.Fprintf(tw, "VMX / SVM\t%s / %s\n", yes[cpu.VMX], yes[cpu.SVM])
+	labelled(w, "VMX / SVM", indent, fmt.Sprintf("%s / %s", yes[cpu.VMX], yes[cpu.SVM]))
 	vmf := yes[cpu.VMFUNC]
 	if len(cpu.VMXFlags) == 0 {
 		vmf += " (no \"vmx flags\" in /proc/cpuinfo)"
 	}
-	fmt.Fprintf(tw, "VMFUNC\t%s\n", vmf)
-	fmt.Fprintf(tw, "PKU / OSPKE\t%s / %s (CPUID leaf 7 ECX bits 3 and 4)\n", yes[cpu.PKU], yes[cpu.OSPKE])
+	labelled(w, "VMFUNC", indent, vmf)
+	labelled(w, "PKU / OSPKE", indent, fmt.Sprintf("%s / %s (CPUID leaf 7 ECX bits 3 and 4)", yes[cpu.PKU], yes[cpu.OSPKE]))
 	if rep.KVM.Available {
 		var names []string
 		for n := range rep.KVM.Caps {
@@ -60,20 +60,26 @@ func (c *capsCmd) Run() error {
 		for _, n := range names {
 			parts = append(parts, fmt.Sprintf("%s=%d", strings.TrimPrefix(n, "KVM_CAP_"), rep.KVM.Caps[n]))
 		}
-		fmt.Fprintf(tw, "KVM\t/dev/kvm, API %d; %s\n", rep.KVM.APIVersion, strings.Join(parts, " "))
+		labelled(w, "KVM", indent, fmt.Sprintf("/dev/kvm, API %d; %s", rep.KVM.APIVersion, strings.Join(parts, " ")))
 		if rep.KVM.Error != "" {
-			fmt.Fprintf(tw, "\tnot usable: %s\n", rep.KVM.Error)
+			labelled(w, "", indent, "not usable: "+rep.KVM.Error)
 		}
 	} else {
-		fmt.Fprintf(tw, "KVM\tunavailable: %s\n", rep.KVM.Error)
+		labelled(w, "KVM", indent, "unavailable: "+rep.KVM.Error)
 	}
 	if ok, why := vmm.NestedSupport(); ok {
-		fmt.Fprintf(tw, "vmfunc modes\temulate (the VMM), nested (guestlib's hypervisor mode; L0 KVM switches); auto picks nested\n")
+		labelled(w, "vmfunc modes", indent, "emulate (the VMM), nested (guestlib's hypervisor mode; L0 KVM switches); auto picks nested")
 	} else {
-		fmt.Fprintf(tw, "vmfunc modes\temulate (the VMM); nested unavailable: %s; auto picks emulate\n", why)
+		labelled(w, "vmfunc modes", indent, fmt.Sprintf("emulate (the VMM); nested unavailable: %s; auto picks emulate", why))
 	}
-	fmt.Fprintf(tw, "\t(under Bochs, scripts/test-vmfunc-bochs runs the hypervisor mode with VMFUNC emulated by Bochs)\n")
-	fmt.Fprintf(tw, "\nbackend\tswitch\tmode\n")
+	labelled(w, "", indent, "(under Bochs, scripts/test-vmfunc-bochs runs the hypervisor mode with VMFUNC emulated by Bochs)")
+	// A backend per row: its mode and switch, its mechanism's detail
+	// wrapped below.
+	w1 := len("backend")
+	for _, m := range rep.Backends {
+		w1 = max(w1, len(m.Backend))
+	}
+	fmt.Fprintf(w, "\n%-*s  %s\n", w1, "backend", "mode; switch")
 	for _, m := range rep.Backends {
 		mode := string(m.Mode)
 		switch m.Mode {
@@ -84,10 +90,10 @@ func (c *capsCmd) Run() error {
 		case backend.NoIsolation:
 			mode = "no isolation"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Backend, m.Switch, mode)
+		labelled(w, m.Backend, w1+2, mode+"; switch: "+m.Switch)
 		if m.Detail != "" && m.Mode != backend.Unavailable {
-			fmt.Fprintf(tw, "\t\t%s\n", m.Detail)
+			labelled(w, "", w1+4, m.Detail)
 		}
 	}
-	return tw.Flush()
+	return nil
 }

@@ -32,7 +32,7 @@ type compareCmd struct {
 	Runs      int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
 	Memcached bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
 	Attacks   bool          `help:"Run the attack suite under every backend, so the verdict says what each stops (not with --quick; --no-attacks to skip)." default:"true" negatable:""`
-	Timeout   time.Duration `help:"Bound on one workload run." default:"5m"`
+	Timeout   time.Duration `help:"Bound on one workload run; more than 0." default:"5m"`
 	Wait      string        `help:"The process backend's wait: auto, spin or sleep (see vmm run --help)." default:"auto" enum:"auto,spin,sleep"`
 	Quiet     bool          `help:"No progress and no tables on the terminal; only errors."`
 	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the Markdown tables."`
@@ -42,6 +42,14 @@ type compareCmd struct {
 func (c *compareCmd) Run() error {
 	if c.Runs < 0 {
 		return exitError{exitUsage, "--runs must be 0 (the default) or more"}
+	}
+	if err := checkTimeout("--timeout", c.Timeout); err != nil {
+		return err
+	}
+	// Before anything is measured: a report that cannot be written is a
+	// usage error found now, not after minutes of measuring.
+	if err := checkOutDir(c.Out); err != nil {
+		return err
 	}
 	var rep *report.Report
 	var failed []string
@@ -75,11 +83,27 @@ func (c *compareCmd) Run() error {
 				cfg.Backends = append(cfg.Backends, b)
 			}
 		}
+		var why []string
+		for _, b := range cfg.Backends {
+			if m := b.Probe(); m.Available() {
+				why = nil
+				break
+			} else {
+				why = append(why, fmt.Sprintf("%s: %s", b.Name(), m.Unavailable))
+			}
+		}
+		if len(why) > 0 {
+			return exitError{exitUnavailable, "no requested backend can run here:\n  " + strings.Join(why, "\n  ")}
+		}
 		finish := c.progress(&cfg)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
 		rep, err = compare.Run(ctx, cfg)
 		finish()
+		if ctx.Err() != nil {
+			// compare.Run returns no partial report when interrupted.
+			return exitError{exitInterrupted, "interrupted; no report written"}
+		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) {
 			return exitError{exitUsage, err.Error()}
 		}
@@ -115,6 +139,24 @@ func (c *compareCmd) Run() error {
 	if len(failed) > 0 {
 		return exitError{exitWorkload, "some measurements failed (the report says which):\n  " + strings.Join(failed, "\n  ")}
 	}
+	return nil
+}
+
+// checkOutDir makes sure the report directory exists (creating it) and
+// is writable; otherwise it is a usage error.
+func checkOutDir(dir string) error {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return exitError{exitUsage, fmt.Sprintf("--out %s: not a directory (compare writes four reports into a directory)", dir)}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return exitError{exitUsage, fmt.Sprintf("--out %s: cannot create the report directory: %v", dir, err)}
+	}
+	f, err := os.CreateTemp(dir, ".vmm-write-check-*")
+	if err != nil {
+		return exitError{exitUsage, fmt.Sprintf("--out %s: cannot write there: %v", dir, err)}
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/signal"
@@ -25,6 +24,9 @@ func (m *memcachedCmd) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := memcached.Memcached(ctx, memcached.Options{Iterations: m.Iterations, Rounds: m.Rounds, TSCHz: caps.TSCHz()})
+	if ctx.Err() != nil {
+		return exitError{exitInterrupted, "interrupted"}
+	}
 	if errors.Is(err, memcached.ErrUnavailable) {
 		return exitError{exitUnavailable, err.Error()}
 	}
@@ -32,9 +34,7 @@ func (m *memcachedCmd) Run() error {
 		return exitError{exitHost, err.Error()}
 	}
 	if m.JSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeResultJSON(os.Stdout, res)
 	}
 	printResult(os.Stdout, res, true)
 	return nil

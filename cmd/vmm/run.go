@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,15 +26,21 @@ type runCmd struct {
 	VMFUNC     string            `name:"vmfunc" help:"With --backend=vmfunc, how VMFUNC runs: emulate (the VMM carries out each switch), nested (guestlib's hypervisor mode in a KVM guest with VMX; L0 KVM carries out each switch), or auto (nested where available)." default:"auto" enum:"auto,emulate,nested"`
 	JSON       bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
 	Stats      bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
-	Param      map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable." placeholder:"NAME=VALUE"`
-	Timeout    time.Duration     `help:"Stop the workload after this long (a violation: it never returned)." default:"60s"`
-	CallBudget time.Duration     `name:"call-budget" help:"Abort a library call that runs longer than this (0: no bound; the none backend has none)." default:"10s"`
+	Param      map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable. The image declares its parameters and their ranges: vmm params IMAGE lists them." placeholder:"NAME=VALUE"`
+	Timeout    time.Duration     `help:"Stop the workload after this long (a violation: it never returned); more than 0." default:"60s"`
+	CallBudget time.Duration     `name:"call-budget" help:"Abort a library call that runs longer than this; 0 means no bound (the none backend never has one)." default:"10s"`
 	Wait       string            `help:"How the process backend's two sides wait for each other: spin (a bounded spin, then sleep; each side on a core of its own), sleep (a futex wake-up each way; both on one core), or auto (spin where there are two cores)." default:"auto" enum:"auto,spin,sleep"`
 	Image      string            `arg:"" help:"Workload image (an ELF built by scripts/build, e.g. build/images/null.elf)." type:"path"`
 }
 
 // Run runs the image and maps the outcome to an exit code.
 func (r *runCmd) Run() error {
+	if err := checkTimeout("--timeout", r.Timeout); err != nil {
+		return err
+	}
+	if r.CallBudget < 0 {
+		return exitError{exitUsage, fmt.Sprintf("--call-budget=%v: a budget cannot be negative (0 means no bound)", r.CallBudget)}
+	}
 	b, err := lookupBackend(r.Backend)
 	if err != nil {
 		return err
@@ -63,6 +70,9 @@ func (r *runCmd) Run() error {
 		return exitError{exitUsage, err.Error()}
 	}
 	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Wait: wait, Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
+	if ctx.Err() != nil {
+		return exitError{exitInterrupted, "interrupted"}
+	}
 	if err != nil {
 		if errors.Is(err, backend.ErrUnavailable) {
 			return exitError{exitUnavailable, err.Error()}
@@ -76,10 +86,11 @@ func (r *runCmd) Run() error {
 		res.TSCHz = caps.TSCHz()
 	}
 	res.Derive()
+	if r.CallBudget == 0 {
+		res.Notes = append(res.Notes, "call budget: none (--call-budget=0): a library call may run until --timeout")
+	}
 	if r.JSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := writeResultJSON(os.Stdout, res); err != nil {
 			return err
 		}
 	} else {
@@ -96,16 +107,82 @@ func (r *runCmd) Run() error {
 	return nil
 }
 
+// resultFormat is the version of vmm run --json's format (format_version):
+// it grows when a field changes meaning or goes away.
+const resultFormat = 2
+
+// writeResultJSON writes a result as vmm run --json does: the Result's own
+// fields after its format_version.
+func writeResultJSON(w io.Writer, res *backend.Result) error {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	b = append([]byte(fmt.Sprintf(`{"format_version":%d,`, resultFormat)), b[1:]...)
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err = out.WriteTo(w)
+	return err
+}
+
+// checkTimeout refuses a bound of 0 or less: every run is bounded.
+func checkTimeout(flag string, d time.Duration) error {
+	if d <= 0 {
+		return exitError{exitUsage, fmt.Sprintf("%s=%v: the bound must be more than 0 (a run is always bounded; give a long one, e.g. %s=24h)", flag, d, flag)}
+	}
+	return nil
+}
+
+// width is the terminal width the human-readable output is wrapped to.
+const width = 80
+
+// wrap breaks s into lines of at most w columns at spaces (a longer word
+// stays whole).
+func wrap(s string, w int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(word) > w {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// labelled writes "label  text" with text wrapped to the width, its
+// continuation lines under its first.
+func labelled(w io.Writer, label string, indent int, text string) {
+	for i, l := range wrap(text, max(width-indent, 20)) {
+		if i == 0 {
+			fmt.Fprintf(w, "%-*s%s\n", indent, label, l)
+		} else {
+			fmt.Fprintf(w, "%*s%s\n", indent, "", l)
+		}
+	}
+}
+
 func printResult(w io.Writer, res *backend.Result, stats bool) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "backend\t%s\n", res.Mechanism)
+	const indent = len("view switches") + 2 // the longest label, as the table below
+	labelled(w, "backend", indent, res.Mechanism.String())
 	if res.Mechanism.Detail != "" {
-		fmt.Fprintf(tw, "\t%s\n", res.Mechanism.Detail)
+		labelled(w, "", indent, res.Mechanism.Detail)
 	}
-	fmt.Fprintf(tw, "image\t%s\n", res.Image)
+	labelled(w, "image", indent, res.Image)
 	for _, n := range res.Notes {
-		fmt.Fprintf(tw, "note\t%s\n", n)
+		labelled(w, "note", indent, n)
 	}
+	tw := tabwriter.NewWriter(w, indent, 0, 2, ' ', 0)
 	switch {
 	case res.TimedOut:
 		fmt.Fprintf(tw, "outcome\tSTOPPED: timed out after %.2fs\n", res.WallSeconds)
@@ -124,7 +201,9 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 		if v.RIP != 0 {
 			fmt.Fprintf(tw, "  rip\t%#x\n", v.RIP)
 		}
-		fmt.Fprintf(tw, "  detail\t%s\n", v.Detail)
+		for i, l := range wrap(v.Detail, width-indent) {
+			fmt.Fprintf(tw, "%s\t%s\n", map[bool]string{true: "  detail", false: ""}[i == 0], l)
+		}
 		fmt.Fprintf(tw, "  caught by\t%s\n", v.CaughtBy)
 	}
 	for _, m := range res.Metrics {
@@ -170,23 +249,75 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 	tw.Flush()
 }
 
-// loadWithParams parses --param NAME=VALUE flags and loads the image; a
-// bad value, a missing file or a malformed image is a usage error.
+// loadWithParams loads the image and checks --param NAME=VALUE flags
+// against the parameters it declares; a bad name or value, a missing file
+// or a malformed image is a usage error.
 func loadWithParams(path string, flags map[string]string) (map[string]int64, *image.Image, error) {
+	img, err := loadImage(path)
+	if err != nil {
+		return nil, nil, err
+	}
 	params := map[string]int64{}
-	for k, v := range flags {
+	names := make([]string, 0, len(flags))
+	for k := range flags {
+		names = append(names, k)
+	}
+	sort.Strings(names) // the first bad one in a stable order
+	for _, k := range names {
+		v := flags[k]
+		if k == "" {
+			return nil, nil, exitError{exitUsage, fmt.Sprintf("--param =%s: the parameter has no name (want NAME=VALUE; vmm params %s lists them)", v, path)}
+		}
 		n, err := strconv.ParseInt(v, 0, 64)
 		if err != nil {
 			return nil, nil, exitError{exitUsage, fmt.Sprintf("--param %s=%s: the value must be an integer", k, v)}
 		}
+		if err := img.CheckParam(k, n); err != nil {
+			return nil, nil, exitError{exitUsage, fmt.Sprintf("--param %s=%s: %v; vmm params %s lists them", k, v, err, path)}
+		}
 		params[k] = n
 	}
+	return params, img, nil
+}
+
+// loadImage loads an image; a missing file or a malformed image is a
+// usage error.
+func loadImage(path string) (*image.Image, error) {
 	img, err := image.Load(path)
 	if err != nil {
-		if errors.Is(err, image.ErrBadImage) || errors.Is(err, os.ErrNotExist) {
-			return nil, nil, exitError{exitUsage, err.Error()}
+		if errors.Is(err, image.ErrBadImage) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+			return nil, exitError{exitUsage, err.Error()}
 		}
-		return nil, nil, err
+		return nil, err
 	}
-	return params, img, nil
+	return img, nil
+}
+
+type paramsCmd struct {
+	JSON  bool   `name:"json" help:"Print the parameters as JSON."`
+	Image string `arg:"" help:"Workload image (e.g. build/images/kv.elf)." type:"path"`
+}
+
+// Run lists the parameters the image declares, then the runtime's own.
+func (p *paramsCmd) Run() error {
+	img, err := loadImage(p.Image)
+	if err != nil {
+		return err
+	}
+	ps := img.AllParams()
+	if p.JSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ps)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "parameter\trange\tdefault\tmeaning\n")
+	for _, q := range ps {
+		help := q.Help
+		if q.Runtime {
+			help += " [runtime]"
+		}
+		fmt.Fprintf(tw, "%s\t%d..%d\t%d\t%s\n", q.Name, q.Min, q.Max, q.Default, help)
+	}
+	return tw.Flush()
 }

@@ -106,6 +106,10 @@ static inline void plib_printn(const char *s, size_t n)
 	plib_sys(PLIB_SYS_PRINT, (long)s, (long)n, 0);
 }
 static inline void plib_print(const char *s) { plib_printn(s, plib_strlen(s)); }
+/* Formatted output through plib_print: %d %u %x (and %ld %lu %lx), %s, %c
+ * and %%, with an optional width and zero padding (%08lx, %5d). Returns the
+ * bytes written. */
+int plib_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reports a named metric of the run (a name of at most 64 bytes). */
 static inline void plib_metric(const char *name, long value)
 {
@@ -159,7 +163,8 @@ struct plib_export {
 			PLIB_LIB_ID, (fn_id), PLIB_STR(PLIB_LIB), #fn,       \
 			(uint64_t)(uintptr_t)(fn)}
 
-/* Declares the library's private heap of `bytes` bytes. */
+/* Declares the library's private heap of `bytes` bytes, at most once; a
+ * library without it has no heap (plib_alloc returns NULL). */
 #define PLIB_LIBRARY_HEAP(bytes)                                             \
 	char plib_heap_area[(bytes)] __attribute__((aligned(4096)));         \
 	const uint64_t plib_heap_size = (bytes)

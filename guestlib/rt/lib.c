@@ -1,6 +1,7 @@
 /* lib.c - the library-side runtime, linked into every protected library. */
 #include "plib.h"
 
+/* The heap PLIB_LIBRARY_HEAP declares (heap.c's empty one otherwise). */
 extern char plib_heap_area[];
 extern const uint64_t plib_heap_size;
 static uint64_t heap_used;

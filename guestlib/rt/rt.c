@@ -33,3 +33,105 @@ size_t plib_strlen(const char *s)
 		n++;
 	return n;
 }
+
+/* plib_printf's output buffer: flushed with one print call when full and
+ * at the end. */
+struct pbuf {
+	char b[256];
+	size_t n;
+	int total;
+};
+
+static void pput(struct pbuf *p, char c)
+{
+	if (p->n == sizeof p->b) {
+		plib_printn(p->b, p->n);
+		p->n = 0;
+	}
+	p->b[p->n++] = c;
+	p->total++;
+}
+
+static void pnum(struct pbuf *p, uint64_t v, int neg, unsigned base, int width, char pad)
+{
+	char d[24];
+	int n = 0;
+	do {
+		d[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	if (neg && pad == '0')
+		pput(p, '-');
+	for (int w = n + (neg != 0); w < width; w++)
+		pput(p, pad);
+	if (neg && pad != '0')
+		pput(p, '-');
+	while (n)
+		pput(p, d[--n]);
+}
+
+int plib_printf(const char *fmt, ...)
+{
+	struct pbuf p = {.n = 0, .total = 0};
+	__builtin_va_list ap;
+	__builtin_va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			pput(&p, *fmt);
+			continue;
+		}
+		fmt++;
+		char pad = ' ';
+		int width = 0, lng = 0;
+		if (*fmt == '0') {
+			pad = '0';
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9' && width < 64)
+			width = width * 10 + (*fmt++ - '0');
+		if (*fmt == 'l') {
+			lng = 1;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 'd': {
+			long v = lng ? __builtin_va_arg(ap, long) : __builtin_va_arg(ap, int);
+			pnum(&p, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, width, pad);
+			break;
+		}
+		case 'u':
+		case 'x': {
+			uint64_t v = lng ? __builtin_va_arg(ap, unsigned long) : __builtin_va_arg(ap, unsigned);
+			pnum(&p, v, 0, *fmt == 'x' ? 16 : 10, width, pad);
+			break;
+		}
+		case 's': {
+			const char *s = __builtin_va_arg(ap, const char *);
+			if (!s)
+				s = "(null)";
+			size_t n = plib_strlen(s);
+			for (size_t w = n; w < (size_t)width; w++)
+				pput(&p, ' ');
+			while (*s)
+				pput(&p, *s++);
+			break;
+		}
+		case 'c':
+			pput(&p, (char)__builtin_va_arg(ap, int));
+			break;
+		case '%':
+			pput(&p, '%');
+			break;
+		case '\0': /* a lone % at the end */
+			fmt--;
+			break;
+		default: /* not a conversion plib_printf knows: print it as is */
+			pput(&p, '%');
+			pput(&p, *fmt);
+		}
+	}
+	__builtin_va_end(ap);
+	if (p.n)
+		plib_printn(p.b, p.n);
+	return p.total;
+}

@@ -116,6 +116,9 @@ type Image struct {
 	// Bench is what the image declares for vmm compare (nil: it is no
 	// benchmark).
 	Bench *Bench
+	// Params are the workload parameters the image declares (the
+	// runtime's own, RuntimeParams, are implicit).
+	Params []Param
 }
 
 // Libraries returns the image's libraries in id order.
@@ -206,6 +209,19 @@ func Parse(data []byte) (im *Image, err error) {
 			}
 			continue
 		}
+		if s.Name == ".plib.params" {
+			if im.Params != nil || s.Size > maxParamsBytes {
+				return nil, bad(".plib.params must appear once and hold at most %d bytes", maxParamsBytes)
+			}
+			b, err := s.Data()
+			if err != nil || s.Type == elf.SHT_NOBITS {
+				return nil, bad(".plib.params has no contents")
+			}
+			if im.Params, err = parseParams(b); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if s.Name == ".plib.exports" {
 			if s.Type == elf.SHT_NOBITS {
 				return nil, bad(".plib.exports has no contents")
@@ -243,6 +259,9 @@ func Parse(data []byte) (im *Image, err error) {
 		}
 	}
 	if err := im.scanCode(); err != nil {
+		return nil, err
+	}
+	if err := im.checkBenchParams(); err != nil {
 		return nil, err
 	}
 	return im, nil

@@ -105,8 +105,19 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 			reason = fmt.Sprintf("reason %d", a0)
 		}
 		v := &Violation{Kind: ViolationGate, Domain: domain, RIP: rip, Detail: reason, Catcher: CatcherGate, CaughtBy: "gate check"}
+		if a0 == abi.GateBadEntry {
+			// a1 is the entry asked for, a2 the return address on the
+			// caller's stack (its own word: it only words the report).
+			v.Address = a1
+			v.Detail = fmt.Sprintf("%s: entry %d (library %d, function %d), called from %#x", reason, int64(a1), a1/abi.MaxFuncs, a1%abi.MaxFuncs, a2)
+			if a1 < abi.MaxDomains*abi.MaxFuncs && p.Entry != nil {
+				if name, _ := p.Entry(int(a1)); name != "" {
+					v.Detail += "; the image names it " + name
+				}
+			}
+		}
 		if a0 == abi.GateBudget {
-			v.Kind, v.Address = "call-budget", a1
+			v.Kind, v.Address = ViolationBudget, a1
 			if p.Entry != nil {
 				name, lib := p.Entry(int(a1))
 				v.Domain, v.Detail = lib, fmt.Sprintf("the call to %s ran past its budget and was abandoned", name)

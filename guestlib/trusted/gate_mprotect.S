@@ -80,6 +80,7 @@ gate_call:
 	CALL_EPILOGUE
 
 bad_entry:
+	BAD_ENTRY_ARGS %rdx		/* a1 = entry, a2 = return address */
 	mov $PLIB_SYS_GATE_FAULT, %edi
 	mov $PLIB_GATE_BAD_ENTRY, %esi
 	call gate_sys

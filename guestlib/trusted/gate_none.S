@@ -21,6 +21,7 @@ gate_call:
 	mov %r8, %rcx
 	jmp *PLIB_GATE_ENTRIES(%r10)	/* tail call: the library returns to the app */
 bad_entry:
+	BAD_ENTRY_ARGS %rdx		/* a1 = entry, a2 = return address */
 	mov $PLIB_SYS_GATE_FAULT, %edi
 	mov $PLIB_GATE_BAD_ENTRY, %esi
 	call gate_sys

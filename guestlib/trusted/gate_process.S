@@ -127,6 +127,7 @@ gate_call:
 	ret
 
 bad_entry:
+	BAD_ENTRY_ARGS %rdx		/* a1 = entry, a2 = return address */
 	mov $PLIB_SYS_GATE_FAULT, %edi
 	mov $PLIB_GATE_BAD_ENTRY, %esi
 	call gate_sys

@@ -56,6 +56,7 @@ gate_call:
 	jmp switch_in
 
 bad_entry:
+	BAD_ENTRY_ARGS %r8		/* the VMM reads a1 from r8, a2 from rcx */
 	mov $PLIB_GATE_BAD_ENTRY, %esi
 	jmp 2f
 bad_view:

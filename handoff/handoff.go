@@ -217,8 +217,15 @@ func setup(m *vmm.Machine, img *image.Image, pl placement) error {
 		if m.VCPU(v) == nil {
 			continue
 		}
-		b := make([]byte, 16)
+		b := make([]byte, 24)
 		le.PutUint64(b, pl.spin)
+		var out uint64
+		for _, d := range img.Libraries() {
+			if d.ID != v {
+				out |= 1 << d.ID
+			}
+		}
+		le.PutUint64(b[16:], out)
 		if v != 0 {
 			callers := uint64(1)
 			for _, d := range img.Libraries() {

@@ -64,6 +64,7 @@ const (
 const (
 	HdrSpin      = 0x500 // how long a waiter spins before it parks (TSC cycles)
 	HdrCallers   = 0x508 // bitmask of the callers with a slot into this view
+	HdrSlotMap   = 0x510 // bitmask of the libraries this view has a slot to
 	HandoffSlots = 0x60000000
 	HoState      = 0x00
 	HoIdle       = 0

@@ -31,9 +31,13 @@ const (
 	Data                        // a domain's data, bss, heap
 	Stack                       // a domain's stack
 	Args                        // a library's argument area, shared with the app
+	// Request is a request slot of the handoff backend: one page through
+	// which one caller (Peer: the app or a library) hands calls to one
+	// library (Owner), mapped writable by those two views and no other.
+	Request
 )
 
-var kindNames = [...]string{"supervisor", "supervisor-code", "supervisor-stack", "gate", "gate-in", "gate-out", "gate-header", "gate-entries", "text", "data", "stack", "args"}
+var kindNames = [...]string{"supervisor", "supervisor-code", "supervisor-stack", "gate", "gate-in", "gate-out", "gate-header", "gate-entries", "text", "data", "stack", "args", "request"}
 
 // String names the kind.
 func (k Kind) String() string { return kindNames[k] }
@@ -54,9 +58,12 @@ func (k Kind) GateCode() bool { return k == Gate || k == GateIn || k == GateOut 
 type Region struct {
 	Name  string
 	Owner int // owning domain; 0 for the shared kinds
-	Kind  Kind
-	GPA   uint64
-	Size  uint64
+	// Peer is a request slot's caller (Kind Request only): the other view
+	// that maps it.
+	Peer int
+	Kind Kind
+	GPA  uint64
+	Size uint64
 }
 
 // End is the first address after the region.
@@ -175,6 +182,9 @@ func mappingFor(r Region, view int, hardware bool) (Mapping, bool) {
 	case Args:
 		m.Writable = true
 		return m, view == 0 || r.Owner == view
+	case Request:
+		m.Writable = true
+		return m, view == r.Owner || view == r.Peer
 	}
 	return m, false
 }
@@ -182,8 +192,12 @@ func mappingFor(r Region, view int, hardware bool) (Mapping, bool) {
 // Check verifies the isolation invariants:
 //   - a domain's text, data and stack appear only in that domain's view;
 //   - a library's argument area appears only in the app's and its own view;
-//   - no page is writable in two views unless it is an argument area (or
-//     the supervisor stack, which ring 3 can never address);
+//   - a request slot appears only in the views of its two ends, a
+//     library (its owner) and one caller (its peer), never one domain's
+//     with itself;
+//   - no page is writable in two views unless it is an argument area, a
+//     request slot (its two ends) or the supervisor stack, which ring 3
+//     can never address;
 //   - no mapping is writable and executable; the gate pages are never
 //     writable;
 //   - mappings in a view do not overlap;
@@ -226,6 +240,16 @@ func (vs Views) Check() error {
 				if id != 0 && m.Owner != id {
 					return fmt.Errorf("%s belongs to library %d", where, m.Owner)
 				}
+			case Request:
+				if m.Owner == 0 || m.Owner == m.Peer {
+					return fmt.Errorf("%s: a request slot runs from a caller to another domain, a library (owner %d, caller %d)", where, m.Owner, m.Peer)
+				}
+				if id != m.Owner && id != m.Peer {
+					return fmt.Errorf("%s is the request slot from domain %d to library %d only", where, m.Peer, m.Owner)
+				}
+				if m.Executable {
+					return fmt.Errorf("%s: a request slot is data", where)
+				}
 			}
 			if m.Kind == Text && m.Writable {
 				return fmt.Errorf("%s: code is writable", where)
@@ -235,7 +259,7 @@ func (vs Views) Check() error {
 			} else if m.Kind.Shared() {
 				have[m.Kind] = true
 			}
-			if m.Writable && m.Kind != Args && m.Kind != SupervisorStack {
+			if m.Writable && m.Kind != Args && m.Kind != Request && m.Kind != SupervisorStack {
 				for p := m.GPA; p < m.End(); p += PageSize {
 					writers[p] = append(writers[p], id)
 				}

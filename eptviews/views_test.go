@@ -176,3 +176,38 @@ func drop(v *View, name string) {
 	}
 	v.Mappings = out
 }
+
+// TestRequestSlotsReachTheirTwoEndsOnly: a request slot (handoff) is
+// mapped writable by its caller and its library and by no third view;
+// Check refuses one that reaches a third view or runs to the app.
+func TestRequestSlotsReachTheirTwoEndsOnly(t *testing.T) {
+	regions := append(layout(),
+		Region{Name: "req 0->1", Owner: 1, Peer: 0, Kind: Request, GPA: 0x60000000 + 1*PageSize, Size: PageSize},
+		Region{Name: "req 1->2", Owner: 2, Peer: 1, Kind: Request, GPA: 0x60000000 + 10*PageSize, Size: PageSize})
+	vs, err := Build(regions, []int{0, 1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for view, want := range map[int][]string{0: {"req 0->1"}, 1: {"req 0->1", "req 1->2"}, 2: {"req 1->2"}} {
+		got := names(vs[view])
+		for _, n := range want {
+			if m, ok := got[n]; !ok || !m.Writable || m.Executable {
+				t.Errorf("view %d: %s mapped %v (%+v), want writable data", view, n, ok, m)
+			}
+		}
+	}
+	if _, ok := names(vs[0])["req 1->2"]; ok {
+		t.Error("the app's view maps the slot between two libraries")
+	}
+	if _, ok := names(vs[2])["req 0->1"]; ok {
+		t.Error("library 2's view maps the app's slot to library 1")
+	}
+	third := Mapping{Region: regions[len(regions)-1], Writable: true}
+	vs[0].Mappings = append(vs[0].Mappings, third)
+	if err := vs.Check(); err == nil || !strings.Contains(err.Error(), "request slot from domain 1 to library 2 only") {
+		t.Fatalf("Check() with a third view on a slot = %v", err)
+	}
+	if _, err := Build(append(layout(), Region{Name: "req 1->0", Owner: 0, Peer: 1, Kind: Request, GPA: 0x60000000, Size: PageSize}), []int{0, 1, 2}); err == nil {
+		t.Fatal("Build accepted a request slot into the application")
+	}
+}

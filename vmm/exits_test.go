@@ -39,7 +39,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem, err := newGuestMemory(img, views)
+	mem, err := newGuestMemory(img, views, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

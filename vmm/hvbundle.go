@@ -59,7 +59,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 	if len(views) > hvmode.MaxViews {
 		return nil, fmt.Errorf("%d views: the bundle holds %d", len(views), hvmode.MaxViews)
 	}
-	mem, err := newGuestMemory(img, views)
+	mem, err := newGuestMemory(img, views, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -85,6 +85,13 @@ func domainName(img *image.Image, id int) string {
 // NewLayout builds the regions and supervisor tables for img, with the
 // trusted supervisor code sup.
 func NewLayout(img *image.Image, sup []byte) (*Layout, error) {
+	return newLayout(img, sup, nil)
+}
+
+// newLayout is NewLayout with extra regions beyond the image (a
+// backend's own shared pages, such as request slots), mapped by the page
+// tables like the rest.
+func newLayout(img *image.Image, sup []byte, extra []eptviews.Region) (*Layout, error) {
 	if len(sup) > supStackLo-supCodeAddr {
 		return nil, fmt.Errorf("supervisor code is %d bytes, more than its page", len(sup))
 	}
@@ -109,6 +116,7 @@ func NewLayout(img *image.Image, sup []byte) (*Layout, error) {
 		}
 		l.Regions = append(l.Regions, eptviews.Region{Name: s.Name, Owner: s.Domain, Kind: k, GPA: s.Addr, Size: s.Size})
 	}
+	l.Regions = append(l.Regions, extra...)
 	copy(l.Supervisor[supCodeAddr-supBase:], sup)
 	l.writeGDT()
 	l.writeIDT()

@@ -45,11 +45,19 @@ func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.
 // image: the libraries' data and heap are mapped from shared (see
 // backend.Run), so that every instance's views see the same pages.
 func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File) (_ *Machine, err error) {
-	layout, views, err := BuildViews(img, sup)
+	return NewInstanceWith(sys, img, gate, sup, p, app, shared, nil)
+}
+
+// NewInstanceWith is NewInstance with extra regions above the image (a
+// backend's own pages, such as the handoff backend's request slots),
+// mapped in the views eptviews' rules give them, backed by zeroed guest
+// memory.
+func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File, extra []eptviews.Region) (_ *Machine, err error) {
+	layout, views, err := buildViews(img, sup, extra)
 	if err != nil {
 		return nil, err
 	}
-	mem, err := newGuestMemory(img, views)
+	mem, err := newGuestMemory(img, views, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +136,11 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 // BuildViews lays out img's guest memory (with the supervisor sup) and
 // derives one view per domain.
 func BuildViews(img *image.Image, sup []byte) (*Layout, eptviews.Views, error) {
-	layout, err := NewLayout(img, sup)
+	return buildViews(img, sup, nil)
+}
+
+func buildViews(img *image.Image, sup []byte, extra []eptviews.Region) (*Layout, eptviews.Views, error) {
+	layout, err := newLayout(img, sup, extra)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,6 +22,9 @@ type guestMemory struct {
 	// application instances share (PLIB_APPS); nil for one instance.
 	shared       []byte
 	sharedRanges []image.SharedRange
+	// extraBase and extraSize: guest-physical memory beyond the image
+	// (a backend's extra regions), after the per-view header pages.
+	extraBase, extraSize uint64
 }
 
 // share maps the shared library-data file over the libraries' data: from
@@ -49,9 +52,19 @@ func (g *guestMemory) sharedAt(gpa uint64) (uint64, bool) {
 	return 0, false
 }
 
-func newGuestMemory(img *image.Image, views eptviews.Views) (*guestMemory, error) {
+func newGuestMemory(img *image.Image, views eptviews.Views, extra []eptviews.Region) (*guestMemory, error) {
 	span := img.End - abi.ImageBase
-	size := supSize + span + uint64(len(views))*abi.PageSize
+	var extraBase, extraEnd uint64
+	for i, r := range extra {
+		if i == 0 || r.GPA < extraBase {
+			extraBase = r.GPA
+		}
+		extraEnd = max(extraEnd, r.End())
+	}
+	if len(extra) > 0 && extraBase < img.End {
+		return nil, fmt.Errorf("extra regions at %#x overlap the image (ends %#x)", extraBase, img.End)
+	}
+	size := supSize + span + uint64(len(views))*abi.PageSize + extraEnd - extraBase
 	fd, err := unix.MemfdCreate("plib-guest", unix.MFD_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("memfd_create: %w", err)
@@ -64,7 +77,7 @@ func newGuestMemory(img *image.Image, views eptviews.Views) (*guestMemory, error
 	if err != nil {
 		return nil, fmt.Errorf("mmap guest memory: %w", err)
 	}
-	return &guestMemory{buf: buf, imageSpan: span, views: views}, nil
+	return &guestMemory{buf: buf, imageSpan: span, views: views, extraBase: extraBase, extraSize: extraEnd - extraBase}, nil
 }
 
 func (g *guestMemory) close() error {
@@ -83,6 +96,8 @@ func (g *guestMemory) offset(view int, gpa uint64) (uint64, bool) {
 		return supSize + g.imageSpan + uint64(view)*abi.PageSize + gpa - abi.GateData, true
 	case gpa >= abi.ImageBase && gpa < abi.ImageBase+g.imageSpan:
 		return supSize + gpa - abi.ImageBase, true
+	case g.extraSize > 0 && gpa >= g.extraBase && gpa < g.extraBase+g.extraSize:
+		return supSize + g.imageSpan + uint64(len(g.views))*abi.PageSize + gpa - g.extraBase, true
 	}
 	return 0, false
 }

@@ -7,6 +7,7 @@ import (
 	_ "plib/baselines/mprotect"
 	_ "plib/baselines/none"
 	_ "plib/baselines/process"
+	_ "plib/handoff"
 	_ "plib/pku"
 	_ "plib/vmm"
 )

@@ -54,6 +54,27 @@
 #define PLIB_HDR_BELL      0x480 /* u64[PLIB_MAX_DOMAINS]: process: each library's doorbell word */
 #define PLIB_HDR_INREQ     0x4c0 /* u64[PLIB_MAX_DOMAINS]: process: a library's incoming request pages, by caller (0: none) */
 
+/* handoff backend: every library runs on a vCPU of its own, in its own
+   view, for good; a call is handed to it through a request slot, one page
+   per (caller, library) pair at PLIB_HANDOFF_SLOTS + (caller * 8 +
+   library) * 4096, mapped by those two views only. Every word in it is
+   written by the caller and read once by the library's serve code. */
+#define PLIB_HDR_SPIN      0x500 /* handoff: how long a waiter spins before it parks (TSC cycles) */
+#define PLIB_HDR_CALLERS   0x508 /* handoff: bitmask of the callers with a slot into this view */
+#define PLIB_HDR_SLOTMAP   0x510 /* handoff: bitmask of the libraries this view has a slot to (0: no slots) */
+#define PLIB_HANDOFF_SLOTS 0x60000000 /* = PLIB_IMAGE_LIMIT: above every image */
+#define PLIB_HO_STATE      0x00 /* u32: */
+#define PLIB_HO_IDLE       0
+#define PLIB_HO_CALL       1   /* the caller posted a call */
+#define PLIB_HO_DONE       2   /* the library posted the result */
+#define PLIB_HO_ENTRY      0x08
+#define PLIB_HO_ARGS       0x10 /* u64[4] */
+#define PLIB_HO_RESULT     0x30
+#define PLIB_HO_WAITS      0x40 /* u32, own cache line: the caller parks (ring it when done) */
+#define PLIB_HO_SLEEPS     0x80 /* u32, own cache line: the library parks (ring it on a call) */
+#define PLIB_SYS_PARK      8    /* handoff: park this vCPU until it is rung */
+#define PLIB_SYS_RING      9    /* handoff: a0 = view: wake its vCPU */
+
 /* process backend: a request page is one channel, from one caller (the
    app or a library) to one library, mapped by those two processes only.
    A caller posts on it and rings the callee's doorbell (a counter every

@@ -61,6 +61,31 @@ const (
 	Magic       = 0x4554414742494c50
 )
 
+// The handoff backend's header fields and request slots (plib_abi.h).
+const (
+	HdrSpin      = 0x500 // how long a waiter spins before it parks (TSC cycles)
+	HdrCallers   = 0x508 // bitmask of the callers with a slot into this view
+	HdrSlotMap   = 0x510 // bitmask of the libraries this view has a slot to
+	HandoffSlots = 0x60000000
+	HoState      = 0x00
+	HoIdle       = 0
+	HoCall       = 1
+	HoDone       = 2
+	HoEntry      = 0x08
+	HoArgs       = 0x10
+	HoResult     = 0x30
+	HoWaits      = 0x40
+	HoSleeps     = 0x80
+	SysPark      = 8
+	SysRing      = 9
+)
+
+// HandoffSlot is the guest-physical address of the request slot from
+// caller to library.
+func HandoffSlot(caller, library int) uint64 {
+	return HandoffSlots + uint64(caller*MaxDomains+library)*PageSize
+}
+
 // Domains and entries.
 const (
 	MaxDomains = 8

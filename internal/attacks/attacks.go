@@ -62,6 +62,8 @@ var Catalogue = []Attack{
 	{Image: "attack-split-vmfunc", What: "a VMFUNC whose bytes start in its own code and end in the adjacent library code"},
 	{Image: "attack-split-wrpkru", What: "a WRPKRU whose bytes start in its own code and end in the adjacent library code"},
 	{Image: "attack-split-syscall", What: "a SYSCALL whose bytes start in its own code and end in the adjacent library code"},
+	{Image: "attack-slot-rewrite", What: "posts a handoff request itself and rewrites its entry and argument while the library serves it (to pass the library's check with one value and use another)", Needs: "no request slots", Defeated: 73, Says: "defeated: the serve code copied every word before checking it"},
+	{Image: "attack-slot-forge", What: "writes handoff requests straight into its slot: one naming another application, one an entry the library does not export", Needs: "no request slots"},
 }
 
 // Verdict is how one attack fared under one backend.

@@ -23,6 +23,7 @@ blob gate_none "$gate"
 blob gate_mprotect "$gate"
 blob gate_pku "$gate"
 blob gate_process "$gate"
+blob gate_handoff "$gate"
 blob supervisor "$(abi PLIB_SUP_CODE)"
 "$here/../../guestlib/hv/build.sh" "$out/hypervisor.bin" # guestlib's hypervisor mode (vmm --vmfunc=nested)
 "$here/../../guestlib/loader/build.sh" "$out/loader.elf" # the host backends' loader (the image's process)

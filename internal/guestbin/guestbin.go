@@ -52,3 +52,10 @@ var Supervisor []byte
 //
 //go:embed hypervisor.bin
 var Hypervisor []byte
+
+// GateHandoff is the handoff backend's gate pages (gate_handoff.S): the
+// call that hands a request to a library's vCPU, and the serve loop that
+// vCPU runs.
+//
+//go:embed gate_handoff.bin
+var GateHandoff []byte

@@ -1,0 +1,469 @@
+// Package handoff is the handoff backend: every protected library keeps
+// its own EPT view for good, on a vCPU of its own (its own KVM VM over
+// the shared memory, as the vmfunc backend builds them), and a library
+// call is handed from the caller's vCPU to the library's through a
+// request slot both views map: no VMFUNC, and on the fast path no exit
+// at all.
+//
+// The gate (guestlib/trusted/gate_handoff.S) posts the call and spins on
+// the slot for a bounded time, then parks (a platform call: the VMM parks
+// the vCPU's thread until it is rung). The library's vCPU runs the gate's
+// serve loop in its own view: it copies each word of a request once,
+// checks the copy as the vmfunc gate checks a call, runs the entry and
+// publishes the result; with nothing to do for a while it parks too, and
+// the next call rings it. Each spinning vCPU's thread is pinned to a host
+// core of its own; with fewer cores than spinning vCPUs every wait parks.
+package handoff
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"plib/backend"
+	"plib/eptviews"
+	"plib/internal/abi"
+	"plib/internal/callbudget"
+	"plib/internal/guestbin"
+	"plib/internal/image"
+	"plib/vmm"
+	"plib/vmm/kvm"
+	"plib/vmm/vcpu"
+)
+
+// Backend is the handoff backend.
+type Backend struct{}
+
+// SpinBound is how long a waiting vCPU (a caller waiting for its result,
+// a library waiting for a call) spins on its slot before it parks.
+const SpinBound = 200 * time.Microsecond
+
+// Switch is what a domain switch is under this backend.
+const Switch = "cross-vCPU hand-off through a request slot (no VMFUNC)"
+
+func init() { backend.Register(Backend{}, backend.Isolates) }
+
+// Name implements backend.Backend.
+func (Backend) Name() string { return "handoff" }
+
+// Probe implements backend.Backend.
+func (Backend) Probe() backend.Mechanism {
+	m := backend.Mechanism{Backend: "handoff", Switch: Switch}
+	sys, err := vmm.CheckKVM()
+	if err != nil {
+		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
+		return m
+	}
+	sys.Close()
+	m.Mode = backend.Hardware
+	m.Detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); each library on a vCPU of its own, pinned to a host core where there are enough (%d usable here); spin bound %v", len(usableCPUs()), SpinBound)
+	return m
+}
+
+// usableCPUs are the host cores this process may run on.
+func usableCPUs() []int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return []int{0}
+	}
+	var cpus []int
+	for i := 0; i < runtime.NumCPU()*2+64 && len(cpus) < set.Count(); i++ {
+		if set.IsSet(i) {
+			cpus = append(cpus, i)
+		}
+	}
+	return cpus
+}
+
+// slots are the request slots of img: one from every caller (the app
+// and each library) to every other library.
+func slots(img *image.Image) []eptviews.Region {
+	callers := []*image.Domain{img.Domains[0]}
+	callers = append(callers, img.Libraries()...)
+	var out []eptviews.Region
+	for _, lib := range img.Libraries() {
+		for _, c := range callers {
+			if c.ID == lib.ID {
+				continue
+			}
+			out = append(out, eptviews.Region{Name: fmt.Sprintf("request slot %s->%s", domainName(img, c.ID), lib.Name),
+				Owner: lib.ID, Peer: c.ID, Kind: eptviews.Request, GPA: abi.HandoffSlot(c.ID, lib.ID), Size: abi.PageSize})
+		}
+	}
+	return out
+}
+
+func domainName(img *image.Image, id int) string {
+	if id == 0 {
+		return "app"
+	}
+	if id < len(img.Domains) && img.Domains[id] != nil {
+		return img.Domains[id].Name
+	}
+	return fmt.Sprintf("domain%d", id)
+}
+
+// placement is where one instance's vCPUs run: a host core per view
+// (-1: not pinned) and the spin bound in TSC cycles (0: every wait parks).
+type placement struct {
+	cpu    []int
+	spin   uint64
+	detail string
+	note   string
+}
+
+func place(img *image.Image, app int, views int, tscHz float64) placement {
+	libs := img.Libraries()
+	per := 1 + len(libs)
+	spinning := max(img.Apps, 1) * per
+	cpus := usableCPUs()
+	p := placement{cpu: make([]int, views)}
+	for i := range p.cpu {
+		p.cpu[i] = -1
+	}
+	if len(cpus) < spinning {
+		p.note = fmt.Sprintf("handoff: %d spinning vCPUs (%d application instance(s) x (app + %d libraries)) but %d usable host cores: no pinning, every wait parks (the sleep path)",
+			spinning, max(img.Apps, 1), len(libs), len(cpus))
+		p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); library vCPUs not pinned (%d spinning vCPUs, %d cores); spin bound 0 (every wait parks)", spinning, len(cpus))
+		return p
+	}
+	base := app * per
+	p.cpu[0] = cpus[base]
+	var where []string
+	for i, d := range libs {
+		p.cpu[d.ID] = cpus[base+1+i]
+		where = append(where, fmt.Sprintf("%s to core %d", d.Name, p.cpu[d.ID]))
+	}
+	p.spin = uint64(SpinBound.Seconds() * tscHz)
+	lib := "library vCPU pinned to core"
+	if len(libs) == 1 {
+		lib += fmt.Sprintf(" %d", p.cpu[libs[0].ID])
+	} else {
+		lib = "library vCPUs pinned: " + fmt.Sprint(where)
+	}
+	p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); %s (app on core %d); spin bound %v (%d TSC cycles)", lib, p.cpu[0], SpinBound, p.spin)
+	return p
+}
+
+// RunInstance implements backend.Backend.
+func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
+	mech := b.Probe()
+	if !mech.Available() {
+		return nil, fmt.Errorf("%w: handoff: %s", backend.ErrUnavailable, mech.Unavailable)
+	}
+	sys, err := vmm.CheckKVM()
+	if err != nil {
+		return nil, fmt.Errorf("%w: handoff: %v", backend.ErrUnavailable, err)
+	}
+	defer sys.Close()
+	res := &backend.Result{Backend: "handoff", Mechanism: mech, Image: path}
+	printed := &backend.Capture{Max: 16 << 20}
+	out := opts.Output
+	if out == nil {
+		out = io.Discard
+	}
+	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
+	m, err := vmm.NewInstanceWith(sys, img, guestbin.GateHandoff, guestbin.Supervisor, p, inst.App, inst.Shared, slots(img))
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	defer m.Close()
+	if len(opts.Canary) > 0 {
+		m.PlantCanary(opts.Canary)
+		defer func() { res.Leaked = m.FindCanary(opts.Canary, printed.Bytes()) }()
+	}
+	p.Scribble, p.Image = m.Scribble, img
+	defer m.Scribble(0, 0)
+	if inst.Alive != nil {
+		alive, unmap, err := backend.AliveReader(inst.Alive)
+		if err != nil {
+			return nil, err
+		}
+		defer unmap()
+		p.AppAlive = alive
+	}
+	res.TSCHz = m.TSCHz()
+	pl := place(img, inst.App, m.NumViews(), res.TSCHz)
+	res.Mechanism.Detail = pl.detail
+	if pl.note != "" {
+		res.Notes = append(res.Notes, pl.note)
+	}
+	if err := setup(m, img, pl); err != nil {
+		return nil, err
+	}
+	r := &run{m: m, img: img, res: res, pl: pl, budget: opts.CallBudget, done: make(chan struct{}),
+		wake: make([]chan struct{}, m.NumViews()), loops: make([]*vcpu.Loop, m.NumViews())}
+	for v := range r.wake {
+		r.wake[v] = make(chan struct{}, 1)
+	}
+	err = r.run(ctx, opts.Timeout)
+	r.report()
+	return res, err
+}
+
+// setup writes the header fields the gate reads (spin bound, the callers
+// of each library) and starts every library's vCPU in the serve loop, on
+// its own stack.
+func setup(m *vmm.Machine, img *image.Image, pl placement) error {
+	le := binary.LittleEndian
+	for v := 0; v < m.NumViews(); v++ {
+		if m.VCPU(v) == nil {
+			continue
+		}
+		b := make([]byte, 24)
+		le.PutUint64(b, pl.spin)
+		var out uint64
+		for _, d := range img.Libraries() {
+			if d.ID != v {
+				out |= 1 << d.ID
+			}
+		}
+		le.PutUint64(b[16:], out)
+		if v != 0 {
+			callers := uint64(1)
+			for _, d := range img.Libraries() {
+				if d.ID != v {
+					callers |= 1 << d.ID
+				}
+			}
+			le.PutUint64(b[8:], callers)
+		}
+		m.WriteGuest(v, abi.GateData+abi.HdrSpin, b)
+	}
+	for _, d := range img.Libraries() {
+		regs := &kvm.Regs{RIP: abi.GateIn, RSP: d.Slot(), RFLAGS: 2}
+		if err := m.VCPU(d.ID).SetRegs(regs); err != nil {
+			return fmt.Errorf("start %s's vCPU: %w", d.Name, err)
+		}
+	}
+	return nil
+}
+
+// run is one instance's vCPUs, each on its own thread.
+type run struct {
+	m      *vmm.Machine
+	img    *image.Image
+	res    *backend.Result
+	pl     placement
+	budget time.Duration
+
+	mu    sync.Mutex // the exit handler and the loops
+	loops []*vcpu.Loop
+	wake  []chan struct{} // a ring per view (buffered: a ring before the park is kept)
+	done  chan struct{}   // closed when the run ends
+	once  sync.Once
+	end   outcome
+
+	parks, ringsLib, ringsCaller atomic.Uint64
+	seen                         map[int]budgetSeen // the watchdog's: each library's open call
+}
+
+// outcome is how the run ended.
+type outcome struct {
+	err       error
+	stop      *backend.Stop
+	timeout   bool
+	overView  int // OverBudget: the library whose call ran over
+	overEntry int
+}
+
+// stop ends the run with o (the first stop wins) and kicks every vCPU.
+func (r *run) stop(o outcome) {
+	r.once.Do(func() {
+		r.end = o
+		close(r.done)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, l := range r.loops {
+			if l != nil {
+				l.Kick(vcpu.Cancelled)
+			}
+		}
+	})
+}
+
+func (r *run) run(ctx context.Context, timeout time.Duration) error {
+	start := time.Now()
+	defer func() { r.res.WallSeconds = time.Since(start).Seconds() }()
+	if timeout > 0 {
+		t := time.AfterFunc(timeout, func() { r.stop(outcome{timeout: true}) })
+		defer t.Stop()
+	}
+	defer context.AfterFunc(ctx, func() { r.stop(outcome{err: fmt.Errorf("run stopped: %w", ctx.Err())}) })()
+	if r.budget > 0 {
+		go callbudget.Watch(r.done, r.budget, r.overBudget)
+	}
+	var wg sync.WaitGroup
+	for v := 0; v < r.m.NumViews(); v++ {
+		if r.m.VCPU(v) == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.vcpu(ctx, v)
+		}()
+	}
+	wg.Wait()
+	r.m.Collect()
+	switch o := r.end; {
+	case o.timeout:
+		r.res.TimedOut = true
+		r.res.Violation = &backend.Violation{Kind: "timeout", Domain: "app", RIP: r.m.VCPU(0).Sync().Regs.RIP,
+			Detail: fmt.Sprintf("the workload ran longer than %v", timeout), CaughtBy: vcpu.CaughtByTimer}
+	case o.overView > 0:
+		v := callbudget.Violation(r.img, o.overEntry, r.budget, vcpu.CaughtByWatchdog)
+		v.RIP = r.m.VCPU(o.overView).Sync().Regs.RIP
+		r.res.Violation = v
+	case o.err != nil:
+		return o.err
+	case o.stop != nil && o.stop.Violation != nil:
+		r.res.Violation = o.stop.Violation
+	case o.stop != nil:
+		r.res.Exited, r.res.ExitCode = true, o.stop.Code
+	}
+	return nil
+}
+
+// vcpu runs view v's vCPU on a thread of its own until the run ends.
+func (r *run) vcpu(ctx context.Context, v int) {
+	c := r.m.VCPU(v)
+	loop := vcpu.Start(ctx, 0, c) // locks this goroutine to its thread
+	defer loop.Stop()
+	r.mu.Lock()
+	r.loops[v] = loop
+	r.mu.Unlock()
+	select {
+	case <-r.done: // stopped before this vCPU registered: kick it ourselves
+		loop.Kick(vcpu.Cancelled)
+	default:
+	}
+	if cpu := r.pl.cpu[v]; cpu >= 0 {
+		var set unix.CPUSet
+		set.Set(cpu)
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			r.stop(outcome{err: fmt.Errorf("pin %s's vCPU to core %d: %w", domainName(r.img, v), cpu, err)})
+			return
+		}
+	}
+	for {
+		stopped, err := loop.Run(c)
+		if stopped != vcpu.Running {
+			return // r.stop (or the context) kicked it: the outcome is recorded
+		}
+		if err != nil {
+			r.stop(outcome{err: fmt.Errorf("KVM_RUN in view %s: %w", domainName(r.img, v), err)})
+			return
+		}
+		if c.ExitReason() == kvm.ExitIO {
+			if io := c.IO(); io.Port == abi.PortSys && io.Direction == kvm.IOOut {
+				switch regs := &c.Sync().Regs; regs.RDI {
+				case abi.SysPark:
+					r.parks.Add(1)
+					select {
+					case <-r.wake[v]:
+						continue
+					case <-r.done:
+						return
+					}
+				case abi.SysRing:
+					// Any view may ring any other: a ring only makes it look.
+					if t := regs.RSI; t < uint64(len(r.wake)) && r.m.VCPU(int(t)) != nil {
+						if regs.RIP >= abi.GateIn { // from the serve loop: a result for a parked caller
+							r.ringsCaller.Add(1)
+						} else { // from the call: a request for a parked library
+							r.ringsLib.Add(1)
+						}
+						select {
+						case r.wake[t] <- struct{}{}:
+						default:
+						}
+					}
+					continue
+				}
+			}
+		}
+		r.mu.Lock()
+		act := r.m.HandleExit(v)
+		r.mu.Unlock()
+		switch act.Kind {
+		case vmm.Resume:
+			if act.SetRAX {
+				c.Sync().Regs.RAX = act.RAX
+				c.MarkDirty(kvm.SyncRegs)
+			}
+		case vmm.Switch:
+			r.stop(outcome{err: fmt.Errorf("a VMFUNC in view %s under handoff, which has none", domainName(r.img, v))})
+			return
+		case vmm.Stop:
+			if act.Err != nil {
+				r.stop(outcome{err: act.Err})
+			} else {
+				r.stop(outcome{stop: act.Stop})
+			}
+			return
+		}
+	}
+}
+
+// overBudget is the call-budget watchdog: it reads each library's open
+// call from its trusted slot (which only the library's view maps: the
+// application cannot write it) and times it from the first look that saw
+// it open.
+func (r *run) overBudget() bool {
+	if r.seen == nil {
+		r.seen = map[int]budgetSeen{}
+	}
+	now := time.Now()
+	for _, d := range r.img.Libraries() {
+		b, err := r.m.ReadGuest(d.ID, d.Slot(), abi.SlotBytes)
+		if err != nil {
+			continue
+		}
+		le := binary.LittleEndian
+		start, entry, n := le.Uint64(b[abi.SlotStart:]), le.Uint64(b[abi.SlotEntry:]), le.Uint64(b[abi.SlotEntries:])
+		s := r.seen[d.ID]
+		switch {
+		case start == 0:
+			delete(r.seen, d.ID)
+		case !s.open || s.calls != n:
+			r.seen[d.ID] = budgetSeen{open: true, calls: n, at: now}
+		case now.Sub(s.at) > r.budget:
+			r.stop(outcome{overView: d.ID, overEntry: int(entry)})
+			return true
+		}
+	}
+	return false
+}
+
+type budgetSeen struct {
+	open  bool
+	calls uint64
+	at    time.Time
+}
+
+// report adds the hand-offs' fast and slow paths to the result.
+func (r *run) report() {
+	var calls uint64
+	for _, d := range r.img.Libraries() {
+		if b, err := r.m.ReadGuest(d.ID, d.Slot()+abi.SlotEntries, 8); err == nil {
+			calls += binary.LittleEndian.Uint64(b)
+		}
+	}
+	if r.res.Exits == nil {
+		r.res.Exits = map[string]uint64{}
+	}
+	r.res.Exits["handoff_park"] = r.parks.Load()
+	r.res.Exits["handoff_ring"] = r.ringsLib.Load() + r.ringsCaller.Load()
+	slow := min(calls, r.ringsLib.Load()+r.ringsCaller.Load())
+	r.res.Notes = append(r.res.Notes, fmt.Sprintf(
+		"handoff: %d library calls; fast path (no exit) %d, slow path at most %d (%d rang a parked library, %d woke a parked caller); %d parks",
+		calls, calls-slow, slow, r.ringsLib.Load(), r.ringsCaller.Load(), r.parks.Load()))
+}

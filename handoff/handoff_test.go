@@ -1,0 +1,135 @@
+package handoff
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"plib/backend"
+	"plib/internal/attacks"
+	"plib/internal/image"
+	"plib/internal/testimages"
+	"plib/vmm"
+)
+
+func needKVM(t *testing.T) {
+	t.Helper()
+	sys, err := vmm.CheckKVM()
+	if err != nil {
+		t.Skipf("SKIPPING real-KVM test of the handoff backend: %v", err)
+	}
+	sys.Close()
+}
+
+// runImage runs the named image under handoff, every instance.
+func runImage(t *testing.T, name string, params map[string]int64, opts backend.Options) *backend.Result {
+	t.Helper()
+	needKVM(t)
+	path := testimages.Path(t, name)
+	img, err := image.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Params = params
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Minute
+	}
+	res, err := backend.Run(context.Background(), Backend{}, img, path, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return res
+}
+
+func wantExit0(t *testing.T, name string, res *backend.Result) {
+	t.Helper()
+	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
+		t.Fatalf("%s: exited %v code %d violation %+v notes %q", name, res.Exited, res.ExitCode, res.Violation, res.Notes)
+	}
+}
+
+// TestNullUnderHandoff: null's calls are answered by the library's own
+// vCPU, and the result says how they were handed over.
+func TestNullUnderHandoff(t *testing.T) {
+	res := runImage(t, "null", map[string]int64{"iterations": 2000, "rounds": 3}, backend.Options{})
+	wantExit0(t, "null", res)
+	if n, _ := res.Metric("calls"); n == 0 {
+		t.Error("no calls counted")
+	}
+	if !strings.Contains(res.Mechanism.Detail, "cross-vCPU hand-off (no VMFUNC)") || !strings.Contains(res.Mechanism.Detail, "spin bound") {
+		t.Errorf("mechanism detail %q names no placement", res.Mechanism.Detail)
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "fast path") {
+		t.Errorf("no fast/slow path note: %q", res.Notes)
+	}
+	if res.ViewSwitches != 0 {
+		t.Errorf("%d view switches under handoff, which never switches views", res.ViewSwitches)
+	}
+	t.Logf("null: %s; %q", res.Mechanism.Detail, res.Notes)
+}
+
+// TestKVUnderHandoff: kv's operations and its consistency check.
+func TestKVUnderHandoff(t *testing.T) {
+	res := runImage(t, "kv", map[string]int64{"iterations": 50, "rounds": 2}, backend.Options{})
+	wantExit0(t, "kv", res)
+	if c, _ := res.Metric("consistent"); c != 1 {
+		t.Errorf("kv inconsistent: %v", c)
+	}
+}
+
+// TestIPCUnderHandoff: library A's vCPU hands calls to library B's.
+func TestIPCUnderHandoff(t *testing.T) {
+	res := runImage(t, "ipc", map[string]int64{"iterations": 50, "rounds": 2}, backend.Options{})
+	wantExit0(t, "ipc", res)
+	if w, _ := res.Metric("wrong_answers"); w != 0 {
+		t.Errorf("%d wrong answers", w)
+	}
+}
+
+// TestLibraryPlatformCalls: a library prints from its own vCPU.
+func TestLibraryPlatformCalls(t *testing.T) {
+	res := runImage(t, "lib-print", nil, backend.Options{})
+	wantExit0(t, "lib-print", res)
+}
+
+// TestSharingUnderHandoff: two application instances, each with its own
+// request slots and library vCPUs, share one kv.
+func TestSharingUnderHandoff(t *testing.T) {
+	res := runImage(t, "sharing", map[string]int64{"increments": 200}, backend.Options{})
+	wantExit0(t, "sharing", res)
+}
+
+// TestCallBudgetUnderHandoff: a library call that never returns is
+// stopped by the VMM, which reads the open call from the library's
+// trusted slot, and the report names the library.
+func TestCallBudgetUnderHandoff(t *testing.T) {
+	res := runImage(t, "attack-hang", nil, backend.Options{CallBudget: 300 * time.Millisecond, Timeout: 20 * time.Second})
+	if res.Violation == nil || res.Violation.Kind != backend.ViolationBudget {
+		t.Fatalf("attack-hang: violation %+v, want a call-budget violation", res.Violation)
+	}
+	if res.TimedOut {
+		t.Error("stopped by the timeout, not the budget")
+	}
+}
+
+// TestAttacksUnderHandoff: the slot attacks and a few classic ones, judged
+// as vmm attacks judges them.
+func TestAttacksUnderHandoff(t *testing.T) {
+	needKVM(t)
+	for _, a := range attacks.Catalogue {
+		switch a.Image {
+		case "attack-read", "attack-exec", "attack-gate-entry", "attack-slot-rewrite", "attack-slot-forge":
+		default:
+			continue
+		}
+		t.Run(a.Image, func(t *testing.T) {
+			dir := strings.TrimSuffix(testimages.Path(t, a.Image), "/"+a.Image+".elf")
+			o := attacks.Run(context.Background(), Backend{}, a, dir)
+			if o.Verdict != attacks.Stopped {
+				t.Fatalf("%s under handoff: %v %q", a.Image, o.Verdict, o.Text)
+			}
+			t.Logf("%s: %s", a.Image, o.Text)
+		})
+	}
+}

@@ -217,15 +217,20 @@ func setup(m *vmm.Machine, img *image.Image, pl placement) error {
 		if m.VCPU(v) == nil {
 			continue
 		}
-		b := make([]byte, 24)
-		le.PutUint64(b, pl.spin)
+		view := v
+		word := func(off, val uint64) { // each header field at its own offset
+			b := make([]byte, 8)
+			le.PutUint64(b, val)
+			m.WriteGuest(view, abi.GateData+off, b)
+		}
 		var out uint64
 		for _, d := range img.Libraries() {
 			if d.ID != v {
 				out |= 1 << d.ID
 			}
 		}
-		le.PutUint64(b[16:], out)
+		word(abi.HdrSpin, pl.spin)
+		word(abi.HdrSlotMap, out)
 		if v != 0 {
 			callers := uint64(1)
 			for _, d := range img.Libraries() {
@@ -233,9 +238,8 @@ func setup(m *vmm.Machine, img *image.Image, pl placement) error {
 					callers |= 1 << d.ID
 				}
 			}
-			le.PutUint64(b[8:], callers)
+			word(abi.HdrCallers, callers)
 		}
-		m.WriteGuest(v, abi.GateData+abi.HdrSpin, b)
 	}
 	for _, d := range img.Libraries() {
 		regs := &kvm.Regs{RIP: abi.GateIn, RSP: d.Slot(), RFLAGS: 2}

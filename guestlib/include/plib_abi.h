@@ -50,7 +50,7 @@
 #define PLIB_SLOT_ENTRY    40    /* host loader runtime: the entry of that call */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
 #define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
-#define PLIB_HDR_SPIN      0x448 /* process: how long a waiting side spins, TSC cycles (0: sleep at once) */
+#define PLIB_HDR_SPIN      0x448 /* process, handoff: how long a waiting side spins before it sleeps, TSC cycles (0: sleep at once) */
 #define PLIB_HDR_BELL      0x480 /* u64[PLIB_MAX_DOMAINS]: process: each library's doorbell word */
 #define PLIB_HDR_INREQ     0x4c0 /* u64[PLIB_MAX_DOMAINS]: process: a library's incoming request pages, by caller (0: none) */
 
@@ -59,7 +59,6 @@
    per (caller, library) pair at PLIB_HANDOFF_SLOTS + (caller * 8 +
    library) * 4096, mapped by those two views only. Every word in it is
    written by the caller and read once by the library's serve code. */
-#define PLIB_HDR_SPIN      0x500 /* handoff: how long a waiter spins before it parks (TSC cycles) */
 #define PLIB_HDR_CALLERS   0x508 /* handoff: bitmask of the callers with a slot into this view */
 #define PLIB_HDR_SLOTMAP   0x510 /* handoff: bitmask of the libraries this view has a slot to (0: no slots) */
 #define PLIB_HANDOFF_SLOTS 0x60000000 /* = PLIB_IMAGE_LIMIT: above every image */

@@ -55,7 +55,7 @@ const (
 	SlotEntry   = 40 // host loader runtime: the entry of that call
 	HdrReq      = 0x400
 	HdrBudget   = 0x440
-	HdrSpin     = 0x448 // process: the spin bound in TSC cycles (0: sleep at once)
+	HdrSpin     = 0x448 // process, handoff: the spin bound in TSC cycles (0: sleep at once)
 	HdrBell     = 0x480 // process: each library's doorbell word
 	HdrInReq    = 0x4c0 // process: a library's incoming request pages, by caller
 	Magic       = 0x4554414742494c50
@@ -63,7 +63,6 @@ const (
 
 // The handoff backend's header fields and request slots (plib_abi.h).
 const (
-	HdrSpin      = 0x500 // how long a waiter spins before it parks (TSC cycles)
 	HdrCallers   = 0x508 // bitmask of the callers with a slot into this view
 	HdrSlotMap   = 0x510 // bitmask of the libraries this view has a slot to
 	HandoffSlots = 0x60000000

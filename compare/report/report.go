@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"plib/backend"
@@ -92,6 +93,44 @@ func (r *Report) Column(s *Series) string {
 		return s.Machine + "/" + s.Backend
 	}
 	return s.Backend
+}
+
+// splitColumn returns a column's machine and backend.
+func (r *Report) splitColumn(col string) (machine, name string) {
+	if len(r.Machines) > 1 {
+		if i := strings.LastIndex(col, "/"); i >= 0 {
+			return col[:i], col[i+1:]
+		}
+	}
+	if len(r.Machines) > 0 {
+		machine = r.Machines[0].Label
+	}
+	return machine, col
+}
+
+// ColumnLabel is what a reader sees as a column's name in a table
+// header or a chart legend: the column, and how its switch ran when that
+// changes what the figure means ("vmfunc (emulated by vmm)"), so that
+// the caveat travels with a table or a chart copied out of the report.
+func (r *Report) ColumnLabel(col string) string {
+	machine, name := r.splitColumn(col)
+	if m := r.Mechanism(machine, name); m.Mode == backend.Emulated {
+		by := m.EmulatedBy
+		if by == "" {
+			by = "software"
+		}
+		return col + " (emulated by " + by + ")"
+	}
+	return col
+}
+
+// ColumnLabels maps ColumnLabel over cols.
+func (r *Report) ColumnLabels(cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = r.ColumnLabel(c)
+	}
+	return out
 }
 
 // Summarize fills every series' Summary from its samples.

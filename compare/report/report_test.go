@@ -152,7 +152,7 @@ func TestCSVHasARowPerSeries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(r.Series)+1 || rows[0][6] != "median_ns" {
+	if len(rows) != len(r.Series)+1 || rows[0][7] != "median_ns" {
 		t.Fatalf("%d rows for %d series; header %v", len(rows), len(r.Series), rows[0])
 	}
 }
@@ -216,4 +216,51 @@ func contains(v []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestColumnLabelsCarryTheEmulation: a header or legend copied out of
+// the report still says that a switch was emulated.
+func TestColumnLabelsCarryTheEmulation(t *testing.T) {
+	r := load(t, "quick.json")
+	if got := r.ColumnLabel("vmfunc"); got != "vmfunc (emulated by vmm)" {
+		t.Errorf("vmfunc's label is %q", got)
+	}
+	if got := r.ColumnLabel("mprotect"); got != "mprotect" {
+		t.Errorf("mprotect's label is %q", got)
+	}
+	for _, c := range r.Columns() {
+		if c == "pku" {
+			t.Error("an unavailable backend is a column")
+		}
+	}
+	m, err := Merge([]string{"testdata/quick.json", "testdata/quick.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.ColumnLabel("vm#2/vmfunc"); got != "vm#2/vmfunc (emulated by vmm)" {
+		t.Errorf("merged vmfunc's label is %q", got)
+	}
+}
+
+// TestIntervalsSayTheirCoverage: the interval prints the coverage its
+// sample count gives, and p99 needs MinP99Samples samples.
+func TestIntervalsSayTheirCoverage(t *testing.T) {
+	x := make([]float64, 9)
+	for i := range x {
+		x[i] = float64(100 + i)
+	}
+	s := Summarize(x)
+	if got := formatCI(s); !strings.HasSuffix(got, "(96%)") {
+		t.Errorf("9 samples: %q, want a 96%% interval", got)
+	}
+	if got := formatP99(s); got != "-" {
+		t.Errorf("p99 of 9 samples printed as %q", got)
+	}
+	x = make([]float64, MinP99Samples)
+	for i := range x {
+		x[i] = float64(i)
+	}
+	if got := formatP99(Summarize(x)); got == "-" {
+		t.Errorf("p99 of %d samples not printed", MinP99Samples)
+	}
 }

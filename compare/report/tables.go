@@ -138,11 +138,43 @@ func cell(s *Series) string {
 	return c
 }
 
+// ciHeader heads the column of formatCI's cells.
+const ciHeader = "CI of the median (coverage)"
+
+// statsNote says how the interval and p99 columns are to be read.
+var statsNote = fmt.Sprintf("The interval of the median is a pair of order statistics (no normality assumed): "+
+	"the narrowest such pair covering the median with at least 95%% probability where n allows it, so its coverage, "+
+	"printed with it (rounded down), is what the sample count gives: 96%% with 9 samples, 98%% with 11 (n < 6 cannot reach 95%%). "+
+	"p99 is printed only from %d samples on (\"-\" below): with fewer, the 99th percentile is interpolated between the largest "+
+	"samples, essentially the maximum, with no sample above it.", MinP99Samples)
+
+// formatCI prints the interval of the median with its coverage.
+func formatCI(s Summary) string {
+	if s.N == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%s – %s (%s)", FormatNS(s.CILow), FormatNS(s.CIHigh), formatCoverage(s.CILevel))
+}
+
+// formatCoverage prints a coverage rounded down, so that it never
+// claims more than the interval has: 0.9883 is "98%".
+func formatCoverage(level float64) string {
+	return fmt.Sprintf("%.0f%%", math.Floor(100*level+1e-9))
+}
+
+// formatP99 prints p99 where enough samples stand behind it.
+func formatP99(s Summary) string {
+	if s.N < MinP99Samples {
+		return "-"
+	}
+	return FormatNS(s.P99)
+}
+
 func (r *Report) latencyTable() Table {
 	cols := r.Columns()
 	t := Table{Title: "Latency per operation",
 		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table). \"-\": not measured.",
-		Header: append([]string{"operation"}, cols...)}
+		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
 	for _, k := range keys {
 		row := []string{labels[k]}
@@ -177,7 +209,7 @@ func (r *Report) ratioTable() (Table, bool) {
 	}
 	t := Table{Title: "Cost of isolation: ratio to none",
 		Note:   "Each backend's median over the none backend's median for the same operation, measured in the same run.",
-		Header: append([]string{"operation"}, cols...)}
+		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
 	any := false
 	for _, k := range keys {
@@ -205,7 +237,7 @@ var throughputKeys = []struct{ key, label string }{
 
 func (r *Report) throughputTable() (Table, bool) {
 	cols := r.Columns()
-	t := Table{Title: "Throughput on one core", Note: "1 / median latency.", Header: append([]string{"rate"}, cols...)}
+	t := Table{Title: "Throughput on one core", Note: "1 / median latency.", Header: append([]string{"rate"}, r.ColumnLabels(cols)...)}
 	any := false
 	for _, tk := range throughputKeys {
 		row := []string{tk.label}
@@ -238,8 +270,8 @@ func formatRate(x float64) string {
 }
 
 func (r *Report) anchorTable() (Table, bool) {
-	t := Table{Title: "Anchors", Note: "Reference costs measured in the same run, so that every ratio is taken side by side.",
-		Header: []string{"anchor", "median", "cycles", "p5", "p95", "p99", "95% CI of the median", "n"}}
+	t := Table{Title: "Anchors", Note: "Reference costs measured in the same run, so that every ratio is taken side by side. The interval of the median and p99 are as in the detail table.",
+		Header: []string{"anchor", "median", "cycles", "p5", "p95", "p99", ciHeader, "n"}}
 	if len(r.Machines) > 1 {
 		t.Header = append([]string{"machine"}, t.Header...)
 	}
@@ -249,8 +281,8 @@ func (r *Report) anchorTable() (Table, bool) {
 			row = []string{a.Label, "unavailable: " + a.Error, "", "", "", "", "", ""}
 		} else {
 			s := a.Summary
-			row = []string{a.Label, cell(a), fmt.Sprintf("%.0f", Summarize(a.Cycles).Median), FormatNS(s.P5), FormatNS(s.P95), FormatNS(s.P99),
-				FormatNS(s.CILow) + " - " + FormatNS(s.CIHigh), fmt.Sprint(s.N)}
+			row = []string{a.Label, cell(a), fmt.Sprintf("%.0f", Summarize(a.Cycles).Median), FormatNS(s.P5), FormatNS(s.P95), formatP99(s),
+				formatCI(s), fmt.Sprint(s.N)}
 		}
 		if len(r.Machines) > 1 {
 			row = append([]string{a.Machine}, row...)
@@ -297,7 +329,7 @@ func (r *Report) anchorRatioTable() (Table, bool) {
 		t.Header[0] = "machine/backend"
 	}
 	for _, c := range cols {
-		row := []string{c}
+		row := []string{r.ColumnLabel(c)}
 		for _, a := range anchors {
 			v := "-"
 			if x, ok := ratio[c][a.Workload]; ok {
@@ -311,8 +343,8 @@ func (r *Report) anchorRatioTable() (Table, bool) {
 }
 
 func (r *Report) detailTable() Table {
-	t := Table{Title: "Detail", Note: "Every series: n samples (rounds), each the mean over a batch of operations; median and percentiles in host time; cycles from the TSC.",
-		Header: []string{"backend", "operation", "n", "median", "cycles", "p5", "p95", "p99", "95% CI of the median", "x none", "flag"}}
+	t := Table{Title: "Detail", Note: "Every series: n samples (rounds), each the mean over a batch of operations; median and percentiles in host time; cycles from the TSC. " + statsNote,
+		Header: []string{"backend", "operation", "n", "median", "cycles", "p5", "p95", "p99", ciHeader, "x none", "flag"}}
 	if len(r.Machines) > 1 {
 		t.Header[0] = "machine/backend"
 	}
@@ -322,7 +354,7 @@ func (r *Report) detailTable() Table {
 			continue
 		}
 		if s.Error != "" {
-			t.Rows = append(t.Rows, []string{r.Column(s), s.Label, "0", "failed: " + s.Error, "", "", "", "", "", "", ""})
+			t.Rows = append(t.Rows, []string{r.ColumnLabel(r.Column(s)), s.Label, "0", "failed: " + s.Error, "", "", "", "", "", "", ""})
 			continue
 		}
 		m := s.Summary
@@ -334,9 +366,9 @@ func (r *Report) detailTable() Table {
 		if x := r.Ratio(s); !math.IsNaN(x) {
 			ratio = FormatRatio(x)
 		}
-		t.Rows = append(t.Rows, []string{r.Column(s), s.Label, fmt.Sprint(m.N), FormatNS(m.Median),
-			fmt.Sprintf("%.0f", Summarize(s.Cycles).Median), FormatNS(m.P5), FormatNS(m.P95), FormatNS(m.P99),
-			FormatNS(m.CILow) + " - " + FormatNS(m.CIHigh), ratio, flag})
+		t.Rows = append(t.Rows, []string{r.ColumnLabel(r.Column(s)), s.Label, fmt.Sprint(m.N), FormatNS(m.Median),
+			fmt.Sprintf("%.0f", Summarize(s.Cycles).Median), FormatNS(m.P5), FormatNS(m.P95), formatP99(m),
+			formatCI(m), ratio, flag})
 	}
 	return t
 }

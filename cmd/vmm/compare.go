@@ -24,7 +24,7 @@ import (
 )
 
 type compareCmd struct {
-	Out       string        `help:"Directory for report.json, report.csv, report.md and report.html (created)." default:"report" type:"path"`
+	Out       string        `help:"Directory for report.json, report.csv, report.md, report.html, report.bench.txt and charts/ (created)." default:"report" type:"path"`
 	Quick     bool          `help:"A smoke-sized run: one run per backend and few samples (under a minute here)."`
 	Merge     []string      `help:"Instead of measuring, set these report.json files side by side." placeholder:"REPORT.json" type:"existingfile" sep:"none"`
 	Backend   []string      `help:"Backends to compare (repeatable; default: every backend; unavailable ones are reported with the reason)." placeholder:"NAME"`
@@ -113,7 +113,8 @@ func (c *compareCmd) Run() error {
 	return nil
 }
 
-// writeReports writes the four report files into dir.
+// writeReports writes the report files into dir, and each chart into
+// dir/charts.
 func writeReports(rep *report.Report, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report directory: %w", err)
@@ -142,6 +143,12 @@ func writeReports(rep *report.Report, dir string) ([]string, error) {
 		}
 		paths = append(paths, p)
 	}
+	// Each chart on its own, SVG and PDF, for a paper or a slide.
+	charts := filepath.Join(dir, "charts")
+	if _, err := rep.WriteCharts(charts); err != nil {
+		return nil, fmt.Errorf("charts: %w", err)
+	}
+	paths = append(paths, charts+string(filepath.Separator))
 	return paths, nil
 }
 

@@ -119,9 +119,12 @@ func writeReports(rep *report.Report, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report directory: %w", err)
 	}
-	var csv, html bytes.Buffer
+	var csv, html, bench bytes.Buffer
 	if err := rep.CSV(&csv); err != nil {
 		return nil, fmt.Errorf("report.csv: %w", err)
+	}
+	if err := rep.Bench(&bench); err != nil {
+		return nil, fmt.Errorf("report.bench.txt: %w", err)
 	}
 	if err := rep.HTML(&html); err != nil {
 		return nil, fmt.Errorf("report.html: %w", err)
@@ -129,7 +132,8 @@ func writeReports(rep *report.Report, dir string) ([]string, error) {
 	files := []struct {
 		name string
 		data []byte
-	}{{"report.csv", csv.Bytes()}, {"report.md", []byte(rep.Markdown())}, {"report.html", html.Bytes()}}
+	}{{"report.csv", csv.Bytes()}, {"report.md", []byte(rep.Markdown())}, {"report.html", html.Bytes()},
+		{"report.bench.txt", bench.Bytes()}}
 	var paths []string
 	p := filepath.Join(dir, "report.json")
 	if err := rep.WriteJSON(p); err != nil {

@@ -26,15 +26,16 @@ import (
 type compareCmd struct {
 	Out       string        `help:"Directory for report.json, report.csv, report.md, report.html, report.bench.txt and charts/ (created)." default:"report" type:"path"`
 	Quick     bool          `help:"A smoke-sized run: one run per backend and few samples (under a minute here)."`
-	Merge     []string      `help:"Instead of measuring, set these report.json files side by side." placeholder:"REPORT.json" type:"existingfile" sep:"none"`
+	Merge     []string      `help:"Instead of measuring, set these report.json files side by side and show the change from the first (repeatable or comma-separated)." placeholder:"REPORT.json" type:"existingfile"`
 	Backend   []string      `help:"Backends to compare (repeatable; default: every backend; unavailable ones are reported with the reason)." placeholder:"NAME"`
 	Images    string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
 	Runs      int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
 	Memcached bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
 	Attacks   bool          `help:"Run the attack suite under every backend, so the verdict says what each stops (not with --quick; --no-attacks to skip)." default:"true" negatable:""`
 	Timeout   time.Duration `help:"Bound on one workload run." default:"5m"`
-	Quiet     bool          `help:"No progress and no tables on the terminal; only errors."`
-	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the Markdown tables."`
+	Quiet     bool          `help:"No progress and no summary on the terminal; only errors."`
+	Markdown  bool          `help:"Print report.md's tables on stdout instead of the one-line summaries." xor:"stdout"`
+	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the one-line summaries." xor:"stdout"`
 }
 
 // Run measures (or merges) and writes the reports.
@@ -98,9 +99,18 @@ func (c *compareCmd) Run() error {
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	case !c.Quiet:
+	case c.Markdown:
 		fmt.Print(rep.Markdown())
 		fmt.Printf("\nreports: %s\n", strings.Join(paths, ", "))
+	case !c.Quiet:
+		// One line per workload, in the spirit of hyperfine; the tables
+		// are in report.md.
+		for _, l := range rep.SummaryLines() {
+			fmt.Println(l)
+		}
+		fmt.Printf("\nreports: %s\n", strings.Join(paths, ", "))
+		fmt.Printf("tables: %s (or --markdown); compare runs: benchstat -col /backend %s\n",
+			filepath.Join(c.Out, "report.md"), filepath.Join(c.Out, "report.bench.txt"))
 	}
 	for _, mech := range rep.Machines[0].Mechanisms {
 		if !mech.Available() && !c.Quiet {

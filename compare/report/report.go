@@ -30,9 +30,12 @@ type Report struct {
 	Notes         []string  `json:"notes,omitempty"`
 	// Attacks is what vmm attacks found per backend in the same run
 	// (empty where the comparison ran none: --quick).
-	Attacks   []AttackRecord `json:"attacks,omitempty"`
-	Merged    []string       `json:"merged_from,omitempty"` // the report files a merge read
-	mechByKey mechLookup     `json:"-"`
+	Attacks []AttackRecord `json:"attacks,omitempty"`
+	Merged  []string       `json:"merged_from,omitempty"` // the report files a merge read
+	// MergedSettings are the settings of each report a merge read, in
+	// Merged's order (Settings is the first's).
+	MergedSettings []Settings `json:"merged_settings,omitempty"`
+	mechByKey      mechLookup `json:"-"`
 }
 
 // Machine is where a report was measured and with what.
@@ -190,6 +193,11 @@ func Merge(paths []string) (*Report, error) {
 		}
 		if out.Settings.Command == "" {
 			out.Settings = r.Settings
+		}
+		if len(r.MergedSettings) > 0 {
+			out.MergedSettings = append(out.MergedSettings, r.MergedSettings...)
+		} else {
+			out.MergedSettings = append(out.MergedSettings, r.Settings)
 		}
 		out.Settings.Quick = out.Settings.Quick || r.Settings.Quick
 		out.Notes = append(out.Notes, r.Notes...)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -191,7 +192,7 @@ func TestMergeSetsMachinesSideBySide(t *testing.T) {
 	}
 	cols := m.Columns()
 	a, b := m.Machines[0].Label+"/none", m.Machines[1].Label+"/none"
-	if len(cols) < 4 || cols[0] != a || !contains(cols, b) {
+	if len(cols) < 4 || cols[0] != a || !slices.Contains(cols, b) {
 		t.Fatalf("columns %v", cols)
 	}
 	// Ratios stay within one machine.
@@ -207,15 +208,6 @@ func TestMergeSetsMachinesSideBySide(t *testing.T) {
 	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), "format 99") {
 		t.Errorf("a report of another format: %v", err)
 	}
-}
-
-func contains(v []string, s string) bool {
-	for _, x := range v {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestColumnLabelsCarryTheEmulation: a header or legend copied out of
@@ -262,5 +254,44 @@ func TestIntervalsSayTheirCoverage(t *testing.T) {
 	}
 	if got := formatP99(Summarize(x)); got == "-" {
 		t.Errorf("p99 of %d samples not printed", MinP99Samples)
+	}
+}
+
+// TestSummaryLines: one line per workload, the columns fastest first,
+// the emulation caveat and the multiple of memcached for kv.
+func TestSummaryLines(t *testing.T) {
+	r := load(t, "quick.json")
+	lines := r.SummaryLines()
+	if len(lines) != 3 {
+		t.Fatalf("%d summary lines, want one per workload:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	kv := lines[1]
+	for _, want := range []string{"kv: get 128 B: none 41.2 ns", "vmfunc (emulated by vmm) 54.64 µs", "slower than memcached", "memcached 26.64 µs"} {
+		if !strings.Contains(kv, want) {
+			t.Errorf("the kv line lacks %q:\n%s", want, kv)
+		}
+	}
+	if strings.Index(kv, "memcached 26.64") > strings.Index(kv, "mprotect") {
+		t.Errorf("not fastest first: %s", kv)
+	}
+}
+
+// TestMergeShowsTheChange: a merged report has the change table (the
+// later machine's median over the first's) and says how each report
+// was run.
+func TestMergeShowsTheChange(t *testing.T) {
+	m, err := Merge([]string{"testdata/quick.json", "testdata/quick-none-vmfunc.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := m.Markdown()
+	for _, want := range []string{"## Change between reports", "| vmfunc (emulated by vmm): vm#2 / vm |",
+		"| command (report 2: testdata/quick-none-vmfunc.json) | bin/vmm compare --quick --backend none"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the merged report lacks %q", want)
+		}
+	}
+	if strings.Contains(load(t, "quick.json").Markdown(), "Change between") {
+		t.Error("a single report has a change table")
 	}
 }

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"strings"
 
 	"plib/backend"
@@ -75,6 +77,9 @@ func modeText(m backend.Mechanism) string {
 // Tables returns every table of the report, the mechanism table first.
 func (r *Report) Tables() []Table {
 	ts := []Table{r.mechanismTable(), r.latencyTable()}
+	if t, ok := r.deltaTable(); ok {
+		ts = append(ts, t)
+	}
 	if t, ok := r.ratioTable(); ok {
 		ts = append(ts, t)
 	}
@@ -90,8 +95,107 @@ func (r *Report) Tables() []Table {
 	if t, ok := r.floorTable(); ok {
 		ts = append(ts, t)
 	}
-	ts = append(ts, r.detailTable())
+	ts = append(ts, r.detailTable(), r.reproduceTable())
 	return ts
+}
+
+// deltaTable compares a merged report's machines (or runs): per
+// operation and backend, each later machine's median over the first's.
+func (r *Report) deltaTable() (Table, bool) {
+	if len(r.Machines) < 2 {
+		return Table{}, false
+	}
+	base := r.Machines[0].Label
+	t := Table{Title: "Change between reports",
+		Note: fmt.Sprintf("Each later report's median over %s's for the same operation and backend: above 1x is slower. "+
+			"\"~\" marks a change within the noise: the two medians' intervals (detail table) overlap.", base),
+		Header: []string{"operation"}}
+	type pair struct{ old, new string }
+	var pairs []pair
+	for _, c := range r.Columns() {
+		m, name := r.splitColumn(c)
+		if m == base {
+			continue
+		}
+		if old := base + "/" + name; slices.Contains(r.Columns(), old) {
+			pairs = append(pairs, pair{old, c})
+			t.Header = append(t.Header, strings.TrimPrefix(r.ColumnLabel(c), m+"/")+": "+m+" / "+base)
+		}
+	}
+	keys, labels := r.Rows()
+	any := false
+	for _, k := range keys {
+		row := []string{labels[k]}
+		for _, p := range pairs {
+			v := "-"
+			o, n := r.Find(p.old, k), r.Find(p.new, k)
+			if o != nil && n != nil && o.Error == "" && n.Error == "" && o.Summary.N > 0 && n.Summary.N > 0 && o.Summary.Median > 0 {
+				v, any = FormatRatio(n.Summary.Median/o.Summary.Median), true
+				if n.Summary.CILow <= o.Summary.CIHigh && o.Summary.CILow <= n.Summary.CIHigh {
+					v += " ~"
+				}
+			}
+			row = append(row, v)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, any
+}
+
+// reproduceTable says how to run the comparison again: the command, its
+// parameters and what it ran on and with.
+func (r *Report) reproduceTable() Table {
+	t := Table{Title: "How to reproduce this run",
+		Note:   "The command line, the parameters it ran with and the versions, as recorded in report.json; scripts/build builds bin/vmm and the workload images.",
+		Header: []string{"what", "value"}}
+	settings := []Settings{r.Settings}
+	if len(r.MergedSettings) > 0 {
+		settings = r.MergedSettings
+	}
+	for i, st := range settings {
+		suffix := ""
+		if len(settings) > 1 {
+			suffix = fmt.Sprintf(" (report %d)", i+1)
+			if len(settings) == len(r.Merged) {
+				suffix = fmt.Sprintf(" (report %d: %s)", i+1, r.Merged[i])
+			}
+		}
+		if st.Command != "" {
+			t.Rows = append(t.Rows, []string{"command" + suffix, st.Command})
+		}
+		t.Rows = append(t.Rows, []string{"runs per backend" + suffix, fmt.Sprint(st.Runs)})
+		var ws []string
+		for w := range st.Params {
+			ws = append(ws, w)
+		}
+		sort.Strings(ws)
+		for _, w := range ws {
+			var ps []string
+			for k, v := range st.Params[w] {
+				ps = append(ps, fmt.Sprintf("%s=%d", k, v))
+			}
+			sort.Strings(ps)
+			t.Rows = append(t.Rows, []string{"parameters of " + w + suffix, strings.Join(ps, " ")})
+		}
+		t.Rows = append(t.Rows, []string{"anchors" + suffix, fmt.Sprintf("%d samples", st.Anchor.Samples)})
+		if len(st.Backends) > 0 {
+			t.Rows = append(t.Rows, []string{"backends" + suffix, strings.Join(st.Backends, ", ")})
+		}
+	}
+	for _, m := range r.Machines {
+		var vs []string
+		for k, v := range m.Versions {
+			vs = append(vs, k+" "+v)
+		}
+		sort.Strings(vs)
+		on := ""
+		if len(r.Machines) > 1 {
+			on = " on " + m.Label
+		}
+		t.Rows = append(t.Rows, []string{"versions" + on, strings.Join(vs, ", ")},
+			[]string{"machine" + on, fmt.Sprintf("%s, %d logical cores, kernel %s, TSC %.3f GHz", m.CPUModel, m.Cores, m.Kernel, m.TSCHz/1e9)})
+	}
+	return t
 }
 
 func (r *Report) mechanismTable() Table {

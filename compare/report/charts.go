@@ -175,6 +175,7 @@ const (
 	catWidth      = 1.15 * vg.Inch // per category along X
 	labelWrap     = 16             // characters per line of a category label
 	legendFont    = 10
+	axisLabelFont = 11
 	legendPadding = 6 // points around the legend
 )
 
@@ -297,6 +298,9 @@ type axisSpec struct {
 // setAxis scales a value axis to [lo, hi], on a log scale when wide.
 func setAxis(a *plot.Axis, spec axisSpec, lo, hi float64) (log bool) {
 	a.Label.Text = spec.label
+	// A vertical label longer than the axis pushes the data down under
+	// an empty band: keep labels short and their font small.
+	a.Label.TextStyle.Font.Size = font.Length(axisLabelFont)
 	log = useLog(lo, hi)
 	if log {
 		a.Scale = plot.LogScale{}
@@ -493,6 +497,7 @@ func cdfChart(slugName, title string, series []cdfSeries, styles func(string) se
 	p.Add(g)
 	log := setAxis(&p.X, axisSpec{label: "time per operation", format: tickNS}, lo, hi)
 	p.Y.Label.Text = "fraction of samples ≤ x"
+	p.Y.Label.TextStyle.Font.Size = font.Length(axisLabelFont)
 	p.Y.Min, p.Y.Max = 0, 1.04
 	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"},
 		{Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}})
@@ -596,7 +601,7 @@ func (r *Report) Charts() ([]Chart, error) {
 	}
 	if len(cats) > 0 {
 		if err := add(dotChart("calls-per-second", "Library calls per second on one core (null; median, p5–p95)",
-			axisSpec{label: "library calls per second", format: tickRate, zero: true}, cats, rates, r.styleOf, false, false, 0)); err != nil {
+			axisSpec{label: "calls per second", format: tickRate, zero: true}, cats, rates, r.styleOf, false, false, 0)); err != nil {
 			return nil, err
 		}
 	}
@@ -624,7 +629,7 @@ func (r *Report) Charts() ([]Chart, error) {
 			ratioSeries = append(ratioSeries, s)
 		}
 	}
-	ratioAxis := axisSpec{label: "median over none's median", format: tickRatio}
+	ratioAxis := axisSpec{label: "median ÷ none's median", format: tickRatio}
 	if len(ratioSeries) > 0 {
 		if err := add(dotChart("ratio-to-none", "Cost of isolation: median over none's median", ratioAxis, rcats, ratioSeries, r.styleOf, true, true, 1)); err != nil {
 			return nil, err

@@ -24,9 +24,9 @@ import (
 )
 
 type compareCmd struct {
-	Out       string        `help:"Directory for report.json, report.csv, report.md and report.html (created)." default:"report" type:"path"`
+	Out       string        `help:"Directory for report.json, report.csv, report.md, report.html, report.bench.txt and charts/ (created)." default:"report" type:"path"`
 	Quick     bool          `help:"A smoke-sized run: one run per backend and few samples (under a minute here)."`
-	Merge     []string      `help:"Instead of measuring, set these report.json files side by side." placeholder:"REPORT.json" type:"existingfile" sep:"none"`
+	Merge     []string      `help:"Instead of measuring, set these report.json files side by side and show the change from the first (repeatable or comma-separated)." placeholder:"REPORT.json" type:"existingfile"`
 	Backend   []string      `help:"Backends to compare (repeatable; default: every backend; unavailable ones are reported with the reason)." placeholder:"NAME"`
 	Images    string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
 	Runs      int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
@@ -34,8 +34,9 @@ type compareCmd struct {
 	Attacks   bool          `help:"Run the attack suite under every backend, so the verdict says what each stops (not with --quick; --no-attacks to skip)." default:"true" negatable:""`
 	Timeout   time.Duration `help:"Bound on one workload run; more than 0." default:"5m"`
 	Wait      string        `help:"The process backend's wait: auto, spin or sleep (see vmm run --help)." default:"auto" enum:"auto,spin,sleep"`
-	Quiet     bool          `help:"No progress and no tables on the terminal; only errors."`
-	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the Markdown tables."`
+	Quiet     bool          `help:"No progress and no summary on the terminal; only errors."`
+	Markdown  bool          `help:"Print report.md's tables on stdout instead of the one-line summaries." xor:"stdout"`
+	JSON      bool          `name:"json" help:"Print report.json on stdout instead of the one-line summaries." xor:"stdout"`
 }
 
 // Run measures (or merges) and writes the reports.
@@ -127,9 +128,18 @@ func (c *compareCmd) Run() error {
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	case !c.Quiet:
+	case c.Markdown:
 		fmt.Print(rep.Markdown())
 		fmt.Printf("\nreports: %s\n", strings.Join(paths, ", "))
+	case !c.Quiet:
+		// One line per workload, in the spirit of hyperfine; the tables
+		// are in report.md.
+		for _, l := range rep.SummaryLines() {
+			fmt.Println(l)
+		}
+		fmt.Printf("\nreports: %s\n", strings.Join(paths, ", "))
+		fmt.Printf("tables: %s (or --markdown); compare runs: benchstat -col /backend %s\n",
+			filepath.Join(c.Out, "report.md"), filepath.Join(c.Out, "report.bench.txt"))
 	}
 	for _, mech := range rep.Machines[0].Mechanisms {
 		if !mech.Available() && !c.Quiet {
@@ -160,14 +170,18 @@ func checkOutDir(dir string) error {
 	return nil
 }
 
-// writeReports writes the four report files into dir.
+// writeReports writes the report files into dir, and each chart into
+// dir/charts.
 func writeReports(rep *report.Report, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report directory: %w", err)
 	}
-	var csv, html bytes.Buffer
+	var csv, html, bench bytes.Buffer
 	if err := rep.CSV(&csv); err != nil {
 		return nil, fmt.Errorf("report.csv: %w", err)
+	}
+	if err := rep.Bench(&bench); err != nil {
+		return nil, fmt.Errorf("report.bench.txt: %w", err)
 	}
 	if err := rep.HTML(&html); err != nil {
 		return nil, fmt.Errorf("report.html: %w", err)
@@ -175,7 +189,8 @@ func writeReports(rep *report.Report, dir string) ([]string, error) {
 	files := []struct {
 		name string
 		data []byte
-	}{{"report.csv", csv.Bytes()}, {"report.md", []byte(rep.Markdown())}, {"report.html", html.Bytes()}}
+	}{{"report.csv", csv.Bytes()}, {"report.md", []byte(rep.Markdown())}, {"report.html", html.Bytes()},
+		{"report.bench.txt", bench.Bytes()}}
 	var paths []string
 	p := filepath.Join(dir, "report.json")
 	if err := rep.WriteJSON(p); err != nil {
@@ -189,6 +204,12 @@ func writeReports(rep *report.Report, dir string) ([]string, error) {
 		}
 		paths = append(paths, p)
 	}
+	// Each chart on its own, SVG and PDF, for a paper or a slide.
+	charts := filepath.Join(dir, "charts")
+	if _, err := rep.WriteCharts(charts); err != nil {
+		return nil, fmt.Errorf("charts: %w", err)
+	}
+	paths = append(paths, charts+string(filepath.Separator))
 	return paths, nil
 }
 

@@ -227,13 +227,16 @@ func TestCompareCLI(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 		}
-		if !strings.Contains(stdout, "## How each backend ran") || !strings.Contains(stdout, filepath.Join(out, "report.html")) {
-			t.Errorf("stdout lacks the tables or the report path:\n%s", stdout)
+		if !strings.Contains(stdout, "null: library call (enter and leave): ") || !strings.Contains(stdout, filepath.Join(out, "report.html")) {
+			t.Errorf("stdout lacks the summary or the report path:\n%s", stdout)
+		}
+		if m, _ := filepath.Glob(filepath.Join(out, "charts", "*-latency-null.*")); len(m) != 2 {
+			t.Errorf("the null latency chart's SVG and PDF files: %v", m)
 		}
 		if !strings.Contains(stderr, "compare: [1/") {
 			t.Errorf("no progress lines on stderr (not a terminal):\n%s", stderr)
 		}
-		for _, f := range []string{"report.json", "report.csv", "report.md", "report.html"} {
+		for _, f := range []string{"report.json", "report.csv", "report.md", "report.html", "report.bench.txt"} {
 			if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 				t.Errorf("%s: %v", f, err)
 			}

@@ -3,60 +3,375 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
+	"image/color"
 	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
-// Chart is one rendered SVG chart.
+// Chart is one chart of the report: drawn once per output format, inline
+// SVG for the HTML page and a file per format with WriteCharts.
 type Chart struct {
 	Title string
+	Slug  string // a file name stem: "latency-kv"
 	SVG   string // an <svg> element, ready to inline
+	w, h  vg.Length
+	draw  func(draw.Canvas)
+	log   bool // the value axis is on a log scale
 }
 
-// dotSeries is one backend's points in a dot chart: a value per category
+// Render draws the chart in format: "svg", "pdf", "png", "eps".
+func (c Chart) Render(format string) ([]byte, error) {
+	cv, err := draw.NewFormattedCanvas(c.w, c.h, format)
+	if err != nil {
+		return nil, fmt.Errorf("chart %q: %w", c.Title, err)
+	}
+	c.draw(draw.New(cv))
+	var buf bytes.Buffer
+	if _, err := cv.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("chart %q: %w", c.Title, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// finish renders the chart's inline SVG.
+func (c Chart) finish() (Chart, error) {
+	b, err := c.Render("svg")
+	if err != nil {
+		return Chart{}, err
+	}
+	svg := string(b)
+	if i := strings.Index(svg, "<svg"); i > 0 {
+		svg = svg[i:] // drop the XML prolog: the chart is inlined in HTML
+	}
+	c.SVG = svg
+	return c, nil
+}
+
+// ChartFormats are the formats WriteCharts writes each chart in: SVG for
+// the web, PDF for a paper.
+var ChartFormats = []string{"svg", "pdf"}
+
+// WriteCharts writes every chart into dir as NN-slug.svg and NN-slug.pdf
+// and returns the paths written.
+func (r *Report) WriteCharts(dir string) ([]string, error) {
+	charts, err := r.Charts()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	for i, c := range charts {
+		for _, f := range ChartFormats {
+			b, err := c.Render(f)
+			if err != nil {
+				return nil, err
+			}
+			p := filepath.Join(dir, fmt.Sprintf("%02d-%s.%s", i+1, c.Slug, f))
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				return nil, err
+			}
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+var slugRE = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slug(s string) string {
+	return strings.Trim(slugRE.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+// The Okabe–Ito palette (Okabe and Ito, "Color Universal Design", 2008):
+// eight colours told apart by readers with any common colour-vision
+// deficiency. Each backend also has its own marker shape and line dashes,
+// so that the charts still read in greyscale.
+var (
+	oiBlack         = color.NRGBA{0x00, 0x00, 0x00, 0xff}
+	oiOrange        = color.NRGBA{0xe6, 0x9f, 0x00, 0xff}
+	oiSkyBlue       = color.NRGBA{0x56, 0xb4, 0xe9, 0xff}
+	oiBluishGreen   = color.NRGBA{0x00, 0x9e, 0x73, 0xff}
+	oiBlue          = color.NRGBA{0x00, 0x72, 0xb2, 0xff}
+	oiVermillion    = color.NRGBA{0xd5, 0x5e, 0x00, 0xff}
+	oiReddishPurple = color.NRGBA{0xcc, 0x79, 0xa7, 0xff}
+)
+
+// seriesStyle is how one column is drawn in every chart.
+type seriesStyle struct {
+	color  color.Color
+	shape  draw.GlyphDrawer
+	dashes []vg.Length
+}
+
+// backendStyles fixes each known backend's style, so that a backend
+// looks the same in every chart and every report.
+var backendStyles = map[string]seriesStyle{
+	"none":      {oiBlack, draw.CircleGlyph{}, nil},
+	"vmfunc":    {oiVermillion, draw.PyramidGlyph{}, []vg.Length{vg.Points(6), vg.Points(2)}},
+	"pku":       {oiBlue, draw.BoxGlyph{}, []vg.Length{vg.Points(2), vg.Points(2)}},
+	"mprotect":  {oiOrange, draw.RingGlyph{}, []vg.Length{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}},
+	"process":   {oiBluishGreen, draw.SquareGlyph{}, []vg.Length{vg.Points(4), vg.Points(4)}},
+	"memcached": {oiReddishPurple, draw.CrossGlyph{}, []vg.Length{vg.Points(1), vg.Points(3)}},
+}
+
+// Styles for names not in backendStyles (a new backend) are taken from
+// these by a hash of the name: stable across charts and runs. The
+// palette's yellow is left out: it is faint on white.
+var (
+	otherColors = []color.Color{oiSkyBlue, oiBlue, oiVermillion, oiBluishGreen, oiOrange, oiReddishPurple, oiBlack}
+	otherShapes = []draw.GlyphDrawer{draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.BoxGlyph{}, draw.RingGlyph{}, draw.CircleGlyph{}, draw.SquareGlyph{}}
+	otherDashes = [][]vg.Length{{vg.Points(3), vg.Points(1)}, {vg.Points(5), vg.Points(2), vg.Points(1), vg.Points(2)}, nil}
+)
+
+// styleOf returns a column's style: its backend's, with another marker
+// and dashes for the second and later machines of a merged report.
+func (r *Report) styleOf(col string) seriesStyle {
+	machine, name := r.splitColumn(col)
+	st, ok := backendStyles[name]
+	if !ok {
+		h := fnv.New32a()
+		h.Write([]byte(name))
+		v := h.Sum32()
+		st = seriesStyle{otherColors[v%uint32(len(otherColors))], otherShapes[(v/8)%uint32(len(otherShapes))],
+			otherDashes[(v/64)%uint32(len(otherDashes))]}
+	}
+	for i, m := range r.Machines {
+		if m.Label == machine && i > 0 {
+			st.shape = otherShapes[(i-1)%len(otherShapes)]
+			st.dashes = otherDashes[(i-1)%len(otherDashes)]
+		}
+	}
+	return st
+}
+
+// dotSeries is one column's points in a dot chart: a value per category
 // with an interval around it; NaN skips a category.
 type dotSeries struct {
-	name          string
+	col           string // the report column, for its style
+	name          string // the legend's text
 	val, low, upp []float64
 }
 
 // logSpread is the max/min ratio above which a chart uses a log scale.
 const logSpread = 20
 
-// dotChart draws categories along X and, per series, a point with an
-// error bar at each category, on a log Y scale when the range is wide.
-func dotChart(title, ylabel string, cats []string, series []dotSeries) (Chart, error) {
-	p := plot.New()
-	p.Title.Text = title
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.X.Tick.Label.Rotation = 0
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, s := range series {
-		for i, v := range s.val {
-			if v > 0 && !math.IsNaN(v) {
-				lo, hi = math.Min(lo, math.Min(v, nz(s.low[i], v))), math.Max(hi, math.Max(v, s.upp[i]))
+// Chart geometry.
+const (
+	chartHeight   = 4 * vg.Inch
+	catWidth      = 1.15 * vg.Inch // per category along X
+	labelWrap     = 16             // characters per line of a category label
+	legendFont    = 10
+	axisLabelFont = 11
+	legendPadding = 6 // points around the legend
+)
+
+// dataRange returns the smallest and largest positive finite values of
+// vs, ignoring NaN (missing values and absent bars).
+func dataRange(vs ...[]float64) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range vs {
+		for _, x := range v {
+			if x > 0 && !math.IsNaN(x) && !math.IsInf(x, 0) {
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
 			}
 		}
 	}
-	if math.IsInf(lo, 1) {
+	return lo, hi, !math.IsInf(lo, 1)
+}
+
+// useLog says whether a range [lo, hi] is drawn on a log scale.
+func useLog(lo, hi float64) bool { return hi/lo > logSpread }
+
+// unitTicks labels an axis' ticks with a unit: "10 µs", "1,000x".
+type unitTicks struct {
+	log    bool
+	format func(float64) string
+}
+
+func (u unitTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	if u.log {
+		ts = plot.LogTicks{Prec: -1}.Ticks(min, max)
+		// Under two decades there are too few labelled ticks: label 2
+		// and 5 of each decade as well.
+		labelled := 0
+		for _, t := range ts {
+			if t.Label != "" {
+				labelled++
+			}
+		}
+		for i, t := range ts {
+			if m := t.Value / math.Pow(10, math.Floor(math.Log10(t.Value)+1e-9)); labelled < 3 && (near(m, 2) || near(m, 5)) {
+				ts[i].Label = "x"
+			}
+		}
+	} else {
+		ts = plot.DefaultTicks{}.Ticks(min, max)
+	}
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = u.format(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+// tickNS prints a tick in nanoseconds with a unit: 500 ns, 10 µs.
+func tickNS(ns float64) string {
+	switch {
+	case ns == 0:
+		return "0"
+	case ns < 1e3:
+		return sig3(ns) + " ns"
+	case ns < 1e6:
+		return sig3(ns/1e3) + " µs"
+	case ns < 1e9:
+		return sig3(ns/1e6) + " ms"
+	}
+	return sig3(ns/1e9) + " s"
+}
+
+// sig3 prints x with at most three significant digits, no exponent
+// under 1000.
+func sig3(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
+
+func tickRatio(x float64) string {
+	if x >= 1000 {
+		return FormatRatio(x)
+	}
+	return sig3(x) + "x"
+}
+
+func tickRate(x float64) string {
+	switch {
+	case x >= 1e9:
+		return sig3(x/1e9) + " G/s"
+	case x >= 1e6:
+		return sig3(x/1e6) + " M/s"
+	case x >= 1e3:
+		return sig3(x/1e3) + " k/s"
+	}
+	return sig3(x) + "/s"
+}
+
+// wrap breaks a category label into lines of about n characters.
+func wrap(s string, n int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > n {
+			lines = append(lines, line)
+			line = w
+			continue
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
+}
+
+// axisSpec is a value axis: its label, tick format and range.
+type axisSpec struct {
+	label  string
+	format func(float64) string
+	zero   bool // a linear axis starts at 0
+}
+
+// setAxis scales a value axis to [lo, hi], on a log scale when wide.
+func setAxis(a *plot.Axis, spec axisSpec, lo, hi float64) (log bool) {
+	a.Label.Text = spec.label
+	// A vertical label longer than the axis pushes the data down under
+	// an empty band: keep labels short and their font small.
+	a.Label.TextStyle.Font.Size = font.Length(axisLabelFont)
+	log = useLog(lo, hi)
+	if log {
+		a.Scale = plot.LogScale{}
+		a.Label.Text += " (log scale)"
+		a.Min, a.Max = lo/1.6, hi*1.6
+	} else {
+		a.Min, a.Max = lo-(hi-lo)*0.08, hi+(hi-lo)*0.08
+		if spec.zero || a.Min < 0 {
+			a.Min = 0
+		}
+		if a.Max <= a.Min {
+			a.Max = a.Min + math.Max(1, math.Abs(a.Min))
+		}
+	}
+	a.Tick.Marker = unitTicks{log, spec.format}
+	return log
+}
+
+// legendBeside lays a plot out with its legend to the right of the data,
+// where it can overlap nothing. It returns the chart's width and the
+// function that draws it.
+func legendBeside(p *plot.Plot, leg plot.Legend, plotWidth vg.Length) (vg.Length, func(draw.Canvas)) {
+	var lw vg.Length
+	if r := leg.Rectangle(draw.Canvas{}); r.Size().Y > 0 { // it has entries
+		lw = r.Size().X + 2*vg.Points(legendPadding)
+	}
+	return plotWidth + lw, func(c draw.Canvas) {
+		p.Draw(draw.Crop(c, 0, -lw, 0, 0))
+		if lw > 0 {
+			lc := draw.Crop(c, c.Max.X-c.Min.X-lw+vg.Points(legendPadding), -vg.Points(legendPadding), 0, 0)
+			// Below the title, level with the top of the data.
+			lc = draw.Crop(lc, 0, 0, 0, -(p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding + vg.Points(4)))
+			leg.Draw(lc)
+		}
+	}
+}
+
+func newLegend() plot.Legend {
+	leg := plot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.TextStyle.Font.Size = font.Length(legendFont)
+	leg.Padding = vg.Points(3)
+	return leg
+}
+
+// dotChart draws categories along X and, per series, a point with an
+// error bar at each category, on a log Y scale when the range is wide.
+// Without dodge every series' points sit on the category (one series per
+// category); with it they are spread apart within it.
+// A ref above 0 draws a dashed line at that value (1x on ratio charts).
+func dotChart(slugName, title string, y axisSpec, cats []string, series []dotSeries, styles func(string) seriesStyle, dodge, legend bool, ref float64) (Chart, error) {
+	p := plot.New()
+	p.Title.Text = title
+	var all [][]float64
+	for _, s := range series {
+		all = append(all, s.val, s.low, s.upp)
+	}
+	lo, hi, ok := dataRange(all...)
+	if !ok {
 		return Chart{}, fmt.Errorf("chart %q: nothing to draw", title)
 	}
-	logScale := hi/lo > logSpread
-	p.Y.Label.Text = ylabel
-	if logScale {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-		p.Y.Label.Text += " (log scale)"
-		p.Y.Min, p.Y.Max = lo/1.5, hi*1.5
+	wrapped := make([]string, len(cats))
+	for i, c := range cats {
+		wrapped[i] = wrap(c, labelWrap)
 	}
-	p.NominalX(cats...)
-	width := 0.6 / float64(max(len(series), 1))
+	p.NominalX(wrapped...)
+	width := 0.0
+	if dodge {
+		width = 0.7 / float64(max(len(series), 1))
+	}
+	leg := newLegend()
 	for j, s := range series {
 		var pts plotter.XYs
 		var errs plotter.YErrors
@@ -71,36 +386,48 @@ func dotChart(title, ylabel string, cats []string, series []dotSeries) (Chart, e
 		if len(pts) == 0 {
 			continue
 		}
+		st := styles(s.col)
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
 			return Chart{}, fmt.Errorf("chart %q: %w", title, err)
 		}
-		sc.GlyphStyle.Color = plotutil.Color(j)
-		sc.GlyphStyle.Shape = plotutil.Shape(j)
-		sc.GlyphStyle.Radius = vg.Points(3.5)
-		eb, err := plotter.NewYErrorBars(errPoints{pts, errs})
+		sc.GlyphStyle.Color = st.color
+		sc.GlyphStyle.Shape = st.shape
+		sc.GlyphStyle.Radius = vg.Points(4)
+		if _, _, bars := dataRange(s.low, s.upp); bars {
+			eb, err := plotter.NewYErrorBars(errPoints{pts, errs})
+			if err != nil {
+				return Chart{}, fmt.Errorf("chart %q: %w", title, err)
+			}
+			eb.LineStyle.Color = st.color
+			eb.LineStyle.Width = vg.Points(1.2)
+			p.Add(eb)
+		}
+		p.Add(sc)
+		if legend {
+			leg.Add(s.name, sc)
+		}
+	}
+	g := plotter.NewGrid()
+	g.Vertical.Color = nil
+	p.Add(g)
+	// After Add, which widens the axes to the data: the value axis on
+	// the data's own range (so a NaN cannot unset the log scale), and
+	// half a category of room on either side of the first and last.
+	if ref > 0 {
+		lo, hi = math.Min(lo, ref), math.Max(hi, ref)
+		l, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: ref}, {X: float64(len(cats)) - 0.5, Y: ref}})
 		if err != nil {
 			return Chart{}, fmt.Errorf("chart %q: %w", title, err)
 		}
-		eb.LineStyle.Color = plotutil.Color(j)
-		p.Add(eb, sc)
-		p.Legend.Add(s.name, sc)
+		l.LineStyle.Color = color.Gray{0x70}
+		l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(l)
 	}
-	p.Add(plotter.NewGrid())
-	w := vg.Length(max(6, 1.3*float64(len(cats))+2)) * vg.Inch
-	wt, err := p.WriterTo(w, 4*vg.Inch, "svg")
-	if err != nil {
-		return Chart{}, fmt.Errorf("chart %q: %w", title, err)
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return Chart{}, fmt.Errorf("chart %q: %w", title, err)
-	}
-	svg := buf.String()
-	if i := strings.Index(svg, "<svg"); i > 0 {
-		svg = svg[i:] // drop the XML prolog: the chart is inlined in HTML
-	}
-	return Chart{Title: title, SVG: svg}, nil
+	log := setAxis(&p.Y, y, lo, hi)
+	p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
+	w, drawFn := legendBeside(p, leg, vg.Length(math.Max(4.5, 1.2+1.15*float64(len(cats))))*vg.Inch)
+	return Chart{Title: title, Slug: slugName, w: w, h: chartHeight, draw: drawFn, log: log}.finish()
 }
 
 // nz returns v, or def when v is NaN or not positive.
@@ -116,8 +443,79 @@ type errPoints struct {
 	plotter.YErrors
 }
 
+// cdfSeries is one column's samples of one operation.
+type cdfSeries struct {
+	col, name string
+	ns        []float64
+}
+
+// cdfChart draws the empirical distribution of each series' samples: the
+// fraction of samples at or below x, a step per sample, so that a wide
+// spread or a second mode is seen, not just flagged.
+func cdfChart(slugName, title string, series []cdfSeries, styles func(string) seriesStyle) (Chart, error) {
+	p := plot.New()
+	p.Title.Text = title
+	var all [][]float64
+	for _, s := range series {
+		all = append(all, s.ns)
+	}
+	lo, hi, ok := dataRange(all...)
+	if !ok {
+		return Chart{}, fmt.Errorf("chart %q: nothing to draw", title)
+	}
+	leg := newLegend()
+	for _, s := range series {
+		x := append([]float64(nil), s.ns...)
+		sort.Float64s(x)
+		n := float64(len(x))
+		pts := plotter.XYs{{X: x[0], Y: 0}}
+		var marks plotter.XYs
+		for i, v := range x {
+			pts = append(pts, plotter.XY{X: v, Y: float64(i+1) / n})
+			marks = append(marks, plotter.XY{X: v, Y: float64(i+1) / n})
+		}
+		st := styles(s.col)
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return Chart{}, fmt.Errorf("chart %q: %w", title, err)
+		}
+		l.StepStyle = plotter.PostStep
+		l.LineStyle.Color = st.color
+		l.LineStyle.Width = vg.Points(1.5)
+		l.LineStyle.Dashes = st.dashes
+		sc, err := plotter.NewScatter(marks)
+		if err != nil {
+			return Chart{}, fmt.Errorf("chart %q: %w", title, err)
+		}
+		sc.GlyphStyle.Color = st.color
+		sc.GlyphStyle.Shape = st.shape
+		sc.GlyphStyle.Radius = vg.Points(3)
+		p.Add(l, sc)
+		leg.Add(s.name, l, sc)
+	}
+	g := plotter.NewGrid()
+	p.Add(g)
+	log := setAxis(&p.X, axisSpec{label: "time per operation", format: tickNS}, lo, hi)
+	p.Y.Label.Text = "fraction of samples ≤ x"
+	p.Y.Label.TextStyle.Font.Size = font.Length(axisLabelFont)
+	p.Y.Min, p.Y.Max = 0, 1.04
+	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"},
+		{Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}})
+	w, drawFn := legendBeside(p, leg, 6*vg.Inch)
+	return Chart{Title: title, Slug: slugName, w: w, h: chartHeight, draw: drawFn, log: log}.finish()
+}
+
+// shortAnchor is an anchor's label without its parenthesis.
+func shortAnchor(label string) string {
+	if i := strings.Index(label, " ("); i > 0 {
+		return label[:i]
+	}
+	return label
+}
+
 // Charts draws the report's charts: latency per operation per workload
-// (median, p5-p95 bars), library calls per second, the ratio to none
+// (median, p5-p95 bars), the distribution of each workload's
+// representative operation, library calls per second, the ratio to none
 // and the library call against the anchors.
 func (r *Report) Charts() ([]Chart, error) {
 	var charts []Chart
@@ -138,14 +536,15 @@ func (r *Report) Charts() ([]Chart, error) {
 		}
 		return err
 	}
+	nsAxis := axisSpec{label: "time per operation", format: tickNS, zero: true}
 	for _, w := range workloads {
 		var cats []string
 		for _, k := range byWorkload[w] {
-			cats = append(cats, labels[k])
+			cats = append(cats, strings.TrimPrefix(labels[k], w+": "))
 		}
 		var series []dotSeries
 		for _, c := range cols {
-			s := dotSeries{name: c}
+			s := dotSeries{col: c, name: r.ColumnLabel(c)}
 			present := false
 			for _, k := range byWorkload[w] {
 				v, lo, hi := math.NaN(), math.NaN(), math.NaN()
@@ -158,23 +557,51 @@ func (r *Report) Charts() ([]Chart, error) {
 				series = append(series, s)
 			}
 		}
-		if err := add(dotChart("Latency per operation: "+w+" (median, p5-p95)", "ns per operation", cats, series)); err != nil {
+		if err := add(dotChart("latency-"+slug(w), "Latency per operation: "+w+" (median, p5–p95)", nsAxis, cats, series, r.styleOf, true, true, 0)); err != nil {
 			return nil, err
 		}
 	}
-	// Calls per second, one point per backend.
+	// The distribution of each workload's representative operation.
+	for _, k := range r.representative() {
+		var series []cdfSeries
+		for _, c := range cols {
+			if x := r.Find(c, k); x != nil && x.Error == "" && len(x.NS) > 0 {
+				name := fmt.Sprintf("%s, n=%d", r.ColumnLabel(c), len(x.NS))
+				if x.Summary.Wide {
+					name += ", wide"
+				}
+				series = append(series, cdfSeries{c, name, x.NS})
+			}
+		}
+		if len(series) == 0 {
+			continue
+		}
+		if err := add(cdfChart("distribution-"+slug(k), "Distribution of the samples: "+labels[k], series, r.styleOf)); err != nil {
+			return nil, err
+		}
+	}
+	// Calls per second, one point per column, on its own category.
 	var cats []string
-	rate := dotSeries{name: "null: library calls/s"}
+	var rates []dotSeries
 	for _, c := range cols {
 		if s := r.Find(c, "null/call"); s != nil && s.Error == "" && s.Summary.Median > 0 {
-			cats = append(cats, c)
-			rate.val = append(rate.val, 1e9/s.Summary.Median)
-			rate.low = append(rate.low, 1e9/s.Summary.P95)
-			rate.upp = append(rate.upp, 1e9/s.Summary.P5)
+			rates = append(rates, dotSeries{col: c, name: r.ColumnLabel(c)})
+			cats = append(cats, r.ColumnLabel(c))
+		}
+	}
+	for j, c := range rates {
+		s := r.Find(c.col, "null/call")
+		for i := range rates {
+			v, lo, hi := math.NaN(), math.NaN(), math.NaN()
+			if i == j {
+				v, lo, hi = 1e9/s.Summary.Median, 1e9/s.Summary.P95, 1e9/s.Summary.P5
+			}
+			rates[j].val, rates[j].low, rates[j].upp = append(rates[j].val, v), append(rates[j].low, lo), append(rates[j].upp, hi)
 		}
 	}
 	if len(cats) > 0 {
-		if err := add(dotChart("Library calls per second on one core (null)", "calls/s", cats, []dotSeries{rate})); err != nil {
+		if err := add(dotChart("calls-per-second", "Library calls per second on one core (null; median, p5–p95)",
+			axisSpec{label: "calls per second", format: tickRate, zero: true}, cats, rates, r.styleOf, false, false, 0)); err != nil {
 			return nil, err
 		}
 	}
@@ -188,7 +615,7 @@ func (r *Report) Charts() ([]Chart, error) {
 		if c == "none" || strings.HasSuffix(c, "/none") {
 			continue
 		}
-		s := dotSeries{name: c}
+		s := dotSeries{col: c, name: r.ColumnLabel(c)}
 		present := false
 		for _, k := range keys {
 			v := math.NaN()
@@ -202,8 +629,9 @@ func (r *Report) Charts() ([]Chart, error) {
 			ratioSeries = append(ratioSeries, s)
 		}
 	}
+	ratioAxis := axisSpec{label: "median ÷ none's median", format: tickRatio}
 	if len(ratioSeries) > 0 {
-		if err := add(dotChart("Cost of isolation: median over none's median", "x none", rcats, ratioSeries)); err != nil {
+		if err := add(dotChart("ratio-to-none", "Cost of isolation: median over none's median", ratioAxis, rcats, ratioSeries, r.styleOf, true, true, 1)); err != nil {
 			return nil, err
 		}
 	}
@@ -212,11 +640,11 @@ func (r *Report) Charts() ([]Chart, error) {
 	if len(acols) > 0 && len(anchors) > 0 {
 		var acats []string
 		for _, a := range anchors {
-			acats = append(acats, a.Workload)
+			acats = append(acats, shortAnchor(a.Label))
 		}
 		var as []dotSeries
 		for _, c := range acols {
-			s := dotSeries{name: c}
+			s := dotSeries{col: c, name: r.ColumnLabel(c)}
 			for _, a := range anchors {
 				v, ok := ratio[c][a.Workload]
 				if !ok {
@@ -226,7 +654,8 @@ func (r *Report) Charts() ([]Chart, error) {
 			}
 			as = append(as, s)
 		}
-		if err := add(dotChart("A library call (null) over each anchor", "x anchor", acats, as)); err != nil {
+		if err := add(dotChart("call-over-anchors", "A library call (null) over each anchor",
+			axisSpec{label: "library call ÷ anchor", format: tickRatio}, acats, as, r.styleOf, true, true, 1)); err != nil {
 			return nil, err
 		}
 	}

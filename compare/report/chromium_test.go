@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -34,7 +35,8 @@ func chromiumPath(t *testing.T) string {
 // TestHTMLReportInChromium opens the HTML report of a recorded run in
 // headless Chromium: it renders, the charts and the mechanism table are
 // in the page, the page requested nothing but itself and the browser
-// refused nothing; a screenshot is saved as an artifact.
+// refused nothing; a screenshot of the page and one of each chart are
+// saved as artifacts (build/artifacts/charts/chart-NN.png).
 func TestHTMLReportInChromium(t *testing.T) {
 	bin := chromiumPath(t)
 	r := load(t, "quick.json")
@@ -98,6 +100,25 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
+	// Each chart as a reader sees it on the page: a screenshot of its
+	// figure, and its size, which must fit the page's column.
+	charts := make([][]byte, svgs)
+	var figWidths []float64
+	var pageWidth float64
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`[...document.querySelectorAll("figure.chart svg")].map(e => e.getBoundingClientRect().width)`, &figWidths),
+		chromedp.Evaluate(`document.body.getBoundingClientRect().width`, &pageWidth))
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	for i := range charts {
+		if err := chromedp.Run(ctx, chromedp.Screenshot(fmt.Sprintf("#chart-%d", i), &charts[i], chromedp.ByID)); err != nil {
+			t.Fatalf("chart %d: %v", i, err)
+		}
+		if figWidths[i] > pageWidth+1 || figWidths[i] < 300 {
+			t.Errorf("chart %d is %.0f pixels wide on a %.0f-pixel page", i, figWidths[i], pageWidth)
+		}
+	}
 	if svgs < 5 {
 		t.Errorf("%d charts rendered, want at least 5", svgs)
 	}
@@ -143,5 +164,15 @@ func TestHTMLReportInChromium(t *testing.T) {
 		if err := os.WriteFile(p, shot, 0o644); err == nil {
 			t.Logf("screenshot saved: %s", p)
 		}
+	}
+	cdir := filepath.Join(art, "charts")
+	if err := os.MkdirAll(cdir, 0o755); err == nil {
+		for i, c := range charts {
+			if _, err := png.Decode(bytes.NewReader(c)); err != nil {
+				t.Errorf("chart %d's screenshot: %v", i, err)
+			}
+			os.WriteFile(filepath.Join(cdir, fmt.Sprintf("chart-%02d.png", i)), c, 0o644)
+		}
+		t.Logf("%d chart screenshots saved in %s", len(charts), cdir)
 	}
 }

@@ -9,10 +9,13 @@ import (
 
 // CSV writes one row per series: its summary in nanoseconds, its median
 // in cycles and its ratio to none. Samples themselves are in report.json.
+// backend is the raw name; column is what the tables head it with
+// ("vmfunc (emulated by vmm)"). p99_ns is empty under MinP99Samples
+// samples, as in the tables.
 func (r *Report) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"machine", "backend", "workload", "metric", "label", "n", "median_ns", "p5_ns", "p95_ns", "p99_ns",
-		"ci_low_ns", "ci_high_ns", "median_cycles", "ratio_to_none", "wide", "error"})
+	cw.Write([]string{"machine", "backend", "column", "workload", "metric", "label", "n", "median_ns", "p5_ns", "p95_ns", "p99_ns",
+		"ci_low_ns", "ci_high_ns", "ci_level", "median_cycles", "ratio_to_none", "wide", "error"})
 	f := func(x float64) string {
 		if math.IsNaN(x) {
 			return ""
@@ -30,11 +33,20 @@ func (r *Report) CSV(w io.Writer) error {
 		if len(s.Cycles) > 0 {
 			cyc = Summarize(s.Cycles).Median
 		}
+		column := ""
+		if s.Backend != AnchorBackend {
+			column = r.ColumnLabel(r.Column(s))
+		}
+		if m.N < MinP99Samples {
+			m.P99 = math.NaN()
+		}
+		level := strconv.FormatFloat(m.CILevel, 'f', 4, 64)
 		if m.N == 0 {
+			level = ""
 			m.Median, m.P5, m.P95, m.P99, m.CILow, m.CIHigh = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		}
-		cw.Write([]string{s.Machine, s.Backend, s.Workload, s.Metric, s.Label, strconv.Itoa(m.N), f(m.Median), f(m.P5), f(m.P95), f(m.P99),
-			f(m.CILow), f(m.CIHigh), f(cyc), f(ratio), strconv.FormatBool(m.Wide), s.Error})
+		cw.Write([]string{s.Machine, s.Backend, column, s.Workload, s.Metric, s.Label, strconv.Itoa(m.N), f(m.Median), f(m.P5), f(m.P95), f(m.P99),
+			f(m.CILow), f(m.CIHigh), level, f(cyc), f(ratio), strconv.FormatBool(m.Wide), s.Error})
 	}
 	cw.Flush()
 	return cw.Error()

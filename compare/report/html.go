@@ -42,7 +42,7 @@ figure svg { max-width: 100%; height: auto; }
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}<h2>Charts</h2>
-{{range .Charts}}<figure class="chart" title="{{.Title}}">
+{{range $i, $c := .Charts}}<figure class="chart" id="chart-{{$i}}" title="{{.Title}}">
 {{.SVG}}
 </figure>
 {{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{.Title}}</h2>

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"plib/backend"
@@ -29,9 +30,12 @@ type Report struct {
 	Notes         []string  `json:"notes,omitempty"`
 	// Attacks is what vmm attacks found per backend in the same run
 	// (empty where the comparison ran none: --quick).
-	Attacks   []AttackRecord `json:"attacks,omitempty"`
-	Merged    []string       `json:"merged_from,omitempty"` // the report files a merge read
-	mechByKey mechLookup     `json:"-"`
+	Attacks []AttackRecord `json:"attacks,omitempty"`
+	Merged  []string       `json:"merged_from,omitempty"` // the report files a merge read
+	// MergedSettings are the settings of each report a merge read, in
+	// Merged's order (Settings is the first's).
+	MergedSettings []Settings `json:"merged_settings,omitempty"`
+	mechByKey      mechLookup `json:"-"`
 }
 
 // Machine is where a report was measured and with what.
@@ -94,6 +98,44 @@ func (r *Report) Column(s *Series) string {
 	return s.Backend
 }
 
+// splitColumn returns a column's machine and backend.
+func (r *Report) splitColumn(col string) (machine, name string) {
+	if len(r.Machines) > 1 {
+		if i := strings.LastIndex(col, "/"); i >= 0 {
+			return col[:i], col[i+1:]
+		}
+	}
+	if len(r.Machines) > 0 {
+		machine = r.Machines[0].Label
+	}
+	return machine, col
+}
+
+// ColumnLabel is what a reader sees as a column's name in a table
+// header or a chart legend: the column, and how its switch ran when that
+// changes what the figure means ("vmfunc (emulated by vmm)"), so that
+// the caveat travels with a table or a chart copied out of the report.
+func (r *Report) ColumnLabel(col string) string {
+	machine, name := r.splitColumn(col)
+	if m := r.Mechanism(machine, name); m.Mode == backend.Emulated {
+		by := m.EmulatedBy
+		if by == "" {
+			by = "software"
+		}
+		return col + " (emulated by " + by + ")"
+	}
+	return col
+}
+
+// ColumnLabels maps ColumnLabel over cols.
+func (r *Report) ColumnLabels(cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = r.ColumnLabel(c)
+	}
+	return out
+}
+
 // Summarize fills every series' Summary from its samples.
 func (r *Report) Summarize() {
 	for i := range r.Series {
@@ -151,6 +193,11 @@ func Merge(paths []string) (*Report, error) {
 		}
 		if out.Settings.Command == "" {
 			out.Settings = r.Settings
+		}
+		if len(r.MergedSettings) > 0 {
+			out.MergedSettings = append(out.MergedSettings, r.MergedSettings...)
+		} else {
+			out.MergedSettings = append(out.MergedSettings, r.Settings)
 		}
 		out.Settings.Quick = out.Settings.Quick || r.Settings.Quick
 		out.Notes = append(out.Notes, r.Notes...)

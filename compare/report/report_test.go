@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -152,7 +153,7 @@ func TestCSVHasARowPerSeries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(r.Series)+1 || rows[0][6] != "median_ns" {
+	if len(rows) != len(r.Series)+1 || rows[0][7] != "median_ns" {
 		t.Fatalf("%d rows for %d series; header %v", len(rows), len(r.Series), rows[0])
 	}
 }
@@ -191,7 +192,7 @@ func TestMergeSetsMachinesSideBySide(t *testing.T) {
 	}
 	cols := m.Columns()
 	a, b := m.Machines[0].Label+"/none", m.Machines[1].Label+"/none"
-	if len(cols) < 4 || cols[0] != a || !contains(cols, b) {
+	if len(cols) < 4 || cols[0] != a || !slices.Contains(cols, b) {
 		t.Fatalf("columns %v", cols)
 	}
 	// Ratios stay within one machine.
@@ -209,11 +210,88 @@ func TestMergeSetsMachinesSideBySide(t *testing.T) {
 	}
 }
 
-func contains(v []string, s string) bool {
-	for _, x := range v {
-		if x == s {
-			return true
+// TestColumnLabelsCarryTheEmulation: a header or legend copied out of
+// the report still says that a switch was emulated.
+func TestColumnLabelsCarryTheEmulation(t *testing.T) {
+	r := load(t, "quick.json")
+	if got := r.ColumnLabel("vmfunc"); got != "vmfunc (emulated by vmm)" {
+		t.Errorf("vmfunc's label is %q", got)
+	}
+	if got := r.ColumnLabel("mprotect"); got != "mprotect" {
+		t.Errorf("mprotect's label is %q", got)
+	}
+	for _, c := range r.Columns() {
+		if c == "pku" {
+			t.Error("an unavailable backend is a column")
 		}
 	}
-	return false
+	m, err := Merge([]string{"testdata/quick.json", "testdata/quick.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.ColumnLabel("vm#2/vmfunc"); got != "vm#2/vmfunc (emulated by vmm)" {
+		t.Errorf("merged vmfunc's label is %q", got)
+	}
+}
+
+// TestIntervalsSayTheirCoverage: the interval prints the coverage its
+// sample count gives, and p99 needs MinP99Samples samples.
+func TestIntervalsSayTheirCoverage(t *testing.T) {
+	x := make([]float64, 9)
+	for i := range x {
+		x[i] = float64(100 + i)
+	}
+	s := Summarize(x)
+	if got := formatCI(s); !strings.HasSuffix(got, "(96%)") {
+		t.Errorf("9 samples: %q, want a 96%% interval", got)
+	}
+	if got := formatP99(s); got != "-" {
+		t.Errorf("p99 of 9 samples printed as %q", got)
+	}
+	x = make([]float64, MinP99Samples)
+	for i := range x {
+		x[i] = float64(i)
+	}
+	if got := formatP99(Summarize(x)); got == "-" {
+		t.Errorf("p99 of %d samples not printed", MinP99Samples)
+	}
+}
+
+// TestSummaryLines: one line per workload, the columns fastest first,
+// the emulation caveat and the multiple of memcached for kv.
+func TestSummaryLines(t *testing.T) {
+	r := load(t, "quick.json")
+	lines := r.SummaryLines()
+	if len(lines) != 3 {
+		t.Fatalf("%d summary lines, want one per workload:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	kv := lines[1]
+	for _, want := range []string{"kv: get 128 B: none 41.2 ns", "vmfunc (emulated by vmm) 54.64 µs", "slower than memcached", "memcached 26.64 µs"} {
+		if !strings.Contains(kv, want) {
+			t.Errorf("the kv line lacks %q:\n%s", want, kv)
+		}
+	}
+	if strings.Index(kv, "memcached 26.64") > strings.Index(kv, "mprotect") {
+		t.Errorf("not fastest first: %s", kv)
+	}
+}
+
+// TestMergeShowsTheChange: a merged report has the change table (the
+// later machine's median over the first's) and says how each report
+// was run.
+func TestMergeShowsTheChange(t *testing.T) {
+	m, err := Merge([]string{"testdata/quick.json", "testdata/quick-none-vmfunc.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := m.Markdown()
+	for _, want := range []string{"## Change between reports", "| vmfunc (emulated by vmm): vm#2 / vm |",
+		"| command (report 2: testdata/quick-none-vmfunc.json) | bin/vmm compare --quick --backend none"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the merged report lacks %q", want)
+		}
+	}
+	if strings.Contains(load(t, "quick.json").Markdown(), "Change between") {
+		t.Error("a single report has a change table")
+	}
 }

@@ -31,8 +31,12 @@ type Summary struct {
 
 // Limits that flag a summary as too wide to trust.
 const (
-	MinSamples   = 5    // fewer samples cannot give a 95% CI for the median
+	MinSamples   = 6    // fewer samples cannot give a 95% CI for the median (5 give at most 93.75%)
 	MaxCIRelSpan = 0.10 // CI of the median wider than 10% of it
+	// MinP99Samples is the fewest samples a p99 is printed from: with
+	// n >= 100 at least one sample lies above the 99th percentile, so it
+	// is not just the maximum under another name.
+	MinP99Samples = 100
 )
 
 // Summarize computes the summary of samples (in any order; not modified).
@@ -51,8 +55,8 @@ func Summarize(samples []float64) Summary {
 	case n < MinSamples:
 		s.Wide, s.WideWhy = true, fmt.Sprintf("only %d samples (at least %d give a 95%% interval)", n, MinSamples)
 	case s.Median > 0 && (s.CIHigh-s.CILow)/s.Median > MaxCIRelSpan:
-		s.Wide, s.WideWhy = true, fmt.Sprintf("the median's %.0f%% interval spans %.0f%% of it (limit %.0f%%)",
-			100*level, 100*(s.CIHigh-s.CILow)/s.Median, 100*MaxCIRelSpan)
+		s.Wide, s.WideWhy = true, fmt.Sprintf("the median's %s interval spans %.0f%% of it (limit %.0f%%)",
+			formatCoverage(level), 100*(s.CIHigh-s.CILow)/s.Median, 100*MaxCIRelSpan)
 	}
 	return s
 }

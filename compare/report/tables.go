@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"strings"
 
 	"plib/backend"
@@ -75,6 +77,9 @@ func modeText(m backend.Mechanism) string {
 // Tables returns every table of the report, the mechanism table first.
 func (r *Report) Tables() []Table {
 	ts := []Table{r.mechanismTable(), r.latencyTable()}
+	if t, ok := r.deltaTable(); ok {
+		ts = append(ts, t)
+	}
 	if t, ok := r.ratioTable(); ok {
 		ts = append(ts, t)
 	}
@@ -90,8 +95,107 @@ func (r *Report) Tables() []Table {
 	if t, ok := r.floorTable(); ok {
 		ts = append(ts, t)
 	}
-	ts = append(ts, r.detailTable())
+	ts = append(ts, r.detailTable(), r.reproduceTable())
 	return ts
+}
+
+// deltaTable compares a merged report's machines (or runs): per
+// operation and backend, each later machine's median over the first's.
+func (r *Report) deltaTable() (Table, bool) {
+	if len(r.Machines) < 2 {
+		return Table{}, false
+	}
+	base := r.Machines[0].Label
+	t := Table{Title: "Change between reports",
+		Note: fmt.Sprintf("Each later report's median over %s's for the same operation and backend: above 1x is slower. "+
+			"\"~\" marks a change within the noise: the two medians' intervals (detail table) overlap.", base),
+		Header: []string{"operation"}}
+	type pair struct{ old, new string }
+	var pairs []pair
+	for _, c := range r.Columns() {
+		m, name := r.splitColumn(c)
+		if m == base {
+			continue
+		}
+		if old := base + "/" + name; slices.Contains(r.Columns(), old) {
+			pairs = append(pairs, pair{old, c})
+			t.Header = append(t.Header, strings.TrimPrefix(r.ColumnLabel(c), m+"/")+": "+m+" / "+base)
+		}
+	}
+	keys, labels := r.Rows()
+	any := false
+	for _, k := range keys {
+		row := []string{labels[k]}
+		for _, p := range pairs {
+			v := "-"
+			o, n := r.Find(p.old, k), r.Find(p.new, k)
+			if o != nil && n != nil && o.Error == "" && n.Error == "" && o.Summary.N > 0 && n.Summary.N > 0 && o.Summary.Median > 0 {
+				v, any = FormatRatio(n.Summary.Median/o.Summary.Median), true
+				if n.Summary.CILow <= o.Summary.CIHigh && o.Summary.CILow <= n.Summary.CIHigh {
+					v += " ~"
+				}
+			}
+			row = append(row, v)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, any
+}
+
+// reproduceTable says how to run the comparison again: the command, its
+// parameters and what it ran on and with.
+func (r *Report) reproduceTable() Table {
+	t := Table{Title: "How to reproduce this run",
+		Note:   "The command line, the parameters it ran with and the versions, as recorded in report.json; scripts/build builds bin/vmm and the workload images.",
+		Header: []string{"what", "value"}}
+	settings := []Settings{r.Settings}
+	if len(r.MergedSettings) > 0 {
+		settings = r.MergedSettings
+	}
+	for i, st := range settings {
+		suffix := ""
+		if len(settings) > 1 {
+			suffix = fmt.Sprintf(" (report %d)", i+1)
+			if len(settings) == len(r.Merged) {
+				suffix = fmt.Sprintf(" (report %d: %s)", i+1, r.Merged[i])
+			}
+		}
+		if st.Command != "" {
+			t.Rows = append(t.Rows, []string{"command" + suffix, st.Command})
+		}
+		t.Rows = append(t.Rows, []string{"runs per backend" + suffix, fmt.Sprint(st.Runs)})
+		var ws []string
+		for w := range st.Params {
+			ws = append(ws, w)
+		}
+		sort.Strings(ws)
+		for _, w := range ws {
+			var ps []string
+			for k, v := range st.Params[w] {
+				ps = append(ps, fmt.Sprintf("%s=%d", k, v))
+			}
+			sort.Strings(ps)
+			t.Rows = append(t.Rows, []string{"parameters of " + w + suffix, strings.Join(ps, " ")})
+		}
+		t.Rows = append(t.Rows, []string{"anchors" + suffix, fmt.Sprintf("%d samples", st.Anchor.Samples)})
+		if len(st.Backends) > 0 {
+			t.Rows = append(t.Rows, []string{"backends" + suffix, strings.Join(st.Backends, ", ")})
+		}
+	}
+	for _, m := range r.Machines {
+		var vs []string
+		for k, v := range m.Versions {
+			vs = append(vs, k+" "+v)
+		}
+		sort.Strings(vs)
+		on := ""
+		if len(r.Machines) > 1 {
+			on = " on " + m.Label
+		}
+		t.Rows = append(t.Rows, []string{"versions" + on, strings.Join(vs, ", ")},
+			[]string{"machine" + on, fmt.Sprintf("%s, %d logical cores, kernel %s, TSC %.3f GHz", m.CPUModel, m.Cores, m.Kernel, m.TSCHz/1e9)})
+	}
+	return t
 }
 
 func (r *Report) mechanismTable() Table {
@@ -138,11 +242,43 @@ func cell(s *Series) string {
 	return c
 }
 
+// ciHeader heads the column of formatCI's cells.
+const ciHeader = "CI of the median (coverage)"
+
+// statsNote says how the interval and p99 columns are to be read.
+var statsNote = fmt.Sprintf("The interval of the median is a pair of order statistics (no normality assumed): "+
+	"the narrowest such pair covering the median with at least 95%% probability where n allows it, so its coverage, "+
+	"printed with it (rounded down), is what the sample count gives: 96%% with 9 samples, 98%% with 11 (n < 6 cannot reach 95%%). "+
+	"p99 is printed only from %d samples on (\"-\" below): with fewer, the 99th percentile is interpolated between the largest "+
+	"samples, essentially the maximum, with no sample above it.", MinP99Samples)
+
+// formatCI prints the interval of the median with its coverage.
+func formatCI(s Summary) string {
+	if s.N == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%s – %s (%s)", FormatNS(s.CILow), FormatNS(s.CIHigh), formatCoverage(s.CILevel))
+}
+
+// formatCoverage prints a coverage rounded down, so that it never
+// claims more than the interval has: 0.9883 is "98%".
+func formatCoverage(level float64) string {
+	return fmt.Sprintf("%.0f%%", math.Floor(100*level+1e-9))
+}
+
+// formatP99 prints p99 where enough samples stand behind it.
+func formatP99(s Summary) string {
+	if s.N < MinP99Samples {
+		return "-"
+	}
+	return FormatNS(s.P99)
+}
+
 func (r *Report) latencyTable() Table {
 	cols := r.Columns()
 	t := Table{Title: "Latency per operation",
 		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table). \"-\": not measured.",
-		Header: append([]string{"operation"}, cols...)}
+		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
 	for _, k := range keys {
 		row := []string{labels[k]}
@@ -177,7 +313,7 @@ func (r *Report) ratioTable() (Table, bool) {
 	}
 	t := Table{Title: "Cost of isolation: ratio to none",
 		Note:   "Each backend's median over the none backend's median for the same operation, measured in the same run.",
-		Header: append([]string{"operation"}, cols...)}
+		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
 	any := false
 	for _, k := range keys {
@@ -205,7 +341,7 @@ var throughputKeys = []struct{ key, label string }{
 
 func (r *Report) throughputTable() (Table, bool) {
 	cols := r.Columns()
-	t := Table{Title: "Throughput on one core", Note: "1 / median latency.", Header: append([]string{"rate"}, cols...)}
+	t := Table{Title: "Throughput on one core", Note: "1 / median latency.", Header: append([]string{"rate"}, r.ColumnLabels(cols)...)}
 	any := false
 	for _, tk := range throughputKeys {
 		row := []string{tk.label}
@@ -238,8 +374,8 @@ func formatRate(x float64) string {
 }
 
 func (r *Report) anchorTable() (Table, bool) {
-	t := Table{Title: "Anchors", Note: "Reference costs measured in the same run, so that every ratio is taken side by side.",
-		Header: []string{"anchor", "median", "cycles", "p5", "p95", "p99", "95% CI of the median", "n"}}
+	t := Table{Title: "Anchors", Note: "Reference costs measured in the same run, so that every ratio is taken side by side. The interval of the median and p99 are as in the detail table.",
+		Header: []string{"anchor", "median", "cycles", "p5", "p95", "p99", ciHeader, "n"}}
 	if len(r.Machines) > 1 {
 		t.Header = append([]string{"machine"}, t.Header...)
 	}
@@ -249,8 +385,8 @@ func (r *Report) anchorTable() (Table, bool) {
 			row = []string{a.Label, "unavailable: " + a.Error, "", "", "", "", "", ""}
 		} else {
 			s := a.Summary
-			row = []string{a.Label, cell(a), fmt.Sprintf("%.0f", Summarize(a.Cycles).Median), FormatNS(s.P5), FormatNS(s.P95), FormatNS(s.P99),
-				FormatNS(s.CILow) + " - " + FormatNS(s.CIHigh), fmt.Sprint(s.N)}
+			row = []string{a.Label, cell(a), fmt.Sprintf("%.0f", Summarize(a.Cycles).Median), FormatNS(s.P5), FormatNS(s.P95), formatP99(s),
+				formatCI(s), fmt.Sprint(s.N)}
 		}
 		if len(r.Machines) > 1 {
 			row = append([]string{a.Machine}, row...)
@@ -297,7 +433,7 @@ func (r *Report) anchorRatioTable() (Table, bool) {
 		t.Header[0] = "machine/backend"
 	}
 	for _, c := range cols {
-		row := []string{c}
+		row := []string{r.ColumnLabel(c)}
 		for _, a := range anchors {
 			v := "-"
 			if x, ok := ratio[c][a.Workload]; ok {
@@ -311,8 +447,8 @@ func (r *Report) anchorRatioTable() (Table, bool) {
 }
 
 func (r *Report) detailTable() Table {
-	t := Table{Title: "Detail", Note: "Every series: n samples (rounds), each the mean over a batch of operations; median and percentiles in host time; cycles from the TSC.",
-		Header: []string{"backend", "operation", "n", "median", "cycles", "p5", "p95", "p99", "95% CI of the median", "x none", "flag"}}
+	t := Table{Title: "Detail", Note: "Every series: n samples (rounds), each the mean over a batch of operations; median and percentiles in host time; cycles from the TSC. " + statsNote,
+		Header: []string{"backend", "operation", "n", "median", "cycles", "p5", "p95", "p99", ciHeader, "x none", "flag"}}
 	if len(r.Machines) > 1 {
 		t.Header[0] = "machine/backend"
 	}
@@ -322,7 +458,7 @@ func (r *Report) detailTable() Table {
 			continue
 		}
 		if s.Error != "" {
-			t.Rows = append(t.Rows, []string{r.Column(s), s.Label, "0", "failed: " + s.Error, "", "", "", "", "", "", ""})
+			t.Rows = append(t.Rows, []string{r.ColumnLabel(r.Column(s)), s.Label, "0", "failed: " + s.Error, "", "", "", "", "", "", ""})
 			continue
 		}
 		m := s.Summary
@@ -334,9 +470,9 @@ func (r *Report) detailTable() Table {
 		if x := r.Ratio(s); !math.IsNaN(x) {
 			ratio = FormatRatio(x)
 		}
-		t.Rows = append(t.Rows, []string{r.Column(s), s.Label, fmt.Sprint(m.N), FormatNS(m.Median),
-			fmt.Sprintf("%.0f", Summarize(s.Cycles).Median), FormatNS(m.P5), FormatNS(m.P95), FormatNS(m.P99),
-			FormatNS(m.CILow) + " - " + FormatNS(m.CIHigh), ratio, flag})
+		t.Rows = append(t.Rows, []string{r.ColumnLabel(r.Column(s)), s.Label, fmt.Sprint(m.N), FormatNS(m.Median),
+			fmt.Sprintf("%.0f", Summarize(s.Cycles).Median), FormatNS(m.P5), FormatNS(m.P95), formatP99(m),
+			formatCI(m), ratio, flag})
 	}
 	return t
 }

@@ -62,7 +62,7 @@ func (r *Report) floorTable() (Table, bool) {
 			}
 			floor, ok := r.FloorCost(m.Label, mech)
 			call := r.Find(col, floorKey)
-			row := []string{col, fmt.Sprintf("%g x %s: %s", mech.Floor.Times, mech.Floor.Anchor, mech.Floor.What), "-", cell(call), "-"}
+			row := []string{r.ColumnLabel(col), fmt.Sprintf("%g x %s: %s", mech.Floor.Times, mech.Floor.Anchor, mech.Floor.What), "-", cell(call), "-"}
 			if ok {
 				row[2] = FormatNS(floor)
 				if call != nil && call.Error == "" && call.Summary.N > 0 {

@@ -1,0 +1,75 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Summary lines are what vmm compare prints on the terminal: one line per
+// workload (its representative operation, as in the verdict) and
+// machine, every measured column from fastest to slowest with its
+// median and its multiple of none, and for kv its multiple of memcached:
+//
+//	kv: get 128 B: none 41.2 ns; process 45.20 µs (1,100x none, 1.70x slower than memcached, wide); ...
+//
+// The full tables are in report.md (or vmm compare --markdown).
+func (r *Report) SummaryLines() []string {
+	var out []string
+	_, labels := r.Rows()
+	for _, m := range r.Machines {
+		memcached, hasMemcached := r.anchorMedian(m.Label, "memcached")
+		for _, key := range r.representative() {
+			type entry struct {
+				col string
+				s   *Series
+			}
+			var es []entry
+			for _, c := range r.Columns() {
+				if mc, _ := r.splitColumn(c); mc != m.Label {
+					continue
+				}
+				if s := r.Find(c, key); s != nil && s.Error == "" && s.Summary.N > 0 {
+					es = append(es, entry{c, s})
+				}
+			}
+			if len(es) == 0 {
+				continue
+			}
+			sort.SliceStable(es, func(i, j int) bool { return es[i].s.Summary.Median < es[j].s.Summary.Median })
+			var parts []string
+			for _, e := range es {
+				var facts []string
+				if x := r.Ratio(e.s); !math.IsNaN(x) && e.s.Backend != "none" {
+					facts = append(facts, FormatRatio(x)+" none")
+				}
+				if hasMemcached && memcached > 0 && strings.HasPrefix(key, "kv/") && e.s.Backend != "memcached" {
+					if e.s.Summary.Median < memcached {
+						facts = append(facts, FormatRatio(memcached/e.s.Summary.Median)+" faster than memcached")
+					} else {
+						facts = append(facts, FormatRatio(e.s.Summary.Median/memcached)+" slower than memcached")
+					}
+				}
+				if e.s.Summary.Wide {
+					facts = append(facts, "wide")
+				}
+				label := r.ColumnLabel(e.col)
+				if len(r.Machines) > 1 {
+					label = strings.TrimPrefix(label, m.Label+"/")
+				}
+				p := label + " " + FormatNS(e.s.Summary.Median)
+				if len(facts) > 0 {
+					p += " (" + strings.Join(facts, ", ") + ")"
+				}
+				parts = append(parts, p)
+			}
+			op := labels[key]
+			if len(r.Machines) > 1 {
+				op += " on " + m.Label
+			}
+			out = append(out, fmt.Sprintf("%s: %s", op, strings.Join(parts, "; ")))
+		}
+	}
+	return out
+}

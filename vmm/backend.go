@@ -12,6 +12,7 @@ import (
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
+	"plib/internal/nic"
 	"plib/vmm/kvm"
 )
 
@@ -184,6 +185,14 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		}
 		defer unmap()
 		p.AppAlive = alive
+	}
+	if inst.Shared != nil {
+		link, err := nic.OpenLink(inst.Shared, img)
+		if err != nil {
+			return nil, err
+		}
+		defer link.Close()
+		p.NIC = link
 	}
 	m.CallBudget = opts.CallBudget
 	res.TSCHz = m.TSCHz()

@@ -232,6 +232,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			return nil, err
 		}
 		defer nicLink.Close()
+		nicLink.AnyCaller = hb.Isolation == SharedPages // none cannot tell the library's calls from the app's
 		ranges, _ := img.SharedData()
 		for _, sr := range ranges {
 			// This process reads the same shared pages the instance does.

@@ -19,6 +19,12 @@ type Link struct {
 	img    *image.Image
 	ranges []image.SharedRange
 	ctl    int
+	// AnyCaller is for a backend that cannot tell who makes a platform
+	// call (none: no isolation, every call looks like the application's):
+	// the ring's library is then the one whose data holds it, and any
+	// caller may kick and wake. It gives nothing away there: under none
+	// the application can write the library's memory anyway.
+	AnyCaller bool
 }
 
 // OpenLink maps f, the shared-data file of img (backend.SharedDataFile),
@@ -72,7 +78,7 @@ func (l *Link) attached(domain string) (int, bool) {
 		return 0, false
 	}
 	d := l.domain(domain)
-	return off, d > 0 && uint32(d) == load32(l.mem, l.ctl+ctlLib)
+	return off, l.AnyCaller || d > 0 && uint32(d) == load32(l.mem, l.ctl+ctlLib)
 }
 
 func (l *Link) domain(name string) int {
@@ -124,6 +130,11 @@ func (l *Link) Call(domain string, nr, a0, a1 uint64) uint64 {
 // attach records library domain's ring at addr, once per run.
 func (l *Link) attach(domain string, addr uint64) uint64 {
 	lib := l.domain(domain)
+	for _, r := range l.ranges {
+		if l.AnyCaller && addr >= r.Addr && addr < r.Addr+r.Size {
+			lib = r.Lib
+		}
+	}
 	if lib <= 0 {
 		return refused // an application has no ring to attach
 	}

@@ -12,7 +12,6 @@ import (
 	"encoding/binary"
 	"sync/atomic"
 	"unsafe"
-
 )
 
 // The ring, as plib_nic.h lays it out (TestLayoutMatchesC checks it).
@@ -71,7 +70,6 @@ func add64(b []byte, off int, d uint64) {
 	atomic.AddUint64((*uint64)(unsafe.Pointer(&b[off])), d)
 }
 func get64(b []byte, off int) uint64 { return binary.LittleEndian.Uint64(b[off:]) }
-
 
 func casSeq(b []byte, off int, old, v uint32) bool {
 	return atomic.CompareAndSwapUint32(word(b, off), old, v)

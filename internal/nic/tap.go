@@ -76,4 +76,3 @@ func configure(name string) error {
 	}
 	return nil
 }
-

@@ -101,4 +101,3 @@ func UDPPingPong(ctx context.Context, exe string, echoArgs []string, size, iters
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2], per, nil
 }
-

@@ -9,7 +9,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/internal/abi"
 	"plib/internal/image"
+	"plib/internal/nic"
 )
 
 // Run runs the image under b: its one application, or all of its
@@ -40,6 +42,10 @@ func Run(ctx context.Context, b Backend, img *image.Image, path string, opts Opt
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := &syncWriter{w: opts.Output}
+	devCtx, stopDev := context.WithCancel(context.Background())
+	devNotes := make(chan []string, 1)
+	wire, set := opts.Params["nic_wire"]                                     // the NIC's host interface: on unless --param nic_wire=0
+	go func() { devNotes <- nic.Serve(devCtx, f, img, !set || wire != 0) }() // idle unless a library attaches a NIC
 	results := make([]*Result, img.Apps)
 	errs := make([]error, img.Apps)
 	var wg sync.WaitGroup
@@ -57,12 +63,16 @@ func Run(ctx context.Context, b Backend, img *image.Image, path string, opts Opt
 		}()
 	}
 	wg.Wait()
+	stopDev()
+	notes := <-devNotes
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("application instance %d: %w", i, err)
 		}
 	}
-	return merge(results), nil
+	m := merge(results)
+	m.Notes = append(m.Notes, notes...)
+	return m, nil
 }
 
 func merge(rs []*Result) *Result {
@@ -100,7 +110,8 @@ func merge(rs []*Result) *Result {
 }
 
 // SharedDataFile creates the memfd behind the libraries' shared data,
-// filled with their initial contents.
+// filled with their initial contents, and one page more that no image
+// maps: the NIC's control page (internal/nic).
 func SharedDataFile(img *image.Image) (*os.File, error) {
 	fd, err := unix.MemfdCreate("plib-shared-data", unix.MFD_CLOEXEC)
 	if err != nil {
@@ -110,6 +121,11 @@ func SharedDataFile(img *image.Image) (*os.File, error) {
 	if _, err := f.Write(img.SharedDataContents()); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("fill the shared library data: %w", err)
+	}
+	_, size := img.SharedData()
+	if err := f.Truncate(int64(nic.ControlPage(size) + abi.PageSize)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("size the shared library data: %w", err)
 	}
 	return f, nil
 }
@@ -162,4 +178,35 @@ func AliveReader(f *os.File) (func(int) bool, func(), error) {
 		return app >= 0 && app < len(b) && b[app] != 0
 	}
 	return alive, func() { unix.Munmap(b) }, nil
+}
+
+// Attach gives the platform of one application instance what it shares
+// with the others: the liveness page (plib_app_alive) and the NIC's link
+// over the shared data (internal/nic). A single instance has neither. It
+// returns what undoes it.
+func (p *Platform) Attach(inst Instance, img *image.Image) (func(), error) {
+	var undo []func()
+	done := func() {
+		for _, u := range undo {
+			u()
+		}
+	}
+	if inst.Alive != nil {
+		alive, unmap, err := AliveReader(inst.Alive)
+		if err != nil {
+			return nil, err
+		}
+		undo = append(undo, unmap)
+		p.AppAlive = alive
+	}
+	if inst.Shared != nil {
+		link, err := nic.OpenLink(inst.Shared, img)
+		if err != nil {
+			done()
+			return nil, err
+		}
+		undo = append(undo, func() { link.Close() })
+		p.NIC = link
+	}
+	return done, nil
 }

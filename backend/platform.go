@@ -6,6 +6,7 @@ import (
 
 	"plib/internal/abi"
 	"plib/internal/image"
+	"plib/internal/nic"
 )
 
 // Limits on platform-call arguments.
@@ -47,7 +48,10 @@ type Platform struct {
 	// AppAlive says whether an application instance still runs
 	// (plib_app_alive); nil where the run has one instance.
 	AppAlive func(app int) bool
-	printed  int
+	// NIC serves the paravirtual NIC's platform calls (internal/nic);
+	// nil where the run has no shared data (one instance): they return -1.
+	NIC     *nic.Link
+	printed int
 }
 
 // Call carries out platform call nr made by domain with arguments a0..a2.
@@ -136,6 +140,12 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 			return 1, nil // the only instance: the caller's own
 		}
 		return ^uint64(0), nil
+	}
+	if nr >= abi.SysNicAttach && nr <= abi.SysNicWake {
+		if p.NIC == nil {
+			return ^uint64(0), nil
+		}
+		return p.NIC.Call(domain, nr, a0, a1), nil
 	}
 	if nr == abi.SysScribble {
 		switch {

@@ -181,14 +181,11 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 	}
 	p.Scribble, p.Image = m.Scribble, img
 	defer m.Scribble(0, 0)
-	if inst.Alive != nil {
-		alive, unmap, err := backend.AliveReader(inst.Alive)
-		if err != nil {
-			return nil, err
-		}
-		defer unmap()
-		p.AppAlive = alive
+	detach, err := p.Attach(inst, img)
+	if err != nil {
+		return nil, err
 	}
+	defer detach()
 	res.TSCHz = m.TSCHz()
 	pl := place(img, inst.App, m.NumViews(), res.TSCHz)
 	res.Mechanism.Detail = pl.detail

@@ -177,14 +177,11 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		defer func() { res.Leaked = m.findCanary(opts.Canary, printed.Bytes()) }()
 	}
 	p.Scribble, p.Image = m.Scribble, img
-	if inst.Alive != nil {
-		alive, unmap, err := backend.AliveReader(inst.Alive)
-		if err != nil {
-			return nil, err
-		}
-		defer unmap()
-		p.AppAlive = alive
+	detach, err := p.Attach(inst, img)
+	if err != nil {
+		return nil, err
 	}
+	defer detach()
 	m.CallBudget = opts.CallBudget
 	res.TSCHz = m.TSCHz()
 	if err := m.Run(ctx, opts.Timeout); err != nil {

@@ -30,15 +30,16 @@ import (
 
 // cli is the command line, parsed by kong.
 type cli struct {
-	Version   kong.VersionFlag `help:"Print vmm's version (the build's git describe) and exit."`
-	Run       runCmd           `cmd:"" help:"Run a workload image under one backend."`
-	Params    paramsCmd        `cmd:"" help:"List the parameters a workload image reads (vmm run --param NAME=VALUE)."`
-	Caps      capsCmd          `cmd:"" help:"Show what this machine can do, per backend, and why."`
-	Memcached memcachedCmd     `cmd:"" help:"Measure the baseline: a real memcached over loopback, same operations as the kv workload."`
-	Attacks   attacksCmd       `cmd:"" help:"Run every attack image under every backend; exit 3 if any is not stopped where isolation is promised."`
-	Compare   compareCmd       `cmd:"" help:"Measure every backend on every benchmark workload beside anchors; write report.json, .csv, .md and .html."`
-	Bundle    bundleCmd        `cmd:"" help:"Write an image's hypervisor-mode bundle (guest memory, EPT views, EPTP list) for guestlib/hv."`
-	Help      helpCmd          `cmd:"" help:"Show usage: vmm help, or vmm help COMMAND."`
+	Version     kong.VersionFlag `help:"Print vmm's version (the build's git describe) and exit."`
+	Run         runCmd           `cmd:"" help:"Run a workload image under one backend."`
+	Params      paramsCmd        `cmd:"" help:"List the parameters a workload image reads (vmm run --param NAME=VALUE)."`
+	Caps        capsCmd          `cmd:"" help:"Show what this machine can do, per backend, and why."`
+	Memcached   memcachedCmd     `cmd:"" help:"Measure the baseline: a real memcached over loopback, same operations as the kv workload."`
+	DDSBaseline ddsBaselineCmd   `cmd:"" name:"dds-baseline" help:"Measure the dds workloads' baselines on loopback: the same ping-pong over kernel UDP sockets, and Cyclone DDS's ddsperf (exit 4 without it)."`
+	Attacks     attacksCmd       `cmd:"" help:"Run every attack image under every backend; exit 3 if any is not stopped where isolation is promised."`
+	Compare     compareCmd       `cmd:"" help:"Measure every backend on every benchmark workload beside anchors; write report.json, .csv, .md and .html."`
+	Bundle      bundleCmd        `cmd:"" help:"Write an image's hypervisor-mode bundle (guest memory, EPT views, EPTP list) for guestlib/hv."`
+	Help        helpCmd          `cmd:"" help:"Show usage: vmm help, or vmm help COMMAND."`
 }
 
 // version is what vmm --version prints: scripts/build sets it.

@@ -112,6 +112,12 @@
 #define PLIB_SYS_SCRIBBLE 6 /* a0 = address, a1 = length (0: stop): see plib_scribble */
 #define PLIB_SCRIBBLE_MAX 0x100000 /* 1 MiB */
 #define PLIB_SYS_APP_ALIVE 7 /* a0 = instance: 1 running, 0 ended, -1 unknown */
+/* The paravirtual NIC (plib_nic.h); -1 where the run has no device. */
+#define PLIB_SYS_NIC_ATTACH 16 /* a0 = ring base, in the calling library's own shared data */
+#define PLIB_SYS_NIC_KICK   17 /* the attached library: the device sleeps, wake it */
+#define PLIB_SYS_NIC_WAIT   18 /* a0 = token, a1 = microseconds: sleep while the ring's wait word is a0 */
+#define PLIB_SYS_NIC_WAKE   19 /* the attached library: wake every waiter */
+#define PLIB_NIC_WAIT_MAX_US 10000 /* one wait sleeps at most this long */
 
 /* Gate fault reasons. */
 #define PLIB_GATE_BAD_ENTRY 1 /* entry index out of range or unused */

@@ -103,7 +103,13 @@ const (
 	SysGateFault = 5
 	SysScribble  = 6
 	SysAppAlive  = 7
-	ScribbleMax  = 1 << 20
+	// The paravirtual NIC (guestlib/include/plib_nic.h, internal/nic).
+	SysNicAttach    = 16
+	SysNicKick      = 17
+	SysNicWait      = 18
+	SysNicWake      = 19
+	NicWaitMaxMicro = 10000
+	ScribbleMax     = 1 << 20
 )
 
 // Gate fault reasons.

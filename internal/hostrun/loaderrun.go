@@ -20,6 +20,7 @@ import (
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
+	"plib/internal/nic"
 	"plib/internal/pagefault"
 )
 
@@ -271,11 +272,17 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	defer platFile.f.Close()
 
 	dataFD := uintptr(0)
+	var nicLink *nic.Link // the NIC's platform calls, over the shared data
 	shared := map[uint64]image.SharedRange{}
 	if req.SharedDataFD != 0 {
 		df := os.NewFile(uintptr(req.SharedDataFD), "plib-shared-data")
 		defer df.Close()
 		dataFD = df.Fd()
+		if nicLink, err = nic.OpenLink(df, img); err != nil {
+			return nil, err
+		}
+		defer nicLink.Close()
+		nicLink.AnyCaller = hb.Isolation == SharedPages // none cannot tell the library's calls from the app's
 		ranges, _ := img.SharedData()
 		for _, sr := range ranges {
 			// This process reads the same shared pages the instance does.
@@ -408,7 +415,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			"its seccomp filter admits only the gate's own system calls (" + admitted(hb.Isolation == ClosedPages) + "), from the gate pages"}}
 	printed := &backend.Capture{Max: 16 << 20}
 	plt := &backend.Platform{Result: res, Params: req.Params, Output: io.MultiWriter(os.Stdout, printed), Entry: p.entryName,
-		Scribble: p.scribble, Image: img}
+		Scribble: p.scribble, Image: img, NIC: nicLink}
 	if req.AliveFD != 0 {
 		alive, _, err := backend.AliveReader(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
 		if err != nil {

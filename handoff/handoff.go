@@ -33,6 +33,7 @@ import (
 	"plib/internal/callbudget"
 	"plib/internal/guestbin"
 	"plib/internal/image"
+	"plib/internal/spinwait"
 	"plib/vmm"
 	"plib/vmm/kvm"
 	"plib/vmm/vcpu"
@@ -40,10 +41,6 @@ import (
 
 // Backend is the handoff backend.
 type Backend struct{}
-
-// SpinBound is how long a waiting vCPU (a caller waiting for its result,
-// a library waiting for a call) spins on its slot before it parks.
-const SpinBound = 200 * time.Microsecond
 
 // Switch is what a domain switch is under this backend.
 const Switch = "cross-vCPU hand-off through a request slot (no VMFUNC)"
@@ -63,7 +60,8 @@ func (Backend) Probe() backend.Mechanism {
 	}
 	sys.Close()
 	m.Mode = backend.Hardware
-	m.Detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); each library on a vCPU of its own, pinned to a host core where there are enough (%d usable here); spin bound %v", len(usableCPUs()), SpinBound)
+	m.Detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); each library on a vCPU of its own, pinned to a host core where there are enough (%d usable here); a waiter spins for what a sleep costs here, then parks", len(usableCPUs()))
+	m.Floor = spinFloor
 	return m
 }
 
@@ -117,9 +115,23 @@ type placement struct {
 	spin   uint64
 	detail string
 	note   string
+	floor  *backend.Floor
 }
 
-func place(img *image.Image, app int, views int, tscHz float64) placement {
+// The floors of a hand-off: a round trip through shared memory between
+// two cores when both sides spin, and a ring and a park (two exits) when
+// every wait parks.
+var (
+	spinFloor = &backend.Floor{Anchor: "spin", Times: 1, What: "a shared-memory round trip between two cores (each vCPU on its own)"}
+	parkFloor = &backend.Floor{Anchor: "kvm-exit", Times: 2, What: "two exits: a ring and a park"}
+)
+
+// place decides where one instance's vCPUs run and how long they spin:
+// under --wait=spin or auto, each spinning vCPU on a core of its own
+// where there are enough (spin asked for on too few cores is
+// unavailable); under --wait=sleep, or auto on too few cores, unpinned
+// and every wait parks.
+func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget time.Duration) (placement, error) {
 	libs := img.Libraries()
 	per := 1 + len(libs)
 	spinning := max(img.Apps, 1) * per
@@ -128,11 +140,18 @@ func place(img *image.Image, app int, views int, tscHz float64) placement {
 	for i := range p.cpu {
 		p.cpu[i] = -1
 	}
-	if len(cpus) < spinning {
-		p.note = fmt.Sprintf("handoff: %d spinning vCPUs (%d application instance(s) x (app + %d libraries)) but %d usable host cores: no pinning, every wait parks (the sleep path)",
-			spinning, max(img.Apps, 1), len(libs), len(cpus))
-		p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); library vCPUs not pinned (%d spinning vCPUs, %d cores); spin bound 0 (every wait parks)", spinning, len(cpus))
-		return p
+	if wait == backend.WaitSpin && len(cpus) < spinning {
+		return p, fmt.Errorf("%w: handoff --wait=spin: %d vCPUs would spin (%d application instance(s) x (app + %d libraries)) on %d usable host cores", backend.ErrUnavailable, spinning, max(img.Apps, 1), len(libs), len(cpus))
+	}
+	if wait == backend.WaitSleep || len(cpus) < spinning {
+		why := "--wait=sleep"
+		if wait != backend.WaitSleep {
+			why = fmt.Sprintf("--wait=auto: %d spinning vCPUs (%d application instance(s) x (app + %d libraries)) but %d usable host cores", spinning, max(img.Apps, 1), len(libs), len(cpus))
+			p.note = "handoff: " + why + ": no pinning, every wait parks (the sleep path)"
+		}
+		p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); vCPUs not pinned, every wait parks (%s)", why)
+		p.floor = parkFloor
+		return p, nil
 	}
 	base := app * per
 	p.cpu[0] = cpus[base]
@@ -141,15 +160,18 @@ func place(img *image.Image, app int, views int, tscHz float64) placement {
 		p.cpu[d.ID] = cpus[base+1+i]
 		where = append(where, fmt.Sprintf("%s to core %d", d.Name, p.cpu[d.ID]))
 	}
-	p.spin = uint64(SpinBound.Seconds() * tscHz)
+	spin, sleep := spinwait.Bound(budget)
+	p.spin = spin
 	lib := "library vCPU pinned to core"
 	if len(libs) == 1 {
 		lib += fmt.Sprintf(" %d", p.cpu[libs[0].ID])
 	} else {
 		lib = "library vCPUs pinned: " + fmt.Sprint(where)
 	}
-	p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); %s (app on core %d); spin bound %v (%d TSC cycles)", lib, p.cpu[0], SpinBound, p.spin)
-	return p
+	p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); %s (app on core %d); spin bound %d TSC cycles (%v: what a sleep costs here, a futex round trip between two cores)",
+		lib, p.cpu[0], p.spin, sleep.Round(100*time.Nanosecond))
+	p.floor = spinFloor
+	return p, nil
 }
 
 // RunInstance implements backend.Backend.
@@ -187,8 +209,11 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 	}
 	defer detach()
 	res.TSCHz = m.TSCHz()
-	pl := place(img, inst.App, m.NumViews(), res.TSCHz)
-	res.Mechanism.Detail = pl.detail
+	pl, err := place(img, inst.App, m.NumViews(), opts.Wait, opts.CallBudget)
+	if err != nil {
+		return nil, err
+	}
+	res.Mechanism.Detail, res.Mechanism.Floor = pl.detail, pl.floor
 	if pl.note != "" {
 		res.Notes = append(res.Notes, pl.note)
 	}

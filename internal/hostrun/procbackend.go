@@ -16,6 +16,7 @@ import (
 	"plib/backend"
 	"plib/internal/abi"
 	"plib/internal/image"
+	"plib/internal/spinwait"
 )
 
 // processLayout places, in the process backend's shared memory file, each
@@ -74,7 +75,7 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	waitNote := fmt.Sprintf("wait: sleep: both sides sleep on the futex at once; app and libraries pinned to core %d", plan.AppCore)
 	if plan.Policy == backend.WaitSpin {
 		var rtt time.Duration
-		spin, rtt = spinBound(opts.CallBudget)
+		spin, rtt = spinwait.Bound(opts.CallBudget)
 		waitNote = fmt.Sprintf("wait: spin then sleep: a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles (%v: what sleeping costs here, a futex round trip between two cores, median of 200; capped at a quarter of the call budget), then sleeps on the futex; app pinned to core %d, libraries to core %d",
 			spin, rtt.Round(100*time.Nanosecond), plan.AppCore, plan.LibCore)
 	}

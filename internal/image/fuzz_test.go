@@ -10,7 +10,7 @@ import (
 // FuzzParse feeds mutated images to the parser. Whatever it accepts must
 // satisfy the layout invariants the loader relies on.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"null", "kv", "attack-read", "attack-gate-skip"} {
+	for _, name := range []string{"null", "ipc", "attack-read", "attack-gate-skip"} {
 		f.Add(testimages.Bytes(f, name))
 	}
 	f.Add([]byte("\x7fELF\x02\x01\x01"))

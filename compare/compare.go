@@ -84,7 +84,9 @@ type Config struct {
 	Progress func(step string, done, total int)
 }
 
-// Run measures the matrix and returns the report.
+// Run measures the matrix and returns the report. If ctx ends during the
+// workloads' runs, it returns what it measured so far, as a report that
+// says so, with ctx's error.
 func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if cfg.Runs <= 0 {
 		cfg.Runs = 3
@@ -149,6 +151,8 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		return s
 	}
 	ran := map[string]backend.Mechanism{}
+	var interrupted error // set when ctx ends: the report so far is still returned
+measure:
 	for run := 0; run < cfg.Runs; run++ {
 		for _, w := range workloads {
 			params := w.Bench.Full
@@ -157,8 +161,8 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			}
 			rep.Settings.Params[w.Name] = params
 			for _, b := range avail {
-				if err := ctx.Err(); err != nil {
-					return nil, err
+				if interrupted = ctx.Err(); interrupted != nil {
+					break measure
 				}
 				step(fmt.Sprintf("%s under %s (run %d of %d)", w.Name, b.Name(), run+1, cfg.Runs))
 				res, err := runOnce(ctx, b, w.Image, filepath.Join(cfg.Images, w.Name+".elf"), params, cfg)
@@ -192,6 +196,12 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	for _, k := range order {
 		rep.Series = append(rep.Series, *series[k])
+	}
+	if interrupted != nil {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("interrupted after %d of %d steps: a partial report, without the anchors, memcached or the attacks", done, total))
+		rep.Machines = []report.Machine{m}
+		rep.Summarize()
+		return rep, interrupted
 	}
 	// Anchors.
 	for _, a := range Anchors {

@@ -102,8 +102,14 @@ func (c *compareCmd) Run() error {
 		rep, err = compare.Run(ctx, cfg)
 		finish()
 		if ctx.Err() != nil {
-			// compare.Run returns no partial report when interrupted.
-			return exitError{exitInterrupted, "interrupted; no report written"}
+			if rep == nil {
+				return exitError{exitInterrupted, "interrupted; no report written"}
+			}
+			paths, err := writeReports(rep, c.Out)
+			if err != nil {
+				return exitError{exitInterrupted, "interrupted; the partial report could not be written: " + err.Error()}
+			}
+			return exitError{exitInterrupted, "interrupted; a partial report: " + strings.Join(paths, ", ")}
 		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) {
 			return exitError{exitUsage, err.Error()}

@@ -32,5 +32,5 @@ func pageSize() string {
 	if ok, why := hostrun.THPStatus(); !ok {
 		return "page size: 4 KiB pages: mprotect's cost grows with a library's size; huge pages unavailable because " + why
 	}
-	return "page size: a library's data of 1 MiB or more in 2 MiB transparent huge pages (mprotect's cost grows with its 2 MiB pages, not its 4 KiB ones), smaller data and stacks in 4 KiB pages; the run's notes give each library's"
+	return "page size: a library's data of 1 MiB or more in 2 MiB transparent huge pages (mprotect's cost grows with its 2 MiB pages, not its 4 KiB ones), smaller data and stacks in 4 KiB pages; the run's notes give each library's page size"
 }

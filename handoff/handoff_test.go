@@ -1,7 +1,9 @@
 package handoff
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"plib/internal/attacks"
 	"plib/internal/image"
 	"plib/internal/testimages"
+	"plib/internal/wlcheck"
 	"plib/vmm"
 )
 
@@ -40,6 +43,14 @@ func runImage(t *testing.T, name string, params map[string]int64, opts backend.O
 		t.Fatalf("%s: %v", name, err)
 	}
 	return res
+}
+
+// runOut is runImage with the workload's prints kept for a failure's report.
+func runOut(t *testing.T, name string, params map[string]int64, opts backend.Options) (*backend.Result, string) {
+	t.Helper()
+	var out bytes.Buffer
+	opts.Output = &out
+	return runImage(t, name, params, opts), out.String()
 }
 
 func wantExit0(t *testing.T, name string, res *backend.Result) {
@@ -133,3 +144,49 @@ func TestAttacksUnderHandoff(t *testing.T) {
 		})
 	}
 }
+
+// TestAppCrashUnderHandoff: one instance's app vCPU faults at seeded
+// random points while the other keeps calling kv through its own slots
+// and library vCPU; kv stays whole.
+func TestAppCrashUnderHandoff(t *testing.T) {
+	for seed := int64(1); seed <= 3; seed++ {
+		res, out := runOut(t, "app-crash", map[string]int64{"seed": seed, "calls": 1500}, backend.Options{CallBudget: 10 * time.Second})
+		wlcheck.AppCrash(t, fmt.Sprintf("seed %d", seed), 1500, res, out)
+	}
+}
+
+// TestKillMidCallUnderHandoff: instance 1 dies inside kv (on its library
+// vCPU, holding kv's lock) at each step of a set; the VMM stops it past
+// its call budget, reading the open call from kv's trusted slot; instance
+// 0 finds the holder dead and kv recovers.
+func TestKillMidCallUnderHandoff(t *testing.T) {
+	for step := int64(0); step <= 4; step++ {
+		res, out := runOut(t, "kill-mid-call", map[string]int64{"step": step}, backend.Options{CallBudget: 300 * time.Millisecond})
+		wlcheck.KillMidCall(t, "handoff", step, res, out)
+	}
+}
+
+// TestKVLoadUnderHandoff: 2 and 8 instances (8: four times the cores
+// here, every wait parks) hammer one kv, each through its own library
+// vCPU: the shared counter is exact and every instance finishes.
+func TestKVLoadUnderHandoff(t *testing.T) {
+	for name, apps := range map[string]int{"kv-load": 2, "kv-load-8": 8} {
+		res, out := runOut(t, name, map[string]int64{"ops": 300}, backend.Options{CallBudget: 10 * time.Second, Timeout: 5 * time.Minute})
+		wlcheck.Counters(t, name, "total", -1, apps, res, out)
+	}
+}
+
+// TestTimeoutUnderHandoff: a workload that runs past --timeout is stopped
+// as a timeout, with every vCPU (the app's spinning or parked on a call,
+// the library's in its loop) kicked, within bounded time.
+func TestTimeoutUnderHandoff(t *testing.T) {
+	start := time.Now()
+	res := runImage(t, "attack-hang", nil, backend.Options{Timeout: 500 * time.Millisecond})
+	if !res.TimedOut || res.Violation == nil || res.Violation.Kind != backend.ViolationTimeout {
+		t.Fatalf("attack-hang without a budget: timed out %v, violation %+v", res.TimedOut, res.Violation)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the timeout took %v to stop the run", d)
+	}
+}
+

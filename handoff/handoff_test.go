@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -190,3 +192,39 @@ func TestTimeoutUnderHandoff(t *testing.T) {
 	}
 }
 
+// TestCycleRefusedAtOnce: a library called back while it waits on a call
+// of its own (a -> b -> a, and a -> b -> c -> a) is refused by its own
+// wait loop as a re-entry, as the vmfunc gate refuses it, well before any
+// call budget; the chain without a cycle answers.
+func TestCycleRefusedAtOnce(t *testing.T) {
+	needKVM(t)
+	path := filepath.Join(t.TempDir(), "cycle.elf")
+	if out, err := exec.Command(filepath.Join(testimages.Root(t), "guestlib", "mkimage"), "testdata/cycle", path).CombinedOutput(); err != nil {
+		t.Fatalf("build the cycle image: %v\n%s", err, out)
+	}
+	img, err := image.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, depth := range []int64{0, 2, 3} {
+		for _, wait := range []backend.WaitPolicy{backend.WaitAuto, backend.WaitSleep} {
+			start := time.Now()
+			res, err := backend.Run(context.Background(), Backend{}, img, path, backend.Options{Params: map[string]int64{"depth": depth},
+				Wait: wait, Timeout: 30 * time.Second, CallBudget: 20 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			took := time.Since(start)
+			if depth == 0 {
+				wantExit0(t, "cycle depth 0", res)
+				continue
+			}
+			if v := res.Violation; v == nil || v.Kind != backend.ViolationGate || v.Domain != "a" || !strings.Contains(v.Detail, "called again") {
+				t.Errorf("depth %d, wait %v: violation %+v, want a re-entry refused in a", depth, wait, res.Violation)
+			}
+			if took > 5*time.Second {
+				t.Errorf("depth %d, wait %v: refused after %v", depth, wait, took)
+			}
+		}
+	}
+}

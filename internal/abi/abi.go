@@ -53,6 +53,7 @@ const (
 	SlotReturns = 24
 	SlotStart   = 32 // host loader runtime: TSC when the library's open call began (0: none)
 	SlotEntry   = 40 // host loader runtime: the entry of that call
+	SlotServing = 0  // handoff: the request slot of the call the library serves (0: none); vmfunc: the saved rsp
 	HdrReq      = 0x400
 	HdrBudget   = 0x440
 	HdrSpin     = 0x448 // process, handoff: the spin bound in TSC cycles (0: sleep at once)

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -221,10 +222,7 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		return nil, err
 	}
 	r := &run{m: m, img: img, res: res, pl: pl, budget: opts.CallBudget, done: make(chan struct{}),
-		wake: make([]chan struct{}, m.NumViews()), loops: make([]*vcpu.Loop, m.NumViews())}
-	for v := range r.wake {
-		r.wake[v] = make(chan struct{}, 1)
-	}
+		wake: make([]futexWord, m.NumViews()), loops: make([]*vcpu.Loop, m.NumViews())}
 	err = r.run(ctx, opts.Timeout)
 	r.report()
 	return res, err
@@ -282,8 +280,8 @@ type run struct {
 
 	mu    sync.Mutex // the exit handler and the loops
 	loops []*vcpu.Loop
-	wake  []chan struct{} // a ring per view (buffered: a ring before the park is kept)
-	done  chan struct{}   // closed when the run ends
+	wake  []futexWord   // a ring per view (a ring before the park is kept)
+	done  chan struct{} // closed when the run ends
 	once  sync.Once
 	end   outcome
 
@@ -305,6 +303,9 @@ func (r *run) stop(o outcome) {
 	r.once.Do(func() {
 		r.end = o
 		close(r.done)
+		for v := range r.wake { // a parked vCPU thread wakes, sees done and ends
+			r.wake[v].ring()
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		for _, l := range r.loops {
@@ -393,12 +394,10 @@ func (r *run) vcpu(ctx context.Context, v int) {
 				switch regs := &c.Sync().Regs; regs.RDI {
 				case abi.SysPark:
 					r.parks.Add(1)
-					select {
-					case <-r.wake[v]:
-						continue
-					case <-r.done:
+					if !r.wake[v].park(r.done) {
 						return
 					}
+					continue
 				case abi.SysRing:
 					// Any view may ring any other: a ring only makes it look.
 					if t := regs.RSI; t < uint64(len(r.wake)) && r.m.VCPU(int(t)) != nil {
@@ -407,10 +406,7 @@ func (r *run) vcpu(ctx context.Context, v int) {
 						} else { // from the call: a request for a parked library
 							r.ringsLib.Add(1)
 						}
-						select {
-						case r.wake[t] <- struct{}{}:
-						default:
-						}
+						r.wake[t].ring()
 					}
 					continue
 				}
@@ -492,4 +488,41 @@ func (r *run) report() {
 	r.res.Notes = append(r.res.Notes, fmt.Sprintf(
 		"handoff: %d library calls; fast path (no exit) %d, slow path at most %d (%d rang a parked library, %d woke a parked caller); %d parks",
 		calls, calls-slow, slow, r.ringsLib.Load(), r.ringsCaller.Load(), r.parks.Load()))
+}
+
+// futexWord is how a parked vCPU thread is woken: a word the park waits
+// on with FUTEX_WAIT and a ring sets and FUTEX_WAKEs. The vCPU goroutine
+// is locked to its thread, so the wake goes straight to that thread,
+// with no goroutine hand-off in the Go scheduler on either side.
+type futexWord struct {
+	rung atomic.Uint32
+	_    [60]byte // a cache line of its own
+}
+
+// The futex operations (linux/futex.h).
+const (
+	futexWait    = 0
+	futexWake    = 1
+	futexPrivate = 128
+)
+
+// ring makes the word's parked thread (or its next park) return.
+func (w *futexWord) ring() {
+	if w.rung.Swap(1) == 0 {
+		unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&w.rung)), futexWake|futexPrivate, 1, 0, 0, 0)
+	}
+}
+
+// park waits until the word is rung and consumes the ring; false when the
+// run has ended meanwhile.
+func (w *futexWord) park(done <-chan struct{}) bool {
+	for w.rung.Swap(0) == 0 {
+		unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&w.rung)), futexWait|futexPrivate, 0, 0, 0, 0)
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
 }

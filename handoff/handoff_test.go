@@ -98,6 +98,13 @@ func TestIPCUnderHandoff(t *testing.T) {
 	if w, _ := res.Metric("wrong_answers"); w != 0 {
 		t.Errorf("%d wrong answers", w)
 	}
+	if n := len(usableCPUs()); n == 2 { // 3 vCPUs on 2 cores: app and relay pinned, echo parks
+		if d := res.Mechanism.Detail; !strings.Contains(d, "relay to core") || !strings.Contains(d, "[echo] not pinned") {
+			t.Errorf("ipc on 2 cores: placement %q", d)
+		}
+	}
+	sleep := runImage(t, "ipc", map[string]int64{"iterations": 50, "rounds": 2}, backend.Options{Wait: backend.WaitSleep})
+	wantExit0(t, "ipc --wait=sleep", sleep)
 }
 
 // TestLibraryPlatformCalls: a library prints from its own vCPU.

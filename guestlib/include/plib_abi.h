@@ -62,6 +62,7 @@
    written by the caller and read once by the library's serve code. */
 #define PLIB_HDR_CALLERS   0x508 /* handoff: bitmask of the callers with a slot into this view */
 #define PLIB_HDR_SLOTMAP   0x510 /* handoff: bitmask of the libraries this view has a slot to (0: no slots) */
+#define PLIB_HDR_SPINTO    0x518 /* u64[PLIB_MAX_DOMAINS]: handoff: how long this view spins waiting on each library, TSC cycles (0: park at once) */
 #define PLIB_HANDOFF_SLOTS 0x60000000 /* = PLIB_IMAGE_LIMIT: above every image */
 #define PLIB_HO_STATE      0x00 /* u32: */
 #define PLIB_HO_IDLE       0

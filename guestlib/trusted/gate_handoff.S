@@ -11,7 +11,8 @@
  *   page 1 (library views): the serve loop each library's vCPU runs
  *   page 2 (app's view):    nothing
  *
- * Waiting, on both sides: spin for PLIB_HDR_SPIN TSC cycles, then announce
+ * Waiting, on both sides: spin for PLIB_HDR_SPIN TSC cycles (a caller:
+ * PLIB_HDR_SPINTO[library]), then announce
  * the sleep in the slot (the caller's WAITS word, the library's SLEEPS
  * word, each alone in its cache line), look once more after a full
  * barrier, and park (a platform call: the VMM parks the vCPU's thread).
@@ -92,9 +93,10 @@ gate_call:
 	pause
 	TSC
 	sub %r10, %rax
-	cmp PLIB_GATE_DATA+PLIB_HDR_SPIN, %rax
+	cmp PLIB_GATE_DATA+PLIB_HDR_SPINTO(,%r9,8), %rax
 	jb 2b
-	/* Spun long enough: park. A library that waits also says so in
+	/* Spun long enough (0 for a library that parks itself: its vCPU
+	   shares a core, which this one's spin would take): park. A library that waits also says so in
 	   the slots into it, so that a call into it (a cycle back to it:
 	   its one vCPU is busy here) rings it, and it refuses the call. */
 	cmpq $0, PLIB_GATE_DATA+PLIB_HDR_VIEW

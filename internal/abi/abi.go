@@ -66,6 +66,7 @@ const (
 const (
 	HdrCallers   = 0x508 // bitmask of the callers with a slot into this view
 	HdrSlotMap   = 0x510 // bitmask of the libraries this view has a slot to
+	HdrSpinTo    = 0x518 // u64[MaxDomains]: the spin bound waiting on each library (0: park at once)
 	HandoffSlots = 0x60000000
 	HoState      = 0x00
 	HoIdle       = 0

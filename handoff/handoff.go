@@ -61,7 +61,7 @@ func (Backend) Probe() backend.Mechanism {
 	}
 	sys.Close()
 	m.Mode = backend.Hardware
-	m.Detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); each library on a vCPU of its own, pinned to a host core where there are enough (%d usable here); a waiter spins for what a sleep costs here, then parks", len(usableCPUs()))
+	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two exits per call); a waiter spins for what a sleep costs here, then parks", len(usableCPUs()))
 	m.Floor = spinFloor
 	return m
 }
@@ -153,7 +153,7 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 			why = fmt.Sprintf("--wait=auto: %d spinning vCPUs (%d application instance(s) x (app + %d libraries)) but %d usable host cores", spinning, max(img.Apps, 1), len(libs), len(cpus))
 			p.note = "handoff: " + why + ": no pinning, every wait parks (the sleep path)"
 		}
-		p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); vCPUs not pinned, every wait parks (%s)", why)
+		p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); vCPUs not pinned, every wait parks (%s)", why)
 		p.floor = parkFloor
 		return p, nil
 	}
@@ -172,7 +172,7 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 	} else {
 		lib = "library vCPUs pinned: " + fmt.Sprint(where)
 	}
-	p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); %s (app on core %d); spin bound %d TSC cycles (%v: what a sleep costs here, a futex round trip between two cores)",
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %s (app on core %d); spin bound %d TSC cycles (%v: what a sleep costs here, a futex round trip between two cores)",
 		lib, p.cpu[0], p.spin, sleep.Round(100*time.Nanosecond))
 	p.floor = spinFloor
 	return p, nil
@@ -198,7 +198,7 @@ func placeSome(img *image.Image, p placement, cpus []int, budget time.Duration) 
 	}
 	spin, sleep := spinwait.Bound(budget)
 	p.spin = spin
-	p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); %d usable host cores for %d vCPUs: app on core %d and library vCPUs pinned: %v, spin bound %d TSC cycles (%v); %v not pinned: each parks when idle, and its callers park at once (the sleep path for their calls)",
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %d usable host cores for %d vCPUs: app on core %d and library vCPUs pinned: %v, spin bound %d TSC cycles (%v); %v not pinned: each parks when idle, and its callers park at once (the sleep path for their calls)",
 		len(cpus), 1+len(libs), p.cpu[0], pinned, p.spin, sleep.Round(100*time.Nanosecond), shared)
 	p.note = fmt.Sprintf("handoff: --wait=auto: %d vCPUs on %d usable host cores: app and %v pinned and spinning; %v parking", 1+len(libs), len(cpus), pinned, shared)
 	p.floor = spinFloor

@@ -70,7 +70,7 @@ func TestNullUnderHandoff(t *testing.T) {
 	if n, _ := res.Metric("calls"); n == 0 {
 		t.Error("no calls counted")
 	}
-	if !strings.Contains(res.Mechanism.Detail, "cross-vCPU hand-off (no VMFUNC)") || !strings.Contains(res.Mechanism.Detail, "spin bound") {
+	if !strings.Contains(res.Mechanism.Detail, "on hardware: EPT views") || !strings.Contains(res.Mechanism.Detail, "cross-vCPU hand-off (no VMFUNC, no exit on the fast path)") || !strings.Contains(res.Mechanism.Detail, "spin bound") {
 		t.Errorf("mechanism detail %q names no placement", res.Mechanism.Detail)
 	}
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "fast path") {

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -60,7 +61,7 @@ func (Backend) Probe() backend.Mechanism {
 	}
 	sys.Close()
 	m.Mode = backend.Hardware
-	m.Detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); each library on a vCPU of its own, pinned to a host core where there are enough (%d usable here); a waiter spins for what a sleep costs here, then parks", len(usableCPUs()))
+	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two exits per call); a waiter spins for what a sleep costs here, then parks", len(usableCPUs()))
 	m.Floor = spinFloor
 	return m
 }
@@ -143,13 +144,16 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 	if wait == backend.WaitSpin && len(cpus) < spinning {
 		return p, fmt.Errorf("%w: handoff --wait=spin: %d vCPUs would spin (%d application instance(s) x (app + %d libraries)) on %d usable host cores", backend.ErrUnavailable, spinning, max(img.Apps, 1), len(libs), len(cpus))
 	}
+	if wait == backend.WaitAuto && len(cpus) < spinning && max(img.Apps, 1) == 1 && len(cpus) >= 2 {
+		return placeSome(img, p, cpus, budget), nil
+	}
 	if wait == backend.WaitSleep || len(cpus) < spinning {
 		why := "--wait=sleep"
 		if wait != backend.WaitSleep {
 			why = fmt.Sprintf("--wait=auto: %d spinning vCPUs (%d application instance(s) x (app + %d libraries)) but %d usable host cores", spinning, max(img.Apps, 1), len(libs), len(cpus))
 			p.note = "handoff: " + why + ": no pinning, every wait parks (the sleep path)"
 		}
-		p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); vCPUs not pinned, every wait parks (%s)", why)
+		p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); vCPUs not pinned, every wait parks (%s)", why)
 		p.floor = parkFloor
 		return p, nil
 	}
@@ -168,10 +172,37 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 	} else {
 		lib = "library vCPUs pinned: " + fmt.Sprint(where)
 	}
-	p.detail = fmt.Sprintf("EPT views; a call is a cross-vCPU hand-off (no VMFUNC); %s (app on core %d); spin bound %d TSC cycles (%v: what a sleep costs here, a futex round trip between two cores)",
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %s (app on core %d); spin bound %d TSC cycles (%v: what a sleep costs here, a futex round trip between two cores)",
 		lib, p.cpu[0], p.spin, sleep.Round(100*time.Nanosecond))
 	p.floor = spinFloor
 	return p, nil
+}
+
+// placeSome is --wait=auto with one application instance and fewer cores
+// than vCPUs: the app and the first libraries (by id: those the app
+// calls, in the workloads here, are the busiest) get a core each and
+// spin; the rest share the cores, their serve loops park at once, and a
+// caller waiting on one of them parks at once too, freeing its core for
+// it rather than spinning against it.
+func placeSome(img *image.Image, p placement, cpus []int, budget time.Duration) placement {
+	libs := img.Libraries()
+	p.cpu[0] = cpus[0]
+	var pinned, shared []string
+	for i, d := range libs {
+		if 1+i < len(cpus) {
+			p.cpu[d.ID] = cpus[1+i]
+			pinned = append(pinned, fmt.Sprintf("%s to core %d", d.Name, p.cpu[d.ID]))
+		} else {
+			shared = append(shared, d.Name)
+		}
+	}
+	spin, sleep := spinwait.Bound(budget)
+	p.spin = spin
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %d usable host cores for %d vCPUs: app on core %d and library vCPUs pinned: %v, spin bound %d TSC cycles (%v); %v not pinned: each parks when idle, and its callers park at once (the sleep path for their calls)",
+		len(cpus), 1+len(libs), p.cpu[0], pinned, p.spin, sleep.Round(100*time.Nanosecond), shared)
+	p.note = fmt.Sprintf("handoff: --wait=auto: %d vCPUs on %d usable host cores: app and %v pinned and spinning; %v parking", 1+len(libs), len(cpus), pinned, shared)
+	p.floor = spinFloor
+	return p
 }
 
 // RunInstance implements backend.Backend.
@@ -221,10 +252,7 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		return nil, err
 	}
 	r := &run{m: m, img: img, res: res, pl: pl, budget: opts.CallBudget, done: make(chan struct{}),
-		wake: make([]chan struct{}, m.NumViews()), loops: make([]*vcpu.Loop, m.NumViews())}
-	for v := range r.wake {
-		r.wake[v] = make(chan struct{}, 1)
-	}
+		wake: make([]futexWord, m.NumViews()), loops: make([]*vcpu.Loop, m.NumViews())}
 	err = r.run(ctx, opts.Timeout)
 	r.report()
 	return res, err
@@ -251,7 +279,16 @@ func setup(m *vmm.Machine, img *image.Image, pl placement) error {
 				out |= 1 << d.ID
 			}
 		}
-		word(abi.HdrSpin, pl.spin)
+		spin := func(view int) uint64 { // a vCPU spins only on a core of its own
+			if pl.cpu[view] < 0 {
+				return 0
+			}
+			return pl.spin
+		}
+		word(abi.HdrSpin, spin(v))
+		for _, d := range img.Libraries() {
+			word(abi.HdrSpinTo+8*uint64(d.ID), min(spin(v), spin(d.ID)))
+		}
 		word(abi.HdrSlotMap, out)
 		if v != 0 {
 			callers := uint64(1)
@@ -282,8 +319,8 @@ type run struct {
 
 	mu    sync.Mutex // the exit handler and the loops
 	loops []*vcpu.Loop
-	wake  []chan struct{} // a ring per view (buffered: a ring before the park is kept)
-	done  chan struct{}   // closed when the run ends
+	wake  []futexWord   // a ring per view (a ring before the park is kept)
+	done  chan struct{} // closed when the run ends
 	once  sync.Once
 	end   outcome
 
@@ -305,6 +342,9 @@ func (r *run) stop(o outcome) {
 	r.once.Do(func() {
 		r.end = o
 		close(r.done)
+		for v := range r.wake { // a parked vCPU thread wakes, sees done and ends
+			r.wake[v].ring()
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		for _, l := range r.loops {
@@ -342,7 +382,7 @@ func (r *run) run(ctx context.Context, timeout time.Duration) error {
 	switch o := r.end; {
 	case o.timeout:
 		r.res.TimedOut = true
-		r.res.Violation = &backend.Violation{Kind: "timeout", Domain: "app", RIP: r.m.VCPU(0).Sync().Regs.RIP,
+		r.res.Violation = &backend.Violation{Kind: backend.ViolationTimeout, Domain: "app", RIP: r.m.VCPU(0).Sync().Regs.RIP,
 			Detail: fmt.Sprintf("the workload ran longer than %v", timeout), CaughtBy: vcpu.CaughtByTimer}
 	case o.overView > 0:
 		v := callbudget.Violation(r.img, o.overEntry, r.budget, vcpu.CaughtByWatchdog)
@@ -393,12 +433,10 @@ func (r *run) vcpu(ctx context.Context, v int) {
 				switch regs := &c.Sync().Regs; regs.RDI {
 				case abi.SysPark:
 					r.parks.Add(1)
-					select {
-					case <-r.wake[v]:
-						continue
-					case <-r.done:
+					if !r.wake[v].park(r.done) {
 						return
 					}
+					continue
 				case abi.SysRing:
 					// Any view may ring any other: a ring only makes it look.
 					if t := regs.RSI; t < uint64(len(r.wake)) && r.m.VCPU(int(t)) != nil {
@@ -407,10 +445,7 @@ func (r *run) vcpu(ctx context.Context, v int) {
 						} else { // from the call: a request for a parked library
 							r.ringsLib.Add(1)
 						}
-						select {
-						case r.wake[t] <- struct{}{}:
-						default:
-						}
+						r.wake[t].ring()
 					}
 					continue
 				}
@@ -492,4 +527,41 @@ func (r *run) report() {
 	r.res.Notes = append(r.res.Notes, fmt.Sprintf(
 		"handoff: %d library calls; fast path (no exit) %d, slow path at most %d (%d rang a parked library, %d woke a parked caller); %d parks",
 		calls, calls-slow, slow, r.ringsLib.Load(), r.ringsCaller.Load(), r.parks.Load()))
+}
+
+// futexWord is how a parked vCPU thread is woken: a word the park waits
+// on with FUTEX_WAIT and a ring sets and FUTEX_WAKEs. The vCPU goroutine
+// is locked to its thread, so the wake goes straight to that thread,
+// with no goroutine hand-off in the Go scheduler on either side.
+type futexWord struct {
+	rung atomic.Uint32
+	_    [60]byte // a cache line of its own
+}
+
+// The futex operations (linux/futex.h).
+const (
+	futexWait    = 0
+	futexWake    = 1
+	futexPrivate = 128
+)
+
+// ring makes the word's parked thread (or its next park) return.
+func (w *futexWord) ring() {
+	if w.rung.Swap(1) == 0 {
+		unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&w.rung)), futexWake|futexPrivate, 1, 0, 0, 0)
+	}
+}
+
+// park waits until the word is rung and consumes the ring; false when the
+// run has ended meanwhile.
+func (w *futexWord) park(done <-chan struct{}) bool {
+	for w.rung.Swap(0) == 0 {
+		unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&w.rung)), futexWait|futexPrivate, 0, 0, 0, 0)
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
 }

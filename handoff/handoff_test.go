@@ -1,7 +1,11 @@
 package handoff
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +14,7 @@ import (
 	"plib/internal/attacks"
 	"plib/internal/image"
 	"plib/internal/testimages"
+	"plib/internal/wlcheck"
 	"plib/vmm"
 )
 
@@ -42,6 +47,14 @@ func runImage(t *testing.T, name string, params map[string]int64, opts backend.O
 	return res
 }
 
+// runOut is runImage with the workload's prints kept for a failure's report.
+func runOut(t *testing.T, name string, params map[string]int64, opts backend.Options) (*backend.Result, string) {
+	t.Helper()
+	var out bytes.Buffer
+	opts.Output = &out
+	return runImage(t, name, params, opts), out.String()
+}
+
 func wantExit0(t *testing.T, name string, res *backend.Result) {
 	t.Helper()
 	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
@@ -57,7 +70,7 @@ func TestNullUnderHandoff(t *testing.T) {
 	if n, _ := res.Metric("calls"); n == 0 {
 		t.Error("no calls counted")
 	}
-	if !strings.Contains(res.Mechanism.Detail, "cross-vCPU hand-off (no VMFUNC)") || !strings.Contains(res.Mechanism.Detail, "spin bound") {
+	if !strings.Contains(res.Mechanism.Detail, "on hardware: EPT views") || !strings.Contains(res.Mechanism.Detail, "cross-vCPU hand-off (no VMFUNC, no exit on the fast path)") || !strings.Contains(res.Mechanism.Detail, "spin bound") {
 		t.Errorf("mechanism detail %q names no placement", res.Mechanism.Detail)
 	}
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "fast path") {
@@ -85,6 +98,13 @@ func TestIPCUnderHandoff(t *testing.T) {
 	if w, _ := res.Metric("wrong_answers"); w != 0 {
 		t.Errorf("%d wrong answers", w)
 	}
+	if n := len(usableCPUs()); n == 2 { // 3 vCPUs on 2 cores: app and relay pinned, echo parks
+		if d := res.Mechanism.Detail; !strings.Contains(d, "relay to core") || !strings.Contains(d, "[echo] not pinned") {
+			t.Errorf("ipc on 2 cores: placement %q", d)
+		}
+	}
+	sleep := runImage(t, "ipc", map[string]int64{"iterations": 50, "rounds": 2}, backend.Options{Wait: backend.WaitSleep})
+	wantExit0(t, "ipc --wait=sleep", sleep)
 }
 
 // TestLibraryPlatformCalls: a library prints from its own vCPU.
@@ -131,5 +151,87 @@ func TestAttacksUnderHandoff(t *testing.T) {
 			}
 			t.Logf("%s: %s", a.Image, o.Text)
 		})
+	}
+}
+
+// TestAppCrashUnderHandoff: one instance's app vCPU faults at seeded
+// random points while the other keeps calling kv through its own slots
+// and library vCPU; kv stays whole.
+func TestAppCrashUnderHandoff(t *testing.T) {
+	for seed := int64(1); seed <= 3; seed++ {
+		res, out := runOut(t, "app-crash", map[string]int64{"seed": seed, "calls": 1500}, backend.Options{CallBudget: 10 * time.Second})
+		wlcheck.AppCrash(t, fmt.Sprintf("seed %d", seed), 1500, res, out)
+	}
+}
+
+// TestKillMidCallUnderHandoff: instance 1 dies inside kv (on its library
+// vCPU, holding kv's lock) at each step of a set; the VMM stops it past
+// its call budget, reading the open call from kv's trusted slot; instance
+// 0 finds the holder dead and kv recovers.
+func TestKillMidCallUnderHandoff(t *testing.T) {
+	for step := int64(0); step <= 4; step++ {
+		res, out := runOut(t, "kill-mid-call", map[string]int64{"step": step}, backend.Options{CallBudget: 300 * time.Millisecond})
+		wlcheck.KillMidCall(t, "handoff", step, res, out)
+	}
+}
+
+// TestKVLoadUnderHandoff: 2 and 8 instances (8: four times the cores
+// here, every wait parks) hammer one kv, each through its own library
+// vCPU: the shared counter is exact and every instance finishes.
+func TestKVLoadUnderHandoff(t *testing.T) {
+	for name, apps := range map[string]int{"kv-load": 2, "kv-load-8": 8} {
+		res, out := runOut(t, name, map[string]int64{"ops": 300}, backend.Options{CallBudget: 10 * time.Second, Timeout: 5 * time.Minute})
+		wlcheck.Counters(t, name, "total", -1, apps, res, out)
+	}
+}
+
+// TestTimeoutUnderHandoff: a workload that runs past --timeout is stopped
+// as a timeout, with every vCPU (the app's spinning or parked on a call,
+// the library's in its loop) kicked, within bounded time.
+func TestTimeoutUnderHandoff(t *testing.T) {
+	start := time.Now()
+	res := runImage(t, "attack-hang", nil, backend.Options{Timeout: 500 * time.Millisecond})
+	if !res.TimedOut || res.Violation == nil || res.Violation.Kind != backend.ViolationTimeout {
+		t.Fatalf("attack-hang without a budget: timed out %v, violation %+v", res.TimedOut, res.Violation)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the timeout took %v to stop the run", d)
+	}
+}
+
+// TestCycleRefusedAtOnce: a library called back while it waits on a call
+// of its own (a -> b -> a, and a -> b -> c -> a) is refused by its own
+// wait loop as a re-entry, as the vmfunc gate refuses it, well before any
+// call budget; the chain without a cycle answers.
+func TestCycleRefusedAtOnce(t *testing.T) {
+	needKVM(t)
+	path := filepath.Join(t.TempDir(), "cycle.elf")
+	if out, err := exec.Command(filepath.Join(testimages.Root(t), "guestlib", "mkimage"), "testdata/cycle", path).CombinedOutput(); err != nil {
+		t.Fatalf("build the cycle image: %v\n%s", err, out)
+	}
+	img, err := image.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, depth := range []int64{0, 2, 3} {
+		for _, wait := range []backend.WaitPolicy{backend.WaitAuto, backend.WaitSleep} {
+			start := time.Now()
+			res, err := backend.Run(context.Background(), Backend{}, img, path, backend.Options{Params: map[string]int64{"depth": depth},
+				Wait: wait, Timeout: 30 * time.Second, CallBudget: 20 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			took := time.Since(start)
+			if depth == 0 {
+				wantExit0(t, "cycle depth 0", res)
+				continue
+			}
+			if v := res.Violation; v == nil || v.Kind != backend.ViolationGate || v.Domain != "a" || !strings.Contains(v.Detail, "called again") {
+				t.Errorf("depth %d, wait %v: violation %+v, want a re-entry refused in a", depth, wait, res.Violation)
+			}
+			if took > 5*time.Second {
+				t.Errorf("depth %d, wait %v: refused after %v", depth, wait, took)
+			}
+		}
 	}
 }

@@ -25,7 +25,7 @@ func TestSoak(t *testing.T) {
 	}
 	null := testimages.Path(t, "null")
 	kv := testimages.Path(t, "kv")
-	for _, name := range []string{"none", "mprotect", "process", "vmfunc"} {
+	for _, name := range []string{"none", "mprotect", "process", "vmfunc", "handoff"} {
 		b, _ := backend.Lookup(name)
 		if !b.Probe().Available() {
 			t.Logf("SKIPPING %s: %s", name, b.Probe().Unavailable)

@@ -48,6 +48,7 @@
 #define PLIB_SLOT_RETURNS  24    /* u64: returns it switched back from (vmfunc gate) */
 #define PLIB_SLOT_START    32    /* host loader runtime: TSC when its open call began (0: none open) */
 #define PLIB_SLOT_ENTRY    40    /* host loader runtime: the entry of that call */
+#define PLIB_SLOT_SERVING  0     /* handoff: the request slot of the call the library serves (0: none); vmfunc keeps the saved rsp here */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
 #define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
 #define PLIB_HDR_SPIN      0x448 /* process, handoff: how long a waiting side spins before it sleeps, TSC cycles (0: sleep at once) */
@@ -61,6 +62,7 @@
    written by the caller and read once by the library's serve code. */
 #define PLIB_HDR_CALLERS   0x508 /* handoff: bitmask of the callers with a slot into this view */
 #define PLIB_HDR_SLOTMAP   0x510 /* handoff: bitmask of the libraries this view has a slot to (0: no slots) */
+#define PLIB_HDR_SPINTO    0x518 /* u64[PLIB_MAX_DOMAINS]: handoff: how long this view spins waiting on each library, TSC cycles (0: park at once) */
 #define PLIB_HANDOFF_SLOTS 0x60000000 /* = PLIB_IMAGE_LIMIT: above every image */
 #define PLIB_HO_STATE      0x00 /* u32: */
 #define PLIB_HO_IDLE       0

@@ -11,7 +11,8 @@
  *   page 1 (library views): the serve loop each library's vCPU runs
  *   page 2 (app's view):    nothing
  *
- * Waiting, on both sides: spin for PLIB_HDR_SPIN TSC cycles, then announce
+ * Waiting, on both sides: spin for PLIB_HDR_SPIN TSC cycles (a caller:
+ * PLIB_HDR_SPINTO[library]), then announce
  * the sleep in the slot (the caller's WAITS word, the library's SLEEPS
  * word, each alone in its cache line), look once more after a full
  * barrier, and park (a platform call: the VMM parks the vCPU's thread).
@@ -92,15 +93,33 @@ gate_call:
 	pause
 	TSC
 	sub %r10, %rax
-	cmp PLIB_GATE_DATA+PLIB_HDR_SPIN, %rax
+	cmp PLIB_GATE_DATA+PLIB_HDR_SPINTO(,%r9,8), %rax
 	jb 2b
-	mov $1, %ecx			/* spun long enough: park */
-	xchg %ecx, PLIB_HO_WAITS(%r11)
-	cmpl $PLIB_HO_DONE, PLIB_HO_STATE(%r11)
+	/* Spun long enough (0 for a library that parks itself: its vCPU
+	   shares a core, which this one's spin would take): park. A library that waits also says so in
+	   the slots into it, so that a call into it (a cycle back to it:
+	   its one vCPU is busy here) rings it, and it refuses the call. */
+	cmpq $0, PLIB_GATE_DATA+PLIB_HDR_VIEW
+	je 6f
+	mov $1, %ecx
+	call in_mark
+6:	mov $1, %ecx
+	xchg %ecx, PLIB_HO_WAITS(%r11)	/* a full barrier: the marks before the looks */
+	cmpq $0, PLIB_GATE_DATA+PLIB_HDR_VIEW
+	je 7f
+	call in_cycle
+	jnz cycle
+7:	cmpl $PLIB_HO_DONE, PLIB_HO_STATE(%r11)
 	je 3f
 	mov $PLIB_SYS_PARK, %edi
 	PORT_SYS
 3:	movl $0, PLIB_HO_WAITS(%r11)
+	cmpq $0, PLIB_GATE_DATA+PLIB_HDR_VIEW
+	je 1b
+	xor %ecx, %ecx
+	call in_mark
+	call in_cycle			/* rung by a cycle: refuse it now */
+	jnz cycle
 	jmp 1b
 4:	mov PLIB_HO_RESULT(%r11), %rax
 	movl $PLIB_HO_IDLE, PLIB_HO_STATE(%r11)
@@ -111,6 +130,7 @@ bad_entry:
 	mov $PLIB_GATE_BAD_ENTRY, %esi
 	jmp 5f
 reentry:
+cycle:
 	mov $PLIB_GATE_REENTRY, %esi
 5:	mov $PLIB_SYS_GATE_FAULT, %edi
 	PORT_SYS			/* the VMM stops the workload here */
@@ -194,6 +214,7 @@ serve:
 	je refuse			/* not exported */
 	cmp PLIB_GATE_ENTRIES+8(%rax), %ebp
 	jne refuse			/* another library's entry */
+	mov %rbx, PLIB_SLOT_SERVING(%r15)	/* the slot it came through: any other call is a cycle */
 	mov %r12, PLIB_SLOT_ENTRY(%r15)	/* the call is open: the VMM holds it to its budget */
 	TSC
 	mov %rax, PLIB_SLOT_START(%r15)
@@ -207,6 +228,7 @@ serve:
 	ENTRY_STATE			/* DF, AC, TF: set anew for every call */
 	call *PLIB_GATE_ENTRIES(%r12)
 	movq $0, PLIB_SLOT_START(%r15)	/* closed */
+	movq $0, PLIB_SLOT_SERVING(%r15)
 	incq PLIB_SLOT_RETURNS(%r15)
 	mov %rax, PLIB_HO_RESULT(%rbx)
 	mov $PLIB_HO_DONE, %ecx
@@ -242,6 +264,60 @@ mark_sleep:
 	jb 1b
 	pop %rbx
 	pop %r14
+	ret
+
+/* The waiting side of a library's own call (gate_call, in a library's
+   view; page 0 calls these only there). in_mark writes ecx to the SLEEPS
+   word of every slot into this library. in_cycle: ZF clear when a call
+   waits in a slot into this library other than the one it serves: one
+   thread of control runs per application instance, so that call can only
+   come from a library downstream of this one's own open call (a cycle,
+   which would wait for ever on this busy vCPU), or from a caller that
+   wrote its slot without the gate. Both keep rdi..r11 but rax, rcx, rdx. */
+in_mark:
+	push %rsi
+	xor %esi, %esi
+1:	mov PLIB_GATE_DATA+PLIB_HDR_CALLERS, %rax
+	bt %rsi, %rax
+	jnc 2f
+	mov %rsi, %rdx
+	shl $3, %rdx
+	add PLIB_GATE_DATA+PLIB_HDR_VIEW, %rdx
+	shl $12, %rdx
+	mov %ecx, PLIB_HANDOFF_SLOTS+PLIB_HO_SLEEPS(%rdx)
+2:	inc %esi
+	cmp $PLIB_MAX_DOMAINS, %esi
+	jb 1b
+	pop %rsi
+	ret
+
+in_cycle:
+	push %rsi
+	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rcx
+	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rcx,8), %rcx
+	mov PLIB_SLOT_SERVING(%rcx), %rcx	/* the slot of its own open call */
+	xor %esi, %esi
+1:	mov PLIB_GATE_DATA+PLIB_HDR_CALLERS, %rax
+	bt %rsi, %rax
+	jnc 2f
+	mov %rsi, %rdx
+	shl $3, %rdx
+	add PLIB_GATE_DATA+PLIB_HDR_VIEW, %rdx
+	shl $12, %rdx
+	add $PLIB_HANDOFF_SLOTS, %rdx
+	cmp %rcx, %rdx
+	je 2f
+	cmpl $PLIB_HO_CALL, PLIB_HO_STATE(%rdx)
+	je 3f
+2:	inc %esi
+	cmp $PLIB_MAX_DOMAINS, %esi
+	jb 1b
+	xor %eax, %eax			/* ZF set: none */
+	pop %rsi
+	ret
+3:	mov $1, %eax
+	test %eax, %eax			/* ZF clear: a cycle */
+	pop %rsi
 	ret
 
 	.org PLIB_GATE_OUT - PLIB_GATE_PAGE, 0xcc

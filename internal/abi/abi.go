@@ -53,6 +53,7 @@ const (
 	SlotReturns = 24
 	SlotStart   = 32 // host loader runtime: TSC when the library's open call began (0: none)
 	SlotEntry   = 40 // host loader runtime: the entry of that call
+	SlotServing = 0  // handoff: the request slot of the call the library serves (0: none); vmfunc: the saved rsp
 	HdrReq      = 0x400
 	HdrBudget   = 0x440
 	HdrSpin     = 0x448 // process, handoff: the spin bound in TSC cycles (0: sleep at once)
@@ -65,6 +66,7 @@ const (
 const (
 	HdrCallers   = 0x508 // bitmask of the callers with a slot into this view
 	HdrSlotMap   = 0x510 // bitmask of the libraries this view has a slot to
+	HdrSpinTo    = 0x518 // u64[MaxDomains]: the spin bound waiting on each library (0: park at once)
 	HandoffSlots = 0x60000000
 	HoState      = 0x00
 	HoIdle       = 0

@@ -226,7 +226,7 @@ func (c *compareCmd) progress(cfg *compare.Config) func() {
 	if c.Quiet {
 		return func() {}
 	}
-	if !isTerminal(os.Stderr) {
+	if !isTerminal(os.Stderr) || terminalWidth(os.Stderr) < 60 { // a pipe, or a terminal too narrow for a bar (script -qc reports 0)
 		cfg.Progress = func(step string, done, total int) {
 			fmt.Fprintf(os.Stderr, "compare: [%d/%d] %s\n", done+1, total, step)
 		}
@@ -257,4 +257,13 @@ func (c *compareCmd) progress(cfg *compare.Config) func() {
 func isTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// terminalWidth is f's terminal's width in columns (0 if unknown).
+func terminalWidth(f *os.File) int {
+	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+	if err != nil {
+		return 0
+	}
+	return int(ws.Col)
 }

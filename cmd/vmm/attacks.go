@@ -66,15 +66,21 @@ func (c *attacksCmd) Run() error {
 }
 
 func replaceBetween(path, table string) error {
+	return replaceMarked(path, tableBegin, tableEnd, table)
+}
+
+// replaceMarked rewrites what stands between the begin and end markers
+// in the file at path with text.
+func replaceMarked(path, begin, end, text string) error {
 	b, err := regfile.Read(path, 16<<20)
 	if err != nil {
 		return err
 	}
 	s := string(b)
-	i, j := strings.Index(s, tableBegin), strings.Index(s, tableEnd)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
 	if i < 0 || j < i {
-		return fmt.Errorf("%s has no attack table markers", path)
+		return fmt.Errorf("%s has no %q ... %q markers", path, begin, end)
 	}
-	s = s[:i+len(tableBegin)] + "\n" + table + s[j:]
+	s = s[:i+len(begin)] + "\n" + text + s[j:]
 	return os.WriteFile(path, []byte(s), 0o644)
 }

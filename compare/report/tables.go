@@ -511,6 +511,49 @@ func (r *Report) Markdown() string {
 	return b.String()
 }
 
+// ReadmeTables are the tables a README quotes from a run, in order.
+var ReadmeTables = []string{"Latency per operation", "Each mechanism over its floor", "Anchors", "How to reproduce this run"}
+
+// ReadmeSection is what README's "Measured on this machine" carries of a
+// run: the machine, the verdict and ReadmeTables, generated from the
+// report alone, so the README is regenerated from a run, never edited.
+func (r *Report) ReadmeSection() string {
+	var b strings.Builder
+	for _, m := range r.Machines {
+		fmt.Fprintf(&b, "Measured on %s: %s, %d logical cores, kernel %s, TSC %.3f GHz", m.Label, m.CPUModel, m.Cores, m.Kernel, m.TSCHz/1e9)
+		if v := m.Versions["plib"]; v != "" {
+			fmt.Fprintf(&b, ", plib %s", v)
+		}
+		fmt.Fprintf(&b, "; %d runs per backend, every round a sample.\n", r.Settings.Runs)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "\nNote: %s\n", n)
+	}
+	if v := r.Verdict(); len(v) > 0 {
+		b.WriteString("\n**Verdict** (the isolating backends from cheapest to dearest, per workload):\n\n")
+		for _, l := range v {
+			b.WriteString("- **" + l.Operation + "**: " + l.Text + "\n")
+		}
+	}
+	tables := map[string]Table{}
+	for _, t := range r.Tables() {
+		tables[t.Title] = t
+	}
+	for _, title := range ReadmeTables {
+		t, ok := tables[title]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "\n**%s.** %s\n\n", t.Title, t.Note)
+		b.WriteString("| " + strings.Join(escapeAll(t.Header), " | ") + " |\n")
+		b.WriteString("|" + strings.Repeat(" --- |", len(t.Header)) + "\n")
+		for _, row := range t.Rows {
+			b.WriteString("| " + strings.Join(escapeAll(row), " | ") + " |\n")
+		}
+	}
+	return b.String()
+}
+
 func escapeAll(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {

@@ -50,6 +50,7 @@ int main(void)
 {
 	A = plib_args(NET_LIB);
 	long iters = plib_param("iterations", 100), rounds = plib_param("rounds", 5), size = plib_param("size", 12);
+	recv_poll = (uint64_t)plib_param("poll_cycles", 2000000);
 	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS || size < (long)sizeof(struct msg) || size > NET_MAX_PAYLOAD) {
 		say("dds-pingpong", "bad parameters");
 		return 2;

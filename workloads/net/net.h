@@ -19,6 +19,7 @@
 
 #define NET_MAX_PAYLOAD (NIC_SLOT - 14 - 20 - 8)
 #define NET_QCAP 32      /* datagrams queued per application */
+#define NET_QSHARE (NET_QCAP / 2) /* of them, from any one other sender (an application, or the wire) */
 #define NET_MAX_PORTS 16 /* ports one application may bind */
 #define NET_IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 #define NET_MY_IP NET_IP(10, 77, 0, 2) /* the library's address (the host's TAP is .1) */

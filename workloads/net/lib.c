@@ -12,7 +12,8 @@
 PLIB_LIBRARY_HEAP(4096);
 
 static char ring[NIC_RING_BYTES] __attribute__((aligned(4096)));
-static const uint8_t my_mac[6] = {0x02, 0x50, 0x4c, 0x49, 0x42, 0x02};
+static uint8_t my_mac[6] = {0x02, 0x50, 0x4c, 0x49, 0x42, 0x02}; /* the last byte: net_host */
+static uint32_t my_ip = NET_MY_IP;                                  /* 10.77.0.net_host */
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 struct dgram {
@@ -70,6 +71,9 @@ static int ready(void)
 	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0) {
 		lock();
 		if (state == 0) {
+			long host = plib_param("net_host", 2); /* another host on the link takes another number */
+			if (host >= 2 && host <= 254)
+				my_ip = NET_IP(10, 77, 0, host), my_mac[5] = (uint8_t)host;
 			*(uint64_t *)(ring + NIC_HDR_MAGIC) = NIC_MAGIC;
 			U32(NIC_HDR_NTX) = NIC_NTX;
 			U32(NIC_HDR_NRX) = NIC_NRX;
@@ -103,7 +107,7 @@ static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16), put16(p + 2, v); 
 
 static const uint8_t *resolve(uint32_t ip)
 {
-	if (ip == NET_MY_IP)
+	if (ip == my_ip)
 		return my_mac; /* the device loops it back */
 	for (int i = 0; i < 8; i++)
 		if (arp[i].ip == ip)
@@ -153,7 +157,7 @@ static void udp_headers(uint8_t *f, uint32_t dst_ip, uint32_t sport, uint32_t dp
 	ip[0] = 0x45, ip[8] = 64, ip[9] = 17;
 	put16(ip + 2, 28 + len);
 	put16(ip + 6, 0x4000); /* don't fragment */
-	put32(ip + 12, NET_MY_IP);
+	put32(ip + 12, my_ip);
 	put32(ip + 16, dst_ip);
 	put16(ip + 10, net_csum(ip, 20, 0));
 	put16(ip + 20, sport);
@@ -212,7 +216,7 @@ static long send_local(long me, uint32_t sport, uint32_t dport, long off, long l
 	else if (!port_owner[dport])
 		noport++;
 	else {
-		struct net_meta m = {.src_ip = NET_MY_IP, .dst_ip = NET_MY_IP, .src_port = (uint16_t)sport, .dst_port = (uint16_t)dport, .len = (uint32_t)len};
+		struct net_meta m = {.src_ip = my_ip, .dst_ip = my_ip, .src_port = (uint16_t)sport, .dst_port = (uint16_t)dport, .len = (uint32_t)len};
 		to = port_owner[dport] - 1;
 		deliver(to, &m, (const uint8_t *)staging[me].data, (uint32_t)me + 1);
 	}
@@ -232,7 +236,7 @@ static long net_send(long ports, long dst_ip, long off, long len)
 		return NET_EINVAL;
 	if (len < 0 || len > NET_MAX_PAYLOAD)
 		return NET_EMSGSIZE;
-	if (dst_ip == NET_MY_IP)
+	if (dst_ip == my_ip)
 		return send_local(me, sport, dport, off, len);
 	lock();
 	uint8_t *f = port_owner[sport] == me + 1 ? tx_slot((uint32_t)me + 1, &idx) : 0;
@@ -261,14 +265,14 @@ static int on_arp(const struct net_meta *m)
 	arp[i].ip = m->src_ip;
 	memcpy(arp[i].mac, m->src_mac, 6);
 	uint32_t idx;
-	uint8_t *f = m->arp_op == 1 && m->dst_ip == NET_MY_IP ? tx_slot(0, &idx) : 0;
+	uint8_t *f = m->arp_op == 1 && m->dst_ip == my_ip ? tx_slot(0, &idx) : 0;
 	if (!f)
 		return 0;
 	eth(f, m->src_mac, 0x0806);
 	uint8_t *a = f + 14;
 	put16(a, 1), put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, put16(a + 6, 2);
 	memcpy(a + 8, my_mac, 6);
-	put32(a + 14, NET_MY_IP);
+	put32(a + 14, my_ip);
 	memcpy(a + 18, m->src_mac, 6);
 	put32(a + 24, m->src_ip);
 	return tx_post(idx, 42);
@@ -323,7 +327,7 @@ static uint32_t drain(long me, int *kick)
 			*kick |= on_arp(&m);
 		else if (t != NET_FRAME_UDP)
 			rejected++;
-		else if (m.dst_ip != NET_MY_IP || !port_owner[m.dst_port])
+		else if (m.dst_ip != my_ip || !port_owner[m.dst_port])
 			noport++;
 		else {
 			long app = port_owner[m.dst_port] - 1;
@@ -385,6 +389,8 @@ static long net_stat(long which, long a1, long a2, long a3)
 		return (long)noport;
 	case NET_STAT_RECLAIMED:
 		return (long)reclaimed;
+	case NET_STAT_ADDR:
+		return ready() ? (long)my_ip : NET_ENODEV;
 	}
 	return NET_EINVAL;
 }

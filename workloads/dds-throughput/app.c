@@ -89,7 +89,7 @@ int main(void)
 {
 	A = plib_args(NET_LIB);
 	long iters = plib_param("iterations", 200), rounds = plib_param("rounds", 3);
-	recv_poll = (uint64_t)plib_param("poll_cycles", 2000000);
+	recv_poll = (uint64_t)plib_param("poll_cycles", 0);
 	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
 		say("dds-throughput", "bad parameters");
 		return 2;

@@ -106,13 +106,16 @@ func ddsTwoHosts(ctx context.Context, exe, image, backend string, iters, malform
 		return nil, exitError{exitHost, "dds two hosts: start the echo: " + err.Error()}
 	}
 	defer echo.Process.Kill()
+	// The echo's device is up once its library has bound its port; the
+	// frames then wait on its RX ring until its next receive drains them,
+	// before the pinger's first message.
+	time.Sleep(500 * time.Millisecond)
+	injected, injErr := injectMalformed(nsA, va, malformed)
 	ping := run(nsA, va, "net_host=2", "peer=3", fmt.Sprintf("iterations=%d", iters))
 	ping.Stdout, ping.Stderr = &pingOut, &pingErr
 	if err := ping.Start(); err != nil {
 		return nil, exitError{exitHost, "dds two hosts: start the pinger: " + err.Error()}
 	}
-	time.Sleep(300 * time.Millisecond) // both runs attached: the frames reach the echo's library
-	injected, injErr := injectMalformed(nsA, va, malformed)
 	pingErrRun, echoErrRun := ping.Wait(), echo.Wait()
 	if injErr != nil {
 		return nil, exitError{exitHost, "dds two hosts: inject: " + injErr.Error()}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"plib/compare/report"
 	"plib/internal/attacks"
 	"plib/internal/caps"
+	"plib/internal/ddsbaseline"
 	"plib/internal/image"
 	"plib/internal/memcached"
 )
@@ -75,6 +77,10 @@ type Config struct {
 	Quick     bool
 	Runs      int // runs of each workload per backend (0: 3, or 1 with Quick)
 	Memcached bool
+	// DDSEcho, if set, measures the dds baselines beside dds-pingpong as
+	// anchors: the command (and arguments before the port) that runs the
+	// UDP echo process (vmm dds-baseline --echo-port), and ddsperf.
+	DDSEcho []string
 	// Attacks runs the attack suite under every available backend, so the
 	// verdict can say what each one stops.
 	Attacks bool
@@ -129,6 +135,12 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		total += len(avail)
 	}
 	if cfg.Memcached {
+		total++
+	}
+	if !slices.ContainsFunc(workloads, func(w Workload) bool { return w.Name == "dds-pingpong" }) {
+		cfg.DDSEcho = nil // nothing to set its baselines beside
+	}
+	if cfg.DDSEcho != nil {
 		total++
 	}
 	done := 0
@@ -239,6 +251,10 @@ measure:
 		step("memcached over loopback")
 		rep.Series = append(rep.Series, measureMemcached(ctx, cfg, &m, workloads)...)
 	}
+	if cfg.DDSEcho != nil {
+		step("UDP sockets and ddsperf over loopback")
+		rep.Series = append(rep.Series, measureDDS(ctx, cfg, &m)...)
+	}
 	if cfg.Attacks {
 		for _, b := range avail {
 			if err := ctx.Err(); err != nil {
@@ -318,6 +334,39 @@ func measureMemcached(ctx context.Context, cfg Config, m *report.Machine, worklo
 		out = append(out, s)
 	}
 	return append(out, anchor)
+}
+
+// measureDDS runs dds-pingpong's baselines as anchors: the same 12-byte
+// ping-pong over kernel UDP sockets between two processes (every round
+// a sample), and Cyclone DDS's ddsperf ping/pong (its median, one
+// sample), both over loopback. A missing ddsperf makes its anchor
+// unavailable, with the reason.
+func measureDDS(ctx context.Context, cfg Config, m *report.Machine) []report.Series {
+	iters, rounds, secs := 2000, 5*cfg.Runs, 4
+	if cfg.Quick {
+		iters, rounds, secs = 500, 3, 2
+	}
+	udp := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: "dds-udp",
+		Label: "UDP ping-pong 12 B over loopback (kernel sockets, two processes)"}
+	if _, per, err := ddsbaseline.UDPPingPong(ctx, cfg.DDSEcho[0], cfg.DDSEcho[1:], 12, iters, rounds); err != nil {
+		udp.Error = "failed: " + err.Error()
+	} else {
+		for _, d := range per {
+			udp.NS = append(udp.NS, float64(d.Nanoseconds()))
+			udp.Cycles = append(udp.Cycles, d.Seconds()*m.TSCHz)
+		}
+	}
+	dds := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: "dds-ddsperf",
+		Label: "Cyclone DDS ddsperf ping/pong 12 B over loopback (its median)"}
+	if d, err := ddsbaseline.DDSPerfPing(ctx, 12, secs); err != nil {
+		dds.Error = err.Error()
+		if !errors.Is(err, ddsbaseline.ErrUnavailable) {
+			dds.Error = "failed: " + err.Error()
+		}
+	} else {
+		dds.NS, dds.Cycles = []float64{float64(d.Nanoseconds())}, []float64{d.Seconds() * m.TSCHz}
+	}
+	return []report.Series{udp, dds}
 }
 
 // probeMachine describes this machine for the report.

@@ -31,6 +31,7 @@ type compareCmd struct {
 	Images       string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
 	Runs         int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
 	Memcached    bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
+	DDS          bool          `name:"dds-baselines" help:"Measure the dds baselines (UDP sockets, ddsperf) over loopback beside dds-pingpong (--no-dds-baselines to skip)." default:"true" negatable:""`
 	Attacks      bool          `help:"Run the attack suite under every backend, so the verdict says what each stops (not with --quick; --no-attacks to skip)." default:"true" negatable:""`
 	Timeout      time.Duration `help:"Bound on one workload run; more than 0." default:"5m"`
 	Wait         string        `help:"The process backend's wait: auto, spin or sleep (see vmm run --help)." default:"auto" enum:"auto,spin,sleep"`
@@ -70,6 +71,9 @@ func (c *compareCmd) Run() error {
 		}
 		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout, Wait: wait,
 			Attacks: c.Attacks && !c.Quick}
+		if exe, err := os.Executable(); c.DDS && err == nil {
+			cfg.DDSEcho = []string{exe, "dds-baseline", "--echo-port"}
+		}
 		bs, err := lookupBackends(c.Backend)
 		if err != nil {
 			return err

@@ -295,3 +295,26 @@ func TestMergeShowsTheChange(t *testing.T) {
 		t.Error("a single report has a change table")
 	}
 }
+
+// TestBaselineFacts: a dds-pingpong row is set against the UDP and
+// ddsperf anchors of its machine, a kv row against memcached only.
+func TestBaselineFacts(t *testing.T) {
+	r := load(t, "quick.json")
+	machine := r.Machines[0].Label
+	for name, ns := range map[string]float64{"dds-udp": 20000, "dds-ddsperf": 7000} {
+		r.Series = append(r.Series, Series{Machine: machine, Backend: AnchorBackend, Workload: name, NS: []float64{ns}, Cycles: []float64{ns * 2.6}})
+	}
+	r.Summarize()
+	got := strings.Join(r.baselineFacts(machine, "dds-pingpong/rtt", 350, true), "; ")
+	for _, want := range []string{"57x faster than kernel UDP sockets over loopback", "20x faster than Cyclone DDS's ddsperf over loopback"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("dds facts %q lack %q", got, want)
+		}
+	}
+	if got := strings.Join(r.baselineFacts(machine, "dds-pingpong/rtt", 70000, false), "; "); !strings.Contains(got, "10x slower than ddsperf") {
+		t.Errorf("dds facts, short: %q", got)
+	}
+	if got := r.baselineFacts(machine, "kv/get_128", 1000, true); len(got) != 1 || !strings.Contains(got[0], "memcached") {
+		t.Errorf("kv facts: %q, want memcached's only", got)
+	}
+}

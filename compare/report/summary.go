@@ -10,7 +10,8 @@ import (
 // Summary lines are what vmm compare prints on the terminal: one line per
 // workload (its representative operation, as in the verdict) and
 // machine, every measured column from fastest to slowest with its
-// median and its multiple of none, and for kv its multiple of memcached:
+// median and its multiple of none, and its multiples of its baselines
+// (kv: memcached; dds-pingpong: UDP sockets and ddsperf):
 //
 //	kv: get 128 B: none 41.2 ns; process 45.20 µs (1,100x none, 1.70x slower than memcached, wide); ...
 //
@@ -19,7 +20,6 @@ func (r *Report) SummaryLines() []string {
 	var out []string
 	_, labels := r.Rows()
 	for _, m := range r.Machines {
-		memcached, hasMemcached := r.anchorMedian(m.Label, "memcached")
 		for _, key := range r.representative() {
 			type entry struct {
 				col string
@@ -44,12 +44,8 @@ func (r *Report) SummaryLines() []string {
 				if x := r.Ratio(e.s); !math.IsNaN(x) && e.s.Backend != "none" {
 					facts = append(facts, FormatRatio(x)+" none")
 				}
-				if hasMemcached && memcached > 0 && strings.HasPrefix(key, "kv/") && e.s.Backend != "memcached" {
-					if e.s.Summary.Median < memcached {
-						facts = append(facts, FormatRatio(memcached/e.s.Summary.Median)+" faster than memcached")
-					} else {
-						facts = append(facts, FormatRatio(e.s.Summary.Median/memcached)+" slower than memcached")
-					}
+				if e.s.Backend != "memcached" {
+					facts = append(facts, r.baselineFacts(m.Label, key, e.s.Summary.Median, false)...)
 				}
 				if e.s.Summary.Wide {
 					facts = append(facts, "wide")

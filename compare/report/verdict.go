@@ -19,6 +19,41 @@ type AttackRecord struct {
 }
 
 // anchorMedian is the median of the named anchor measured on machine.
+// Baselines are the real systems a workload's rows are compared with,
+// each an anchor measured in the same run: memcached for kv, the same
+// ping-pong over kernel UDP sockets and Cyclone DDS's ddsperf for
+// dds-pingpong.
+var Baselines = []struct {
+	Prefix, Anchor string // rows whose key starts with Prefix; the anchor's Workload
+	Short, Long    string // in summary lines; in the verdict
+}{
+	{"kv/", "memcached", "memcached", "memcached over loopback"},
+	{"dds-pingpong/", "dds-udp", "UDP sockets", "kernel UDP sockets over loopback"},
+	{"dds-pingpong/", "dds-ddsperf", "ddsperf", "Cyclone DDS's ddsperf over loopback"},
+}
+
+// baselineFacts says how median compares with each baseline of row key
+// on machine: "1.70x slower than memcached", with long or short names.
+func (r *Report) baselineFacts(machine, key string, median float64, long bool) []string {
+	var facts []string
+	for _, b := range Baselines {
+		base, ok := r.anchorMedian(machine, b.Anchor)
+		if !ok || base <= 0 || median <= 0 || !strings.HasPrefix(key, b.Prefix) {
+			continue
+		}
+		name := b.Short
+		if long {
+			name = b.Long
+		}
+		if median < base {
+			facts = append(facts, FormatRatio(base/median)+" faster than "+name)
+		} else {
+			facts = append(facts, FormatRatio(median/base)+" slower than "+name)
+		}
+	}
+	return facts
+}
+
 func (r *Report) anchorMedian(machine, name string) (float64, bool) {
 	for _, a := range r.Anchors() {
 		if a.Machine == machine && a.Workload == name && a.Error == "" && a.Summary.N > 0 {
@@ -101,7 +136,7 @@ type VerdictLine struct {
 
 // Verdict says, per workload and machine, which isolating backend costs
 // least here and what each one is: its multiple of none, of its floor and
-// of the memcached anchor, how its switch ran and what it stops. It is
+// of each baseline anchor (memcached, UDP sockets, ddsperf), how its switch ran and what it stops. It is
 // generated from the report's data only.
 func (r *Report) Verdict() []VerdictLine {
 	var out []VerdictLine
@@ -110,7 +145,6 @@ func (r *Report) Verdict() []VerdictLine {
 		attacks[a.Backend] = a
 	}
 	for _, m := range r.Machines {
-		memcached, hasMemcached := r.anchorMedian(m.Label, "memcached")
 		for _, key := range r.representative() {
 			type cand struct {
 				mech   backend.Mechanism
@@ -161,13 +195,7 @@ func (r *Report) Verdict() []VerdictLine {
 						facts = append(facts, FormatRatio(c.median/f)+" its floor")
 					}
 				}
-				if hasMemcached && memcached > 0 && strings.HasPrefix(key, "kv/") {
-					if c.median < memcached {
-						facts = append(facts, FormatRatio(memcached/c.median)+" faster than memcached over loopback")
-					} else {
-						facts = append(facts, FormatRatio(c.median/memcached)+" slower than memcached over loopback")
-					}
-				}
+				facts = append(facts, r.baselineFacts(m.Label, key, c.median, true)...)
 				facts = append(facts, "switch "+modeText(c.mech))
 				if a, ok := attacks[c.mech.Backend]; ok && a.Ran > 0 {
 					if len(a.NotStopped) == 0 {

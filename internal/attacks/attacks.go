@@ -63,6 +63,10 @@ var Catalogue = []Attack{
 	{Image: "attack-split-wrpkru", What: "a WRPKRU whose bytes start in its own code and end in the adjacent library code"},
 	{Image: "attack-split-syscall", What: "a SYSCALL whose bytes start in its own code and end in the adjacent library code"},
 	{Image: "attack-slot-rewrite", What: "posts a handoff request itself and rewrites its entry and argument while the library serves it (to pass the library's check with one value and use another)", Needs: "no request slots", Defeated: 73, Says: "defeated: the serve code copied every word before checking it"},
+	{Image: "attack-net-port", What: "binds, unbinds and rebinds the port another application of the net library bound, then receives while that application sends to it", Defeated: 74, Says: "defeated: the port stayed its binder's (EADDRINUSE, EPERM); nothing of its reached the attacker"},
+	{Image: "attack-net-spoof", What: "sends datagrams from ports another application of the net library bound (and with bits set above the port word, from port 0, from a port nobody bound)", Defeated: 75, Says: "defeated: every send refused (EPERM, EINVAL); nothing forged arrived"},
+	{Image: "attack-net-flood", What: "floods both ports of another application of the net library and the TX ring while that application sends bursts to itself", Defeated: 76, Says: "defeated: the victim got all its own datagrams (a sender holds at most half a queue)"},
+	{Image: "attack-net-unmap", What: "sends from its argument area through the net library, then unmaps the area through a borrowed SYSCALL and sends from it again", Needs: "no SYSCALL to borrow", Defeated: abi.AttackRefused, Says: "refused (EPERM)"},
 	{Image: "attack-slot-forge", What: "writes handoff requests straight into its slot: one naming another application, one an entry the library does not export", Needs: "no request slots"},
 }
 

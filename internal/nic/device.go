@@ -29,6 +29,7 @@ type Device struct {
 	mac   []byte // the library's MAC
 	tap   *os.File
 	iface string
+	link  bool       // tap is an AF_PACKET socket on an existing interface (LinkEnv), not a TAP
 	rxMu  sync.Mutex // the loop (TX) and the TAP reader both fill RX
 	Notes []string
 }
@@ -61,7 +62,15 @@ func Serve(ctx context.Context, f *os.File, img *image.Image, wire bool) []strin
 		return []string{"nic: the ring's header does not match this device (magic, slot counts, slot size); device not started"}
 	}
 	var wg sync.WaitGroup
-	if wire {
+	if name := os.Getenv(LinkEnv); wire && name != "" {
+		if sock, err := openPacket(name); err != nil {
+			d.Notes = append(d.Notes, "nic: no link ("+LinkEnv+"="+name+": "+err.Error()+"): frames to other hosts are dropped")
+		} else {
+			d.tap, d.iface, d.link = sock, name, true
+			wg.Add(1)
+			go func() { defer wg.Done(); d.readTAP() }()
+		}
+	} else if wire {
 		if tap, name, err := openTAP(); err != nil {
 			d.Notes = append(d.Notes, "nic: no host interface ("+err.Error()+"): frames to other hosts are dropped")
 		} else {
@@ -81,7 +90,9 @@ func Serve(ctx context.Context, f *os.File, img *image.Image, wire bool) []strin
 // describe says what the NIC really was, and what it moved.
 func (d *Device) describe() []string {
 	where := "no host interface (loop only)"
-	if d.tap != nil {
+	if d.link {
+		where = fmt.Sprintf("interface %s (AF_PACKET, from %s)", d.iface, LinkEnv)
+	} else if d.tap != nil {
 		where = fmt.Sprintf("TAP %s (host %d.%d.%d.%d/24, NIC %d.%d.%d.%d)", d.iface, HostIP[0], HostIP[1], HostIP[2], HostIP[3], NicIP[0], NicIP[1], NicIP[2], NicIP[3])
 	}
 	s := func(o int) uint64 { return get64(d.mem, d.ring+o) }

@@ -2,6 +2,7 @@ package nic
 
 import (
 	"fmt"
+	"net"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -76,3 +77,41 @@ func configure(name string) error {
 	}
 	return nil
 }
+
+// LinkEnv names an existing interface to bridge the NIC to instead of a
+// TAP of its own (a veth end, say): the device then sends and receives
+// whole frames on it through an AF_PACKET socket. Two runs on the two
+// ends of one link are two hosts.
+const LinkEnv = "PLIB_NIC_LINK"
+
+// openPacket opens an AF_PACKET socket on interface name: every frame
+// that arrives there, in promiscuous mode, and none that leaves (the
+// device's own), non-blocking, so reads park in Go's poller.
+func openPacket(name string) (*os.File, error) {
+	ifi, err := net.InterfaceByName(name)
+	if err != nil {
+		return nil, err
+	}
+	proto := int(htons(unix.ETH_P_ALL))
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, proto)
+	if err != nil {
+		return nil, fmt.Errorf("AF_PACKET socket: %w", err)
+	}
+	fail := func(what string, err error) (*os.File, error) {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%s on %s: %w", what, name, err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: uint16(proto), Ifindex: ifi.Index}); err != nil {
+		return fail("bind", err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1); err != nil {
+		return fail("PACKET_IGNORE_OUTGOING", err)
+	}
+	mr := unix.PacketMreq{Ifindex: int32(ifi.Index), Type: unix.PACKET_MR_PROMISC}
+	if err := unix.SetsockoptPacketMreq(fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, &mr); err != nil {
+		return fail("promiscuous mode", err)
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }

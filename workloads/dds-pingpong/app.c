@@ -4,7 +4,11 @@
  * echoes every message until STOP. Neither trusts the other: each binds
  * its own port, and the net library keeps their traffic apart.
  * Params: iterations (default 100), rounds (default 5), size (bytes per
- * message, 12..NET_MAX_PAYLOAD, default 12), samples. */
+ * message, 12..NET_MAX_PAYLOAD, default 12), samples.
+ * Across two hosts (two runs of this image on one link, each with its
+ * own net_host): peer=N names the other run's library, 10.77.0.N; the
+ * run with echo_side=1 echoes (its instance 1) and the other pings (its
+ * instance 0); each run's other instance ends at once. */
 #include "../net/app_util.h"
 
 PLIB_APPS(2);
@@ -17,6 +21,7 @@ static char *A;
 
 static int echo(void)
 {
+	long r0 = plib_call(NET_STAT, NET_STAT_REJECTED, 0, 0, 0);
 	for (;;) {
 		long r = recv_wait(1000); /* 10 s without a message: the pinger is gone */
 		if (r < 0) {
@@ -25,18 +30,22 @@ static int echo(void)
 		}
 		struct net_hdr h = got_hdr(A);
 		memcpy(A + MSG_OFF, A + OUT_OFF + sizeof h, h.len);
-		if (h.len >= sizeof(struct msg) && got_msg(A).kind == KIND_STOP)
+		if (h.len >= sizeof(struct msg) && got_msg(A).kind == KIND_STOP) {
+			plib_metric("echo_rejected_frames", plib_call(NET_STAT, NET_STAT_REJECTED, 0, 0, 0) - r0);
 			return 0;
+		}
 		if (send_to(ECHO_PORT, h.src_ip, h.src_port, h.len) < 0)
 			return 1;
 	}
 }
 
 /* One round trip of message seq; 0, or -1 when it is lost (1 s). */
+static uint32_t echo_ip = NET_MY_IP;
+
 static int round_trip(uint64_t seq, long size, long waits)
 {
 	put_msg(A, KIND_PING, seq);
-	if (send_to(PING_PORT, NET_MY_IP, ECHO_PORT, size) != size)
+	if (send_to(PING_PORT, echo_ip, ECHO_PORT, size) != size)
 		return -1;
 	for (;;) {
 		if (recv_wait(waits) < 0)
@@ -50,11 +59,18 @@ int main(void)
 {
 	A = plib_args(NET_LIB);
 	long iters = plib_param("iterations", 100), rounds = plib_param("rounds", 5), size = plib_param("size", 12);
+	recv_poll = (uint64_t)plib_param("poll_cycles", 2000000);
 	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS || size < (long)sizeof(struct msg) || size > NET_MAX_PAYLOAD) {
 		say("dds-pingpong", "bad parameters");
 		return 2;
 	}
-	long me = plib_app_id();
+	long me = plib_app_id(), peer = plib_param("peer", 0), echo_side = plib_param("echo_side", 0);
+	if (peer && me == (echo_side ? 0 : 1))
+		return 0; /* the other host's run plays this part */
+	if (peer)
+		echo_ip = NET_IP(10, 77, 0, peer);
+	else if ((echo_ip = (uint32_t)plib_call(NET_STAT, NET_STAT_ADDR, 0, 0, 0)) == (uint32_t)NET_ENODEV)
+		echo_ip = NET_MY_IP;
 	long b = plib_call(NET_BIND, me ? ECHO_PORT : PING_PORT, 0, 0, 0);
 	if (b != 0) {
 		say("dds-pingpong", b == NET_ENODEV ? "no NIC in this run" : "bind failed");
@@ -83,7 +99,7 @@ int main(void)
 	}
 	plib_report_rounds("rtt_cycles", per, rounds);
 	put_msg(A, KIND_STOP, 0);
-	send_to(PING_PORT, NET_MY_IP, ECHO_PORT, sizeof(struct msg));
+	send_to(PING_PORT, echo_ip, ECHO_PORT, sizeof(struct msg));
 	plib_metric("drops", plib_call(NET_STAT, NET_STAT_DROPS, 0, 0, 0));
 	plib_metric("rejected_frames", plib_call(NET_STAT, NET_STAT_REJECTED, 0, 0, 0));
 	return 0;

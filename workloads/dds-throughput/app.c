@@ -1,9 +1,9 @@
 /* app.c - dds-throughput: instance 0 streams `iterations` messages per
  * round to instance 1, keeping at most WINDOW unacknowledged (the
- * receiver's queue holds NET_QCAP), first of 12 bytes, then of 4 KiB; it
+ * receiver's queue holds NET_QSHARE from any one other sender), first of 12 bytes, then of 4 KiB; it
  * reports msg_12_cycles and msg_4k_cycles (cycles per message delivered)
  * and messages per second. Instance 1 counts what it gets and
- * acknowledges every 8 messages and whenever its queue runs dry.
+ * acknowledges every WINDOW / 3 messages and whenever its queue runs dry.
  * Params: iterations (default 200), rounds (default 3), samples. */
 #include "../net/app_util.h"
 
@@ -11,7 +11,7 @@ PLIB_APPS(2);
 
 #define SEND_PORT 7500
 #define RECV_PORT 7501
-#define WINDOW 24
+#define WINDOW NET_QSHARE
 #define MAX_ROUNDS 32
 
 static char *A;
@@ -45,7 +45,7 @@ static int receiver(void)
 			say("dds-throughput receiver", "a message out of order or lost");
 			return 1;
 		}
-		if (++got - acked >= 8) {
+		if (++got - acked >= WINDOW / 3) {
 			put_msg(A, KIND_ACK, got);
 			send_to(RECV_PORT, NET_MY_IP, SEND_PORT, sizeof(struct msg));
 			acked = got;
@@ -89,6 +89,7 @@ int main(void)
 {
 	A = plib_args(NET_LIB);
 	long iters = plib_param("iterations", 200), rounds = plib_param("rounds", 3);
+	recv_poll = (uint64_t)plib_param("poll_cycles", 0);
 	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
 		say("dds-throughput", "bad parameters");
 		return 2;

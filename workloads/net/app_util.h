@@ -18,12 +18,28 @@ struct msg {
 	uint32_t seq_lo, seq_hi;
 };
 
-/* The next datagram for this application, waiting outside the library
- * (plib_nic_wait) at most waits times 10 ms: its length, or an error. */
+/* How long recv_wait polls (net_recv returns at once) before it waits on
+ * the platform, in TSC cycles: 0, or what the image's poll_cycles says.
+ * It polls only where an empty net_recv costs less than RECV_POLL_CALL
+ * cycles: a call that costs more (a switch, a system call, a wake-up of
+ * another process) would spend the core the other side needs, and its
+ * platform wait is then the cheaper way. */
+static uint64_t recv_poll;
+#define RECV_POLL_CALL 800
+
+/* The next datagram for this application: net_recv polled for up to
+ * recv_poll cycles, then a wait outside the library (plib_nic_wait) at
+ * most waits times 10 ms. Its length, or an error. */
 static inline long recv_wait(long waits)
 {
 	for (long w = 0;; w++) {
+		uint64_t t0 = plib_rdtsc();
 		long r = plib_call(NET_RECV, OUT_OFF, OUT_CAP, 0, 0);
+		if (net_empty(r) && w == 0 && recv_poll && plib_rdtsc() - t0 < RECV_POLL_CALL)
+			while (net_empty(r) && plib_rdtsc() - t0 < recv_poll) {
+				__asm__ volatile("pause");
+				r = plib_call(NET_RECV, OUT_OFF, OUT_CAP, 0, 0);
+			}
 		if (!net_empty(r) || w >= waits)
 			return net_empty(r) ? NET_EAGAIN : r;
 		plib_nic_wait(net_token(r), PLIB_NIC_WAIT_MAX_US);

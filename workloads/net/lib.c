@@ -12,7 +12,8 @@
 PLIB_LIBRARY_HEAP(4096);
 
 static char ring[NIC_RING_BYTES] __attribute__((aligned(4096)));
-static const uint8_t my_mac[6] = {0x02, 0x50, 0x4c, 0x49, 0x42, 0x02};
+static uint8_t my_mac[6] = {0x02, 0x50, 0x4c, 0x49, 0x42, 0x02}; /* the last byte: net_host */
+static uint32_t my_ip = NET_MY_IP;                                  /* 10.77.0.net_host */
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 struct dgram {
@@ -22,6 +23,8 @@ struct dgram {
 struct appq {
 	uint32_t head, tail;
 	uint64_t drops, delivered;
+	uint8_t from[NET_QCAP];           /* each datagram's sender: application + 1, or 0 (the wire) */
+	uint32_t held[PLIB_MAX_APPS + 1]; /* datagrams queued per sender, indexed as from */
 	struct dgram q[NET_QCAP];
 };
 static struct appq queues[PLIB_MAX_APPS];
@@ -40,6 +43,8 @@ static int state;      /* 0 not set up, 1 attached, -1 no NIC */
 #define RX_BUF(i) ((uint8_t *)ring + NIC_BUFS + (NIC_NTX + (i)) * NIC_SLOT)
 
 static void reclaim(long app);
+static void deliver(long app, const struct net_meta *m, const uint8_t *payload, uint32_t from);
+static void notify(void);
 
 /* As kv's lock: a waiter that finds the holder's instance gone takes over. */
 static void lock(void)
@@ -66,6 +71,9 @@ static int ready(void)
 	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0) {
 		lock();
 		if (state == 0) {
+			long host = plib_param("net_host", 2); /* another host on the link takes another number */
+			if (host >= 2 && host <= 254)
+				my_ip = NET_IP(10, 77, 0, host), my_mac[5] = (uint8_t)host;
 			*(uint64_t *)(ring + NIC_HDR_MAGIC) = NIC_MAGIC;
 			U32(NIC_HDR_NTX) = NIC_NTX;
 			U32(NIC_HDR_NRX) = NIC_NRX;
@@ -90,6 +98,7 @@ static void reclaim(long app)
 		}
 	nports[app] = 0;
 	queues[app].head = queues[app].tail = 0;
+	memset(queues[app].held, 0, sizeof queues[app].held);
 	reclaimed++;
 }
 
@@ -98,7 +107,7 @@ static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16), put16(p + 2, v); 
 
 static const uint8_t *resolve(uint32_t ip)
 {
-	if (ip == NET_MY_IP)
+	if (ip == my_ip)
 		return my_mac; /* the device loops it back */
 	for (int i = 0; i < 8; i++)
 		if (arp[i].ip == ip)
@@ -148,7 +157,7 @@ static void udp_headers(uint8_t *f, uint32_t dst_ip, uint32_t sport, uint32_t dp
 	ip[0] = 0x45, ip[8] = 64, ip[9] = 17;
 	put16(ip + 2, 28 + len);
 	put16(ip + 6, 0x4000); /* don't fragment */
-	put32(ip + 12, NET_MY_IP);
+	put32(ip + 12, my_ip);
 	put32(ip + 16, dst_ip);
 	put16(ip + 10, net_csum(ip, 20, 0));
 	put16(ip + 20, sport);
@@ -193,6 +202,30 @@ static long net_unbind(long port, long a1, long a2, long a3)
 	return r;
 }
 
+/* A datagram to the library's own address: it never leaves the library,
+ * which owns both ends' queues, so it is queued for the destination
+ * port's owner at once (no TX slot, no device, no RX slot). */
+static long send_local(long me, uint32_t sport, uint32_t dport, long off, long len)
+{
+	long r = 0, to = -1;
+	lock();
+	if (port_owner[sport] != me + 1)
+		r = NET_EPERM;
+	else if (plib_copy_in(staging[me].data, (uint64_t)off, (uint64_t)len)) /* before anything else */
+		r = NET_EINVAL;
+	else if (!port_owner[dport])
+		noport++;
+	else {
+		struct net_meta m = {.src_ip = my_ip, .dst_ip = my_ip, .src_port = (uint16_t)sport, .dst_port = (uint16_t)dport, .len = (uint32_t)len};
+		to = port_owner[dport] - 1;
+		deliver(to, &m, (const uint8_t *)staging[me].data, (uint32_t)me + 1);
+	}
+	unlock();
+	if (to >= 0 && to != me)
+		notify();
+	return r ? r : len;
+}
+
 static long net_send(long ports, long dst_ip, long off, long len)
 {
 	long me = plib_app_id();
@@ -203,6 +236,8 @@ static long net_send(long ports, long dst_ip, long off, long len)
 		return NET_EINVAL;
 	if (len < 0 || len > NET_MAX_PAYLOAD)
 		return NET_EMSGSIZE;
+	if (dst_ip == my_ip)
+		return send_local(me, sport, dport, off, len);
 	lock();
 	uint8_t *f = port_owner[sport] == me + 1 ? tx_slot((uint32_t)me + 1, &idx) : 0;
 	long r = port_owner[sport] != me + 1 ? NET_EPERM : !f ? NET_EAGAIN : 0;
@@ -230,32 +265,49 @@ static int on_arp(const struct net_meta *m)
 	arp[i].ip = m->src_ip;
 	memcpy(arp[i].mac, m->src_mac, 6);
 	uint32_t idx;
-	uint8_t *f = m->arp_op == 1 && m->dst_ip == NET_MY_IP ? tx_slot(0, &idx) : 0;
+	uint8_t *f = m->arp_op == 1 && m->dst_ip == my_ip ? tx_slot(0, &idx) : 0;
 	if (!f)
 		return 0;
 	eth(f, m->src_mac, 0x0806);
 	uint8_t *a = f + 14;
 	put16(a, 1), put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, put16(a + 6, 2);
 	memcpy(a + 8, my_mac, 6);
-	put32(a + 14, NET_MY_IP);
+	put32(a + 14, my_ip);
 	memcpy(a + 18, m->src_mac, 6);
 	put32(a + 24, m->src_ip);
 	return tx_post(idx, 42);
 }
 
-/* Queues a datagram for application app (its port's owner). */
-static void deliver(long app, const struct net_meta *m, const uint8_t *payload)
+/* Queues a datagram for application app (its port's owner), sent by
+ * from (application + 1, or 0: the wire). Every sender but app itself
+ * may hold at most NET_QSHARE of app's queue, so that a flood from
+ * another application or from the wire still leaves app room for the
+ * rest. With the lock held. */
+static void deliver(long app, const struct net_meta *m, const uint8_t *payload, uint32_t from)
 {
 	struct appq *q = &queues[app];
-	if (q->tail - q->head >= NET_QCAP) {
+	if (q->tail - q->head >= NET_QCAP || (from != (uint32_t)app + 1 && q->held[from] >= NET_QSHARE)) {
 		q->drops++; /* its quota: the others' queues are untouched */
 		return;
 	}
-	struct dgram *d = &q->q[q->tail % NET_QCAP];
+	uint32_t i = q->tail % NET_QCAP;
+	struct dgram *d = &q->q[i];
 	d->h = (struct net_hdr){m->src_ip, m->src_port, m->dst_port, m->len, 0};
 	memcpy(d->data, payload, m->len);
+	q->from[i] = (uint8_t)from;
+	q->held[from]++;
 	q->tail++;
 	q->delivered++;
+}
+
+/* Bumps the wait word and wakes the applications sleeping on it: after
+ * a datagram was queued for another application, which may be asleep on
+ * a token from before. */
+static void notify(void)
+{
+	__atomic_add_fetch((uint32_t *)(ring + NIC_GEN), 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n((uint32_t *)(ring + NIC_WAITERS), __ATOMIC_SEQ_CST))
+		plib_nic_wake();
 }
 
 /* Moves up to 64 frames from the RX ring to the applications' queues.
@@ -275,11 +327,11 @@ static uint32_t drain(long me, int *kick)
 			*kick |= on_arp(&m);
 		else if (t != NET_FRAME_UDP)
 			rejected++;
-		else if (m.dst_ip != NET_MY_IP || !port_owner[m.dst_port])
+		else if (m.dst_ip != my_ip || !port_owner[m.dst_port])
 			noport++;
 		else {
 			long app = port_owner[m.dst_port] - 1;
-			deliver(app, &m, RX_BUF(i) + m.off);
+			deliver(app, &m, RX_BUF(i) + m.off, 0);
 			others |= app != me ? 1u << app : 0;
 		}
 		__atomic_store_n((uint32_t *)(ring + NIC_RX_CONS), cons + 1, __ATOMIC_RELEASE); /* the slot is the device's again */
@@ -305,17 +357,15 @@ static long net_recv(long off, long cap, long a2, long a3)
 		len = d->h.len;
 		if ((uint64_t)len + sizeof d->h <= (uint64_t)cap) {
 			memcpy(&staging[me], d, sizeof d->h + len); /* private until it is copied out */
+			q->held[q->from[q->head % NET_QCAP]]--;
 			q->head++;
 		} else {
 			len = NET_EMSGSIZE; /* stays queued: the caller may retry with room */
 		}
 	}
 	unlock();
-	if (others) { /* they may be asleep on a token from before */
-		__atomic_add_fetch((uint32_t *)(ring + NIC_GEN), 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n((uint32_t *)(ring + NIC_WAITERS), __ATOMIC_SEQ_CST))
-			plib_nic_wake();
-	}
+	if (others)
+		notify();
 	if (kick)
 		plib_nic_kick();
 	if (len == -1)
@@ -339,6 +389,8 @@ static long net_stat(long which, long a1, long a2, long a3)
 		return (long)noport;
 	case NET_STAT_RECLAIMED:
 		return (long)reclaimed;
+	case NET_STAT_ADDR:
+		return ready() ? (long)my_ip : NET_ENODEV;
 	}
 	return NET_EINVAL;
 }

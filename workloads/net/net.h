@@ -19,9 +19,11 @@
 
 #define NET_MAX_PAYLOAD (NIC_SLOT - 14 - 20 - 8)
 #define NET_QCAP 32      /* datagrams queued per application */
+#define NET_QSHARE (NET_QCAP / 2) /* of them, from any one other sender (an application, or the wire) */
 #define NET_MAX_PORTS 16 /* ports one application may bind */
 #define NET_IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-#define NET_MY_IP NET_IP(10, 77, 0, 2) /* the library's address (the host's TAP is .1) */
+#define NET_MY_IP NET_IP(10, 77, 0, 2) /* the library's address (the host's TAP is .1), unless
+					* the image's net_host param names another: 10.77.0.net_host */
 
 /* What net_recv writes before the payload. */
 struct net_hdr {
@@ -44,6 +46,7 @@ struct net_hdr {
 #define NET_STAT_REJECTED 2  /* frames the parser refused (any application) */
 #define NET_STAT_NOPORT 3    /* datagrams for a port nobody bound */
 #define NET_STAT_RECLAIMED 4 /* applications whose ports and queue were reclaimed */
+#define NET_STAT_ADDR 5      /* the library's IPv4 address */
 
 static inline int net_empty(long r) { return r <= NET_EMPTY_BASE; }
 static inline uint32_t net_token(long r) { return (uint32_t)(NET_EMPTY_BASE - r); }

@@ -20,12 +20,13 @@ func init() {
 	}), backend.Isolates)
 }
 
-// probe describes the default wait (--wait=auto) on this machine; a run
-// with another policy names its own in its result.
+// probe describes the default wait (--wait=auto) on this machine for one
+// application and one library; a run names the policy it took in its
+// result.
 func probe() backend.Mechanism {
 	m := backend.Mechanism{Mode: backend.Hardware,
 		Detail: "separate address spaces; the wait policy and placement set the cost (vmm run --wait); the run's notes give the spin bound, how many calls took the spin and the futex path, and the cores"}
-	plan, err := hostrun.PlanWait(backend.WaitAuto)
+	plan, err := hostrun.PlanWait(backend.WaitAuto, 2) // one application, one library
 	if err != nil {
 		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
 		return m

@@ -66,7 +66,7 @@ func bellAddr(img *image.Image, id int) uint64 {
 // application, and marks a library dead (and wakes its caller) if its
 // process ends first.
 func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
-	plan, err := PlanWait(opts.Wait)
+	plan, err := PlanWait(opts.Wait, max(img.Apps, 1)*(1+len(img.Libraries())))
 	if err != nil {
 		return nil, err
 	}

@@ -34,12 +34,15 @@ func usableCores() []int {
 	return ids
 }
 
-// PlanWait resolves a wait policy on this machine: spin puts the
-// application's process and the libraries' on cores of their own (a side
-// spinning on the core the other needs only delays it), sleep puts them
-// on one core (a wake-up on the same core costs least). Spin on a machine
-// with one usable core is unavailable; auto then sleeps, and says so.
-func PlanWait(w backend.WaitPolicy) (WaitPlan, error) {
+// PlanWait resolves a wait policy on this machine for a run whose
+// processes number sides (every application instance and every library
+// process): spin puts the application's process and the libraries' on
+// cores of their own (a side spinning on the core the other needs only
+// delays it), sleep puts them on one core (a wake-up on the same core
+// costs least). Spin on a machine with one usable core is unavailable;
+// auto spins only where every side has a core to spin on, and otherwise
+// sleeps and says why.
+func PlanWait(w backend.WaitPolicy, sides int) (WaitPlan, error) {
 	cores := usableCores()
 	if len(cores) == 0 {
 		cores = []int{0}
@@ -53,12 +56,12 @@ func PlanWait(w backend.WaitPolicy) (WaitPlan, error) {
 	case backend.WaitSleep:
 		return WaitPlan{Policy: backend.WaitSleep, AppCore: cores[0], LibCore: cores[0]}, nil
 	}
-	if len(cores) < 2 {
+	if len(cores) < 2 || sides > len(cores) {
 		return WaitPlan{Policy: backend.WaitSleep, AppCore: cores[0], LibCore: cores[0],
-			Why: "auto chose sleep: one usable core, nothing to spin on"}, nil
+			Why: fmt.Sprintf("auto chose sleep: %d processes would spin on %d usable cores", sides, len(cores))}, nil
 	}
 	return WaitPlan{Policy: backend.WaitSpin, AppCore: cores[0], LibCore: cores[1],
-		Why: "auto chose spin: a core for each side"}, nil
+		Why: fmt.Sprintf("auto chose spin: %d processes, %d usable cores", sides, len(cores))}, nil
 }
 
 // Switch describes the plan as a mechanism's switch.

@@ -412,6 +412,13 @@ func (r *run) vcpu(ctx context.Context, v int) {
 	default:
 	}
 	if cpu := r.pl.cpu[v]; cpu >= 0 {
+		// The thread goes back to Go's pool when the loop stops: give it
+		// back its old cores first, or a later run's goroutines (the next
+		// backend's vCPUs, the collector) would all share this one core.
+		var old unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &old); err == nil {
+			defer unix.SchedSetaffinity(0, &old)
+		}
 		var set unix.CPUSet
 		set.Set(cpu)
 		if err := unix.SchedSetaffinity(0, &set); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -234,4 +235,49 @@ func TestCycleRefusedAtOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPinnedThreadsAreReleased: a run pins its vCPU threads to cores of
+// their own; when it ends, every thread of this process may run on every
+// core it could before, or the next run in the same process (vmm compare
+// runs many) would share one core with the threads that kept the pin.
+func TestPinnedThreadsAreReleased(t *testing.T) {
+	before := threadAffinities(t)
+	res := runImage(t, "null", map[string]int64{"iterations": 200, "rounds": 1}, backend.Options{})
+	wantExit0(t, "null", res)
+	if !strings.Contains(res.Mechanism.Detail, "pinned") {
+		t.Skipf("SKIPPING: this run pinned nothing (%s)", res.Mechanism.Detail)
+	}
+	want := before["0"]
+	for tid, cpus := range threadAffinities(t) {
+		if cpus != want {
+			t.Errorf("thread %s kept Cpus_allowed_list %s after the run (the process has %s)", tid, cpus, want)
+		}
+	}
+}
+
+// threadAffinities reads every thread's Cpus_allowed_list, and at key 0
+// the first one's (the process's own, as the test started).
+func threadAffinities(t *testing.T) map[string]string {
+	t.Helper()
+	dirs, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for i, d := range dirs {
+		b, err := os.ReadFile("/proc/self/task/" + d.Name() + "/status")
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+				out[d.Name()] = strings.TrimSpace(v)
+				if i == 0 {
+					out["0"] = strings.TrimSpace(v)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -445,9 +445,12 @@ func runAttacks(ctx context.Context, b backend.Backend, dir string) report.Attac
 		case attacks.Stopped, attacks.Refused:
 			rec.Ran++
 			rec.Stopped++
-		case attacks.NotStopped, attacks.Failed:
+		case attacks.NotStopped:
 			rec.Ran++
 			rec.NotStopped = append(rec.NotStopped, a.Image)
+		case attacks.Failed: // the run itself failed: neither stopped nor through, and said so
+			rec.Ran++
+			rec.NotStopped = append(rec.NotStopped, a.Image+" (the run failed: "+o.Text+")")
 		}
 	}
 	return rec

@@ -44,8 +44,7 @@ func Run(ctx context.Context, b Backend, img *image.Image, path string, opts Opt
 	out := &syncWriter{w: opts.Output}
 	devCtx, stopDev := context.WithCancel(context.Background())
 	devNotes := make(chan []string, 1)
-	wire, set := opts.Params["nic_wire"]                                     // the NIC's host interface: on unless --param nic_wire=0
-	go func() { devNotes <- nic.Serve(devCtx, f, img, !set || wire != 0) }() // idle unless a library attaches a NIC
+	go func() { devNotes <- nic.Serve(devCtx, f, img, nicWire(img, opts)) }() // idle unless a library attaches a NIC
 	results := make([]*Result, img.Apps)
 	errs := make([]error, img.Apps)
 	var wg sync.WaitGroup
@@ -209,4 +208,16 @@ func (p *Platform) Attach(inst Instance, img *image.Image) (func(), error) {
 		p.NIC = link
 	}
 	return done, nil
+}
+
+// nicWire says whether the NIC is bridged to a host interface: --param
+// nic_wire, else the image's declared default, else on.
+func nicWire(img *image.Image, opts Options) bool {
+	if v, ok := opts.Params["nic_wire"]; ok {
+		return v != 0
+	}
+	if p, ok := img.Param("nic_wire"); ok {
+		return p.Default != 0
+	}
+	return true
 }

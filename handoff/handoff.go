@@ -383,7 +383,7 @@ func (r *run) run(ctx context.Context, timeout time.Duration) error {
 	case o.timeout:
 		r.res.TimedOut = true
 		r.res.Violation = &backend.Violation{Kind: backend.ViolationTimeout, Domain: "app", RIP: r.m.VCPU(0).Sync().Regs.RIP,
-			Detail: fmt.Sprintf("the workload ran longer than %v", timeout), CaughtBy: vcpu.CaughtByTimer}
+			Detail: fmt.Sprintf("the workload ran longer than %v", timeout), Catcher: backend.CatcherTimer, CaughtBy: vcpu.CaughtByTimer}
 	case o.overView > 0:
 		v := callbudget.Violation(r.img, o.overEntry, r.budget, vcpu.CaughtByWatchdog)
 		v.RIP = r.m.VCPU(o.overView).Sync().Regs.RIP

@@ -141,6 +141,6 @@ const (
 // TimeoutViolation is what a run stopped for Timeout reports: domain
 // was running at rip.
 func (l *Loop) TimeoutViolation(domain string, rip uint64) *backend.Violation {
-	return &backend.Violation{Kind: "timeout", Domain: domain, RIP: rip,
-		Detail: fmt.Sprintf("the workload ran longer than %v", l.timeout), CaughtBy: CaughtByTimer}
+	return &backend.Violation{Kind: backend.ViolationTimeout, Domain: domain, RIP: rip,
+		Detail: fmt.Sprintf("the workload ran longer than %v", l.timeout), Catcher: backend.CatcherTimer, CaughtBy: CaughtByTimer}
 }

@@ -31,6 +31,9 @@ type Attack struct {
 	// own word decides nothing beyond this one claim.
 	Defeated int64
 	Says     string
+	// Timeout bounds the run (0: 3 s). An attack that measures harm over
+	// time (a flood) needs longer: a timeout would read as "stopped".
+	Timeout time.Duration
 }
 
 // Catalogue lists the attacks, in the order of the table.
@@ -66,7 +69,7 @@ var Catalogue = []Attack{
 	{Image: "attack-net-port", What: "binds, unbinds and rebinds the port another application of the net library bound, then receives while that application sends to it", Defeated: 74, Says: "defeated: the port stayed its binder's (EADDRINUSE, EPERM); nothing of its reached the attacker"},
 	{Image: "attack-net-spoof", What: "sends datagrams from ports another application of the net library bound (and with bits set above the port word, from port 0, from a port nobody bound)", Defeated: 75, Says: "defeated: every send refused (EPERM, EINVAL); nothing forged arrived"},
 	{Image: "attack-net-flood", What: "floods both ports of another application of the net library and the TX ring while that application sends bursts to itself", Defeated: 76, Says: "defeated: the victim got all its own datagrams (a sender holds at most half a queue)"},
-	{Image: "attack-nic-flood", What: "floods a port of its own that it never reads through the NIC, so that the shared receive ring would fill and another instance's datagrams be dropped", Needs: "no NIC", Defeated: 69, Says: "defeated: the library delivers one-host datagrams itself; the other instance lost none"},
+	{Image: "attack-nic-flood", What: "floods a port of its own that it never reads through the NIC, so that the shared receive ring would fill and another instance's datagrams be dropped", Needs: "no NIC", Defeated: 69, Says: "defeated: the library delivers one-host datagrams itself; the other instance lost none", Timeout: 30 * time.Second},
 	{Image: "attack-net-unmap", What: "sends from its argument area through the net library, then unmaps the area through a borrowed SYSCALL and sends from it again", Needs: "no SYSCALL to borrow", Defeated: abi.AttackRefused, Says: "refused (EPERM)"},
 	{Image: "attack-slot-forge", What: "writes handoff requests straight into its slot: one naming another application, one an entry the library does not export", Needs: "no request slots"},
 }
@@ -121,7 +124,11 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 	if _, err := rand.Read(canary); err != nil {
 		return Outcome{Failed, err.Error()}
 	}
-	res, err := backend.Run(ctx, b, img, path, backend.Options{Timeout: 3 * time.Second, CallBudget: time.Second, Canary: canary})
+	timeout := a.Timeout
+	if timeout == 0 {
+		timeout = 3 * time.Second
+	}
+	res, err := backend.Run(ctx, b, img, path, backend.Options{Timeout: timeout, CallBudget: time.Second, Canary: canary})
 	switch {
 	case err != nil:
 		return Outcome{Failed, err.Error()}

@@ -78,6 +78,12 @@ func main() {
 		{"kv-load under pku: two applications hammer one kv, the shared counter exact", func() error {
 			return runExpect("kv-load", 0, metricIs("total", 400), "--param", "ops=200")
 		}},
+		{"dds-pingpong under pku: two applications exchange datagrams through one protected net library (frames looped in the device)", func() error {
+			return runExpect("dds-pingpong", 0, nil, "--param", "nic_wire=0", "--param", "iterations=20", "--param", "rounds=2")
+		}},
+		{"dds-throughput under pku: one application streams 12 B and 4 KiB messages to another through the net library", func() error {
+			return runExpect("dds-throughput", 0, nil, "--param", "nic_wire=0", "--param", "iterations=32", "--param", "rounds=2")
+		}},
 		{"kill-mid-call under pku: an application dies holding kv's lock mid-set; the other recovers it", func() error {
 			return runExpect("kill-mid-call", 5, metricIs("recoveries", 1), "--call-budget=2s", "--param", "step=3")
 		}},

@@ -35,6 +35,15 @@
 #include "plib_abi.h"
 #include "gate_common.inc"
 
+/* rdx = the offset, from PLIB_HANDOFF_SLOTS, of the slot from caller rsi
+   into this view: page (caller * 8 + view). */
+.macro SLOT_OFFSET_FROM_RSI
+	mov %rsi, %rdx
+	shl $3, %rdx
+	add PLIB_GATE_DATA+PLIB_HDR_VIEW, %rdx
+	shl $12, %rdx
+.endm
+
 /* rbx = the slot from caller r14 to library rbp (both < 8). Clobbers rax. */
 .macro SLOT_OF
 	mov %r14, %rbx
@@ -136,14 +145,7 @@ cycle:
 	PORT_SYS			/* the VMM stops the workload here */
 	ud2
 
-/* long sys(nr = rdi, a0 = rsi, a1 = rdx, a2 = rcx): one port-I/O exit.
-   The VMM reads rdi, rsi, r8 (a1) and rcx and writes the result to rax. */
-	.org PLIB_GATE_SYS_OFF, 0xcc
-gate_sys:
-	mov %rdx, %r8			/* dx is needed for the port number */
-	mov $PLIB_PORT_SYS, %dx
-	out %al, (%dx)			/* exit to the VMM */
-	ret
+#include "vm_sys.inc"
 
 /* Page 1, mapped in library views only: the serve loop. The VMM starts
    each library's vCPU here, on the library's stack, for the whole run.
@@ -280,10 +282,7 @@ in_mark:
 1:	mov PLIB_GATE_DATA+PLIB_HDR_CALLERS, %rax
 	bt %rsi, %rax
 	jnc 2f
-	mov %rsi, %rdx
-	shl $3, %rdx
-	add PLIB_GATE_DATA+PLIB_HDR_VIEW, %rdx
-	shl $12, %rdx
+	SLOT_OFFSET_FROM_RSI
 	mov %ecx, PLIB_HANDOFF_SLOTS+PLIB_HO_SLEEPS(%rdx)
 2:	inc %esi
 	cmp $PLIB_MAX_DOMAINS, %esi
@@ -300,10 +299,7 @@ in_cycle:
 1:	mov PLIB_GATE_DATA+PLIB_HDR_CALLERS, %rax
 	bt %rsi, %rax
 	jnc 2f
-	mov %rsi, %rdx
-	shl $3, %rdx
-	add PLIB_GATE_DATA+PLIB_HDR_VIEW, %rdx
-	shl $12, %rdx
+	SLOT_OFFSET_FROM_RSI
 	add $PLIB_HANDOFF_SLOTS, %rdx
 	cmp %rcx, %rdx
 	je 2f

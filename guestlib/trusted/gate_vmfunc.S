@@ -72,14 +72,7 @@ bad_return:
 	out %al, (%dx)			/* the VMM stops the workload here */
 	ud2
 
-/* long sys(nr = rdi, a0 = rsi, a1 = rdx, a2 = rcx): one port-I/O exit.
-   The VMM reads rdi, rsi, r8 (a1) and rcx and writes the result to rax. */
-	.org PLIB_GATE_SYS_OFF, 0xcc
-gate_sys:
-	mov %rdx, %r8			/* dx is needed for the port number */
-	mov $PLIB_PORT_SYS, %dx
-	out %al, (%dx)			/* exit to the VMM */
-	ret
+#include "vm_sys.inc"
 
 	.org PLIB_GATE_IN - PLIB_GATE_PAGE - 2, 0xcc
 switch_in:

@@ -7,6 +7,7 @@
  * and copied out only after the lock is released; a malformed call gets
  * an error code and changes nothing. */
 #include "kv.h"
+#include "plib_lock.h"
 
 #define HEAP_BYTES (32 << 20)
 PLIB_LIBRARY_HEAP(HEAP_BYTES);
@@ -66,30 +67,18 @@ struct key {
 };
 static char *buffers[PLIB_MAX_APPS];
 
-/* Takes the lock. A holder that died mid-call (its instance has ended:
- * killed, or stopped past its call budget) cannot release it: after a
- * while of spinning, the waiter asks the platform whether the holder
- * still runs, and if not takes the lock over and recovers the tables. */
-static void lock(void)
+/* Takes the lock (plib_lock.h). A holder that died mid-call cannot
+ * release it; a waiter that finds its instance gone takes the lock over
+ * and recovers the tables. */
+static void took_over(long dead)
 {
-	long me = plib_app_id() + 1;
-	for (uint64_t spins = 1;; spins++) {
-		long owner = 0;
-		if (__atomic_compare_exchange_n(&lock_word, &owner, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
-		if (spins % (1u << 18) == 0 && owner > 0 && owner != me && plib_app_alive(owner - 1) == 0 &&
-		    __atomic_compare_exchange_n(&lock_word, &owner, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-			recover();
-			return;
-		}
-		__asm__ volatile("pause");
-	}
+	(void)dead;
+	recover();
 }
 
-static void unlock(void)
-{
-	__atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE);
-}
+static void lock(void) { plib_lock(&lock_word, took_over); }
+
+static void unlock(void) { plib_unlock(&lock_word); }
 
 static void init(void)
 {

@@ -8,6 +8,7 @@
  * arguments are copied in before use and results copied out last. */
 #include "net.h"
 #include "frame.h"
+#include "plib_lock.h"
 
 PLIB_LIBRARY_HEAP(4096);
 
@@ -46,24 +47,11 @@ static void reclaim(long app);
 static void deliver(long app, const struct net_meta *m, const uint8_t *payload, uint32_t from);
 static void notify(void);
 
-/* As kv's lock: a waiter that finds the holder's instance gone takes over. */
-static void lock(void)
-{
-	long me = plib_app_id() + 1;
-	for (uint64_t spins = 1;; spins++) {
-		long owner = 0;
-		if (__atomic_compare_exchange_n(&lock_word, &owner, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
-		if (spins % (1u << 18) == 0 && owner > 0 && owner != me && plib_app_alive(owner - 1) == 0 &&
-		    __atomic_compare_exchange_n(&lock_word, &owner, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-			reclaim(owner - 1); /* every state it can leave is consistent: only its own is dropped */
-			return;
-		}
-		__asm__ volatile("pause");
-	}
-}
+/* A waiter that finds the holder's instance gone takes over (plib_lock.h):
+ * every state it can leave is consistent, and only its own is dropped. */
+static void lock(void) { plib_lock(&lock_word, reclaim); }
 
-static void unlock(void) { __atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE); }
+static void unlock(void) { plib_unlock(&lock_word); }
 
 /* Sets the ring up and attaches it, once. */
 static int ready(void)

@@ -482,11 +482,7 @@ func (r *Report) Markdown() string {
 	var b strings.Builder
 	b.WriteString("# plib: the cost of isolating a library\n\n")
 	for _, m := range r.Machines {
-		fmt.Fprintf(&b, "Measured on %s: %s, %d logical cores, kernel %s, TSC %.3f GHz", m.Label, m.CPUModel, m.Cores, m.Kernel, m.TSCHz/1e9)
-		if v := m.Versions["plib"]; v != "" {
-			fmt.Fprintf(&b, ", plib %s", v)
-		}
-		b.WriteString(".\n")
+		b.WriteString(m.measuredOn() + ".\n")
 	}
 	if r.Settings.Quick {
 		b.WriteString("\nA --quick run: few samples; figures flagged wide are not to be quoted.\n")
@@ -496,19 +492,22 @@ func (r *Report) Markdown() string {
 	}
 	if v := r.Verdict(); len(v) > 0 {
 		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below.\n\n")
-		for _, l := range v {
-			b.WriteString("- **" + l.Operation + "**: " + l.Text + "\n")
-		}
+		writeVerdict(&b, v)
 	}
 	for _, t := range r.Tables() {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n", t.Title, t.Note)
-		b.WriteString("| " + strings.Join(escapeAll(t.Header), " | ") + " |\n")
-		b.WriteString("|" + strings.Repeat(" --- |", len(t.Header)) + "\n")
-		for _, row := range t.Rows {
-			b.WriteString("| " + strings.Join(escapeAll(row), " | ") + " |\n")
-		}
+		t.writeRows(&b)
 	}
 	return b.String()
+}
+
+// writeRows writes the table's header and rows in Markdown.
+func (t Table) writeRows(b *strings.Builder) {
+	b.WriteString("| " + strings.Join(escapeAll(t.Header), " | ") + " |\n")
+	b.WriteString("|" + strings.Repeat(" --- |", len(t.Header)) + "\n")
+	for _, row := range t.Rows {
+		b.WriteString("| " + strings.Join(escapeAll(row), " | ") + " |\n")
+	}
 }
 
 // ReadmeTables are the tables a README quotes from a run, in order.
@@ -520,20 +519,14 @@ var ReadmeTables = []string{"Latency per operation", "Each mechanism over its fl
 func (r *Report) ReadmeSection() string {
 	var b strings.Builder
 	for _, m := range r.Machines {
-		fmt.Fprintf(&b, "Measured on %s: %s, %d logical cores, kernel %s, TSC %.3f GHz", m.Label, m.CPUModel, m.Cores, m.Kernel, m.TSCHz/1e9)
-		if v := m.Versions["plib"]; v != "" {
-			fmt.Fprintf(&b, ", plib %s", v)
-		}
-		fmt.Fprintf(&b, "; %d runs per backend, every round a sample.\n", r.Settings.Runs)
+		fmt.Fprintf(&b, "%s; %d runs per backend, every round a sample.\n", m.measuredOn(), r.Settings.Runs)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\nNote: %s\n", n)
 	}
 	if v := r.Verdict(); len(v) > 0 {
 		b.WriteString("\n**Verdict** (the isolating backends from cheapest to dearest, per workload):\n\n")
-		for _, l := range v {
-			b.WriteString("- **" + l.Operation + "**: " + l.Text + "\n")
-		}
+		writeVerdict(&b, v)
 	}
 	tables := map[string]Table{}
 	for _, t := range r.Tables() {
@@ -545,13 +538,26 @@ func (r *Report) ReadmeSection() string {
 			continue
 		}
 		fmt.Fprintf(&b, "\n**%s.** %s\n\n", t.Title, t.Note)
-		b.WriteString("| " + strings.Join(escapeAll(t.Header), " | ") + " |\n")
-		b.WriteString("|" + strings.Repeat(" --- |", len(t.Header)) + "\n")
-		for _, row := range t.Rows {
-			b.WriteString("| " + strings.Join(escapeAll(row), " | ") + " |\n")
-		}
+		t.writeRows(&b)
 	}
 	return b.String()
+}
+
+// measuredOn says where a run was measured: the machine, its CPU, cores,
+// kernel and TSC, and plib's version.
+func (m Machine) measuredOn() string {
+	s := fmt.Sprintf("Measured on %s: %s, %d logical cores, kernel %s, TSC %.3f GHz", m.Label, m.CPUModel, m.Cores, m.Kernel, m.TSCHz/1e9)
+	if v := m.Versions["plib"]; v != "" {
+		s += ", plib " + v
+	}
+	return s
+}
+
+// writeVerdict writes the verdict's lines as a Markdown list.
+func writeVerdict(b *strings.Builder, v []VerdictLine) {
+	for _, l := range v {
+		b.WriteString("- **" + l.Operation + "**: " + l.Text + "\n")
+	}
 }
 
 func escapeAll(cells []string) []string {

@@ -15,6 +15,7 @@ import (
 	"plib/backend"
 	"plib/internal/abi"
 	"plib/internal/image"
+	"plib/internal/untrusted"
 )
 
 // Attack is one attack image.
@@ -170,7 +171,7 @@ func Table(names []string, cells map[string]map[string]Outcome) string {
 	for _, a := range Catalogue {
 		fmt.Fprintf(&b, "| %s | %s |", a.Image, a.What)
 		for _, n := range names {
-			b.WriteString(" " + cells[a.Image][n].Text + " |")
+			b.WriteString(" " + untrusted.Markdown(cells[a.Image][n].Text) + " |") // a failure's text quotes the host's error
 		}
 		b.WriteString("\n")
 	}

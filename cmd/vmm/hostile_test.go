@@ -183,11 +183,37 @@ func TestHostileStrings(t *testing.T) {
 		t.Errorf("README's section was not replaced in place:\n%s", s)
 	}
 
+	// A merged report.json is anyone's file: its strings reach compare's
+	// summary lines on the terminal as text only.
+	var rep map[string]any
+	raw, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep["series"].([]any) {
+		if s := s.(map[string]any); s["workload"] == "hostile-print" {
+			s["label"] = "\x1b[1A\x1b[2K\u009b2Jforged\nline"
+		}
+	}
+	raw, _ = json.Marshal(rep)
+	crafted := filepath.Join(dir, "crafted.json")
+	os.WriteFile(crafted, raw, 0o644)
+	code, stdout, stderr := runVMM(t, "compare", "--merge", crafted, "--merge", crafted, "--out", filepath.Join(dir, "merged"))
+	if sc := termmodel.Play([]byte(stdout + stderr)); code != 0 || len(sc.Controls) > 0 || !strings.Contains(stdout, `\x1b[1A\x1b[2K\u009b2Jforged\x0aline`) {
+		t.Errorf("compare --merge of a crafted report: exit %d, controls %q\n%s%s", code, sc.Controls, stdout, stderr)
+	}
+
+	// An error message quotes what it was given, as text only.
+	code, _, stderr = runVMM(t, "run", filepath.Join(dir, "\x1b[2J\x1b[1Aforged.elf"))
+	if sc := termmodel.Play([]byte(stderr)); code != exitUsage || len(sc.Controls) > 0 || !strings.Contains(stderr, `\x1b[2J`) {
+		t.Errorf("an error naming a hostile path: exit %d, controls %q: %q", code, sc.Controls, stderr)
+	}
+
 	// A README with a second end marker (as a hostile label once made it)
 	// is refused, exit 2, and left as it was.
 	bad := before + measuredEnd + "\n"
 	os.WriteFile(readme, []byte(bad), 0o644)
-	code, _, stderr := runVMM(t, "compare", "--quick", "--backend=none", "--no-memcached", "--images", images, "--out", out, "--update-readme", readme)
+	code, _, stderr = runVMM(t, "compare", "--quick", "--backend=none", "--no-memcached", "--images", images, "--out", out, "--update-readme", readme)
 	if got, _ := os.ReadFile(readme); code != exitUsage || !strings.Contains(stderr, "once") || string(got) != bad {
 		t.Errorf("a README with two end markers: exit %d, %s, file changed: %v", code, stderr, string(got) != bad)
 	}

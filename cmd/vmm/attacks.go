@@ -8,6 +8,7 @@ import (
 
 	"plib/internal/attacks"
 	"plib/internal/regfile"
+	"plib/internal/untrusted"
 )
 
 type attacksCmd struct {
@@ -45,7 +46,7 @@ func (c *attacksCmd) Run() error {
 			}
 			if !o.OK(b.Probe()) {
 				bad++
-				fmt.Fprintf(os.Stderr, "NOT STOPPED: %s under %s: %s\n", a.Image, b.Name(), o.Text)
+				fmt.Fprintf(os.Stderr, "NOT STOPPED: %s under %s: %s\n", a.Image, b.Name(), untrusted.Line(o.Text))
 			}
 		}
 	}
@@ -70,16 +71,25 @@ func replaceBetween(path, table string) error {
 }
 
 // replaceMarked rewrites what stands between the begin and end markers
-// in the file at path with text.
+// in the file at path with text. The file must hold each marker exactly
+// once, begin first: with two of either, which pair is "the" section is
+// a guess (an end marker smuggled in above the real one would win), so
+// the file is refused, a usage error, and left as it was. text itself
+// holds no marker (the generated Markdown holds no '<').
 func replaceMarked(path, begin, end, text string) error {
 	b, err := regfile.Read(path, 16<<20)
 	if err != nil {
-		return err
+		return exitError{exitUsage, err.Error()}
 	}
 	s := string(b)
+	nb, ne := strings.Count(s, begin), strings.Count(s, end)
 	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		return fmt.Errorf("%s has no %q ... %q markers", path, begin, end)
+	if nb != 1 || ne != 1 || j < i+len(begin) {
+		return exitError{exitUsage, fmt.Sprintf("%s must hold the marker %q once and then %q once (it holds them %d and %d times%s); the file was not changed",
+			path, begin, end, nb, ne, map[bool]string{true: ", the end first", false: ""}[nb == 1 && ne == 1])}
+	}
+	if strings.Contains(text, begin) || strings.Contains(text, end) {
+		return exitError{exitHost, fmt.Sprintf("the generated section for %s holds a marker; the file was not changed", path)}
 	}
 	s = s[:i+len(begin)] + "\n" + text + s[j:]
 	return os.WriteFile(path, []byte(s), 0o644)

@@ -21,6 +21,7 @@ import (
 	"plib/compare"
 	"plib/compare/report"
 	"plib/internal/image"
+	"plib/internal/untrusted"
 )
 
 type compareCmd struct {
@@ -124,7 +125,7 @@ func (c *compareCmd) Run() error {
 		}
 		for _, s := range rep.Series {
 			if s.Error != "" && s.Backend != report.AnchorBackend {
-				failed = append(failed, fmt.Sprintf("%s under %s: %s", s.Label, s.Backend, s.Error))
+				failed = append(failed, untrusted.Line(fmt.Sprintf("%s under %s: %s", s.Label, s.Backend, s.Error)))
 			}
 		}
 	}
@@ -134,7 +135,7 @@ func (c *compareCmd) Run() error {
 	}
 	if c.UpdateReadme != "" {
 		if err := replaceMarked(c.UpdateReadme, measuredBegin, measuredEnd, rep.ReadmeSection()); err != nil {
-			return exitError{exitUsage, err.Error()}
+			return err
 		}
 	}
 	switch {
@@ -151,7 +152,7 @@ func (c *compareCmd) Run() error {
 		// One line per workload, in the spirit of hyperfine; the tables
 		// are in report.md.
 		for _, l := range rep.SummaryLines() {
-			fmt.Println(l)
+			fmt.Println(untrusted.Line(l))
 		}
 		fmt.Printf("\nreports: %s\n", strings.Join(paths, ", "))
 		fmt.Printf("tables: %s (or --markdown); compare runs: benchstat -col /backend %s\n",
@@ -159,7 +160,7 @@ func (c *compareCmd) Run() error {
 	}
 	for _, mech := range rep.Machines[0].Mechanisms {
 		if !mech.Available() && !c.Quiet {
-			fmt.Fprintf(os.Stderr, "compare: %s was not measured: %s\n", mech.Backend, mech.Unavailable)
+			fmt.Fprintf(os.Stderr, "compare: %s was not measured: %s\n", untrusted.Line(mech.Backend), untrusted.Line(mech.Unavailable))
 		}
 	}
 	if len(failed) > 0 {
@@ -244,7 +245,7 @@ func (c *compareCmd) progress(cfg *compare.Config) func() {
 	}
 	if !isTerminal(os.Stderr) || terminalWidth(os.Stderr) < 60 { // a pipe, or a terminal too narrow for a bar (script -qc reports 0)
 		cfg.Progress = func(step string, done, total int) {
-			fmt.Fprintf(os.Stderr, "compare: [%d/%d] %s\n", done+1, total, step)
+			fmt.Fprintf(os.Stderr, "compare: [%d/%d] %s\n", done+1, total, untrusted.Line(step))
 		}
 		return func() {}
 	}
@@ -258,7 +259,7 @@ func (c *compareCmd) progress(cfg *compare.Config) func() {
 				mpb.PrependDecorators(decor.CountersNoUnit("%d/%d "), decor.Elapsed(decor.ET_STYLE_GO)),
 				mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return current.Load().(string) })))
 		}
-		current.Store(step)
+		current.Store(untrusted.Line(step))
 		bar.SetCurrent(int64(done))
 	}
 	return func() {

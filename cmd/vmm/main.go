@@ -26,6 +26,7 @@ import (
 	"plib/backend"
 	"plib/compare"
 	"plib/internal/hostrun"
+	"plib/internal/untrusted"
 )
 
 // cli is the command line, parsed by kong.
@@ -81,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}{msg, code})
 		}
 		if msg != "" {
-			fmt.Fprintln(stderr, "vmm:", msg)
+			fmt.Fprintln(stderr, "vmm:", untrusted.Text(msg)) // an error may quote an image's text
 		}
 		if code == exitUsage {
 			if cmd != "" && cmd != "help" {

@@ -18,6 +18,7 @@ import (
 	"plib/backend"
 	"plib/internal/caps"
 	"plib/internal/image"
+	"plib/internal/untrusted"
 	"plib/vmm"
 )
 
@@ -59,10 +60,13 @@ func (r *runCmd) Run() error {
 	if !mech.Available() {
 		return exitError{exitUnavailable, fmt.Sprintf("backend %s is unavailable here: %s", b.Name(), mech.Unavailable)}
 	}
-	var out io.Writer = os.Stdout
+	// The workload's prints are the image's bytes: they reach the
+	// terminal as text only, and end (Close) before the result is printed.
+	out := untrusted.NewTerminal(os.Stdout)
 	if r.JSON {
-		out = os.Stderr
+		out = untrusted.NewTerminal(os.Stderr)
 	}
+	defer out.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	wait, err := backend.ParseWaitPolicy(r.Wait)
@@ -70,6 +74,7 @@ func (r *runCmd) Run() error {
 		return exitError{exitUsage, err.Error()}
 	}
 	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Wait: wait, Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
+	out.Close() // nothing the workload printed can come after this
 	if ctx.Err() != nil {
 		return exitError{exitInterrupted, "interrupted"}
 	}
@@ -172,55 +177,49 @@ func labelled(w io.Writer, label string, indent int, text string) {
 	}
 }
 
+// printResult prints a result for a reader: every string in it that an
+// image could choose (metric names, domains, violation texts, notes) as
+// one line of text only, and the outcome line last.
 func printResult(w io.Writer, res *backend.Result, stats bool) {
 	const indent = len("view switches") + 2 // the longest label, as the table below
-	labelled(w, "backend", indent, res.Mechanism.String())
+	line := untrusted.Line
+	labelled(w, "backend", indent, line(res.Mechanism.String()))
 	if res.Mechanism.Detail != "" {
-		labelled(w, "", indent, res.Mechanism.Detail)
+		labelled(w, "", indent, line(res.Mechanism.Detail))
 	}
-	labelled(w, "image", indent, res.Image)
+	labelled(w, "image", indent, line(res.Image))
 	for _, n := range res.Notes {
-		labelled(w, "note", indent, n)
+		labelled(w, "note", indent, line(n))
 	}
 	tw := tabwriter.NewWriter(w, indent, 0, 2, ' ', 0)
-	switch {
-	case res.TimedOut:
-		fmt.Fprintf(tw, "outcome\tSTOPPED: timed out after %.2fs\n", res.WallSeconds)
-	case res.Violation != nil && res.Violation.Kind == backend.ViolationBudget:
-		fmt.Fprintf(tw, "outcome\tSTOPPED: a library call ran past its budget\n")
-	case res.Violation != nil:
-		fmt.Fprintf(tw, "outcome\tSTOPPED: isolation violation\n")
-	case res.Exited:
-		fmt.Fprintf(tw, "outcome\texited with code %d after %.3fs\n", res.ExitCode, res.WallSeconds)
-	}
 	if v := res.Violation; v != nil {
-		fmt.Fprintf(tw, "violation\t%s by %s\n", v.Kind, v.Domain)
+		fmt.Fprintf(tw, "violation\t%s by %s\n", line(string(v.Kind)), line(v.Domain))
 		if v.Address != 0 || v.Target != "" {
-			fmt.Fprintf(tw, "  address\t%#x %s\n", v.Address, v.Target)
+			fmt.Fprintf(tw, "  address\t%#x %s\n", v.Address, line(v.Target))
 		}
 		if v.RIP != 0 {
 			fmt.Fprintf(tw, "  rip\t%#x\n", v.RIP)
 		}
-		for i, l := range wrap(v.Detail, width-indent) {
+		for i, l := range wrap(line(v.Detail), width-indent) {
 			fmt.Fprintf(tw, "%s\t%s\n", map[bool]string{true: "  detail", false: ""}[i == 0], l)
 		}
-		fmt.Fprintf(tw, "  caught by\t%s\n", v.CaughtBy)
+		fmt.Fprintf(tw, "  caught by\t%s\n", line(v.CaughtBy))
 	}
 	for _, m := range res.Metrics {
-		fmt.Fprintf(tw, "metric\t%s = %d\t(%s)\n", m.Name, m.Value, m.Domain)
+		fmt.Fprintf(tw, "metric\t%s = %d\t(%s)\n", line(m.Name), m.Value, line(m.Domain))
 	}
 	if cps, ok := res.Derived["calls_per_sec"]; ok {
 		fmt.Fprintf(tw, "calls/s\t%.0f\t(from call_cycles at %.3f GHz)\n", cps, res.TSCHz/1e9)
 	}
 	if res.ViewSwitches > 0 {
-		line := fmt.Sprintf("%d", res.ViewSwitches)
+		text := fmt.Sprintf("%d", res.ViewSwitches)
 		if calls, ok := res.Metric("calls"); ok && calls > 0 {
-			line += fmt.Sprintf(" (%.2f per library call)", float64(res.ViewSwitches)/float64(calls))
+			text += fmt.Sprintf(" (%.2f per library call)", float64(res.ViewSwitches)/float64(calls))
 		}
 		if res.GateSwitches > 0 {
-			line += fmt.Sprintf("; counted by the gate: %d", res.GateSwitches)
+			text += fmt.Sprintf("; counted by the gate: %d", res.GateSwitches)
 		}
-		fmt.Fprintf(tw, "view switches\t%s\n", line)
+		fmt.Fprintf(tw, "view switches\t%s\n", text)
 	}
 	if stats && len(res.Exits) > 0 {
 		var keys []string
@@ -230,7 +229,7 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 		sort.Strings(keys)
 		var parts []string
 		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s %d", k, res.Exits[k]))
+			parts = append(parts, fmt.Sprintf("%s %d", line(k), res.Exits[k]))
 		}
 		fmt.Fprintf(tw, "exits\t%s\n", strings.Join(parts, ", "))
 	}
@@ -243,8 +242,22 @@ func printResult(w io.Writer, res *backend.Result, stats bool) {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			fmt.Fprintf(tw, "derived\t%s = %.0f\n", k, res.Derived[k])
+			fmt.Fprintf(tw, "derived\t%s = %.0f\n", line(k), res.Derived[k])
 		}
+	}
+	// The outcome last, after everything an image could put on the
+	// screen, and in words of plib's own.
+	switch {
+	case res.TimedOut:
+		fmt.Fprintf(tw, "outcome\tSTOPPED: timed out after %.2fs\n", res.WallSeconds)
+	case res.Violation != nil && res.Violation.Kind == backend.ViolationBudget:
+		fmt.Fprintf(tw, "outcome\tSTOPPED: a library call ran past its budget\n")
+	case res.Violation != nil:
+		fmt.Fprintf(tw, "outcome\tSTOPPED: isolation violation\n")
+	case res.Exited:
+		fmt.Fprintf(tw, "outcome\texited with code %d after %.3fs\n", res.ExitCode, res.WallSeconds)
+	default:
+		fmt.Fprintf(tw, "outcome\tno outcome recorded\n")
 	}
 	tw.Flush()
 }
@@ -317,7 +330,7 @@ func (p *paramsCmd) Run() error {
 		if q.Runtime {
 			help += " [runtime]"
 		}
-		fmt.Fprintf(tw, "%s\t%d..%d\t%d\t%s\n", q.Name, q.Min, q.Max, q.Default, help)
+		fmt.Fprintf(tw, "%s\t%d..%d\t%d\t%s\n", untrusted.Line(q.Name), q.Min, q.Max, q.Default, untrusted.Line(help))
 	}
 	return tw.Flush()
 }

@@ -6,6 +6,10 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"plib/internal/untrusted"
 )
 
 // Bench writes every sample in Go's benchmark format
@@ -103,34 +107,28 @@ func (r *Report) firstAnchor(machine string) *Series {
 // (kv -> KV, ipc -> IPC), others capitalized (null -> Null).
 func benchWorkload(w string) string {
 	w = nameValue(w)
-	if len(w) <= 3 {
+	if utf8.RuneCountInString(w) <= 3 {
 		return strings.ToUpper(w)
 	}
-	return strings.ToUpper(w[:1]) + w[1:]
+	_, n := utf8.DecodeRuneInString(w)
+	return strings.ToUpper(w[:n]) + w[n:]
 }
 
 // nameValue makes a value fit a benchmark name: no spaces, no slashes,
-// no '=' (which split a name into keys).
-func nameValue(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '/' || r == '=' || r == '\t' {
-			return '_'
-		}
-		return r
-	}, s)
-}
+// no '=' (which split a name into keys), no control character.
+func nameValue(s string) string { return untrusted.BenchName(s) }
 
-// configKey makes a string a configuration key: lower case, no spaces.
+// configKey makes a string a configuration key: lower case, no spaces,
+// no ':', no control character.
 func configKey(s string) string {
-	return strings.ToLower(strings.Map(func(r rune) rune {
-		if r == ' ' || r == ':' || r == '\t' {
+	return strings.ToLower(untrusted.BenchName(strings.Map(func(r rune) rune {
+		if r == ':' || unicode.IsSpace(r) {
 			return '-'
 		}
 		return r
-	}, s))
+	}, s)))
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes a string a configuration value: one line, no control
+// character.
+func oneLine(s string) string { return untrusted.BenchValue(s) }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"plib/internal/untrusted"
 )
 
 // CSV writes one row per series: its summary in nanoseconds, its median
@@ -45,8 +47,9 @@ func (r *Report) CSV(w io.Writer) error {
 			level = ""
 			m.Median, m.P5, m.P95, m.P99, m.CILow, m.CIHigh = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		}
-		cw.Write([]string{s.Machine, s.Backend, column, s.Workload, s.Metric, s.Label, strconv.Itoa(m.N), f(m.Median), f(m.P5), f(m.P95), f(m.P99),
-			f(m.CILow), f(m.CIHigh), level, f(cyc), f(ratio), strconv.FormatBool(m.Wide), s.Error})
+		cell := untrusted.CSVCell // the strings are an image's or a merged file's: data, never a formula
+		cw.Write([]string{cell(s.Machine), cell(s.Backend), cell(column), cell(s.Workload), cell(s.Metric), cell(s.Label), strconv.Itoa(m.N), f(m.Median), f(m.P5), f(m.P95), f(m.P99),
+			f(m.CILow), f(m.CIHigh), level, f(cyc), f(ratio), strconv.FormatBool(m.Wide), cell(s.Error)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"plib/backend"
+	"plib/internal/untrusted"
 )
 
 // Table is a rendered table: a title, a note under it, a header and rows
@@ -482,20 +483,20 @@ func (r *Report) Markdown() string {
 	var b strings.Builder
 	b.WriteString("# plib: the cost of isolating a library\n\n")
 	for _, m := range r.Machines {
-		b.WriteString(m.measuredOn() + ".\n")
+		b.WriteString(untrusted.Markdown(m.measuredOn()) + ".\n")
 	}
 	if r.Settings.Quick {
 		b.WriteString("\nA --quick run: few samples; figures flagged wide are not to be quoted.\n")
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "\nNote: %s\n", n)
+		fmt.Fprintf(&b, "\nNote: %s\n", untrusted.Markdown(n))
 	}
 	if v := r.Verdict(); len(v) > 0 {
 		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below.\n\n")
 		writeVerdict(&b, v)
 	}
 	for _, t := range r.Tables() {
-		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n", t.Title, t.Note)
+		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n", untrusted.Markdown(t.Title), untrusted.Markdown(t.Note))
 		t.writeRows(&b)
 	}
 	return b.String()
@@ -519,10 +520,10 @@ var ReadmeTables = []string{"Latency per operation", "Each mechanism over its fl
 func (r *Report) ReadmeSection() string {
 	var b strings.Builder
 	for _, m := range r.Machines {
-		fmt.Fprintf(&b, "%s; %d runs per backend, every round a sample.\n", m.measuredOn(), r.Settings.Runs)
+		fmt.Fprintf(&b, "%s; %d runs per backend, every round a sample.\n", untrusted.Markdown(m.measuredOn()), r.Settings.Runs)
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "\nNote: %s\n", n)
+		fmt.Fprintf(&b, "\nNote: %s\n", untrusted.Markdown(n))
 	}
 	if v := r.Verdict(); len(v) > 0 {
 		b.WriteString("\n**Verdict** (the isolating backends from cheapest to dearest, per workload):\n\n")
@@ -537,7 +538,7 @@ func (r *Report) ReadmeSection() string {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(&b, "\n**%s.** %s\n\n", t.Title, t.Note)
+		fmt.Fprintf(&b, "\n**%s.** %s\n\n", untrusted.Markdown(t.Title), untrusted.Markdown(t.Note))
 		t.writeRows(&b)
 	}
 	return b.String()
@@ -556,14 +557,16 @@ func (m Machine) measuredOn() string {
 // writeVerdict writes the verdict's lines as a Markdown list.
 func writeVerdict(b *strings.Builder, v []VerdictLine) {
 	for _, l := range v {
-		b.WriteString("- **" + l.Operation + "**: " + l.Text + "\n")
+		b.WriteString("- **" + untrusted.Markdown(l.Operation) + "**: " + untrusted.Markdown(l.Text) + "\n")
 	}
 }
 
+// escapeAll makes cells Markdown table cells: each shows its text and
+// nothing else (a report's strings are an image's, or a merged file's).
 func escapeAll(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
-		out[i] = strings.ReplaceAll(c, "|", `\|`)
+		out[i] = untrusted.Markdown(c)
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"plib/backend"
 	"plib/internal/abi"
 	"plib/internal/image"
+	"plib/internal/untrusted"
 )
 
 // Attack is one attack image.
@@ -170,7 +171,11 @@ func Table(names []string, cells map[string]map[string]Outcome) string {
 	for _, a := range Catalogue {
 		fmt.Fprintf(&b, "| %s | %s |", a.Image, a.What)
 		for _, n := range names {
-			b.WriteString(" " + cells[a.Image][n].Text + " |")
+			o := cells[a.Image][n]
+			if o.Verdict == Failed {
+				o.Text = untrusted.Markdown(o.Text) // a host error's text, which may quote anything; the others are plib's own words
+			}
+			b.WriteString(" " + o.Text + " |")
 		}
 		b.WriteString("\n")
 	}

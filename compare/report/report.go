@@ -31,7 +31,11 @@ type Report struct {
 	// Attacks is what vmm attacks found per backend in the same run
 	// (empty where the comparison ran none: --quick).
 	Attacks []AttackRecord `json:"attacks,omitempty"`
-	Merged  []string       `json:"merged_from,omitempty"` // the report files a merge read
+	// HostLoad is how busy the host was at the start and the end of the
+	// run; Paths, how the hand-off backends answered their calls.
+	HostLoad *RunLoad     `json:"host_load,omitempty"`
+	Paths    []PathRecord `json:"paths,omitempty"`
+	Merged   []string     `json:"merged_from,omitempty"` // the report files a merge read
 	// MergedSettings are the settings of each report a merge read, in
 	// Merged's order (Settings is the first's).
 	MergedSettings []Settings `json:"merged_settings,omitempty"`

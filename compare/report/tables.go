@@ -77,6 +77,9 @@ func modeText(m backend.Mechanism) string {
 // Tables returns every table of the report, the mechanism table first.
 func (r *Report) Tables() []Table {
 	ts := []Table{r.mechanismTable(), r.latencyTable()}
+	if t, ok := r.modesTable(); ok {
+		ts = append(ts, t)
+	}
 	if t, ok := r.deltaTable(); ok {
 		ts = append(ts, t)
 	}
@@ -95,6 +98,7 @@ func (r *Report) Tables() []Table {
 	if t, ok := r.floorTable(); ok {
 		ts = append(ts, t)
 	}
+	ts = append(ts, r.measureTables()...)
 	ts = append(ts, r.detailTable(), r.reproduceTable())
 	return ts
 }
@@ -239,6 +243,9 @@ func cell(s *Series) string {
 	if s.Summary.Wide {
 		c += " (wide)"
 	}
+	if s.Summary.Multimodal {
+		c += fmt.Sprintf(" (%d modes)", len(s.Summary.Modes))
+	}
 	return c
 }
 
@@ -277,7 +284,7 @@ func formatP99(s Summary) string {
 func (r *Report) latencyTable() Table {
 	cols := r.Columns()
 	t := Table{Title: "Latency per operation",
-		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table). \"-\": not measured.",
+		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table), \"(2 modes)\" one whose samples fall into separate groups (each mode given in \"Series with more than one mode\"). \"-\": not measured.",
 		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
 	for _, k := range keys {
@@ -465,6 +472,9 @@ func (r *Report) detailTable() Table {
 		flag := ""
 		if m.Wide {
 			flag = "wide: " + m.WideWhy
+		}
+		if m.Multimodal {
+			flag = strings.TrimPrefix(flag+"; multimodal: "+modesText(m.Modes), "; ")
 		}
 		ratio := "-"
 		if x := r.Ratio(s); !math.IsNaN(x) {

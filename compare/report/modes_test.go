@@ -1,0 +1,92 @@
+package report
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestBimodalSeriesIsFlagged: the series an outside pass found under
+// handoff, 45% of the calls at about 360 ns and the rest above 100 µs,
+// is split into its two modes, each with its share and median, and its
+// summary says so.
+func TestBimodalSeriesIsFlagged(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var x []float64
+	for i := 0; i < 200; i++ {
+		if i < 90 {
+			x = append(x, 360*math.Exp(0.08*rng.NormFloat64()))
+		} else {
+			x = append(x, 150e3*math.Exp(0.4*rng.NormFloat64()))
+		}
+	}
+	rng.Shuffle(len(x), func(i, j int) { x[i], x[j] = x[j], x[i] })
+	s := Summarize(x)
+	if !s.Multimodal || len(s.Modes) != 2 {
+		t.Fatalf("a 45%%/55%% bimodal series: multimodal %v, modes %+v", s.Multimodal, s.Modes)
+	}
+	lo, hi := s.Modes[0], s.Modes[1]
+	if lo.N != 90 || hi.N != 110 || math.Abs(lo.Weight-0.45) > 1e-9 {
+		t.Errorf("modes of %d and %d samples (weight %.2f), want 90 and 110 (0.45)", lo.N, hi.N, lo.Weight)
+	}
+	if lo.Median < 300 || lo.Median > 420 || hi.Median < 100e3 || hi.Median > 220e3 {
+		t.Errorf("mode medians %v and %v, want about 360 ns and 150 µs", lo.Median, hi.Median)
+	}
+	t.Log(modesText(s.Modes))
+}
+
+// TestUnimodalNoisySeriesIsNotFlagged: noisy series with one mode are
+// never split: a wide log-normal, one with a long sparse tail of slow
+// samples, a heavily quantised one and a uniform one.
+func TestUnimodalNoisySeriesIsNotFlagged(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := []struct {
+		name string
+		gen  func(i int) float64
+	}{
+		{"log-normal, sigma 0.6", func(int) float64 { return 2000 * math.Exp(0.6*rng.NormFloat64()) }},
+		{"tail of 15% up to 5x", func(i int) float64 {
+			if i%7 == 0 {
+				return 1000 * (1 + 4*rng.Float64())
+			}
+			return 1000 * math.Exp(0.05*rng.NormFloat64())
+		}},
+		{"quantised to 3 values", func(i int) float64 { return float64(100 + i%3) }},
+		{"uniform 1-10 µs", func(int) float64 { return 1000 + 9000*rng.Float64() }},
+		{"exponential", func(int) float64 { return 1000 + 3000*rng.ExpFloat64() }},
+	}
+	for _, c := range cases {
+		name, gen := c.name, c.gen
+		for _, n := range []int{12, 41, 200, 2000} {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = gen(i)
+			}
+			if s := Summarize(x); s.Multimodal || len(s.Modes) > 0 {
+				t.Errorf("%s, n=%d: flagged multimodal: %s", name, n, modesText(s.Modes))
+			}
+		}
+	}
+}
+
+// TestModesNeedEnoughSamples: too few samples, or a mode under the
+// minimum weight (a few outliers), never make a mode.
+func TestModesNeedEnoughSamples(t *testing.T) {
+	few := []float64{1, 1, 1, 1, 1000, 1000, 1000, 1000}
+	if m := FindModes(few); m != nil {
+		t.Errorf("%d samples split: %+v", len(few), m)
+	}
+	outliers := make([]float64, 100)
+	for i := range outliers {
+		outliers[i] = 1000 + float64(i%5)
+	}
+	outliers[3], outliers[50], outliers[77] = 1e6, 1e6, 1e6
+	if m := FindModes(outliers); m != nil {
+		t.Errorf("3 outliers in 100 made a mode: %s", modesText(m))
+	}
+	bad := append([]float64{0}, few...)
+	bad = append(bad, few...)
+	if m := FindModes(bad); m != nil {
+		t.Errorf("a series with a zero split: %+v", m)
+	}
+}

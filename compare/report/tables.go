@@ -501,7 +501,7 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "\nNote: %s\n", n)
 	}
 	if v := r.Verdict(); len(v) > 0 {
-		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below.\n\n")
+		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below. " + verdictIntervals + "\n\n")
 		writeVerdict(&b, v)
 	}
 	for _, t := range r.Tables() {

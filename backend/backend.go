@@ -41,6 +41,9 @@ type Mechanism struct {
 	// Spin is the spin bound a hand-off waited with, where it spins
 	// (handoff, process); nil elsewhere.
 	Spin *SpinBound `json:"spin,omitempty"`
+	// Style is how the backend is drawn in charts (Register's); 0 for a
+	// baseline, or a report written before styles were recorded.
+	Style Style `json:"style,omitempty"`
 }
 
 // Floor is a mechanism's unavoidable cost per library call: Times the

@@ -126,6 +126,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	var avail []backend.Backend
 	for _, b := range cfg.Backends {
 		mech := b.Probe()
+		mech.Style = backend.StyleOf(b.Name())
 		m.Mechanisms = append(m.Mechanisms, mech)
 		rep.Settings.Backends = append(rep.Settings.Backends, b.Name())
 		if mech.Available() {
@@ -216,6 +217,7 @@ measure:
 	}
 	for i, mech := range m.Mechanisms {
 		if r, ok := ran[mech.Backend]; ok {
+			r.Style = mech.Style
 			m.Mechanisms[i] = r
 		}
 	}

@@ -46,7 +46,7 @@ type Backend struct{}
 // Switch is what a domain switch is under this backend.
 const Switch = "cross-vCPU hand-off through a request slot (no VMFUNC)"
 
-func init() { backend.Register(Backend{}, backend.Isolates) }
+func init() { backend.Register(Backend{}, backend.Isolates, backend.StyleHandoff) }
 
 // Name implements backend.Backend.
 func (Backend) Name() string { return "handoff" }

@@ -3,15 +3,17 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"hash/fnv"
 	"image/color"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"plib/backend"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -108,6 +110,7 @@ var (
 	oiBlue          = color.NRGBA{0x00, 0x72, 0xb2, 0xff}
 	oiVermillion    = color.NRGBA{0xd5, 0x5e, 0x00, 0xff}
 	oiReddishPurple = color.NRGBA{0xcc, 0x79, 0xa7, 0xff}
+	oiYellow        = color.NRGBA{0xf0, 0xe4, 0x42, 0xff}
 )
 
 // seriesStyle is how one column is drawn in every chart.
@@ -117,45 +120,110 @@ type seriesStyle struct {
 	dashes []vg.Length
 }
 
-// backendStyles fixes each known backend's style, so that a backend
-// looks the same in every chart and every report.
-var backendStyles = map[string]seriesStyle{
-	"none":      {oiBlack, draw.CircleGlyph{}, nil},
-	"vmfunc":    {oiVermillion, draw.PyramidGlyph{}, []vg.Length{vg.Points(6), vg.Points(2)}},
-	"pku":       {oiBlue, draw.BoxGlyph{}, []vg.Length{vg.Points(2), vg.Points(2)}},
-	"mprotect":  {oiOrange, draw.RingGlyph{}, []vg.Length{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}},
-	"process":   {oiBluishGreen, draw.SquareGlyph{}, []vg.Length{vg.Points(4), vg.Points(4)}},
-	"memcached": {oiReddishPurple, draw.CrossGlyph{}, []vg.Length{vg.Points(1), vg.Points(3)}},
+// Styles is the table of chart styles, indexed by backend.Style - 1: a
+// colour of the Okabe–Ito palette, a marker and dashes, each different
+// from every other entry's, so that backends are told apart by colour,
+// by marker and (in greyscale) by line. A backend declares its entry
+// when it registers (backend.Register); the seventh entry is for the
+// next backend, the eighth for one more. The palette's yellow, faint on
+// white, comes last.
+var styles = []seriesStyle{
+	backend.StyleNone - 1:     {oiBlack, draw.CircleGlyph{}, nil},
+	backend.StyleVMFunc - 1:   {oiVermillion, draw.PyramidGlyph{}, []vg.Length{vg.Points(6), vg.Points(2)}},
+	backend.StyleHandoff - 1:  {oiSkyBlue, diamondGlyph{}, []vg.Length{vg.Points(1), vg.Points(2)}},
+	backend.StylePKU - 1:      {oiBlue, draw.BoxGlyph{}, []vg.Length{vg.Points(2), vg.Points(2)}},
+	backend.StyleMprotect - 1: {oiOrange, draw.RingGlyph{}, []vg.Length{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}},
+	backend.StyleProcess - 1:  {oiBluishGreen, draw.SquareGlyph{}, []vg.Length{vg.Points(4), vg.Points(4)}},
+	backend.StyleNext - 1:     {oiReddishPurple, draw.TriangleGlyph{}, []vg.Length{vg.Points(3), vg.Points(1)}},
+	backend.StyleNext:         {oiYellow, draw.PlusGlyph{}, []vg.Length{vg.Points(5), vg.Points(2), vg.Points(1), vg.Points(2)}},
 }
 
-// Styles for names not in backendStyles (a new backend) are taken from
-// these by a hash of the name: stable across charts and runs. The
-// palette's yellow is left out: it is faint on white.
-var (
-	otherColors = []color.Color{oiSkyBlue, oiBlue, oiVermillion, oiBluishGreen, oiOrange, oiReddishPurple, oiBlack}
-	otherShapes = []draw.GlyphDrawer{draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.BoxGlyph{}, draw.RingGlyph{}, draw.CircleGlyph{}, draw.SquareGlyph{}}
-	otherDashes = [][]vg.Length{{vg.Points(3), vg.Points(1)}, {vg.Points(5), vg.Points(2), vg.Points(1), vg.Points(2)}, nil}
-)
+// baselineStyle draws a baseline column (memcached): a neutral grey and
+// a marker no backend has.
+var baselineStyle = seriesStyle{color.NRGBA{0x80, 0x80, 0x80, 0xff}, draw.CrossGlyph{}, []vg.Length{vg.Points(1), vg.Points(3)}}
 
-// styleOf returns a column's style: its backend's, with another marker
-// and dashes for the second and later machines of a merged report.
+// diamondGlyph is a filled diamond, a marker gonum does not draw.
+type diamondGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r := sty.Radius * 1.25
+	c.FillPolygon(sty.Color, []vg.Point{{X: pt.X, Y: pt.Y + r}, {X: pt.X + r, Y: pt.Y}, {X: pt.X, Y: pt.Y - r}, {X: pt.X - r, Y: pt.Y}})
+}
+
+// styleOf returns a column's style: the one its backend declared (as the
+// report recorded it, else as this binary's registry has it); for a
+// baseline the baseline's; for a backend with neither, the first entry
+// no other column of the report has, so that a report never draws two
+// columns alike. The second and later machines of a merged report draw
+// their columns with other markers and dashes.
 func (r *Report) styleOf(col string) seriesStyle {
 	machine, name := r.splitColumn(col)
-	st, ok := backendStyles[name]
+	st, ok := r.declaredStyle(machine, name)
+	if !ok && (name == "memcached" || r.Mechanism(machine, name).Mode == backend.Baseline) {
+		st, ok = baselineStyle, true
+	}
 	if !ok {
-		h := fnv.New32a()
-		h.Write([]byte(name))
-		v := h.Sum32()
-		st = seriesStyle{otherColors[v%uint32(len(otherColors))], otherShapes[(v/8)%uint32(len(otherShapes))],
-			otherDashes[(v/64)%uint32(len(otherDashes))]}
+		used := map[int]bool{}
+		var undeclared []string // in the report's column order
+		for _, c := range r.Columns() {
+			m, n := r.splitColumn(c)
+			if i, ok := r.styleIndex(m, n); ok {
+				used[i] = true
+			} else if !slices.Contains(undeclared, n) {
+				undeclared = append(undeclared, n)
+			}
+		}
+		var free []int
+		for i := range styles {
+			if !used[i] {
+				free = append(free, i)
+			}
+		}
+		k := max(slices.Index(undeclared, name), 0)
+		if len(free) > 0 {
+			st = styles[free[k%len(free)]]
+		} else {
+			st = styles[k%len(styles)]
+		}
 	}
 	for i, m := range r.Machines {
 		if m.Label == machine && i > 0 {
-			st.shape = otherShapes[(i-1)%len(otherShapes)]
-			st.dashes = otherDashes[(i-1)%len(otherDashes)]
+			st.shape = styles[(i+int(st.index()))%len(styles)].shape
+			st.dashes = styles[(i+int(st.index()))%len(styles)].dashes
 		}
 	}
 	return st
+}
+
+// index is the style's entry in styles (0 if it has none).
+func (st seriesStyle) index() int {
+	for i, s := range styles {
+		if s.color == st.color {
+			return i
+		}
+	}
+	return 0
+}
+
+// styleIndex is the entry of styles a backend declared (false if none).
+func (r *Report) styleIndex(machine, name string) (int, bool) {
+	s := r.Mechanism(machine, name).Style
+	if s < 1 {
+		s = backend.StyleOf(name)
+	}
+	if s < 1 {
+		return 0, false
+	}
+	return (int(s) - 1) % len(styles), true
+}
+
+func (r *Report) declaredStyle(machine, name string) (seriesStyle, bool) {
+	i, ok := r.styleIndex(machine, name)
+	if !ok {
+		return seriesStyle{}, false
+	}
+	return styles[i], true
 }
 
 // dotSeries is one column's points in a dot chart: a value per category

@@ -24,11 +24,13 @@ func TestReadSeesALoadedCPU(t *testing.T) {
 	stop := make(chan struct{})
 	go func() {
 		runtime.LockOSThread()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
+		for spin := 0; ; spin++ { // busy on purpose: the window must see a core at work
+			if spin%1024 == 0 {
+				select {
+				case <-stop:
+					return
+				case <-time.After(0):
+				}
 			}
 		}
 	}()

@@ -61,7 +61,7 @@ func (Backend) Probe() backend.Mechanism {
 	}
 	sys.Close()
 	m.Mode = backend.Hardware
-	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two exits per call); a waiter spins for what a sleep costs here, then parks", len(usableCPUs()))
+	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two exits per call); a waiter spins for what waking a parked side costs here, then parks", len(usableCPUs()))
 	m.Floor = spinFloor
 	return m
 }

@@ -36,8 +36,11 @@ func TestBimodalSeriesIsFlagged(t *testing.T) {
 }
 
 // TestUnimodalNoisySeriesIsNotFlagged: noisy series with one mode are
-// never split: a wide log-normal, one with a long sparse tail of slow
-// samples, a heavily quantised one and a uniform one.
+// never split: wide log-normals, one with a long sparse tail of slow
+// samples, a heavily quantised one, uniform ones and an exponential.
+// Spread over decades, a small series has gaps of 1.5x and more between
+// neighbours: only the test that the gap be wider than each side's
+// range keeps those whole.
 func TestUnimodalNoisySeriesIsNotFlagged(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	cases := []struct {
@@ -54,10 +57,12 @@ func TestUnimodalNoisySeriesIsNotFlagged(t *testing.T) {
 		{"quantised to 3 values", func(i int) float64 { return float64(100 + i%3) }},
 		{"uniform 1-10 µs", func(int) float64 { return 1000 + 9000*rng.Float64() }},
 		{"exponential", func(int) float64 { return 1000 + 3000*rng.ExpFloat64() }},
+		{"log-uniform over three decades", func(int) float64 { return 100 * math.Pow(1000, rng.Float64()) }},
+		{"log-normal, sigma 1.5", func(int) float64 { return 100 * math.Exp(1.5*rng.NormFloat64()) }},
 	}
 	for _, c := range cases {
 		name, gen := c.name, c.gen
-		for _, n := range []int{12, 41, 200, 2000} {
+		for _, n := range []int{12, 20, 41, 200, 2000} {
 			x := make([]float64, n)
 			for i := range x {
 				x[i] = gen(i)

@@ -116,7 +116,11 @@ func ddsLike() *Report {
 		for k := 0; k < 20; k++ {
 			ns = append(ns, 20e3+float64(i)*4e3+float64(k%5)*300)
 		}
-		r.Machines[0].Mechanisms = append(r.Machines[0].Mechanisms, backend.Mechanism{Backend: b, Mode: backend.Hardware, Style: backend.StyleOf(b)})
+		mode := backend.Hardware
+		if b == "none" {
+			mode = backend.NoIsolation
+		}
+		r.Machines[0].Mechanisms = append(r.Machines[0].Mechanisms, backend.Mechanism{Backend: b, Mode: mode, Style: backend.StyleOf(b)})
 		r.Series = append(r.Series, Series{Machine: "m", Backend: b, Workload: "dds-pingpong", Metric: "rtt_12", Label: "dds-pingpong: round trip 12 B", NS: ns})
 	}
 	r.Summarize()

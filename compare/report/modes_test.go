@@ -3,7 +3,13 @@ package report
 import (
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"plib/backend"
+	"plib/internal/hostload"
 )
 
 // TestBimodalSeriesIsFlagged: the series an outside pass found under
@@ -93,5 +99,59 @@ func TestModesNeedEnoughSamples(t *testing.T) {
 	bad = append(bad, few...)
 	if m := FindModes(bad); m != nil {
 		t.Errorf("a series with a zero split: %+v", m)
+	}
+}
+
+// TestMeasurementInEveryFormat: a bimodal series is flagged with both
+// modes in report.json (read back), report.md and report.html, beside
+// the spin bound, the fast and slow paths and the host's load at the
+// start and the end.
+func TestMeasurementInEveryFormat(t *testing.T) {
+	r := ddsLike()
+	s := &r.Series[2] // handoff
+	s.NS = nil
+	for i := 0; i < 40; i++ {
+		v := 360.0 + float64(i%3)
+		if i%20 >= 9 {
+			v = 150e3 + float64(i)*100
+		}
+		s.NS = append(s.NS, v)
+	}
+	r.Machines[0].Mechanisms[2].Spin = &backend.SpinBound{Cycles: 112888, WakeNS: 46163, WakeP25NS: 40615, WakeP75NS: 52605, Samples: 200, TSCHz: 2.445e9, Method: "median of one-way wake-ups"}
+	r.AddPaths("m", "handoff", "dds-pingpong", &backend.PathCounts{Fast: 3, Slow: 5, CountedBy: "the VMM"})
+	r.AddPaths("m", "handoff", "dds-pingpong", &backend.PathCounts{Fast: 1, Slow: 1, CountedBy: "the VMM"})
+	at := time.Date(2026, 12, 3, 13, 0, 0, 0, time.UTC)
+	r.HostLoad = &RunLoad{Start: hostload.Sample{At: at, Load1: 0.25, Tasks: 100, Runnable: 1, Busy: 0.03, CPUs: 2, Window: 250 * time.Millisecond},
+		End: hostload.Sample{At: at.Add(time.Hour), Load1: 1.5, Tasks: 120, Runnable: 2, Busy: 0.5, CPUs: 2, Window: 250 * time.Millisecond}}
+	r.FormatVersion = FormatVersion
+	r.Summarize()
+	path := filepath.Join(t.TempDir(), "report.json")
+	if err := r.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := back.Find("handoff", "dds-pingpong/rtt_12").Summary
+	if !got.Multimodal || len(got.Modes) != 2 || got.Modes[0].N != 18 {
+		t.Fatalf("report.json read back: %+v", got)
+	}
+	if p := back.Paths; len(p) != 1 || p[0].Fast != 4 || p[0].Slow != 6 {
+		t.Errorf("paths read back: %+v", p)
+	}
+	var html strings.Builder
+	if err := back.HTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	md := back.Markdown()
+	for _, want := range []string{"45% at 361.0 ns", "55% at 152.40 µs", "(2 modes)", "112888 TSC cycles (46.17 µs)", "46.16 µs", "60.0%",
+		"load average 0.25", "load average 1.50", "2026-12-03T13:00:00Z", "3% busy", "50% busy"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+		if !strings.Contains(html.String(), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
 	}
 }

@@ -119,7 +119,8 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	load := &report.RunLoad{Start: hostload.Read(hostLoadWindow)}
 	spinwait.Calibrate()
 	m := probeMachine()
-	rep := &report.Report{FormatVersion: report.FormatVersion, Generated: time.Now().UTC(), HostLoad: load,
+	m.HostLoad = load
+	rep := &report.Report{FormatVersion: report.FormatVersion, Generated: time.Now().UTC(),
 		Settings: report.Settings{Quick: cfg.Quick, Runs: cfg.Runs, Params: map[string]map[string]int64{},
 			Command: strings.Join(os.Args, " ")}}
 	defer func() { load.End = hostload.Read(hostLoadWindow) }() // the report returned carries it, however Run ends

@@ -155,7 +155,7 @@ func TestRunQuick(t *testing.T) {
 			}
 		}
 	}
-	if l := rep.HostLoad; l == nil || l.Start.Error != "" || l.Start.At.IsZero() || l.End.At.IsZero() || !l.End.At.After(l.Start.At) {
+	if l := rep.Machines[0].HostLoad; l == nil || l.Start.Error != "" || l.Start.At.IsZero() || l.End.At.IsZero() || !l.End.At.After(l.Start.At) {
 		t.Errorf("the host load at the start and end: %+v", l)
 	}
 	if rep.Find("broken", "null/call") != nil {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"plib/backend"
@@ -57,23 +58,32 @@ func (r *Report) measureTables() []Table {
 }
 
 func (r *Report) loadTable() (Table, bool) {
-	if r.HostLoad == nil {
-		return Table{}, false
-	}
 	t := Table{Title: "Host load",
 		Note:   "What else the machine was doing: the kernel's load averages (/proc/loadavg) and the share of all CPUs' time spent busy over a short window (/proc/stat), before the first measurement and after the last.",
 		Header: []string{"when", "at", "load"}}
-	for _, s := range []struct {
-		when string
-		hostload.Sample
-	}{{"start", r.HostLoad.Start}, {"end", r.HostLoad.End}} {
-		at := "-"
-		if !s.At.IsZero() {
-			at = s.At.Format(time.RFC3339)
-		}
-		t.Rows = append(t.Rows, []string{s.when, at, s.Sample.String()})
+	if len(r.Machines) > 1 {
+		t.Header = append([]string{"machine"}, t.Header...)
 	}
-	return t, true
+	for _, m := range r.Machines {
+		if m.HostLoad == nil {
+			continue
+		}
+		for _, s := range []struct {
+			when string
+			hostload.Sample
+		}{{"start", m.HostLoad.Start}, {"end", m.HostLoad.End}} {
+			at := "-"
+			if !s.At.IsZero() {
+				at = s.At.Format(time.RFC3339)
+			}
+			row := []string{s.when, at, s.Sample.String()}
+			if len(r.Machines) > 1 {
+				row = append([]string{m.Label}, row...)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t, len(t.Rows) > 0
 }
 
 func (r *Report) spinTable() (Table, bool) {
@@ -151,4 +161,31 @@ func (r *Report) modesTable() (Table, bool) {
 		t.Rows = append(t.Rows, []string{name, s.Label, fmt.Sprint(s.Summary.N), FormatNS(s.Summary.Median), modesText(s.Summary.Modes)})
 	}
 	return t, len(t.Rows) > 0
+}
+
+// benchMeasurement writes the key: value lines of how machine's
+// measurement went into the bench output: each spin bound and its
+// wake-up cost, each backend's and workload's fast and slow paths, the
+// host's load at the start and end.
+func (r *Report) benchMeasurement(w io.Writer, machine string) {
+	for _, m := range r.Machines {
+		if m.Label != machine {
+			continue
+		}
+		for _, mech := range m.Mechanisms {
+			if b := mech.Spin; b != nil {
+				fmt.Fprintf(w, "spin-bound-%s: %d cycles, wake-up %s\n", configKey(mech.Backend), b.Cycles, FormatNS(b.WakeNS))
+			}
+		}
+	}
+	for _, p := range r.Paths {
+		if p.Machine == machine {
+			fmt.Fprintf(w, "paths-%s-%s: fast %d, slow %d\n", configKey(p.Backend), configKey(p.Workload), p.Fast, p.Slow)
+		}
+	}
+	for _, m := range r.Machines {
+		if l := m.HostLoad; l != nil && m.Label == machine {
+			fmt.Fprintf(w, "host-load-start: %s\nhost-load-end: %s\n", oneLine(l.Start.String()), oneLine(l.End.String()))
+		}
+	}
 }

@@ -121,7 +121,7 @@ func TestMeasurementInEveryFormat(t *testing.T) {
 	r.AddPaths("m", "handoff", "dds-pingpong", &backend.PathCounts{Fast: 3, Slow: 5, CountedBy: "the VMM"})
 	r.AddPaths("m", "handoff", "dds-pingpong", &backend.PathCounts{Fast: 1, Slow: 1, CountedBy: "the VMM"})
 	at := time.Date(2026, 12, 3, 13, 0, 0, 0, time.UTC)
-	r.HostLoad = &RunLoad{Start: hostload.Sample{At: at, Load1: 0.25, Tasks: 100, Runnable: 1, Busy: 0.03, CPUs: 2, Window: 250 * time.Millisecond},
+	r.Machines[0].HostLoad = &RunLoad{Start: hostload.Sample{At: at, Load1: 0.25, Tasks: 100, Runnable: 1, Busy: 0.03, CPUs: 2, Window: 250 * time.Millisecond},
 		End: hostload.Sample{At: at.Add(time.Hour), Load1: 1.5, Tasks: 120, Runnable: 2, Busy: 0.5, CPUs: 2, Window: 250 * time.Millisecond}}
 	r.FormatVersion = FormatVersion
 	r.Summarize()
@@ -140,7 +140,15 @@ func TestMeasurementInEveryFormat(t *testing.T) {
 	if p := back.Paths; len(p) != 1 || p[0].Fast != 4 || p[0].Slow != 6 {
 		t.Errorf("paths read back: %+v", p)
 	}
-	var html strings.Builder
+	var html, bench strings.Builder
+	if err := back.Bench(&bench); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"spin-bound-handoff: 112888 cycles, wake-up 46.16 µs", "paths-handoff-dds-pingpong: fast 4, slow 6", "host-load-start: load average 0.25", "host-load-end: load average 1.50"} {
+		if !strings.Contains(bench.String(), want) {
+			t.Errorf("report.bench.txt lacks %q", want)
+		}
+	}
 	if err := back.HTML(&html); err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,9 @@ func (s Sample) String() string {
 	if s.Error != "" {
 		return "unknown (" + s.Error + ")"
 	}
+	if s.At.IsZero() {
+		return "not measured"
+	}
 	return fmt.Sprintf("load average %.2f %.2f %.2f, %d of %d tasks runnable, %.0f%% busy over %v on %d CPUs",
 		s.Load1, s.Load5, s.Load15, s.Runnable, s.Tasks, 100*s.Busy, s.Window, s.CPUs)
 }

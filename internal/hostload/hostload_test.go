@@ -46,6 +46,9 @@ func TestReadSeesALoadedCPU(t *testing.T) {
 		t.Errorf("one spinning core of %d shows %.0f%% busy, want at least %.0f%%", s.CPUs, 100*s.Busy, 100*min)
 	}
 	t.Log(s)
+	if (Sample{}).String() != "not measured" {
+		t.Errorf("a sample never taken reads %q", Sample{}.String())
+	}
 }
 
 // TestReadLoadavgRefusesGarbage: a malformed loadavg is an error, not a

@@ -91,6 +91,7 @@ func merge(rs []*Result) *Result {
 		for k, v := range r.Exits {
 			m.Exits[k] += v
 		}
+		m.Paths = m.Paths.Add(r.Paths)
 		m.ViewSwitches += r.ViewSwitches
 		m.GateSwitches += r.GateSwitches
 		m.Exited = m.Exited && r.Exited

@@ -38,6 +38,12 @@ type Mechanism struct {
 	// Floor is what one library call cannot avoid under this mechanism
 	// as it runs here; nil where there is nothing to measure it by.
 	Floor *Floor `json:"floor,omitempty"`
+	// Spin is the spin bound a hand-off waited with, where it spins
+	// (handoff, process); nil elsewhere.
+	Spin *SpinBound `json:"spin,omitempty"`
+	// Style is how the backend is drawn in charts (Register's); 0 for a
+	// baseline, or a report written before styles were recorded.
+	Style Style `json:"style,omitempty"`
 }
 
 // Floor is a mechanism's unavoidable cost per library call: Times the
@@ -106,6 +112,10 @@ type Result struct {
 	Metrics      []Metric          `json:"metrics"`
 	Exits        map[string]uint64 `json:"exits,omitempty"` // exits by reason
 	ViewSwitches uint64            `json:"view_switches"`
+	// Paths counts the library calls a hand-off answered on its fast
+	// path (the waiter still spinning) and on its slow path (after it
+	// slept), where a backend has both (handoff, process); nil elsewhere.
+	Paths *PathCounts `json:"paths,omitempty"`
 	// GateSwitches is what the vmfunc gate counted in the libraries'
 	// trusted slots: every switch into a library and back out of it.
 	GateSwitches uint64             `json:"gate_switches,omitempty"`
@@ -215,3 +225,53 @@ type Instance struct {
 
 // ErrUnavailable is returned by Run when the backend cannot run here.
 var ErrUnavailable = errors.New("backend unavailable")
+
+// SpinBound is how long a waiting side of a hand-off spins before it
+// sleeps (the handoff and process backends), and what it was set from:
+// what waking a sleeping thread costs on this machine, measured once per
+// process (vmm compare: before it measures anything).
+type SpinBound struct {
+	Cycles uint64 `json:"cycles"`           // the bound, TSC cycles
+	Capped bool   `json:"capped,omitempty"` // capped at a quarter of the call budget
+	// WakeNS is the wake-up cost the bound is set to (the median), with
+	// its quartiles, over Samples wake-ups; Skipped rounds found the
+	// sleeper not asleep and were not counted.
+	WakeNS    float64 `json:"wake_ns"`
+	WakeP25NS float64 `json:"wake_p25_ns"`
+	WakeP75NS float64 `json:"wake_p75_ns"`
+	Samples   int     `json:"samples"`
+	Skipped   int     `json:"skipped"`
+	TSCHz     float64 `json:"tsc_hz"`
+	Method    string  `json:"method"`
+}
+
+// PathCounts are a run's library calls by how their waiter was answered:
+// on the fast path, while it spun, or on the slow path, after it slept
+// (parked, or on the futex). CountedBy says who counted: a count the
+// application can write is a statistic, never a verdict.
+type PathCounts struct {
+	Fast      uint64 `json:"fast"`
+	Slow      uint64 `json:"slow"`
+	CountedBy string `json:"counted_by"`
+}
+
+// Add is p and q summed (either may be nil; nil if both are).
+func (p *PathCounts) Add(q *PathCounts) *PathCounts {
+	switch {
+	case p == nil && q == nil:
+		return nil
+	case p == nil:
+		c := *q
+		return &c
+	case q == nil:
+		c := *p
+		return &c
+	}
+	c := *p
+	c.Fast += q.Fast
+	c.Slow += q.Slow
+	if c.CountedBy == "" {
+		c.CountedBy = q.CountedBy
+	}
+	return &c
+}

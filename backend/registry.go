@@ -14,7 +14,27 @@ var registry struct {
 	sync.Mutex
 	byName  map[string]Backend
 	promise map[string]Promise
+	style   map[string]Style
 }
+
+// Style is how a backend is drawn in every chart: an index into the
+// charts' table of colour, marker and dashes (compare/report), which
+// each backend declares when it registers, so that it looks the same in
+// every chart and report, and no two backends look alike. Styles start
+// at 1; a new backend takes the next free one.
+type Style int
+
+// Styles taken by the backends of this tree, in the order they were
+// added; the next backend declares StyleNext.
+const (
+	StyleNone Style = iota + 1
+	StyleVMFunc
+	StyleHandoff
+	StylePKU
+	StyleMprotect
+	StyleProcess
+	StyleNext
+)
 
 // Promise is what a backend promises about the libraries' memory.
 type Promise int
@@ -30,10 +50,11 @@ const (
 	Ceiling
 )
 
-// Register makes b known by its name, with what it promises. It panics
-// if the name is empty or taken, or the promise unknown: each is a
-// programming error.
-func Register(b Backend, p Promise) {
+// Register makes b known by its name, with what it promises and its
+// style in charts. It panics if the name is empty or taken, the promise
+// unknown, or the style not positive or taken: each is a programming
+// error.
+func Register(b Backend, p Promise, st Style) {
 	registry.Lock()
 	defer registry.Unlock()
 	name := b.Name()
@@ -46,10 +67,26 @@ func Register(b Backend, p Promise) {
 	if p != Isolates && p != Ceiling {
 		panic(fmt.Sprintf("backend: %q registered with promise %d", name, p))
 	}
-	if registry.byName == nil {
-		registry.byName, registry.promise = map[string]Backend{}, map[string]Promise{}
+	if st < 1 {
+		panic(fmt.Sprintf("backend: %q registered with style %d", name, st))
 	}
-	registry.byName[name], registry.promise[name] = b, p
+	for other, taken := range registry.style {
+		if taken == st {
+			panic(fmt.Sprintf("backend: %q registered with style %d, which %q has", name, st, other))
+		}
+	}
+	if registry.byName == nil {
+		registry.byName, registry.promise, registry.style = map[string]Backend{}, map[string]Promise{}, map[string]Style{}
+	}
+	registry.byName[name], registry.promise[name], registry.style[name] = b, p, st
+}
+
+// StyleOf is the style the named backend registered with (0 if it is
+// unknown).
+func StyleOf(name string) Style {
+	registry.Lock()
+	defer registry.Unlock()
+	return registry.style[name]
 }
 
 // Lookup returns the backend registered under name.

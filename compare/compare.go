@@ -24,8 +24,10 @@ import (
 	"plib/internal/attacks"
 	"plib/internal/caps"
 	"plib/internal/ddsbaseline"
+	"plib/internal/hostload"
 	"plib/internal/image"
 	"plib/internal/memcached"
+	"plib/internal/spinwait"
 )
 
 // Workload is a benchmark image and what it declares for vmm compare
@@ -63,6 +65,10 @@ func Workloads(dir string) ([]Workload, error) {
 	}
 	return ws, nil
 }
+
+// hostLoadWindow is how long the host's CPU time is watched for its busy
+// share, at the start and the end of a run.
+const hostLoadWindow = 250 * time.Millisecond
 
 // anchorBatch is the operations per anchor sample in a full run (a
 // --quick run uses a quarter), sized so that one sample takes about 1-5 ms
@@ -107,13 +113,21 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The host's load before anything runs, and what a wake-up costs on
+	// it while it is this quiet: every spin bound of the run is set from
+	// that (see spinwait.Calibrate), not from a machine our runs load.
+	load := &report.RunLoad{Start: hostload.Read(hostLoadWindow)}
+	spinwait.Calibrate()
 	m := probeMachine()
+	m.HostLoad = load
 	rep := &report.Report{FormatVersion: report.FormatVersion, Generated: time.Now().UTC(),
 		Settings: report.Settings{Quick: cfg.Quick, Runs: cfg.Runs, Params: map[string]map[string]int64{},
 			Command: strings.Join(os.Args, " ")}}
+	defer func() { load.End = hostload.Read(hostLoadWindow) }() // the report returned carries it, however Run ends
 	var avail []backend.Backend
 	for _, b := range cfg.Backends {
 		mech := b.Probe()
+		mech.Style = backend.StyleOf(b.Name())
 		m.Mechanisms = append(m.Mechanisms, mech)
 		rep.Settings.Backends = append(rep.Settings.Backends, b.Name())
 		if mech.Available() {
@@ -180,6 +194,7 @@ measure:
 				res, err := runOnce(ctx, b, w.Image, filepath.Join(cfg.Images, w.Name+".elf"), params, cfg)
 				if err == nil {
 					ran[b.Name()] = res.Mechanism // as it ran: the options can change it (--wait)
+					rep.AddPaths(m.Label, b.Name(), w.Name, res.Paths)
 				}
 				for _, met := range w.Bench.Metrics {
 					s := get(b.Name(), w.Name, met)
@@ -203,6 +218,7 @@ measure:
 	}
 	for i, mech := range m.Mechanisms {
 		if r, ok := ran[mech.Backend]; ok {
+			r.Style = mech.Style
 			m.Mechanisms[i] = r
 		}
 	}

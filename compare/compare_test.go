@@ -155,6 +155,9 @@ func TestRunQuick(t *testing.T) {
 			}
 		}
 	}
+	if l := rep.Machines[0].HostLoad; l == nil || l.Start.Error != "" || l.Start.At.IsZero() || l.End.At.IsZero() || !l.End.At.After(l.Start.At) {
+		t.Errorf("the host load at the start and end: %+v", l)
+	}
 	if rep.Find("broken", "null/call") != nil {
 		t.Error("an unavailable backend was measured")
 	}

@@ -46,7 +46,7 @@ type Backend struct{}
 // Switch is what a domain switch is under this backend.
 const Switch = "cross-vCPU hand-off through a request slot (no VMFUNC)"
 
-func init() { backend.Register(Backend{}, backend.Isolates) }
+func init() { backend.Register(Backend{}, backend.Isolates, backend.StyleHandoff) }
 
 // Name implements backend.Backend.
 func (Backend) Name() string { return "handoff" }
@@ -61,7 +61,7 @@ func (Backend) Probe() backend.Mechanism {
 	}
 	sys.Close()
 	m.Mode = backend.Hardware
-	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two exits per call); a waiter spins for what a sleep costs here, then parks", len(usableCPUs()))
+	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two exits per call); a waiter spins for what waking a parked side costs here, then parks", len(usableCPUs()))
 	m.Floor = spinFloor
 	return m
 }
@@ -114,6 +114,7 @@ func domainName(img *image.Image, id int) string {
 type placement struct {
 	cpu    []int
 	spin   uint64
+	bound  *backend.SpinBound // what spin was set from (nil: every wait parks)
 	detail string
 	note   string
 	floor  *backend.Floor
@@ -164,16 +165,16 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 		p.cpu[d.ID] = cpus[base+1+i]
 		where = append(where, fmt.Sprintf("%s to core %d", d.Name, p.cpu[d.ID]))
 	}
-	spin, sleep := spinwait.Bound(budget)
-	p.spin = spin
+	b := spinwait.For(budget)
+	p.spin, p.bound = b.Cycles, &b
 	lib := "library vCPU pinned to core"
 	if len(libs) == 1 {
 		lib += fmt.Sprintf(" %d", p.cpu[libs[0].ID])
 	} else {
 		lib = "library vCPUs pinned: " + fmt.Sprint(where)
 	}
-	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %s (app on core %d); spin bound %d TSC cycles (%v: what a sleep costs here, a futex round trip between two cores)",
-		lib, p.cpu[0], p.spin, sleep.Round(100*time.Nanosecond))
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %s (app on core %d); spin bound %d TSC cycles (%v: what waking a parked side costs here, %s)",
+		lib, p.cpu[0], p.spin, time.Duration(b.WakeNS).Round(100*time.Nanosecond), boundHow(b))
 	p.floor = spinFloor
 	return p, nil
 }
@@ -196,13 +197,23 @@ func placeSome(img *image.Image, p placement, cpus []int, budget time.Duration) 
 			shared = append(shared, d.Name)
 		}
 	}
-	spin, sleep := spinwait.Bound(budget)
-	p.spin = spin
-	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %d usable host cores for %d vCPUs: app on core %d and library vCPUs pinned: %v, spin bound %d TSC cycles (%v); %v not pinned: each parks when idle, and its callers park at once (the sleep path for their calls)",
-		len(cpus), 1+len(libs), p.cpu[0], pinned, p.spin, sleep.Round(100*time.Nanosecond), shared)
+	b := spinwait.For(budget)
+	p.spin, p.bound = b.Cycles, &b
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %d usable host cores for %d vCPUs: app on core %d and library vCPUs pinned: %v, spin bound %d TSC cycles (%v: what waking a parked side costs here, %s); %v not pinned: each parks when idle, and its callers park at once (the sleep path for their calls)",
+		len(cpus), 1+len(libs), p.cpu[0], pinned, p.spin, time.Duration(b.WakeNS).Round(100*time.Nanosecond), boundHow(b), shared)
 	p.note = fmt.Sprintf("handoff: --wait=auto: %d vCPUs on %d usable host cores: app and %v pinned and spinning; %v parking", 1+len(libs), len(cpus), pinned, shared)
 	p.floor = spinFloor
 	return p
+}
+
+// boundHow says how a spin bound was set, for the mechanism's notes.
+func boundHow(b backend.SpinBound) string {
+	s := fmt.Sprintf("%s, %d wake-ups, quartiles %v-%v", b.Method, b.Samples,
+		time.Duration(b.WakeP25NS).Round(100*time.Nanosecond), time.Duration(b.WakeP75NS).Round(100*time.Nanosecond))
+	if b.Capped {
+		s += "; capped at a quarter of the call budget"
+	}
+	return s
 }
 
 // RunInstance implements backend.Backend.
@@ -244,7 +255,7 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 	if err != nil {
 		return nil, err
 	}
-	res.Mechanism.Detail, res.Mechanism.Floor = pl.detail, pl.floor
+	res.Mechanism.Detail, res.Mechanism.Floor, res.Mechanism.Spin = pl.detail, pl.floor, pl.bound
 	if pl.note != "" {
 		res.Notes = append(res.Notes, pl.note)
 	}
@@ -531,6 +542,8 @@ func (r *run) report() {
 	r.res.Exits["handoff_park"] = r.parks.Load()
 	r.res.Exits["handoff_ring"] = r.ringsLib.Load() + r.ringsCaller.Load()
 	slow := min(calls, r.ringsLib.Load()+r.ringsCaller.Load())
+	r.res.Paths = &backend.PathCounts{Fast: calls - slow, Slow: slow,
+		CountedBy: "the VMM: calls from the libraries' trusted slots, slow path at most the rings of a parked side"}
 	r.res.Notes = append(r.res.Notes, fmt.Sprintf(
 		"handoff: %d library calls; fast path (no exit) %d, slow path at most %d (%d rang a parked library, %d woke a parked caller); %d parks",
 		calls, calls-slow, slow, r.ringsLib.Load(), r.ringsCaller.Load(), r.parks.Load()))

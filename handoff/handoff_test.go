@@ -77,6 +77,12 @@ func TestNullUnderHandoff(t *testing.T) {
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "fast path") {
 		t.Errorf("no fast/slow path note: %q", res.Notes)
 	}
+	if n, _ := res.Metric("calls"); res.Paths == nil || res.Paths.Fast+res.Paths.Slow < uint64(n) {
+		t.Errorf("path counts %+v for %d calls", res.Paths, n)
+	}
+	if b := res.Mechanism.Spin; b != nil && (b.Cycles == 0 || b.WakeNS <= 0 || b.Samples == 0) {
+		t.Errorf("the mechanism's spin bound: %+v", b)
+	}
 	if res.ViewSwitches != 0 {
 		t.Errorf("%d view switches under handoff, which never switches views", res.ViewSwitches)
 	}

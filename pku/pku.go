@@ -28,7 +28,7 @@ func init() {
 		Gate:      guestbin.GatePKU,
 		Isolation: hostrun.KeyedPages,
 		Probe:     probe,
-	}), backend.Isolates)
+	}), backend.Isolates, backend.StylePKU)
 }
 
 // probe checks CPUID leaf 7 for PKU and OSPKE, then makes a real

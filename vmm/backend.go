@@ -220,4 +220,4 @@ func ProbeKVM() KVMInfo {
 	return info
 }
 
-func init() { backend.Register(Backend{}, backend.Isolates) }
+func init() { backend.Register(Backend{}, backend.Isolates, backend.StyleVMFunc) }

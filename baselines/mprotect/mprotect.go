@@ -22,7 +22,7 @@ func init() {
 				Floor:  &backend.Floor{Anchor: "mprotect", Times: 2, What: "four mprotect calls: the library's code and data opened, then closed"},
 				Detail: "the MMU enforces page permissions the kernel sets; known weakness: while a call is open, every thread of the application can touch the library's pages; " + pageSize()}
 		},
-	}), backend.Isolates)
+	}), backend.Isolates, backend.StyleMprotect)
 }
 
 // pageSize says which page size sets an mprotect's cost here: a library's

@@ -19,5 +19,5 @@ func init() {
 				Floor:  &backend.Floor{Anchor: "call", Times: 1, What: "one empty function call"},
 				Detail: "no isolation: the speed ceiling; the application can read every library page"}
 		},
-	}), backend.Ceiling)
+	}), backend.Ceiling, backend.StyleNone)
 }

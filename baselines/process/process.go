@@ -17,7 +17,7 @@ func init() {
 		Gate:      guestbin.GateProcess,
 		Isolation: hostrun.SplitProcesses,
 		Probe:     probe,
-	}), backend.Isolates)
+	}), backend.Isolates, backend.StyleProcess)
 }
 
 // probe describes the default wait (--wait=auto) on this machine for one

@@ -53,6 +53,7 @@ func (r *Report) Bench(w io.Writer) error {
 		for _, mech := range m.Mechanisms {
 			fmt.Fprintf(bw, "mechanism-%s: %s\n", configKey(mech.Backend), oneLine(modeText(mech)))
 		}
+		r.benchMeasurement(bw, m.Label)
 		fmt.Fprintf(bw, "quick: %v\n", r.Settings.Quick)
 		// The workloads, then the anchors under another "measured"
 		// value, which benchstat sets in a table of their own.

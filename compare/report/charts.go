@@ -3,15 +3,17 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"hash/fnv"
 	"image/color"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"plib/backend"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -108,6 +110,7 @@ var (
 	oiBlue          = color.NRGBA{0x00, 0x72, 0xb2, 0xff}
 	oiVermillion    = color.NRGBA{0xd5, 0x5e, 0x00, 0xff}
 	oiReddishPurple = color.NRGBA{0xcc, 0x79, 0xa7, 0xff}
+	oiYellow        = color.NRGBA{0xf0, 0xe4, 0x42, 0xff}
 )
 
 // seriesStyle is how one column is drawn in every chart.
@@ -117,45 +120,110 @@ type seriesStyle struct {
 	dashes []vg.Length
 }
 
-// backendStyles fixes each known backend's style, so that a backend
-// looks the same in every chart and every report.
-var backendStyles = map[string]seriesStyle{
-	"none":      {oiBlack, draw.CircleGlyph{}, nil},
-	"vmfunc":    {oiVermillion, draw.PyramidGlyph{}, []vg.Length{vg.Points(6), vg.Points(2)}},
-	"pku":       {oiBlue, draw.BoxGlyph{}, []vg.Length{vg.Points(2), vg.Points(2)}},
-	"mprotect":  {oiOrange, draw.RingGlyph{}, []vg.Length{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}},
-	"process":   {oiBluishGreen, draw.SquareGlyph{}, []vg.Length{vg.Points(4), vg.Points(4)}},
-	"memcached": {oiReddishPurple, draw.CrossGlyph{}, []vg.Length{vg.Points(1), vg.Points(3)}},
+// Styles is the table of chart styles, indexed by backend.Style - 1: a
+// colour of the Okabe–Ito palette, a marker and dashes, each different
+// from every other entry's, so that backends are told apart by colour,
+// by marker and (in greyscale) by line. A backend declares its entry
+// when it registers (backend.Register); the seventh entry is for the
+// next backend, the eighth for one more. The palette's yellow, faint on
+// white, comes last.
+var styles = []seriesStyle{
+	backend.StyleNone - 1:     {oiBlack, draw.CircleGlyph{}, nil},
+	backend.StyleVMFunc - 1:   {oiVermillion, draw.PyramidGlyph{}, []vg.Length{vg.Points(6), vg.Points(2)}},
+	backend.StyleHandoff - 1:  {oiSkyBlue, diamondGlyph{}, []vg.Length{vg.Points(1), vg.Points(2)}},
+	backend.StylePKU - 1:      {oiBlue, draw.BoxGlyph{}, []vg.Length{vg.Points(2), vg.Points(2)}},
+	backend.StyleMprotect - 1: {oiOrange, draw.RingGlyph{}, []vg.Length{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}},
+	backend.StyleProcess - 1:  {oiBluishGreen, draw.SquareGlyph{}, []vg.Length{vg.Points(4), vg.Points(4)}},
+	backend.StyleNext - 1:     {oiReddishPurple, draw.TriangleGlyph{}, []vg.Length{vg.Points(3), vg.Points(1)}},
+	backend.StyleNext:         {oiYellow, draw.PlusGlyph{}, []vg.Length{vg.Points(5), vg.Points(2), vg.Points(1), vg.Points(2)}},
 }
 
-// Styles for names not in backendStyles (a new backend) are taken from
-// these by a hash of the name: stable across charts and runs. The
-// palette's yellow is left out: it is faint on white.
-var (
-	otherColors = []color.Color{oiSkyBlue, oiBlue, oiVermillion, oiBluishGreen, oiOrange, oiReddishPurple, oiBlack}
-	otherShapes = []draw.GlyphDrawer{draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.BoxGlyph{}, draw.RingGlyph{}, draw.CircleGlyph{}, draw.SquareGlyph{}}
-	otherDashes = [][]vg.Length{{vg.Points(3), vg.Points(1)}, {vg.Points(5), vg.Points(2), vg.Points(1), vg.Points(2)}, nil}
-)
+// baselineStyle draws a baseline column (memcached): a neutral grey and
+// a marker no backend has.
+var baselineStyle = seriesStyle{color.NRGBA{0x80, 0x80, 0x80, 0xff}, draw.CrossGlyph{}, []vg.Length{vg.Points(1), vg.Points(3)}}
 
-// styleOf returns a column's style: its backend's, with another marker
-// and dashes for the second and later machines of a merged report.
+// diamondGlyph is a filled diamond, a marker gonum does not draw.
+type diamondGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r := sty.Radius * 1.25
+	c.FillPolygon(sty.Color, []vg.Point{{X: pt.X, Y: pt.Y + r}, {X: pt.X + r, Y: pt.Y}, {X: pt.X, Y: pt.Y - r}, {X: pt.X - r, Y: pt.Y}})
+}
+
+// styleOf returns a column's style: the one its backend declared (as the
+// report recorded it, else as this binary's registry has it); for a
+// baseline the baseline's; for a backend with neither, the first entry
+// no other column of the report has, so that a report never draws two
+// columns alike. The second and later machines of a merged report draw
+// their columns with other markers and dashes.
 func (r *Report) styleOf(col string) seriesStyle {
 	machine, name := r.splitColumn(col)
-	st, ok := backendStyles[name]
+	st, ok := r.declaredStyle(machine, name)
+	if !ok && (name == "memcached" || r.Mechanism(machine, name).Mode == backend.Baseline) {
+		st, ok = baselineStyle, true
+	}
 	if !ok {
-		h := fnv.New32a()
-		h.Write([]byte(name))
-		v := h.Sum32()
-		st = seriesStyle{otherColors[v%uint32(len(otherColors))], otherShapes[(v/8)%uint32(len(otherShapes))],
-			otherDashes[(v/64)%uint32(len(otherDashes))]}
+		used := map[int]bool{}
+		var undeclared []string // in the report's column order
+		for _, c := range r.Columns() {
+			m, n := r.splitColumn(c)
+			if i, ok := r.styleIndex(m, n); ok {
+				used[i] = true
+			} else if !slices.Contains(undeclared, n) {
+				undeclared = append(undeclared, n)
+			}
+		}
+		var free []int
+		for i := range styles {
+			if !used[i] {
+				free = append(free, i)
+			}
+		}
+		k := max(slices.Index(undeclared, name), 0)
+		if len(free) > 0 {
+			st = styles[free[k%len(free)]]
+		} else {
+			st = styles[k%len(styles)]
+		}
 	}
 	for i, m := range r.Machines {
 		if m.Label == machine && i > 0 {
-			st.shape = otherShapes[(i-1)%len(otherShapes)]
-			st.dashes = otherDashes[(i-1)%len(otherDashes)]
+			st.shape = styles[(i+int(st.index()))%len(styles)].shape
+			st.dashes = styles[(i+int(st.index()))%len(styles)].dashes
 		}
 	}
 	return st
+}
+
+// index is the style's entry in styles (0 if it has none).
+func (st seriesStyle) index() int {
+	for i, s := range styles {
+		if s.color == st.color {
+			return i
+		}
+	}
+	return 0
+}
+
+// styleIndex is the entry of styles a backend declared (false if none).
+func (r *Report) styleIndex(machine, name string) (int, bool) {
+	s := r.Mechanism(machine, name).Style
+	if s < 1 {
+		s = backend.StyleOf(name)
+	}
+	if s < 1 {
+		return 0, false
+	}
+	return (int(s) - 1) % len(styles), true
+}
+
+func (r *Report) declaredStyle(machine, name string) (seriesStyle, bool) {
+	i, ok := r.styleIndex(machine, name)
+	if !ok {
+		return seriesStyle{}, false
+	}
+	return styles[i], true
 }
 
 // dotSeries is one column's points in a dot chart: a value per category
@@ -166,18 +234,40 @@ type dotSeries struct {
 	val, low, upp []float64
 }
 
-// logSpread is the max/min ratio above which a chart uses a log scale.
-const logSpread = 20
+// logSpread is the max/min ratio above which a chart uses a log scale:
+// a decade or more.
+const logSpread = 10
 
-// Chart geometry.
+// Chart geometry. Every chart is chartWidth wide, whatever it holds
+// (categories run down the page, not across it), and its text is sized
+// so that the chart printed paperWidth wide, a paper's column, still
+// has text of at least minPaperText points: textSize.
 const (
-	chartHeight   = 4 * vg.Inch
-	catWidth      = 1.15 * vg.Inch // per category along X
-	labelWrap     = 16             // characters per line of a category label
-	legendFont    = 10
-	axisLabelFont = 11
-	legendPadding = 6 // points around the legend
+	chartWidth    = 5 * vg.Inch
+	paperWidth    = 8 * vg.Centimeter
+	minPaperText  = 7.5           // points, at paperWidth (7 is the least a column's figure may have)
+	labelWrap     = 16            // characters per line of a category label
+	legendPadding = 6             // points around the legend
+	cdfHeight     = 3.2 * vg.Inch // a distribution chart's plot
+	rowPad        = 6             // points between two categories' rows
 )
+
+// textSize is the size of every chart's text, in points: minPaperText
+// scaled from paperWidth up to chartWidth, rounded up.
+var textSize = math.Ceil(minPaperText * float64(chartWidth) / float64(paperWidth))
+
+// styleText sets a plot's title, axis labels and tick labels to
+// textSize (the title a point larger).
+func styleText(p *plot.Plot) {
+	p.Title.TextStyle.Font.Size = font.Length(textSize + 1)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = font.Length(textSize)
+		a.Tick.Label.Font.Size = font.Length(textSize)
+	}
+}
+
+// wrapTitle breaks a chart's title so that it fits chartWidth.
+func wrapTitle(t string) string { return wrap(t, int(float64(chartWidth)/(0.5*textSize))) }
 
 // dataRange returns the smallest and largest positive finite values of
 // vs, ignoring NaN (missing values and absent bars).
@@ -220,12 +310,39 @@ func (u unitTicks) Ticks(min, max float64) []plot.Tick {
 			}
 		}
 	} else {
-		ts = plot.DefaultTicks{}.Ticks(min, max)
+		ts = linearTicks(min, max)
 	}
 	for i := range ts {
 		if ts[i].Label != "" {
 			ts[i].Label = u.format(ts[i].Value)
 		}
+	}
+	return ts
+}
+
+// linearTicks labels a linear axis at 4 to 10 round values (1, 2 or 5
+// times a power of ten apart), with an unlabelled tick between each two:
+// gonum's default labels as few as two.
+func linearTicks(min, max float64) []plot.Tick {
+	if !(max > min) {
+		return []plot.Tick{{Value: min, Label: "x"}}
+	}
+	mag := math.Pow(10, math.Floor(math.Log10((max-min)/4)))
+	step := mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if (max-min)/(m*mag) <= 10 {
+			step = m * mag
+			break
+		}
+	}
+	var ts []plot.Tick
+	for k := math.Ceil(min / step * 2); k/2*step <= max*(1+1e-12); k++ {
+		v := k / 2 * step
+		t := plot.Tick{Value: v}
+		if int64(k)%2 == 0 {
+			t.Label = "x" // labelled by unitTicks
+		}
+		ts = append(ts, t)
 	}
 	return ts
 }
@@ -300,7 +417,7 @@ func setAxis(a *plot.Axis, spec axisSpec, lo, hi float64) (log bool) {
 	a.Label.Text = spec.label
 	// A vertical label longer than the axis pushes the data down under
 	// an empty band: keep labels short and their font small.
-	a.Label.TextStyle.Font.Size = font.Length(axisLabelFont)
+	a.Label.TextStyle.Font.Size = font.Length(textSize)
 	log = useLog(lo, hi)
 	if log {
 		a.Scale = plot.LogScale{}
@@ -319,21 +436,19 @@ func setAxis(a *plot.Axis, spec axisSpec, lo, hi float64) (log bool) {
 	return log
 }
 
-// legendBeside lays a plot out with its legend to the right of the data,
-// where it can overlap nothing. It returns the chart's width and the
-// function that draws it.
-func legendBeside(p *plot.Plot, leg plot.Legend, plotWidth vg.Length) (vg.Length, func(draw.Canvas)) {
-	var lw vg.Length
+// legendBelow lays a plot out chartWidth wide and plotHeight high, with
+// its legend under it, where it can overlap nothing and adds height, not
+// width. It returns the chart's height and the function that draws it.
+func legendBelow(p *plot.Plot, leg plot.Legend, plotHeight vg.Length) (vg.Length, func(draw.Canvas)) {
+	var lh vg.Length
 	if r := leg.Rectangle(draw.Canvas{}); r.Size().Y > 0 { // it has entries
-		lw = r.Size().X + 2*vg.Points(legendPadding)
+		lh = r.Size().Y + 2*vg.Points(legendPadding)
 	}
-	return plotWidth + lw, func(c draw.Canvas) {
-		p.Draw(draw.Crop(c, 0, -lw, 0, 0))
-		if lw > 0 {
-			lc := draw.Crop(c, c.Max.X-c.Min.X-lw+vg.Points(legendPadding), -vg.Points(legendPadding), 0, 0)
-			// Below the title, level with the top of the data.
-			lc = draw.Crop(lc, 0, 0, 0, -(p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding + vg.Points(4)))
-			leg.Draw(lc)
+	return plotHeight + lh, func(c draw.Canvas) {
+		p.Draw(draw.Crop(c, 0, 0, lh, 0))
+		if lh > 0 {
+			top := c.Max.Y - c.Min.Y - lh
+			leg.Draw(draw.Crop(c, vg.Points(2*legendPadding), -vg.Points(legendPadding), vg.Points(legendPadding), -top))
 		}
 	}
 }
@@ -341,19 +456,21 @@ func legendBeside(p *plot.Plot, leg plot.Legend, plotWidth vg.Length) (vg.Length
 func newLegend() plot.Legend {
 	leg := plot.NewLegend()
 	leg.Top, leg.Left = true, true
-	leg.TextStyle.Font.Size = font.Length(legendFont)
+	leg.TextStyle.Font.Size = font.Length(textSize)
 	leg.Padding = vg.Points(3)
 	return leg
 }
 
-// dotChart draws categories along X and, per series, a point with an
-// error bar at each category, on a log Y scale when the range is wide.
-// Without dodge every series' points sit on the category (one series per
-// category); with it they are spread apart within it.
-// A ref above 0 draws a dashed line at that value (1x on ratio charts).
-func dotChart(slugName, title string, y axisSpec, cats []string, series []dotSeries, styles func(string) seriesStyle, dodge, legend bool, ref float64) (Chart, error) {
+// dotChart draws categories down the Y axis and, per series, a point
+// with an error bar at each category, on a log value axis when the
+// range spans a decade. Without dodge every series' points sit on the
+// category (one series per category); with it they are spread apart
+// within it. A ref above 0 draws a dashed line at that value (1x on
+// ratio charts).
+func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSeries, styles func(string) seriesStyle, dodge, legend bool, ref float64) (Chart, error) {
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text = wrapTitle(title)
+	styleText(p)
 	var all [][]float64
 	for _, s := range series {
 		all = append(all, s.val, s.low, s.upp)
@@ -362,11 +479,15 @@ func dotChart(slugName, title string, y axisSpec, cats []string, series []dotSer
 	if !ok {
 		return Chart{}, fmt.Errorf("chart %q: nothing to draw", title)
 	}
-	wrapped := make([]string, len(cats))
+	n := len(cats)
+	// The first category on top: category i sits at y = n-1-i.
+	wrapped := make([]string, n)
+	lines := 1
 	for i, c := range cats {
-		wrapped[i] = wrap(c, labelWrap)
+		wrapped[n-1-i] = wrap(c, labelWrap)
+		lines = max(lines, strings.Count(wrapped[n-1-i], "\n")+1)
 	}
-	p.NominalX(wrapped...)
+	p.NominalY(wrapped...)
 	width := 0.0
 	if dodge {
 		width = 0.7 / float64(max(len(series), 1))
@@ -374,13 +495,13 @@ func dotChart(slugName, title string, y axisSpec, cats []string, series []dotSer
 	leg := newLegend()
 	for j, s := range series {
 		var pts plotter.XYs
-		var errs plotter.YErrors
+		var errs plotter.XErrors
 		for i, v := range s.val {
 			if math.IsNaN(v) || v <= 0 {
 				continue
 			}
-			x := float64(i) + (float64(j)-float64(len(series)-1)/2)*width
-			pts = append(pts, plotter.XY{X: x, Y: v})
+			y := float64(n-1-i) - (float64(j)-float64(len(series)-1)/2)*width
+			pts = append(pts, plotter.XY{X: v, Y: y})
 			errs = append(errs, struct{ Low, High float64 }{v - nz(s.low[i], v), nz(s.upp[i], v) - v})
 		}
 		if len(pts) == 0 {
@@ -395,7 +516,7 @@ func dotChart(slugName, title string, y axisSpec, cats []string, series []dotSer
 		sc.GlyphStyle.Shape = st.shape
 		sc.GlyphStyle.Radius = vg.Points(4)
 		if _, _, bars := dataRange(s.low, s.upp); bars {
-			eb, err := plotter.NewYErrorBars(errPoints{pts, errs})
+			eb, err := plotter.NewXErrorBars(xErrPoints{pts, errs})
 			if err != nil {
 				return Chart{}, fmt.Errorf("chart %q: %w", title, err)
 			}
@@ -409,14 +530,14 @@ func dotChart(slugName, title string, y axisSpec, cats []string, series []dotSer
 		}
 	}
 	g := plotter.NewGrid()
-	g.Vertical.Color = nil
+	g.Horizontal.Color = nil
 	p.Add(g)
 	// After Add, which widens the axes to the data: the value axis on
 	// the data's own range (so a NaN cannot unset the log scale), and
-	// half a category of room on either side of the first and last.
+	// half a category of room above the first and below the last.
 	if ref > 0 {
 		lo, hi = math.Min(lo, ref), math.Max(hi, ref)
-		l, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: ref}, {X: float64(len(cats)) - 0.5, Y: ref}})
+		l, err := plotter.NewLine(plotter.XYs{{X: ref, Y: -0.5}, {X: ref, Y: float64(n) - 0.5}})
 		if err != nil {
 			return Chart{}, fmt.Errorf("chart %q: %w", title, err)
 		}
@@ -424,10 +545,20 @@ func dotChart(slugName, title string, y axisSpec, cats []string, series []dotSer
 		l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
 	}
-	log := setAxis(&p.Y, y, lo, hi)
-	p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
-	w, drawFn := legendBeside(p, leg, vg.Length(math.Max(4.5, 1.2+1.15*float64(len(cats))))*vg.Inch)
-	return Chart{Title: title, Slug: slugName, w: w, h: chartHeight, draw: drawFn, log: log}.finish()
+	log := setAxis(&p.X, x, lo, hi)
+	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
+	row := math.Max(float64(lines)*1.25*textSize, 1.0*textSize*float64(max(len(series), 1))*width/0.7*1.4) + rowPad
+	if !dodge {
+		row = float64(lines)*1.25*textSize + rowPad
+	}
+	plotHeight := vg.Points(float64(n)*row) + vg.Points(5*textSize) + vg.Points(float64(strings.Count(p.Title.Text, "\n")+1)*1.3*textSize)
+	h, drawFn := legendBelow(p, leg, plotHeight)
+	return Chart{Title: title, Slug: slugName, w: chartWidth, h: h, draw: drawFn, log: log}.finish()
+}
+
+type xErrPoints struct {
+	plotter.XYs
+	plotter.XErrors
 }
 
 // nz returns v, or def when v is NaN or not positive.
@@ -436,11 +567,6 @@ func nz(v, def float64) float64 {
 		return def
 	}
 	return v
-}
-
-type errPoints struct {
-	plotter.XYs
-	plotter.YErrors
 }
 
 // cdfSeries is one column's samples of one operation.
@@ -454,7 +580,8 @@ type cdfSeries struct {
 // spread or a second mode is seen, not just flagged.
 func cdfChart(slugName, title string, series []cdfSeries, styles func(string) seriesStyle) (Chart, error) {
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text = wrapTitle(title)
+	styleText(p)
 	var all [][]float64
 	for _, s := range series {
 		all = append(all, s.ns)
@@ -497,12 +624,12 @@ func cdfChart(slugName, title string, series []cdfSeries, styles func(string) se
 	p.Add(g)
 	log := setAxis(&p.X, axisSpec{label: "time per operation", format: tickNS}, lo, hi)
 	p.Y.Label.Text = "fraction of samples ≤ x"
-	p.Y.Label.TextStyle.Font.Size = font.Length(axisLabelFont)
+	p.Y.Label.TextStyle.Font.Size = font.Length(textSize)
 	p.Y.Min, p.Y.Max = 0, 1.04
 	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"},
 		{Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}})
-	w, drawFn := legendBeside(p, leg, 6*vg.Inch)
-	return Chart{Title: title, Slug: slugName, w: w, h: chartHeight, draw: drawFn, log: log}.finish()
+	h, drawFn := legendBelow(p, leg, cdfHeight)
+	return Chart{Title: title, Slug: slugName, w: chartWidth, h: h, draw: drawFn, log: log}.finish()
 }
 
 // shortAnchor is an anchor's label without its parenthesis.

@@ -33,7 +33,7 @@ figure svg { max-width: 100%; height: auto; }
 {{end}}{{if .Quick}}<p class="warn">A --quick run: few samples; figures flagged wide are not to be quoted.</p>
 {{end}}{{range .Notes}}<p class="note">Note: {{.}}</p>
 {{end}}{{with .Verdict}}<h2>Verdict</h2>
-<p class="note">For each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below.</p>
+<p class="note">For each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below. {{$.VerdictIntervals}}</p>
 <ul id="verdict">{{range .}}<li><b>{{.Operation}}</b>: {{.Text}}</li>
 {{end}}</ul>
 {{end}}{{with index .Tables 0}}<h2>{{.Title}}</h2>
@@ -71,6 +71,6 @@ func (r *Report) HTML(w io.Writer) error {
 	}
 	return htmlPage.Execute(w, map[string]any{
 		"Machines": r.Machines, "Quick": r.Settings.Quick, "Notes": r.Notes,
-		"Tables": r.Tables(), "Charts": cs, "Verdict": r.Verdict(),
+		"Tables": r.Tables(), "Charts": cs, "Verdict": r.Verdict(), "VerdictIntervals": verdictIntervals,
 	})
 }

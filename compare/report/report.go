@@ -36,6 +36,9 @@ type Report struct {
 	// Merged's order (Settings is the first's).
 	MergedSettings []Settings `json:"merged_settings,omitempty"`
 	mechByKey      mechLookup `json:"-"`
+
+	// Paths is how the hand-off backends answered their calls.
+	Paths []PathRecord `json:"paths,omitempty"`
 }
 
 // Machine is where a report was measured and with what.
@@ -50,6 +53,9 @@ type Machine struct {
 	TSCHz      float64             `json:"tsc_hz"`
 	Versions   map[string]string   `json:"versions"` // plib, go, memcached, ...
 	Mechanisms []backend.Mechanism `json:"mechanisms"`
+	// HostLoad is how busy the host was at the start and the end of the
+	// run measured here.
+	HostLoad *RunLoad `json:"host_load,omitempty"`
 }
 
 // Settings are how the comparison was run.
@@ -190,6 +196,10 @@ func Merge(paths []string) (*Report, error) {
 		for _, s := range r.Series {
 			s.Machine = rename[s.Machine]
 			out.Series = append(out.Series, s)
+		}
+		for _, p := range r.Paths {
+			p.Machine = rename[p.Machine]
+			out.Paths = append(out.Paths, p)
 		}
 		if out.Settings.Command == "" {
 			out.Settings = r.Settings

@@ -27,6 +27,10 @@ type Summary struct {
 	// see WideWhy.
 	Wide    bool   `json:"wide"`
 	WideWhy string `json:"wide_why,omitempty"`
+	// Multimodal says the samples fall into separate groups (FindModes),
+	// each in Modes: the median alone would describe none of them.
+	Multimodal bool   `json:"multimodal"`
+	Modes      []Mode `json:"modes,omitempty"`
 }
 
 // Limits that flag a summary as too wide to trust.
@@ -49,6 +53,8 @@ func Summarize(samples []float64) Summary {
 	sort.Float64s(x)
 	s := Summary{N: n, Median: Quantile(x, 0.5), P5: Quantile(x, 0.05), P95: Quantile(x, 0.95),
 		P99: Quantile(x, 0.99), Min: x[0], Max: x[n-1]}
+	s.Modes = FindModes(x)
+	s.Multimodal = len(s.Modes) > 1
 	lo, hi, level := medianCI(n, 0.95)
 	s.CILow, s.CIHigh, s.CILevel = x[lo], x[hi], level
 	switch {

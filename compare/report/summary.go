@@ -50,6 +50,9 @@ func (r *Report) SummaryLines() []string {
 				if e.s.Summary.Wide {
 					facts = append(facts, "wide")
 				}
+				if e.s.Summary.Multimodal {
+					facts = append(facts, fmt.Sprintf("%d modes", len(e.s.Summary.Modes)))
+				}
 				label := r.ColumnLabel(e.col)
 				if len(r.Machines) > 1 {
 					label = strings.TrimPrefix(label, m.Label+"/")

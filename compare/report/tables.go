@@ -78,6 +78,9 @@ func modeText(m backend.Mechanism) string {
 // Tables returns every table of the report, the mechanism table first.
 func (r *Report) Tables() []Table {
 	ts := []Table{r.mechanismTable(), r.latencyTable()}
+	if t, ok := r.modesTable(); ok {
+		ts = append(ts, t)
+	}
 	if t, ok := r.deltaTable(); ok {
 		ts = append(ts, t)
 	}
@@ -96,6 +99,7 @@ func (r *Report) Tables() []Table {
 	if t, ok := r.floorTable(); ok {
 		ts = append(ts, t)
 	}
+	ts = append(ts, r.measureTables()...)
 	ts = append(ts, r.detailTable(), r.reproduceTable())
 	return ts
 }
@@ -240,6 +244,9 @@ func cell(s *Series) string {
 	if s.Summary.Wide {
 		c += " (wide)"
 	}
+	if s.Summary.Multimodal {
+		c += fmt.Sprintf(" (%d modes)", len(s.Summary.Modes))
+	}
 	return c
 }
 
@@ -278,7 +285,7 @@ func formatP99(s Summary) string {
 func (r *Report) latencyTable() Table {
 	cols := r.Columns()
 	t := Table{Title: "Latency per operation",
-		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table). \"-\": not measured.",
+		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table), \"(2 modes)\" one whose samples fall into separate groups (each mode given in \"Series with more than one mode\"). \"-\": not measured.",
 		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
 	for _, k := range keys {
@@ -467,6 +474,9 @@ func (r *Report) detailTable() Table {
 		if m.Wide {
 			flag = "wide: " + m.WideWhy
 		}
+		if m.Multimodal {
+			flag = strings.TrimPrefix(flag+"; multimodal: "+modesText(m.Modes), "; ")
+		}
 		ratio := "-"
 		if x := r.Ratio(s); !math.IsNaN(x) {
 			ratio = FormatRatio(x)
@@ -492,7 +502,7 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "\nNote: %s\n", untrusted.Markdown(n))
 	}
 	if v := r.Verdict(); len(v) > 0 {
-		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below.\n\n")
+		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below. " + verdictIntervals + "\n\n")
 		writeVerdict(&b, v)
 	}
 	for _, t := range r.Tables() {

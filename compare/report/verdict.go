@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
@@ -186,9 +185,24 @@ func (r *Report) Verdict() []VerdictLine {
 					b.WriteString(c.mech.Backend)
 				}
 				var facts []string
-				facts = append(facts, FormatNS(c.median))
-				if x := r.Ratio(c.s); !math.IsNaN(x) {
-					facts = append(facts, FormatRatio(x)+" none")
+				sm := c.s.Summary
+				facts = append(facts, fmt.Sprintf("%s [%s – %s, %s]", FormatNS(c.median), FormatNS(sm.CILow), FormatNS(sm.CIHigh), formatCoverage(sm.CILevel)))
+				if i > 0 {
+					// Each later backend against the one before it: is the
+					// order the data's, or only the medians'?
+					if x, ok := MedianRatio(c.s.Summary, cs[i-1].s.Summary); ok {
+						word := "above"
+						if x.Low <= 1 {
+							word = "not told apart from" // the interval reaches 1x
+						}
+						facts = append(facts, fmt.Sprintf("%s %s %s", x, word, cs[i-1].mech.Backend))
+					}
+				}
+				if x, ok := r.RatioToNone(c.s); ok {
+					facts = append(facts, x.String()+" none")
+				}
+				if c.s.Summary.Multimodal {
+					facts = append(facts, fmt.Sprintf("%d modes: %s", len(c.s.Summary.Modes), modesText(c.s.Summary.Modes)))
 				}
 				if key == floorKey {
 					if f, ok := r.FloorCost(m.Label, c.mech); ok && f > 0 {

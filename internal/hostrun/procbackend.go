@@ -74,10 +74,10 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	var spin uint64
 	waitNote := fmt.Sprintf("wait: sleep: both sides sleep on the futex at once; app and libraries pinned to core %d", plan.AppCore)
 	if plan.Policy == backend.WaitSpin {
-		var rtt time.Duration
-		spin, rtt = spinwait.Bound(opts.CallBudget)
-		waitNote = fmt.Sprintf("wait: spin then sleep: a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles (%v: what sleeping costs here, a futex round trip between two cores, median of 200; capped at a quarter of the call budget), then sleeps on the futex; app pinned to core %d, libraries to core %d",
-			spin, rtt.Round(100*time.Nanosecond), plan.AppCore, plan.LibCore)
+		b := spinwait.For(opts.CallBudget)
+		spin, mech.Spin = b.Cycles, &b
+		waitNote = fmt.Sprintf("wait: spin then sleep: a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles (%v: what waking a sleeper costs here, %s, %d wake-ups; capped at a quarter of the call budget), then sleeps on the futex; app pinned to core %d, libraries to core %d",
+			spin, time.Duration(b.WakeNS).Round(100*time.Nanosecond), b.Method, b.Samples, plan.AppCore, plan.LibCore)
 	}
 	if plan.Why != "" {
 		waitNote += " (" + plan.Why + ")"
@@ -168,7 +168,9 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	if res != nil {
 		mu.Lock()
 		res.Notes = append(res.Notes, waitNote)
-		res.Notes = append(res.Notes, waitCounts(img, layout, mem)...)
+		counts, paths := waitCounts(img, layout, mem)
+		res.Notes = append(res.Notes, counts...)
+		res.Paths = paths
 		res.Notes = append(res.Notes, notes...)
 		mu.Unlock()
 	}
@@ -179,19 +181,21 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 // caller spun and how many it slept for: counted by the caller's gate in
 // the request page, which the caller can write, so they are statistics,
 // never a verdict.
-func waitCounts(img *image.Image, layout processLayout, mem []byte) []string {
+func waitCounts(img *image.Image, layout processLayout, mem []byte) ([]string, *backend.PathCounts) {
 	var out []string
+	paths := &backend.PathCounts{CountedBy: "the callers' gates, in request pages the application can write"}
 	for ch, off := range layout.chans {
 		page := mem[off : off+abi.PageSize]
 		fast, slow := binary.LittleEndian.Uint64(page[reqFast:]), binary.LittleEndian.Uint64(page[reqSlow:])
 		if fast+slow == 0 {
 			continue
 		}
+		paths.Fast, paths.Slow = paths.Fast+fast, paths.Slow+slow
 		out = append(out, fmt.Sprintf("wait: calls from %s to %s: %d answered while the caller spun (fast path), %d after it slept on the futex (slow path), as counted by the caller's gate",
 			img.Domains[ch[0]].Name, img.Domains[ch[1]].Name, fast, slow))
 	}
 	sort.Strings(out)
-	return out
+	return out, paths
 }
 
 // lockedBuffer is a bytes buffer safe for the exec goroutine and ours.

@@ -47,6 +47,12 @@ func TestProcessWaitPolicy(t *testing.T) {
 			fast, _ := strconv.Atoi(m[1])
 			slow, _ := strconv.Atoi(m[2])
 			t.Logf("%s: %d fast, %d slow", policy, fast, slow)
+			if p := res.Paths; p == nil || p.Fast != uint64(fast) || p.Slow != uint64(slow) || p.CountedBy == "" {
+				t.Errorf("the result's path counts %+v are not the notes' (%d fast, %d slow)", p, fast, slow)
+			}
+			if b := res.Mechanism.Spin; (policy == backend.WaitSpin) != (b != nil) || b != nil && (b.Cycles == 0 || b.WakeNS <= 0) {
+				t.Errorf("%s: the mechanism's spin bound: %+v", policy, b)
+			}
 			if policy == backend.WaitSleep && fast != 0 || policy == backend.WaitSpin && fast == 0 {
 				t.Fatalf("%s: %d calls took the spin path, %d the futex", policy, fast, slow)
 			}

@@ -4,89 +4,85 @@
 package spinwait
 
 import (
-	"runtime"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"plib/backend"
 	"plib/internal/caps"
+)
+
+// wakeSamples is how many wake-ups a calibration measures, and
+// wakeSettle how long a sleeper sleeps before it is woken (long enough
+// for its core to go idle, as a parked vCPU's core does).
+const (
+	wakeSamples = 200
+	wakeSettle  = 200 * time.Microsecond
 )
 
 var once struct {
 	sync.Once
-	sleep time.Duration
+	cal backend.SpinBound
+}
+
+// Calibrate measures, once per process, what waking a sleeping thread
+// costs here, and returns it. vmm compare calls it before it measures
+// anything, so that the bound every backend spins with comes from a
+// quiet machine, not from one its own runs load; a standalone run calls
+// it (through Bound) on its first hand-off.
+//
+// The cost is the median of wakeSamples one-way futex wake-ups of a
+// thread the kernel shows asleep, on a core of its own that has been
+// idle for wakeSettle. Only certain sleepers count: a round-trip
+// ping-pong, as measured before, falls into lockstep on a loaded
+// machine (neither side ever sleeps) and reads as a few hundred
+// nanoseconds where a real wake-up costs tens of microseconds.
+func Calibrate() backend.SpinBound {
+	once.Do(func() {
+		hz := caps.TSCHz()
+		lat, skipped, err := wakeLatencies(wakeSamples, wakeSettle)
+		cal := backend.SpinBound{Samples: len(lat), Skipped: skipped, TSCHz: hz,
+			Method: "median of one-way futex wake-ups of a thread seen asleep, on a core idle for " + wakeSettle.String()}
+		if err != nil || len(lat) == 0 {
+			// Without /proc the sleeper cannot be seen: fall back to the
+			// round trip, which can only read low (spin less, park more).
+			lat = []time.Duration{futexRoundTrip(wakeSamples)}
+			cal.Samples, cal.Method = wakeSamples, "median of futex round trips between two cores (no sleeper could be seen: "+errText(err)+")"
+		}
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
+		cal.WakeNS, cal.WakeP25NS, cal.WakeP75NS = float64(q(0.5)), float64(q(0.25)), float64(q(0.75))
+		cal.Cycles = max(uint64(cal.WakeNS*hz/1e9), 1)
+		once.cal = cal
+	})
+	return once.cal
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no sample"
+	}
+	return err.Error()
 }
 
 // Bound is how long a waiting side spins before it sleeps, in TSC cycles,
-// and what sleeping costs here: a futex round trip between two threads
-// on cores of their own, measured once (the median of 200). Spinning up
-// to what sleeping costs never costs more than twice the better choice
-// made in hindsight (the classic bound for spin-then-block), however long
-// the other side takes. A call budget caps it at a quarter of the budget.
+// and what a wake-up from sleep costs here (Calibrate). Spinning up to
+// what sleeping costs never costs more than twice the better choice made
+// in hindsight (the classic bound for spin-then-block), however long the
+// other side takes. A call budget caps it at a quarter of the budget.
 func Bound(budget time.Duration) (cycles uint64, sleep time.Duration) {
-	once.Do(func() { once.sleep = futexRoundTrip(200) })
-	c := uint64(once.sleep.Seconds() * caps.TSCHz())
-	if budget > 0 {
-		c = min(c, uint64(budget.Seconds()*caps.TSCHz()/4))
-	}
-	return max(c, 1), once.sleep
+	b := For(budget)
+	return b.Cycles, time.Duration(b.WakeNS)
 }
 
-// futexRoundTrip measures n futex ping-pongs between two OS threads,
-// each held on a core of its own where there are two (a wake-up across
-// cores is what a hand-off pays, and what costs most on a virtual
-// machine, whose idle cores halt), and returns the median.
-func futexRoundTrip(n int) time.Duration {
-	var word uint32
-	done := make(chan struct{})
-	var cpus unix.CPUSet
-	unix.SchedGetaffinity(0, &cpus)
-	var ids []int
-	for i := 0; i < 1024 && len(ids) < 2; i++ {
-		if cpus.IsSet(i) {
-			ids = append(ids, i)
+// For is Calibrate's bound under a call budget: capped at a quarter of
+// the budget (Capped says so).
+func For(budget time.Duration) backend.SpinBound {
+	b := Calibrate()
+	if budget > 0 {
+		if c := uint64(budget.Seconds() * b.TSCHz / 4); c < b.Cycles {
+			b.Cycles, b.Capped = max(c, 1), true
 		}
 	}
-	pin := func(k int) func() { // held on core ids[k] until the returned func
-		if len(ids) < 2 {
-			return func() {}
-		}
-		var one unix.CPUSet
-		one.Set(ids[k])
-		unix.SchedSetaffinity(0, &one)
-		return func() { unix.SchedSetaffinity(0, &cpus) }
-	}
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		defer pin(1)()
-		defer close(done)
-		for i := 0; i < n; i++ {
-			for v := atomic.LoadUint32(&word); v != 1; v = atomic.LoadUint32(&word) {
-				futexWait(&word, v, 10*time.Millisecond)
-			}
-			atomic.StoreUint32(&word, 2)
-			futexWake(&word)
-		}
-	}()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	defer pin(0)()
-	times := make([]time.Duration, 0, n)
-	for i := 0; i < n; i++ {
-		t := time.Now()
-		atomic.StoreUint32(&word, 1)
-		futexWake(&word)
-		for atomic.LoadUint32(&word) != 2 {
-			futexWait(&word, 1, 10*time.Millisecond)
-		}
-		times = append(times, time.Since(t))
-		atomic.StoreUint32(&word, 0)
-	}
-	<-done
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	return times[n/2]
+	return b
 }

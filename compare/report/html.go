@@ -42,10 +42,11 @@ figure svg { max-width: 100%; height: auto; }
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}<h2>Charts</h2>
-{{range $i, $c := .Charts}}<figure class="chart" id="chart-{{$i}}" title="{{.Title}}">
+{{range $i, $c := .Charts}}{{if .Note}}<p class="note" id="chart-{{$i}}">{{.Title}}: {{.Note}}</p>
+{{else}}<figure class="chart" id="chart-{{$i}}" title="{{.Title}}">
 {{.SVG}}
 </figure>
-{{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{.Title}}</h2>
+{{end}}{{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{.Title}}</h2>
 <p class="note">{{.Note}}</p>
 <table><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
@@ -62,12 +63,12 @@ func (r *Report) HTML(w io.Writer) error {
 		return err
 	}
 	type chart struct {
-		Title string
-		SVG   template.HTML // produced by gonum/plot from numbers and our labels
+		Title, Note string
+		SVG         template.HTML // produced by gonum/plot from numbers and our labels
 	}
 	var cs []chart
 	for _, c := range charts {
-		cs = append(cs, chart{c.Title, template.HTML(c.SVG)})
+		cs = append(cs, chart{c.Title, c.Note, template.HTML(c.SVG)})
 	}
 	return htmlPage.Execute(w, map[string]any{
 		"Machines": r.Machines, "Quick": r.Settings.Quick, "Notes": r.Notes,

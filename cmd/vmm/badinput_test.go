@@ -141,30 +141,6 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// TestInterruptedCompareWritesWhatItHas: Ctrl-C during compare's
-// workload runs exits 130 and still writes a report of what was measured,
-// saying it is partial.
-func TestInterruptedCompareWritesWhatItHas(t *testing.T) {
-	out := t.TempDir()
-	null := testimages.Path(t, "null")
-	cmd := exec.Command(vmmBin, "compare", "--quiet", "--backend=none,mprotect", "--images", filepath.Dir(null), "--out", out)
-	var errb strings.Builder
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(2 * time.Second) // into the workloads' runs
-	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted || !strings.Contains(errb.String(), "partial report") {
-		t.Fatalf("after SIGINT: %v\n%s", err, errb.String())
-	}
-	md, err := os.ReadFile(filepath.Join(out, "report.md"))
-	if err != nil || !strings.Contains(string(md), "interrupted after") {
-		t.Errorf("no partial report: %v\n%s", err, md)
-	}
-}
-
 // TestReadmeWorkload builds the two-function workload written from
 // README's "Writing a workload" alone (testdata/readme-workload: no heap
 // declared, the library id from plib_ids.h, plib_printf, a declared

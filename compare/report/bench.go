@@ -50,6 +50,9 @@ func (r *Report) Bench(w io.Writer) error {
 			fmt.Fprintf(bw, "mechanism-%s: %s\n", configKey(mech.Backend), oneLine(modeText(mech)))
 		}
 		fmt.Fprintf(bw, "quick: %v\n", r.Settings.Quick)
+		if r.Partial != nil {
+			fmt.Fprintf(bw, "partial: %s\n", r.Partial)
+		}
 		// The workloads, then the anchors under another "measured"
 		// value, which benchstat sets in a table of their own.
 		fmt.Fprintf(bw, "measured: workloads in the guest\n")

@@ -182,7 +182,10 @@ func TestMkimageRefuses(t *testing.T) {
 		{"param n 1..2 default 3 \"x\"", "want MIN <= default <= MAX"},
 		{"param n 1..2 default 1 x", "want: param NAME MIN..MAX default N"},
 		{"param samples 0..1 default 0 \"x\"", "the runtime's own"},
-		{"bench-full rounds=3", "bench-full passes rounds, which no param line declares"},
+		{"bench-full rounds=3", "image.conf:2: bench-full passes rounds, which no param line declares"},
+		{"param rounds 1..64 default 3 \"r\"\nbench x x: y\nbench-full rounds=65\nbench-quick rounds=3", "image.conf:4: bench-full: rounds=65 is out of range 1..64"},
+		{"param rounds 1..64 default 3 \"r\"\nbench-full rounds=0", "image.conf:3: bench-full: rounds=0 is out of range 1..64"},
+		{"param rounds 1..64 default 3 \"r\"\nbench-quick rounds=3 samples=2", "image.conf:3: bench-quick: samples=2 is out of range 0..1"},
 		{"frob", "unknown line 'frob'"},
 	} {
 		dir := t.TempDir()

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -319,5 +320,18 @@ func TestOneReportFormatFailing(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("one format failing stopped another: %v", err)
 		}
+	}
+}
+
+// TestCapsJSONFormat: vmm caps --json carries its format version, first,
+// as report.json and vmm run --json do.
+func TestCapsJSONFormat(t *testing.T) {
+	code, out, errs := runVMM(t, "caps", "--json")
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil {
+		t.Fatalf("exit %d: %v\n%s\n%s", code, err, out, errs)
+	}
+	if rep["format_version"] != float64(capsFormat) || !strings.HasPrefix(strings.TrimSpace(out), `{`+"\n"+`  "format_version": `) {
+		t.Errorf("no format_version %d first:\n%.200s", capsFormat, out)
 	}
 }

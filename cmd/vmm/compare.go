@@ -109,11 +109,15 @@ func (c *compareCmd) Run() error {
 		rep, err = compare.Run(ctx, cfg)
 		finish()
 		if ctx.Err() != nil && rep != nil {
+			what := "a partial report"
+			if rep.Partial == nil { // the interrupt came after the last measurement
+				what = "the whole report (the interrupt came after the last measurement)"
+			}
 			paths, err := rep.WriteFiles(c.Out)
 			if err != nil {
-				return exitError{exitInterrupted, fmt.Sprintf("interrupted; a partial report: %s; but %s", strings.Join(paths, ", "), formatFailure(err))}
+				return exitError{exitInterrupted, fmt.Sprintf("interrupted; %s: %s; but %s", what, strings.Join(paths, ", "), formatFailure(err))}
 			}
-			return exitError{exitInterrupted, "interrupted; a partial report: " + strings.Join(paths, ", ")}
+			return exitError{exitInterrupted, fmt.Sprintf("interrupted; %s: %s", what, strings.Join(paths, ", "))}
 		}
 		if ctx.Err() != nil {
 			return exitError{exitInterrupted, fmt.Sprintf("interrupted; no report written: %v", err)}

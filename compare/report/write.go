@@ -34,16 +34,6 @@ func (r *Report) titleMark() string {
 	return ""
 }
 
-// Measured says whether any series holds a sample.
-func (r *Report) Measured() bool {
-	for i := range r.Series {
-		if len(r.Series[i].NS) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // Formats are the files WriteFiles writes, in order: report.json first,
 // so that what was measured is kept whatever happens to the others.
 var Formats = []string{"report.json", "report.csv", "report.md", "report.html", "report.bench.txt", "charts"}

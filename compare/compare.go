@@ -92,8 +92,36 @@ type Config struct {
 	Attacks bool
 	Timeout time.Duration      // bound on one workload run
 	Wait    backend.WaitPolicy // the process backend's wait (vmm run --wait)
+	// Workloads, if set, are the only workloads measured (by name: the
+	// image is IMAGES/NAME.elf); Run refuses a name that is none of them.
+	Workloads []string
 	// Progress, if set, is told each step as it starts (done of total).
 	Progress func(step string, done, total int)
+}
+
+// ErrUnknownWorkload is a --workload name no image in the directory has.
+var ErrUnknownWorkload = errors.New("unknown workload")
+
+// pick keeps the workloads named (all of them when names is empty).
+func pick(ws []Workload, names []string, dir string) ([]Workload, error) {
+	if len(names) == 0 {
+		return ws, nil
+	}
+	var known []string
+	for _, w := range ws {
+		known = append(known, w.Name)
+	}
+	var out []Workload
+	for _, n := range names {
+		i := slices.Index(known, n)
+		if i < 0 {
+			return nil, fmt.Errorf("%w %q: the benchmark workloads in %s are %s", ErrUnknownWorkload, n, dir, strings.Join(known, ", "))
+		}
+		if !slices.ContainsFunc(out, func(w Workload) bool { return w.Name == n }) {
+			out = append(out, ws[i])
+		}
+	}
+	return out, nil
 }
 
 // Run measures the matrix and returns the report. If ctx ends during the
@@ -111,6 +139,9 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	workloads, err := Workloads(cfg.Images)
 	if err != nil {
+		return nil, err
+	}
+	if workloads, err = pick(workloads, cfg.Workloads, cfg.Images); err != nil {
 		return nil, err
 	}
 	// The host's load before anything runs, and what a wake-up costs on
@@ -148,6 +179,11 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if cfg.Attacks {
 		total += len(avail)
 	}
+	hasKV := slices.ContainsFunc(workloads, func(w Workload) bool { return w.Name == "kv" })
+	if cfg.Memcached && !hasKV { // memcached is kv's baseline: nothing to set it beside
+		cfg.Memcached = false
+		rep.Notes = append(rep.Notes, "memcached was not measured: it is the kv workload's baseline, and kv was not among the workloads measured")
+	}
 	if cfg.Memcached {
 		total++
 	}
@@ -157,12 +193,11 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if cfg.DDSEcho != nil {
 		total++
 	}
-	done := 0
+	done := 0 // steps finished
 	step := func(name string) {
 		if cfg.Progress != nil {
 			cfg.Progress(name, done, total)
 		}
-		done++
 	}
 	series := map[string]*report.Series{}
 	var order []string
@@ -177,7 +212,24 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		return s
 	}
 	ran := map[string]backend.Mechanism{}
-	var interrupted error // set when ctx ends: the report so far is still returned
+	// partial ends the run when ctx has ended: the report of what was
+	// measured so far, marked partial, and ctx's error.
+	partial := func() (*report.Report, error) {
+		for i, mech := range m.Mechanisms {
+			if r, ok := ran[mech.Backend]; ok {
+				m.Mechanisms[i] = r
+			}
+		}
+		if rep.Series == nil {
+			for _, k := range order {
+				rep.Series = append(rep.Series, *series[k])
+			}
+		}
+		rep.Partial = &report.Partial{StepsDone: done, StepsTotal: total}
+		rep.Machines = []report.Machine{m}
+		rep.Summarize()
+		return rep, ctx.Err()
+	}
 measure:
 	for run := 0; run < cfg.Runs; run++ {
 		for _, w := range workloads {
@@ -187,11 +239,15 @@ measure:
 			}
 			rep.Settings.Params[w.Name] = params
 			for _, b := range avail {
-				if interrupted = ctx.Err(); interrupted != nil {
+				if ctx.Err() != nil {
 					break measure
 				}
 				step(fmt.Sprintf("%s under %s (run %d of %d)", w.Name, b.Name(), run+1, cfg.Runs))
 				res, err := runOnce(ctx, b, w.Image, filepath.Join(cfg.Images, w.Name+".elf"), params, cfg)
+				if ctx.Err() != nil {
+					break measure // the interrupted run measured nothing to keep
+				}
+				done++
 				if err == nil {
 					ran[b.Name()] = res.Mechanism // as it ran: the options can change it (--wait)
 					rep.AddPaths(m.Label, b.Name(), w.Name, res.Paths)
@@ -204,17 +260,37 @@ measure:
 						}
 						continue
 					}
+					if s.Error != "" {
+						continue // invalid already: no more samples
+					}
 					hz := res.TSCHz
 					if hz <= 0 {
 						hz = m.TSCHz
 					}
+					var cycles, ns []float64
 					for _, c := range res.Samples(met.Name + "_cycles") {
-						s.Cycles = append(s.Cycles, float64(c))
-						s.NS = append(s.NS, float64(c)/hz*1e9)
+						cycles = append(cycles, float64(c))
+						ns = append(ns, float64(c)/hz*1e9)
 					}
+					// A benchmark that reports 0 cycles, or a negative or
+					// NaN figure, measured nothing: its series is invalid,
+					// with the reason, and the rest of the comparison stands.
+					err := report.CheckSamples(cycles, ns)
+					if len(cycles) == 0 {
+						err = errors.New("no samples: the workload reported none")
+					}
+					if err != nil {
+						s.Error = fmt.Sprintf("invalid (%s_cycles): %v", met.Name, err)
+						s.Cycles, s.NS = nil, nil
+						continue
+					}
+					s.Cycles, s.NS = append(s.Cycles, cycles...), append(s.NS, ns...)
 				}
 			}
 		}
+	}
+	if ctx.Err() != nil {
+		return partial()
 	}
 	for i, mech := range m.Mechanisms {
 		if r, ok := ran[mech.Backend]; ok {
@@ -225,14 +301,11 @@ measure:
 	for _, k := range order {
 		rep.Series = append(rep.Series, *series[k])
 	}
-	if interrupted != nil {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("interrupted after %d of %d steps: a partial report, without the anchors, memcached or the attacks", done, total))
-		rep.Machines = []report.Machine{m}
-		rep.Summarize()
-		return rep, interrupted
-	}
 	// Anchors.
 	for _, a := range Anchors {
+		if ctx.Err() != nil {
+			return partial()
+		}
 		step("anchor: " + a.Label)
 		s := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: a.Name, Label: a.Label}
 		op, cleanup, err := a.Setup()
@@ -246,6 +319,7 @@ measure:
 			cleanup()
 		}
 		rep.Series = append(rep.Series, s)
+		done++
 	}
 	kvmExit := report.Series{Machine: m.Label, Backend: report.AnchorBackend, Workload: "kvm-exit",
 		Label: "empty KVM exit round trip (port I/O; the null workload under vmfunc)"}
@@ -263,22 +337,44 @@ measure:
 		}
 	}
 	rep.Series = append(rep.Series, kvmExit)
-	if cfg.Memcached {
+	// A baseline stopped by the interrupt measured nothing: it is left
+	// out (its mechanism too), not reported as failed.
+	if cfg.Memcached && ctx.Err() == nil {
 		step("memcached over loopback")
-		rep.Series = append(rep.Series, measureMemcached(ctx, cfg, &m, workloads)...)
+		mechs := len(m.Mechanisms)
+		ss := measureMemcached(ctx, cfg, &m, workloads)
+		if ctx.Err() != nil {
+			m.Mechanisms = m.Mechanisms[:mechs]
+			return partial()
+		}
+		rep.Series = append(rep.Series, ss...)
+		done++
 	}
-	if cfg.DDSEcho != nil {
+	if cfg.DDSEcho != nil && ctx.Err() == nil {
 		step("UDP sockets and ddsperf over loopback")
-		rep.Series = append(rep.Series, measureDDS(ctx, cfg, &m)...)
+		ss := measureDDS(ctx, cfg, &m)
+		if ctx.Err() != nil {
+			return partial()
+		}
+		rep.Series = append(rep.Series, ss...)
+		done++
 	}
 	if cfg.Attacks {
 		for _, b := range avail {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+			if ctx.Err() != nil {
+				return partial()
 			}
 			step("attacks under " + b.Name())
-			rep.Attacks = append(rep.Attacks, runAttacks(ctx, b, cfg.Images))
+			a := runAttacks(ctx, b, cfg.Images)
+			if ctx.Err() != nil {
+				return partial()
+			}
+			rep.Attacks = append(rep.Attacks, a)
+			done++
 		}
+	}
+	if ctx.Err() != nil {
+		return partial()
 	}
 	rep.Machines = []report.Machine{m}
 	rep.Summarize()

@@ -141,30 +141,6 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// TestInterruptedCompareWritesWhatItHas: Ctrl-C during compare's
-// workload runs exits 130 and still writes a report of what was measured,
-// saying it is partial.
-func TestInterruptedCompareWritesWhatItHas(t *testing.T) {
-	out := t.TempDir()
-	null := testimages.Path(t, "null")
-	cmd := exec.Command(vmmBin, "compare", "--quiet", "--backend=none,mprotect", "--images", filepath.Dir(null), "--out", out)
-	var errb strings.Builder
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(2 * time.Second) // into the workloads' runs
-	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted || !strings.Contains(errb.String(), "partial report") {
-		t.Fatalf("after SIGINT: %v\n%s", err, errb.String())
-	}
-	md, err := os.ReadFile(filepath.Join(out, "report.md"))
-	if err != nil || !strings.Contains(string(md), "interrupted after") {
-		t.Errorf("no partial report: %v\n%s", err, md)
-	}
-}
-
 // TestReadmeWorkload builds the two-function workload written from
 // README's "Writing a workload" alone (testdata/readme-workload: no heap
 // declared, the library id from plib_ids.h, plib_printf, a declared
@@ -206,7 +182,10 @@ func TestMkimageRefuses(t *testing.T) {
 		{"param n 1..2 default 3 \"x\"", "want MIN <= default <= MAX"},
 		{"param n 1..2 default 1 x", "want: param NAME MIN..MAX default N"},
 		{"param samples 0..1 default 0 \"x\"", "the runtime's own"},
-		{"bench-full rounds=3", "bench-full passes rounds, which no param line declares"},
+		{"bench-full rounds=3", "image.conf:2: bench-full passes rounds, which no param line declares"},
+		{"param rounds 1..64 default 3 \"r\"\nbench x x: y\nbench-full rounds=65\nbench-quick rounds=3", "image.conf:4: bench-full: rounds=65 is out of range 1..64"},
+		{"param rounds 1..64 default 3 \"r\"\nbench-full rounds=0", "image.conf:3: bench-full: rounds=0 is out of range 1..64"},
+		{"param rounds 1..64 default 3 \"r\"\nbench-quick rounds=3 samples=2", "image.conf:3: bench-quick: samples=2 is out of range 0..1"},
 		{"frob", "unknown line 'frob'"},
 	} {
 		dir := t.TempDir()

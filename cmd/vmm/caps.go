@@ -16,16 +16,21 @@ type capsCmd struct {
 	JSON bool `name:"json" help:"Print the capabilities as JSON."`
 }
 
+// capsFormat is the version of vmm caps --json's format (format_version),
+// raised whenever a field changes meaning or goes, as report.json's is.
+const capsFormat = 1
+
 // capsReport is `vmm caps --json`.
 type capsReport struct {
-	CPU      caps.CPU            `json:"cpu"`
-	KVM      vmm.KVMInfo         `json:"kvm"`
-	Backends []backend.Mechanism `json:"backends"`
+	FormatVersion int                 `json:"format_version"` // capsFormat
+	CPU           caps.CPU            `json:"cpu"`
+	KVM           vmm.KVMInfo         `json:"kvm"`
+	Backends      []backend.Mechanism `json:"backends"`
 }
 
 // Run prints the capability report.
 func (c *capsCmd) Run() error {
-	rep := capsReport{CPU: caps.ProbeCPU(), KVM: vmm.ProbeKVM()}
+	rep := capsReport{FormatVersion: capsFormat, CPU: caps.ProbeCPU(), KVM: vmm.ProbeKVM()}
 	for _, n := range backend.Names() {
 		b, _ := backend.Lookup(n)
 		rep.Backends = append(rep.Backends, b.Probe())

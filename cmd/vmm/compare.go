@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -30,6 +30,7 @@ type compareCmd struct {
 	Merge        []string      `help:"Instead of measuring, set these report.json files side by side and show the change from the first (repeatable or comma-separated)." placeholder:"REPORT.json" type:"existingfile"`
 	Backend      []string      `help:"Backends to compare (repeatable; default: every backend; unavailable ones are reported with the reason)." placeholder:"NAME"`
 	Images       string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
+	Workload     []string      `help:"Workloads to measure (repeatable or comma-separated; default: every benchmark image in --images). Without kv, memcached (its baseline) is not measured and the report says so." placeholder:"NAME"`
 	Runs         int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
 	Memcached    bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
 	DDS          bool          `name:"dds-baselines" help:"Measure the dds baselines (UDP sockets, ddsperf) over loopback beside dds-pingpong (--no-dds-baselines to skip)." default:"true" negatable:""`
@@ -44,6 +45,10 @@ type compareCmd struct {
 
 // Run measures (or merges) and writes the reports.
 func (c *compareCmd) Run() error {
+	// From the start: an interrupt at any moment still writes a report
+	// of what was measured (nothing, if it came before the first step).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	if c.Runs < 0 {
 		return exitError{exitUsage, "--runs must be 0 (the default) or more"}
 	}
@@ -71,7 +76,7 @@ func (c *compareCmd) Run() error {
 			return exitError{exitUsage, err.Error()}
 		}
 		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout, Wait: wait,
-			Attacks: c.Attacks && !c.Quick}
+			Attacks: c.Attacks && !c.Quick, Workloads: c.Workload}
 		if exe, err := os.Executable(); c.DDS && err == nil {
 			cfg.DDSEcho = []string{exe, "dds-baseline", "--echo-port"}
 		}
@@ -79,15 +84,14 @@ func (c *compareCmd) Run() error {
 		if err != nil {
 			return err
 		}
-		// The ceiling first: every other row is read against it.
-		for _, b := range bs {
-			if backend.PromiseOf(b.Name()) == backend.Ceiling {
-				cfg.Backends = append(cfg.Backends, b)
-			}
-		}
-		for _, b := range bs {
-			if backend.PromiseOf(b.Name()) != backend.Ceiling {
-				cfg.Backends = append(cfg.Backends, b)
+		// The ceiling first: every other row is read against it. Each
+		// backend once, however often it was named.
+		for _, ceiling := range []bool{true, false} {
+			for _, b := range bs {
+				if (backend.PromiseOf(b.Name()) == backend.Ceiling) == ceiling &&
+					!slices.ContainsFunc(cfg.Backends, func(o backend.Backend) bool { return o.Name() == b.Name() }) {
+					cfg.Backends = append(cfg.Backends, b)
+				}
 			}
 		}
 		var why []string
@@ -103,21 +107,23 @@ func (c *compareCmd) Run() error {
 			return exitError{exitUnavailable, "no requested backend can run here:\n  " + strings.Join(why, "\n  ")}
 		}
 		finish := c.progress(&cfg)
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		defer stop()
 		rep, err = compare.Run(ctx, cfg)
 		finish()
-		if ctx.Err() != nil {
-			if rep == nil {
-				return exitError{exitInterrupted, "interrupted; no report written"}
+		if ctx.Err() != nil && rep != nil {
+			what := "a partial report"
+			if rep.Partial == nil { // the interrupt came after the last measurement
+				what = "the whole report (the interrupt came after the last measurement)"
 			}
-			paths, err := writeReports(rep, c.Out)
+			paths, err := rep.WriteFiles(c.Out)
 			if err != nil {
-				return exitError{exitInterrupted, "interrupted; the partial report could not be written: " + err.Error()}
+				return exitError{exitInterrupted, fmt.Sprintf("interrupted; %s: %s; but %s", what, strings.Join(paths, ", "), formatFailure(err))}
 			}
-			return exitError{exitInterrupted, "interrupted; a partial report: " + strings.Join(paths, ", ")}
+			return exitError{exitInterrupted, fmt.Sprintf("interrupted; %s: %s", what, strings.Join(paths, ", "))}
 		}
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) {
+		if ctx.Err() != nil {
+			return exitError{exitInterrupted, fmt.Sprintf("interrupted; no report written: %v", err)}
+		}
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) || errors.Is(err, compare.ErrUnknownWorkload) {
 			return exitError{exitUsage, err.Error()}
 		}
 		if err != nil {
@@ -129,9 +135,13 @@ func (c *compareCmd) Run() error {
 			}
 		}
 	}
-	paths, err := writeReports(rep, c.Out)
+	paths, err := rep.WriteFiles(c.Out)
 	if err != nil {
-		return exitError{exitHost, err.Error()}
+		code := exitReportFormat
+		if slices.Contains(report.FailedFormats(err), "report.json") || len(paths) == 0 {
+			code = exitHost
+		}
+		return exitError{code, formatFailure(err) + "\nwritten: " + strings.Join(paths, ", ")}
 	}
 	if c.UpdateReadme != "" {
 		if err := replaceMarked(c.UpdateReadme, measuredBegin, measuredEnd, rep.ReadmeSection()); err != nil {
@@ -193,47 +203,9 @@ const (
 	measuredEnd   = "<!-- end of measured -->"
 )
 
-// writeReports writes the report files into dir, and each chart into
-// dir/charts.
-func writeReports(rep *report.Report, dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("report directory: %w", err)
-	}
-	var csv, html, bench bytes.Buffer
-	if err := rep.CSV(&csv); err != nil {
-		return nil, fmt.Errorf("report.csv: %w", err)
-	}
-	if err := rep.Bench(&bench); err != nil {
-		return nil, fmt.Errorf("report.bench.txt: %w", err)
-	}
-	if err := rep.HTML(&html); err != nil {
-		return nil, fmt.Errorf("report.html: %w", err)
-	}
-	files := []struct {
-		name string
-		data []byte
-	}{{"report.csv", csv.Bytes()}, {"report.md", []byte(rep.Markdown())}, {"report.html", html.Bytes()},
-		{"report.bench.txt", bench.Bytes()}}
-	var paths []string
-	p := filepath.Join(dir, "report.json")
-	if err := rep.WriteJSON(p); err != nil {
-		return nil, fmt.Errorf("report.json: %w", err)
-	}
-	paths = append(paths, p)
-	for _, f := range files {
-		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
-			return nil, err
-		}
-		paths = append(paths, p)
-	}
-	// Each chart on its own, SVG and PDF, for a paper or a slide.
-	charts := filepath.Join(dir, "charts")
-	if _, err := rep.WriteCharts(charts); err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
-	}
-	paths = append(paths, charts+string(filepath.Separator))
-	return paths, nil
+// formatFailure says which report formats could not be written, and why.
+func formatFailure(err error) string {
+	return fmt.Sprintf("these report formats could not be written (%s): %v", strings.Join(report.FailedFormats(err), ", "), err)
 }
 
 // progress shows the run's steps on stderr: a progress bar on a terminal,

@@ -55,6 +55,9 @@ func (r *Report) Bench(w io.Writer) error {
 		}
 		r.benchMeasurement(bw, m.Label)
 		fmt.Fprintf(bw, "quick: %v\n", r.Settings.Quick)
+		if r.Partial != nil {
+			fmt.Fprintf(bw, "partial: %s\n", r.Partial)
+		}
 		// The workloads, then the anchors under another "measured"
 		// value, which benchstat sets in a table of their own.
 		fmt.Fprintf(bw, "measured: workloads in the guest\n")

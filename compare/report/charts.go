@@ -28,13 +28,19 @@ type Chart struct {
 	Title string
 	Slug  string // a file name stem: "latency-kv"
 	SVG   string // an <svg> element, ready to inline
-	w, h  vg.Length
-	draw  func(draw.Canvas)
-	log   bool // the value axis is on a log scale
+	// Note, when set, says why the chart was not drawn (no SVG, no file):
+	// a chart with nothing to draw is a note in the report, not an error.
+	Note string
+	w, h vg.Length
+	draw func(draw.Canvas)
+	log  bool // the value axis is on a log scale
 }
 
 // Render draws the chart in format: "svg", "pdf", "png", "eps".
 func (c Chart) Render(format string) ([]byte, error) {
+	if c.draw == nil {
+		return nil, fmt.Errorf("chart %q: not drawn: %s", c.Title, c.Note)
+	}
 	cv, err := draw.NewFormattedCanvas(c.w, c.h, format)
 	if err != nil {
 		return nil, fmt.Errorf("chart %q: %w", c.Title, err)
@@ -77,6 +83,9 @@ func (r *Report) WriteCharts(dir string) ([]string, error) {
 	}
 	var paths []string
 	for i, c := range charts {
+		if c.Note != "" {
+			continue
+		}
 		for _, f := range ChartFormats {
 			b, err := c.Render(f)
 			if err != nil {
@@ -477,7 +486,7 @@ func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSer
 	}
 	lo, hi, ok := dataRange(all...)
 	if !ok {
-		return Chart{}, fmt.Errorf("chart %q: nothing to draw", title)
+		return nothingToDraw(slugName, title), nil
 	}
 	n := len(cats)
 	// The first category on top: category i sits at y = n-1-i.
@@ -561,6 +570,12 @@ type xErrPoints struct {
 	plotter.XErrors
 }
 
+// nothingToDraw is the chart that stands for one whose every value is
+// missing (every series failed, or the run was interrupted before it).
+func nothingToDraw(slugName, title string) Chart {
+	return Chart{Title: title, Slug: slugName, Note: "nothing to draw: no series has a measured value"}
+}
+
 // nz returns v, or def when v is NaN or not positive.
 func nz(v, def float64) float64 {
 	if math.IsNaN(v) || v <= 0 {
@@ -588,7 +603,7 @@ func cdfChart(slugName, title string, series []cdfSeries, styles func(string) se
 	}
 	lo, hi, ok := dataRange(all...)
 	if !ok {
-		return Chart{}, fmt.Errorf("chart %q: nothing to draw", title)
+		return nothingToDraw(slugName, title), nil
 	}
 	leg := newLegend()
 	for _, s := range series {

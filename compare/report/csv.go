@@ -13,11 +13,12 @@ import (
 // in cycles and its ratio to none. Samples themselves are in report.json.
 // backend is the raw name; column is what the tables head it with
 // ("vmfunc (emulated by vmm)"). p99_ns is empty under MinP99Samples
-// samples, as in the tables.
+// samples, as in the tables. partial is true on every row of an
+// interrupted run's report.
 func (r *Report) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"machine", "backend", "column", "workload", "metric", "label", "n", "median_ns", "p5_ns", "p95_ns", "p99_ns",
-		"ci_low_ns", "ci_high_ns", "ci_level", "median_cycles", "ratio_to_none", "wide", "error"})
+		"ci_low_ns", "ci_high_ns", "ci_level", "median_cycles", "ratio_to_none", "wide", "error", "partial"})
 	f := func(x float64) string {
 		if math.IsNaN(x) {
 			return ""
@@ -49,7 +50,7 @@ func (r *Report) CSV(w io.Writer) error {
 		}
 		cell := untrusted.CSVCell // the strings are an image's or a merged file's: data, never a formula
 		cw.Write([]string{cell(s.Machine), cell(s.Backend), cell(column), cell(s.Workload), cell(s.Metric), cell(s.Label), strconv.Itoa(m.N), f(m.Median), f(m.P5), f(m.P95), f(m.P99),
-			f(m.CILow), f(m.CIHigh), level, f(cyc), f(ratio), strconv.FormatBool(m.Wide), cell(s.Error)})
+			f(m.CILow), f(m.CIHigh), level, f(cyc), f(ratio), strconv.FormatBool(m.Wide), cell(s.Error), strconv.FormatBool(r.Partial != nil)})
 	}
 	cw.Flush()
 	return cw.Error()

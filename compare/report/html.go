@@ -15,7 +15,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<title>plib: the cost of isolating a library</title>
+<title>plib: the cost of isolating a library{{.TitleMark}}</title>
 <style>
 body { font-family: sans-serif; margin: 2em auto; max-width: 80em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
@@ -28,8 +28,9 @@ figure svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
-<h1>plib: the cost of isolating a library</h1>
-{{range .Machines}}<p>Measured on <b>{{.Label}}</b>: {{.CPUModel}}, {{.Cores}} logical cores, kernel {{.Kernel}}, TSC {{printf "%.3f" (ghz .TSCHz)}} GHz{{with index .Versions "plib"}}, plib {{.}}{{end}}.</p>
+<h1>plib: the cost of isolating a library{{.TitleMark}}</h1>
+{{with .Partial}}<p class="warn" id="partial">A partial report: {{.}}.</p>
+{{end}}{{range .Machines}}<p>Measured on <b>{{.Label}}</b>: {{.CPUModel}}, {{.Cores}} logical cores, kernel {{.Kernel}}, TSC {{printf "%.3f" (ghz .TSCHz)}} GHz{{with index .Versions "plib"}}, plib {{.}}{{end}}.</p>
 {{end}}{{if .Quick}}<p class="warn">A --quick run: few samples; figures flagged wide are not to be quoted.</p>
 {{end}}{{range .Notes}}<p class="note">Note: {{.}}</p>
 {{end}}{{with .Verdict}}<h2>Verdict</h2>
@@ -42,10 +43,11 @@ figure svg { max-width: 100%; height: auto; }
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}<h2>Charts</h2>
-{{range $i, $c := .Charts}}<figure class="chart" id="chart-{{$i}}" title="{{.Title}}">
+{{range $i, $c := .Charts}}{{if .Note}}<p class="note" id="chart-{{$i}}">{{.Title}}: {{.Note}}</p>
+{{else}}<figure class="chart" id="chart-{{$i}}" title="{{.Title}}">
 {{.SVG}}
 </figure>
-{{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{.Title}}</h2>
+{{end}}{{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{.Title}}</h2>
 <p class="note">{{.Note}}</p>
 <table><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
@@ -62,15 +64,16 @@ func (r *Report) HTML(w io.Writer) error {
 		return err
 	}
 	type chart struct {
-		Title string
-		SVG   template.HTML // produced by gonum/plot from numbers and our labels
+		Title, Note string
+		SVG         template.HTML // produced by gonum/plot from numbers and our labels
 	}
 	var cs []chart
 	for _, c := range charts {
-		cs = append(cs, chart{c.Title, template.HTML(c.SVG)})
+		cs = append(cs, chart{c.Title, c.Note, template.HTML(c.SVG)})
 	}
 	return htmlPage.Execute(w, map[string]any{
 		"Machines": r.Machines, "Quick": r.Settings.Quick, "Notes": r.Notes,
 		"Tables": r.Tables(), "Charts": cs, "Verdict": r.Verdict(), "VerdictIntervals": verdictIntervals,
+		"TitleMark": r.titleMark(), "Partial": r.Partial,
 	})
 }

@@ -124,6 +124,13 @@ func TestMeasurementInEveryFormat(t *testing.T) {
 	r.Machines[0].HostLoad = &RunLoad{Start: hostload.Sample{At: at, Load1: 0.25, Tasks: 100, Runnable: 1, Busy: 0.03, CPUs: 2, Window: 250 * time.Millisecond},
 		End: hostload.Sample{At: at.Add(time.Hour), Load1: 1.5, Tasks: 120, Runnable: 2, Busy: 0.5, CPUs: 2, Window: 250 * time.Millisecond}}
 	r.FormatVersion = FormatVersion
+	r.Machines[0].TSCHz = 2.445e9 // report.json's reader refuses a machine without a clock
+	for i := range r.Series {     // and a series whose cycles are not its ns samples'
+		r.Series[i].Cycles = nil
+		for _, ns := range r.Series[i].NS {
+			r.Series[i].Cycles = append(r.Series[i].Cycles, ns*2.445)
+		}
+	}
 	r.Summarize()
 	path := filepath.Join(t.TempDir(), "report.json")
 	if err := r.WriteJSON(path); err != nil {

@@ -6,8 +6,10 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -35,7 +37,10 @@ type Report struct {
 	// MergedSettings are the settings of each report a merge read, in
 	// Merged's order (Settings is the first's).
 	MergedSettings []Settings `json:"merged_settings,omitempty"`
-	mechByKey      mechLookup `json:"-"`
+	// Partial is set when the run was interrupted (or, merged, when one
+	// of the reports was): the report holds what was measured before.
+	Partial   *Partial   `json:"partial,omitempty"`
+	mechByKey mechLookup `json:"-"`
 
 	// Paths is how the hand-off backends answered their calls.
 	Paths []PathRecord `json:"paths,omitempty"`
@@ -163,11 +168,8 @@ func Load(path string) (*Report, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s: not a vmm compare report: %w", path, err)
 	}
-	if r.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: report format %d, this vmm reads format %d", path, r.FormatVersion, FormatVersion)
-	}
-	if len(r.Machines) == 0 {
-		return nil, fmt.Errorf("%s: the report names no machine", path)
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r.Summarize()
 	return &r, nil
@@ -187,8 +189,9 @@ func Merge(paths []string) (*Report, error) {
 		for _, m := range r.Machines {
 			old := m.Label
 			seen[m.Label]++
-			if seen[m.Label] > 1 {
-				m.Label = fmt.Sprintf("%s#%d", m.Label, seen[m.Label])
+			for n := seen[old]; seen[m.Label] > 1; n++ { // label#2, or the next one no machine has
+				m.Label = fmt.Sprintf("%s#%d", old, n)
+				seen[m.Label]++
 			}
 			rename[old] = m.Label
 			out.Machines = append(out.Machines, m)
@@ -211,17 +214,30 @@ func Merge(paths []string) (*Report, error) {
 		}
 		out.Settings.Quick = out.Settings.Quick || r.Settings.Quick
 		out.Notes = append(out.Notes, r.Notes...)
+		if r.Partial != nil && out.Partial == nil {
+			p := *r.Partial
+			out.Partial = &p
+		}
 	}
 	return out, nil
 }
 
 // WriteJSON writes the report, every sample included.
 func (r *Report) WriteJSON(path string) error {
+	var b bytes.Buffer
+	if err := r.encodeJSON(&b); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+func (r *Report) encodeJSON(w io.Writer) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // mechLookup finds a backend's mechanism on a machine.

@@ -491,9 +491,12 @@ func (r *Report) detailTable() Table {
 // Markdown renders every table as GitHub-flavoured Markdown.
 func (r *Report) Markdown() string {
 	var b strings.Builder
-	b.WriteString("# plib: the cost of isolating a library\n\n")
+	b.WriteString("# plib: the cost of isolating a library" + r.titleMark() + "\n\n")
 	for _, m := range r.Machines {
 		b.WriteString(untrusted.Markdown(m.measuredOn()) + ".\n")
+	}
+	if r.Partial != nil {
+		fmt.Fprintf(&b, "\n**A partial report**: %s.\n", r.Partial)
 	}
 	if r.Settings.Quick {
 		b.WriteString("\nA --quick run: few samples; figures flagged wide are not to be quoted.\n")

@@ -64,7 +64,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 		return nil, err
 	}
 	defer mem.close()
-	mem.load(img, layout, gate, 0)
+	mem.load(img, layout, gate, 0, 0) // the hypervisor enables no XSAVE: x87 and SSE only (CR4 below)
 	backing := func(view int, gpa uint64) uint64 {
 		off, ok := mem.offset(view, gpa)
 		if !ok {
@@ -89,7 +89,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 	}
 
 	var s Sregs
-	userSregs(&s)
+	userSregs(&s, 0)
 	h := make([]byte, hvmode.Header)
 	put := func(off int, v uint64) { binary.LittleEndian.PutUint64(h[off:], v) }
 	put(hvmode.OffMagic, hvmode.Magic)

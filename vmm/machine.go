@@ -14,6 +14,7 @@ import (
 	"plib/eptviews"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
+	"plib/internal/caps"
 	"plib/internal/image"
 	"plib/vmm/kvm"
 	"plib/vmm/vcpu"
@@ -27,6 +28,7 @@ type Machine struct {
 	vms     []*kvm.VM   // by view id; nil where no view
 	vcpus   []*kvm.VCPU // by view id
 	user    Sregs       // ring-3 state every view starts with
+	xcr0    uint64      // the guest's XCR0 (0: no XSAVE, x87 and SSE only)
 	handler *handler
 	result  *backend.Result
 	// CallBudget bounds one library call: from the app's switch into a
@@ -67,14 +69,14 @@ func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *bac
 			return nil, err
 		}
 	}
-	m := &Machine{img: img, mem: mem, result: p.Result,
+	m := &Machine{img: img, mem: mem, result: p.Result, xcr0: guestXCR0(sys),
 		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views))}
 	defer func() {
 		if err != nil {
 			m.Close()
 		}
 	}()
-	mem.load(img, layout, gate, app)
+	mem.load(img, layout, gate, app, caps.XFeatures(m.xcr0))
 	for id, v := range views {
 		if v == nil {
 			continue
@@ -119,7 +121,12 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 	if err != nil {
 		return fmt.Errorf("KVM_GET_SREGS: %w", err)
 	}
-	userSregs(s)
+	userSregs(s, m.xcr0)
+	if m.xcr0 != 0 {
+		if err := c.SetXCR0(m.xcr0); err != nil {
+			return err
+		}
+	}
 	m.user = *s
 	if err := c.SetSregs(s); err != nil {
 		return fmt.Errorf("KVM_SET_SREGS: %w", err)

@@ -29,6 +29,9 @@ type Machine struct {
 	vcpus   []*kvm.VCPU // by view id
 	user    Sregs       // ring-3 state every view starts with
 	xcr0    uint64      // the guest's XCR0 (0: no XSAVE, x87 and SSE only)
+	// segs is each view's own FS and GS (selector and base), kept across
+	// switches: a switch never carries the caller's into the callee.
+	segs [][2]Segment
 	handler *handler
 	result  *backend.Result
 	// CallBudget bounds one library call: from the app's switch into a
@@ -70,7 +73,7 @@ func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *bac
 		}
 	}
 	m := &Machine{img: img, mem: mem, result: p.Result, xcr0: guestXCR0(sys),
-		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views))}
+		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views)), segs: make([][2]Segment, len(views))}
 	defer func() {
 		if err != nil {
 			m.Close()
@@ -122,6 +125,7 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 		return fmt.Errorf("KVM_GET_SREGS: %w", err)
 	}
 	userSregs(s, m.xcr0)
+	m.segs[id] = [2]Segment{s.FS, s.GS}
 	if m.xcr0 != 0 {
 		if err := c.SetXCR0(m.xcr0); err != nil {
 			return err
@@ -264,17 +268,23 @@ func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 // switchTo moves the vCPU state into the target view's vCPU through sync
 // regs: the registers always, the segment and control state only when it
 // differs from what the target last ran with (it almost never does).
+// FS and GS are not moved: each view keeps its own, as the CPU's VMFUNC
+// would not give them a meaning of their own but a paravirtual KVM lets
+// ring 3 write their bases (WRFSBASE) whatever CR4.FSGSBASE says. The
+// caller's are kept for its return, the callee gets what it last had.
 func (m *Machine) switchTo(from int, act Action) {
 	src, dst := m.vcpus[from].Sync(), m.vcpus[act.View]
 	d := dst.Sync()
 	d.Regs = act.Regs
 	dst.MarkDirty(kvm.SyncRegs)
-	want := &src.Sregs
+	m.segs[from] = [2]Segment{src.Sregs.FS, src.Sregs.GS}
+	want := src.Sregs
 	if act.UserSregs {
-		want = &m.user
+		want = m.user
 	}
-	if d.Sregs != *want {
-		d.Sregs = *want
+	want.FS, want.GS = m.segs[act.View][0], m.segs[act.View][1]
+	if d.Sregs != want {
+		d.Sregs = want
 		dst.MarkDirty(kvm.SyncSregs)
 	}
 }

@@ -1,10 +1,16 @@
 package vmm
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"plib/backend"
+	"plib/internal/guestbin"
+	"plib/internal/image"
+	"plib/internal/testimages"
 	"plib/internal/xstatecheck"
 )
 
@@ -23,5 +29,47 @@ func TestExtendedStateStaysInItsDomain(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// TestSwitchKeepsEachViewsSegmentBases: an application whose FS and GS
+// bases are its own (on this host's paravirtual KVM ring 3 can run
+// WRFSBASE whatever CR4.FSGSBASE says; the image scan refuses the
+// instruction, so the test gives the application's vCPU the bases) calls
+// a library that reads its own with RDFSBASE/RDGSBASE: the library runs
+// with its own (0), and the application has its own back after the call.
+func TestSwitchKeepsEachViewsSegmentBases(t *testing.T) {
+	sys := needKVM(t)
+	img, err := image.Load(testimages.Path(t, "xstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &backend.Result{}
+	var out bytes.Buffer
+	plat := &backend.Platform{Result: res, Params: map[string]int64{"part": 4}, Output: &out, Image: img}
+	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, plat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	const fs, gs = 0x12345000, 0x6789a000
+	s, err := m.vcpus[0].GetSregs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.FS.Base, s.GS.Base = fs, gs
+	if err := m.vcpus[0].SetSregs(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background(), 30*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if res.Violation != nil || !res.Exited || res.ExitCode != 0 {
+		t.Fatalf("%+v %v\n%s", res, res.Violation, out.String())
+	}
+	for name, want := range map[string]int64{"lib_fs_base": 0, "lib_gs_base": 0, "app_fs_base": fs, "app_gs_base": gs} {
+		if got, ok := res.Metric(name); !ok || got != want {
+			t.Errorf("%s = %#x (%v), want %#x", name, got, ok, want)
+		}
 	}
 }

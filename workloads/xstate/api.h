@@ -12,6 +12,8 @@
 #define XS_FP_COMPUTE PLIB_ENTRY(XS_LIB, 5) /* SSE and x87 arithmetic that depends on MXCSR and the control word: its digest */
 #define XS_DIRTY_CONTROL PLIB_ENTRY(XS_LIB, 6) /* returns with MXCSR and the x87 control word changed */
 #define XS_TILE PLIB_ENTRY(XS_LIB, 7)       /* TILERELEASE (AMX): must fault */
+#define XS_FS_BASE PLIB_ENTRY(XS_LIB, 8)    /* the FS base the library runs with (RDFSBASE) */
+#define XS_GS_BASE PLIB_ENTRY(XS_LIB, 9)    /* the GS base (RDGSBASE) */
 
 #define XS_SECRET 0x5ec2e75ec2e70000UL /* | class: the value a library leaves behind */
 #define XS_SECRET_K 0x5ec7             /* k0-7 hold 16 bits without AVX512BW */

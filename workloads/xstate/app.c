@@ -17,6 +17,10 @@
  *   control state unchanged after the call; then a library that returns
  *   with MXCSR and the control word changed must not change the
  *   application's. Exit 0: all held; 1: one failed.
+ * part 4: the FS and GS bases the library runs with and the
+ *   application's own after the call (RDFSBASE, RDGSBASE: the test that
+ *   runs it gives the application bases of its own, as WRFSBASE would
+ *   where the platform lets ring 3 run it). Exit 0.
  * part 2 (the application) and part 3 (the library) run TILERELEASE: no
  *   domain may use AMX tiles (the image cannot be given their
  *   permission), so the run must stop at it; reaching the end is exit 66
@@ -196,6 +200,15 @@ int main(void)
 		plib_print("xstate: TILERELEASE in the application\n");
 		__asm__ volatile(".byte 0xc4, 0xe2, 0x78, 0x49, 0xc0"); /* TILERELEASE */
 		return PLIB_ATTACK_WON;
+	case 4: {
+		unsigned long fs, gs;
+		plib_metric("lib_fs_base", plib_call(XS_FS_BASE, 0, 0, 0, 0));
+		plib_metric("lib_gs_base", plib_call(XS_GS_BASE, 0, 0, 0, 0));
+		__asm__ volatile("rdfsbase %0\n\trdgsbase %1" : "=r"(fs), "=r"(gs));
+		plib_metric("app_fs_base", fs);
+		plib_metric("app_gs_base", gs);
+		break;
+	}
 	case 3:
 		plib_print("xstate: TILERELEASE in the library\n");
 		/* Where the library has a process of its own, its death is the

@@ -3,8 +3,9 @@
  * caller sees them), one that computes with SSE and x87 arithmetic whose
  * result depends on MXCSR and the x87 control word (the gate must give
  * it the defaults), one that returns with both changed (the caller must
- * get its own back), and one that runs an AMX tile instruction (no
- * domain may use tiles: it must fault). Hand-written: the image is
+ * get its own back), one that runs an AMX tile instruction (no
+ * domain may use tiles: it must fault), and two that report the FS and
+ * GS bases the library runs with (a switch must not carry the caller's). Hand-written: the image is
  * compiled -mgeneral-regs-only, so the C compiler touches none of this. */
 #include "api.h"
 
@@ -18,6 +19,8 @@ long plant_x87(long a0, long a1, long a2, long a3);
 long fp_compute(long a0, long a1, long a2, long a3);
 long dirty_control(long a0, long a1, long a2, long a3);
 long tile(long a0, long a1, long a2, long a3);
+long fs_base(long a0, long a1, long a2, long a3);
+long gs_base(long a0, long a1, long a2, long a3);
 
 #define S(c) "$0x5ec2e75ec2e7000" #c
 
@@ -131,6 +134,13 @@ __asm__(".text\n"
 	"xor %eax, %eax\n\t"
 	"ret\n"
 
+	"fs_base:\n\t"
+	"rdfsbase %rax\n\t"
+	"ret\n"
+	"gs_base:\n\t"
+	"rdgsbase %rax\n\t"
+	"ret\n"
+
 	"tile:\n\t"
 	".byte 0xc4, 0xe2, 0x78, 0x49, 0xc0\n\t"	/* TILERELEASE */
 	"xor %eax, %eax\n\t"
@@ -144,3 +154,5 @@ PLIB_EXPORT(4, plant_x87);
 PLIB_EXPORT(5, fp_compute);
 PLIB_EXPORT(6, dirty_control);
 PLIB_EXPORT(7, tile);
+PLIB_EXPORT(8, fs_base);
+PLIB_EXPORT(9, gs_base);

@@ -23,15 +23,15 @@ import (
 // Machine is one loaded workload: a KVM VM per view over shared memory,
 // each with one vCPU, all run in turn by one OS thread.
 type Machine struct {
-	img     *image.Image
-	mem     *guestMemory
-	vms     []*kvm.VM   // by view id; nil where no view
-	vcpus   []*kvm.VCPU // by view id
-	user    Sregs       // ring-3 state every view starts with
-	xcr0    uint64      // the guest's XCR0 (0: no XSAVE, x87 and SSE only)
+	img   *image.Image
+	mem   *guestMemory
+	vms   []*kvm.VM   // by view id; nil where no view
+	vcpus []*kvm.VCPU // by view id
+	user  Sregs       // ring-3 state every view starts with
+	xcr0  uint64      // the guest's XCR0 (0: no XSAVE, x87 and SSE only)
 	// segs is each view's own FS and GS (selector and base), kept across
 	// switches: a switch never carries the caller's into the callee.
-	segs [][2]Segment
+	segs    [][2]Segment
 	handler *handler
 	result  *backend.Result
 	// CallBudget bounds one library call: from the app's switch into a

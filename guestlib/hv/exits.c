@@ -196,12 +196,13 @@ void hv_exit(void)
 	switch (reason) {
 	case EXIT_CPUID: {
 		/* CPUID always exits under VMX: answer it as the CPU would for
-		   this guest, which has no XSAVE (CR4.OSXSAVE = 0: x87 and SSE
-		   only, as the bundle's feature word tells the gate) and no VMX. */
+		   this guest, which has the hypervisor's CR4.OSXSAVE and XCR0
+		   (xstate() in vmx.c: the bundle's feature word matches) and no
+		   VMX. */
 		uint32_t a = (uint32_t)guest_regs.rax, b, c = (uint32_t)guest_regs.rcx, d;
 		__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 		if ((uint32_t)guest_regs.rax == 1)
-			c &= ~((1u << 27) | (1u << 5)); /* OSXSAVE, VMX */
+			c &= ~(1u << 5); /* VMX */
 		guest_regs.rax = a;
 		guest_regs.rbx = b;
 		guest_regs.rcx = c;

@@ -44,7 +44,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mem.close() })
-	mem.load(img, layout, guestbin.GateVMFUNC, 0)
+	mem.load(img, layout, guestbin.GateVMFUNC, 0, 0)
 	return &fixture{img: img, layout: layout, views: views, mem: mem, res: &backend.Result{}, out: &bytes.Buffer{}}
 }
 
@@ -62,7 +62,7 @@ func gateVMFUNC(t *testing.T) uint64 {
 	return abi.GatePage + uint64(i)
 }
 
-func user() Sregs   { var s Sregs; userSregs(&s); return s }
+func user() Sregs   { var s Sregs; userSregs(&s, 0); return s }
 func kernel() Sregs { s := user(); s.CS.DPL, s.CS.Selector = 0, selKernelCode; return s }
 
 func sysExit(nr, a0, a1, a2 uint64) Exit {

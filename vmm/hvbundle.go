@@ -7,6 +7,7 @@ import (
 
 	"plib/eptviews"
 	"plib/internal/abi"
+	"plib/internal/caps"
 	"plib/internal/image"
 	"plib/vmm/hvmode"
 )
@@ -64,7 +65,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 		return nil, err
 	}
 	defer mem.close()
-	mem.load(img, layout, gate, 0)
+	mem.load(img, layout, gate, 0, 0) // the feature word: written by the hypervisor (xfeat_hpa below)
 	backing := func(view int, gpa uint64) uint64 {
 		off, ok := mem.offset(view, gpa)
 		if !ok {
@@ -89,7 +90,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 	}
 
 	var s Sregs
-	userSregs(&s)
+	userSregs(&s, 0)
 	h := make([]byte, hvmode.Header)
 	put := func(off int, v uint64) { binary.LittleEndian.PutUint64(h[off:], v) }
 	put(hvmode.OffMagic, hvmode.Magic)
@@ -138,6 +139,14 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 			n = n[:hvmode.NameBytes-1]
 		}
 		copy(h[hvmode.OffNames+id*hvmode.NameBytes:], n)
+	}
+	// The hypervisor enables what of this XCR0 its CPU has and writes the
+	// matching feature word into each view's header page.
+	put(hvmode.OffXCR0Max, caps.XCR0Guest)
+	for id, v := range views {
+		if v != nil {
+			put(hvmode.OffXFeatHPA+8*id, backing(id, abi.GateData+abi.HdrXFeat))
+		}
 	}
 	out := make([]byte, 0, hvmode.Header+len(mem.buf)+len(ept.Pages)*abi.PageSize)
 	out = append(out, h...)

@@ -53,13 +53,15 @@ const (
 const (
 	cr0PE = 1 << 0
 	cr0MP = 1 << 1
-	cr0EM = 1 << 2 // no FPU: x87 and SSE fault, so a switch moves no FPU state
 	cr0ET = 1 << 4
 	cr0NE = 1 << 5
 	cr0WP = 1 << 16
 	cr0PG = 1 << 31
 
-	cr4PAE = 1 << 5
+	cr4PAE        = 1 << 5
+	cr4OSFXSR     = 1 << 9  // FXSAVE/FXRSTOR and SSE: the gate clears xmm and loads MXCSR
+	cr4OSXMMEXCPT = 1 << 10 // an unmasked SSE exception is #XM, reported by the supervisor
+	cr4OSXSAVE    = 1 << 18 // XCR0 (KVM_SET_XCRS): AVX and AVX-512 state, cleared by the gate
 
 	eferLME = 1 << 8
 	eferLMA = 1 << 10
@@ -239,8 +241,12 @@ func (l *Layout) writePageTables() error {
 func (l *Layout) CR3() uint64 { return ptBase }
 
 // userSregs is the state every view's vCPU starts with: ring 3, long mode,
-// paging on, no FPU.
-func userSregs(s *Sregs) {
+// paging on, the x87 FPU and SSE enabled, and XSAVE (the AVX and AVX-512
+// state XCR0 names) where xcr0 is not 0. The vector state is enabled for
+// real rather than disabled by control bits: a paravirtual KVM (kvm_pvm)
+// does not apply the guest's CR0.EM or CR4.OSFXSR to the hardware, so
+// the gate clears these registers itself and needs them to work.
+func userSregs(s *Sregs, xcr0 uint64) {
 	code := Segment{Base: 0, Limit: 0xffffffff, Selector: selUserCode, Typ: 11, Present: 1, DPL: 3, S: 1, L: 1, G: 1}
 	data := Segment{Base: 0, Limit: 0xffffffff, Selector: selUserData, Typ: 3, Present: 1, DPL: 3, DB: 1, S: 1, G: 1}
 	s.CS = code
@@ -248,8 +254,11 @@ func userSregs(s *Sregs) {
 	s.TR = Segment{Base: tssAddr, Limit: uint32(tssLimit()), Selector: selTSS, Typ: 11, Present: 1}
 	s.GDT = Descriptor{Base: gdtAddr, Limit: 0x37}
 	s.IDT = Descriptor{Base: idtAddr, Limit: numVectors*16 - 1}
-	s.CR0 = cr0PE | cr0MP | cr0EM | cr0ET | cr0NE | cr0WP | cr0PG
+	s.CR0 = cr0PE | cr0MP | cr0ET | cr0NE | cr0WP | cr0PG
 	s.CR3 = ptBase
-	s.CR4 = cr4PAE
+	s.CR4 = cr4PAE | cr4OSFXSR | cr4OSXMMEXCPT
+	if xcr0 != 0 {
+		s.CR4 |= cr4OSXSAVE
+	}
 	s.EFER = eferLME | eferLMA | eferNXE
 }

@@ -14,6 +14,7 @@ import (
 	"plib/eptviews"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
+	"plib/internal/caps"
 	"plib/internal/image"
 	"plib/vmm/kvm"
 	"plib/vmm/vcpu"
@@ -22,11 +23,15 @@ import (
 // Machine is one loaded workload: a KVM VM per view over shared memory,
 // each with one vCPU, all run in turn by one OS thread.
 type Machine struct {
-	img     *image.Image
-	mem     *guestMemory
-	vms     []*kvm.VM   // by view id; nil where no view
-	vcpus   []*kvm.VCPU // by view id
-	user    Sregs       // ring-3 state every view starts with
+	img   *image.Image
+	mem   *guestMemory
+	vms   []*kvm.VM   // by view id; nil where no view
+	vcpus []*kvm.VCPU // by view id
+	user  Sregs       // ring-3 state every view starts with
+	xcr0  uint64      // the guest's XCR0 (0: no XSAVE, x87 and SSE only)
+	// segs is each view's own FS and GS (selector and base), kept across
+	// switches: a switch never carries the caller's into the callee.
+	segs    [][2]Segment
 	handler *handler
 	result  *backend.Result
 	// CallBudget bounds one library call: from the app's switch into a
@@ -67,14 +72,14 @@ func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *bac
 			return nil, err
 		}
 	}
-	m := &Machine{img: img, mem: mem, result: p.Result,
-		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views))}
+	m := &Machine{img: img, mem: mem, result: p.Result, xcr0: guestXCR0(sys),
+		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views)), segs: make([][2]Segment, len(views))}
 	defer func() {
 		if err != nil {
 			m.Close()
 		}
 	}()
-	mem.load(img, layout, gate, app)
+	mem.load(img, layout, gate, app, caps.XFeatures(m.xcr0))
 	for id, v := range views {
 		if v == nil {
 			continue
@@ -119,7 +124,13 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 	if err != nil {
 		return fmt.Errorf("KVM_GET_SREGS: %w", err)
 	}
-	userSregs(s)
+	userSregs(s, m.xcr0)
+	m.segs[id] = [2]Segment{s.FS, s.GS}
+	if m.xcr0 != 0 {
+		if err := c.SetXCR0(m.xcr0); err != nil {
+			return err
+		}
+	}
 	m.user = *s
 	if err := c.SetSregs(s); err != nil {
 		return fmt.Errorf("KVM_SET_SREGS: %w", err)
@@ -257,17 +268,23 @@ func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 // switchTo moves the vCPU state into the target view's vCPU through sync
 // regs: the registers always, the segment and control state only when it
 // differs from what the target last ran with (it almost never does).
+// FS and GS are not moved: each view keeps its own, as the CPU's VMFUNC
+// would not give them a meaning of their own but a paravirtual KVM lets
+// ring 3 write their bases (WRFSBASE) whatever CR4.FSGSBASE says. The
+// caller's are kept for its return, the callee gets what it last had.
 func (m *Machine) switchTo(from int, act Action) {
 	src, dst := m.vcpus[from].Sync(), m.vcpus[act.View]
 	d := dst.Sync()
 	d.Regs = act.Regs
 	dst.MarkDirty(kvm.SyncRegs)
-	want := &src.Sregs
+	m.segs[from] = [2]Segment{src.Sregs.FS, src.Sregs.GS}
+	want := src.Sregs
 	if act.UserSregs {
-		want = &m.user
+		want = m.user
 	}
-	if d.Sregs != *want {
-		d.Sregs = *want
+	want.FS, want.GS = m.segs[act.View][0], m.segs[act.View][1]
+	if d.Sregs != want {
+		d.Sregs = want
 		dst.MarkDirty(kvm.SyncSregs)
 	}
 }

@@ -1,6 +1,7 @@
 package vmm
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 
@@ -147,7 +148,10 @@ func (g *guestMemory) write(view int, gpa uint64, b []byte) {
 
 // load fills guest memory: supervisor tables, image sections, the gate,
 // one header page per view and the shared entry table.
-func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte, app int) {
+// load writes img, the gate and the supervisor into guest memory; xfeat is
+// the header page's feature word (abi.HdrXFeat): the register classes the
+// guest's XCR0 enables, which the gate clears.
+func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte, app int, xfeat uint64) {
 	g.write(0, supBase, layout.Supervisor)
 	for _, s := range img.Sections {
 		if s.Data != nil && s.Kind != image.KindGate && s.Kind != image.KindGateData {
@@ -162,7 +166,9 @@ func (g *guestMemory) load(img *image.Image, layout *Layout, gate []byte, app in
 	g.write(0, abi.GatePage, gatePage)
 	for id, v := range g.views {
 		if v != nil {
-			g.write(id, abi.GateData, img.HeaderPage(id, app, 0))
+			hdr := img.HeaderPage(id, app, 0)
+			binary.LittleEndian.PutUint64(hdr[abi.HdrXFeat:], xfeat)
+			g.write(id, abi.GateData, hdr)
 		}
 	}
 	g.write(0, abi.GateEntries, img.EntryTable())

@@ -43,6 +43,12 @@ struct bundle {
 	uint64_t nparams;
 	struct bundle_param params[BUNDLE_MAX_PARAMS];
 	char names[BUNDLE_MAX_VIEWS][BUNDLE_NAME]; /* each view's name */
+	/* The XCR0 bits the guest may have (x87, SSE, AVX, AVX-512; 0: no
+	   XSAVE): the hypervisor enables those the CPU has and writes the
+	   matching PLIB_XF_* word at each view's xfeat_hpa (the header
+	   page's feature word, 0: no such view) before the guest runs. */
+	uint64_t xcr0_max;
+	uint64_t xfeat_hpa[BUNDLE_MAX_VIEWS];
 };
 _Static_assert(sizeof(struct bundle) <= BUNDLE_HEADER, "the bundle header outgrew its page");
 #endif

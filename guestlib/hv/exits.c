@@ -194,6 +194,22 @@ void hv_exit(void)
 	uint64_t rip = vmread(GUEST_RIP);
 	int view = current_view();
 	switch (reason) {
+	case EXIT_CPUID: {
+		/* CPUID always exits under VMX: answer it as the CPU would for
+		   this guest, which has the hypervisor's CR4.OSXSAVE and XCR0
+		   (xstate() in vmx.c: the bundle's feature word matches) and no
+		   VMX. */
+		uint32_t a = (uint32_t)guest_regs.rax, b, c = (uint32_t)guest_regs.rcx, d;
+		__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		if ((uint32_t)guest_regs.rax == 1)
+			c &= ~(1u << 5); /* VMX */
+		guest_regs.rax = a;
+		guest_regs.rbx = b;
+		guest_regs.rcx = c;
+		guest_regs.rdx = d;
+		vmwrite(GUEST_RIP, rip + vmread(EXIT_INSTRUCTION_LEN));
+		return;
+	}
 	case EXIT_IO: {
 		uint16_t port = (uint16_t)(qual >> 16);
 		int in = (qual >> 3) & 1, cpl = (int)(vmread(GUEST_CS_AR) >> 5) & 3;

@@ -4,6 +4,7 @@
  * EPTP list) and launch. Exits are handled in exits.c. */
 #include "hv.h"
 #include "vmx.h"
+#include "plib_abi.h"
 
 struct mb_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
@@ -23,6 +24,11 @@ static uint8_t vmcs_region[4096] __attribute__((aligned(4096)));
 static uint8_t exit_stack[16384] __attribute__((aligned(16)));
 
 #define CR4_VMXE (1ull << 13)
+#define CR4_OSXSAVE (1ull << 18)
+
+/* CR4 bits the guest gets beyond the bundle's: OSXSAVE where xstate()
+   enabled XSAVE. */
+static uint64_t guest_cr4_extra;
 
 static int true_ctls;
 
@@ -126,14 +132,57 @@ static void load_bundle(const struct mb_info *mb)
 	put("\n");
 }
 
+/* The guest's extended state: XCR0 is not part of the VMCS, so the guest
+   runs with the hypervisor's. Enable what of the bundle's xcr0_max this
+   CPU has (AVX only with SSE, AVX-512 only whole), then tell the gate
+   which classes to clear: the feature word in every view's header page,
+   written before the guest runs. With no XSAVE the word stays 0 (x87
+   and SSE, which CR4.OSFXSR enables). */
+static void xstate(void)
+{
+	uint32_t r[4];
+	uint64_t x = 0, f = 0;
+	cpuid(1, 0, r);
+	if (B->xcr0_max && (r[2] & (1u << 26))) { /* XSAVE */
+		cpuid(0xd, 0, r);
+		x = (((uint64_t)r[3] << 32) | r[0]) & B->xcr0_max;
+		if ((x & 3) != 3)
+			x = 0;			/* no x87 and SSE state: leave XSAVE off */
+		if ((x & 0xe4) != 0xe4)
+			x &= ~0xe0ull;		/* AVX-512 needs AVX and all three of its components */
+	}
+	if (x) {
+		uint64_t c4 = cr(4) | CR4_OSXSAVE;
+		__asm__ volatile("mov %0, %%cr4" : : "r"(c4));
+		__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)x), "d"((uint32_t)(x >> 32)));
+		guest_cr4_extra = CR4_OSXSAVE;
+		if ((x & 6) == 6)
+			f |= PLIB_XF_AVX;
+		if ((x & 0xe6) == 0xe6)
+			f |= PLIB_XF_AVX512;
+	}
+	uint64_t lo = B->guest_hpa, hi = B->guest_hpa + B->guest_size;
+	for (uint64_t v = 0; v < B->views; v++) {
+		uint64_t a = B->xfeat_hpa[v];
+		if (a < lo || a + 8 > hi || (a & 7))
+			fatal(FATAL_BUNDLE, "a view's feature word lies outside guest memory");
+		*(volatile uint64_t *)(uintptr_t)a = f;
+	}
+	put("PLIB hv xstate xcr0=");
+	putx(x);
+	put(" xfeat=");
+	putx(f);
+	put("\n");
+}
+
 static void guest_state(void)
 {
 	uint64_t fixed0 = rdmsr(MSR_VMX_CR0_FIXED0), fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	w(GUEST_CR0, (B->cr0 | fixed0) & fixed1);
 	w(CR0_SHADOW, B->cr0);
 	w(CR4_MASK, CR4_VMXE); /* the guest reads its own CR4, without VMXE */
-	w(CR4_SHADOW, B->cr4);
-	w(GUEST_CR4, ((B->cr4 | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1)) | CR4_VMXE);
+	w(CR4_SHADOW, B->cr4 | guest_cr4_extra);
+	w(GUEST_CR4, ((B->cr4 | guest_cr4_extra | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1)) | CR4_VMXE);
 	w(GUEST_CR3, B->cr3);
 	w(GUEST_EFER, B->efer);
 	w(GUEST_CS_SEL, B->cs_sel);
@@ -236,6 +285,7 @@ void hv_main(uint32_t mb_addr)
 	put("PLIB hv guestlib hypervisor mode\n");
 	check_cpu();
 	load_bundle((const struct mb_info *)(uintptr_t)mb_addr);
+	xstate();
 	uint64_t c0 = cr(0), c4 = cr(4) | CR4_VMXE;
 	c0 = (c0 | rdmsr(MSR_VMX_CR0_FIXED0)) & rdmsr(MSR_VMX_CR0_FIXED1);
 	c4 = (c4 | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1);

@@ -34,6 +34,11 @@
 #define PLIB_HDR_APP       0x20 /* this application instance (0..apps-1) */
 #define PLIB_HDR_APPS      0x28 /* how many application instances run */
 #define PLIB_MAX_APPS      8    /* instances an image may ask for (PLIB_APPS) */
+#define PLIB_HDR_XFEAT     0x30 /* the register state the CPU gives this image (PLIB_XF_*): which the gates clear */
+#define PLIB_XF_AVX        0x1  /* ymm: XCR0 has SSE and AVX state (VZEROALL clears ymm0-15) */
+#define PLIB_XF_AVX512     0x2  /* zmm, k0-7: XCR0 has opmask, ZMM_Hi256 and Hi16_ZMM (AVX512F) */
+#define PLIB_MXCSR_DEFAULT 0x1f80 /* every library starts with this MXCSR (all exceptions masked, round to nearest) */
+#define PLIB_FCW_DEFAULT   0x037f /* and this x87 control word (FNINIT's) */
 #define PLIB_HDR_STACKS    0x100 /* u64[PLIB_MAX_DOMAINS]: library stack tops */
 #define PLIB_HDR_ARGBASE   0x200 /* u64[PLIB_MAX_DOMAINS]: argument area bases */
 #define PLIB_HDR_ARGSIZE   0x240 /* u64[PLIB_MAX_DOMAINS]: argument area sizes */

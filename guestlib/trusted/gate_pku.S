@@ -91,8 +91,10 @@ gate_call:
 	mov %r13, %rsi
 	mov %r14, %rdx
 	mov %r15, %rcx
+	XSTATE_IN			/* MXCSR, x87 control word: none of the caller's */
 	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES(%r10)
+	XSTATE_OUT			/* no vector, mask or x87 value of the library's goes back */
 	mov %rax, %r12			/* result */
 	SLOT_CLOSE			/* while the callee's key is still open */
 	pop %r9

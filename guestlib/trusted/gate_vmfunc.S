@@ -98,8 +98,10 @@ switch_in:
 	mov %rdx, %rsi
 	mov %r9, %rdx
 	mov %r8, %rcx
+	XSTATE_IN			/* MXCSR, x87 control word: none of the caller's */
 	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES(%r10)
+	XSTATE_OUT			/* no vector, mask or x87 value of the library's goes back */
 	pop %rbp
 	pop %r11
 	mov %rax, %r9			/* the result survives the switch in r9 */

@@ -39,27 +39,34 @@ const (
 	HdrApp      = 0x20
 	HdrApps     = 0x28
 	MaxApps     = 8
-	HdrStacks   = 0x100
-	HdrArgBase  = 0x200
-	HdrArgSize  = 0x240
-	HdrTextBase = 0x280
-	HdrTextSize = 0x2c0
-	HdrPrivBase = 0x300
-	HdrPrivSize = 0x340
-	HdrPKRU     = 0x380
-	HdrSlots    = 0x3c0
-	SlotBytes   = 64
-	SlotEntries = 16
-	SlotReturns = 24
-	SlotStart   = 32 // host loader runtime: TSC when the library's open call began (0: none)
-	SlotEntry   = 40 // host loader runtime: the entry of that call
-	SlotServing = 0  // handoff: the request slot of the call the library serves (0: none); vmfunc: the saved rsp
-	HdrReq      = 0x400
-	HdrBudget   = 0x440
-	HdrSpin     = 0x448 // process, handoff: the spin bound in TSC cycles (0: sleep at once)
-	HdrBell     = 0x480 // process: each library's doorbell word
-	HdrInReq    = 0x4c0 // process: a library's incoming request pages, by caller
-	Magic       = 0x4554414742494c50
+	HdrXFeat    = 0x30 // the register state the CPU gives this image (XF*): which the gates clear
+	XFAVX       = 0x1  // ymm: XCR0 has SSE and AVX state
+	XFAVX512    = 0x2  // zmm16-31, k0-7: XCR0 has opmask, ZMM_Hi256 and Hi16_ZMM
+	// MXCSRDefault and FCWDefault are the MXCSR and x87 control word every
+	// library starts with, whatever its caller set.
+	MXCSRDefault = 0x1f80
+	FCWDefault   = 0x037f
+	HdrStacks    = 0x100
+	HdrArgBase   = 0x200
+	HdrArgSize   = 0x240
+	HdrTextBase  = 0x280
+	HdrTextSize  = 0x2c0
+	HdrPrivBase  = 0x300
+	HdrPrivSize  = 0x340
+	HdrPKRU      = 0x380
+	HdrSlots     = 0x3c0
+	SlotBytes    = 64
+	SlotEntries  = 16
+	SlotReturns  = 24
+	SlotStart    = 32 // host loader runtime: TSC when the library's open call began (0: none)
+	SlotEntry    = 40 // host loader runtime: the entry of that call
+	SlotServing  = 0  // handoff: the request slot of the call the library serves (0: none); vmfunc: the saved rsp
+	HdrReq       = 0x400
+	HdrBudget    = 0x440
+	HdrSpin      = 0x448 // process, handoff: the spin bound in TSC cycles (0: sleep at once)
+	HdrBell      = 0x480 // process: each library's doorbell word
+	HdrInReq     = 0x4c0 // process: a library's incoming request pages, by caller
+	Magic        = 0x4554414742494c50
 )
 
 // The handoff backend's header fields and request slots (plib_abi.h).

@@ -56,6 +56,8 @@ func TestBundleHeaderMatchesGo(t *testing.T) {
 		"sizeof(((struct bundle *)0)->params)":   BundleMaxParams * BundleParamBytes,
 		"sizeof(((struct bundle *)0)->names)":    BundleMaxViews * BundleNameBytes,
 		"sizeof(struct bundle) <= BUNDLE_HEADER": 1,
-		"sizeof(struct bundle)":                  BundleOffNames + BundleMaxViews*BundleNameBytes,
+		f("xcr0_max"):                            BundleOffXCR0Max,
+		f("xfeat_hpa"):                           BundleOffXFeatHPA,
+		"sizeof(struct bundle)":                  BundleOffXFeatHPA + 8*BundleMaxViews,
 	})
 }

@@ -48,4 +48,6 @@ const (
 	BundleOffParams    = 208                                                    // u64 count, then BundleMaxParams x BundleParamBytes
 	BundleParamBytes   = BundleNameBytes + 8                                    // {name[BundleNameBytes], i64 value}
 	BundleOffNames     = BundleOffParams + 8 + BundleMaxParams*BundleParamBytes // view names: BundleMaxViews x name[BundleNameBytes]
+	BundleOffXCR0Max   = BundleOffNames + BundleMaxViews*BundleNameBytes        // u64: the XCR0 bits the guest may have
+	BundleOffXFeatHPA  = BundleOffXCR0Max + 8                                   // u64[BundleMaxViews]: where each view's header feature word is
 )

@@ -19,3 +19,12 @@ TEXT ·rdtsc(SB), NOSPLIT, $0-8
 	ORQ DX, AX
 	MOVQ AX, ret+0(FP)
 	RET
+
+// func xgetbv0() uint64: XCR0, the state components the OS enabled
+TEXT ·xgetbv0(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	SHLQ $32, DX
+	ORQ DX, AX
+	MOVQ AX, ret+0(FP)
+	RET

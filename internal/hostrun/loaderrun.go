@@ -258,6 +258,9 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	}
 	copy(gp, hb.Gate)
 	copy(mem[abi.GateData-abi.ImageBase:], img.HeaderPage(0, req.App, abi.HostPlatform))
+	// The register classes this CPU and kernel give the image's process
+	// (XCR0), which the gates clear on every return from a library.
+	binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+abi.HdrXFeat:], caps.XFeatures(caps.HostXCR0()))
 	copy(mem[abi.GateEntries-abi.ImageBase:], img.EntryTable())
 
 	for _, d := range img.Libraries() { // the oracle's secret, in memory only the library may read

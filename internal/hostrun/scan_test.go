@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"plib/internal/guestbin"
+	"plib/internal/image"
 )
 
 // fakeMem serves reads from a map of regions.
@@ -65,6 +66,9 @@ func TestLoaderIsGadgetFree(t *testing.T) {
 	}
 	if at, name := findGadget(guestbin.Loader); at >= 0 {
 		t.Errorf("%s at offset %#x of the loader", name, at)
+	}
+	if at := image.FindWRSEGBASE(guestbin.Loader); at >= 0 {
+		t.Errorf("WRFSBASE/WRGSBASE at offset %#x of the loader", at)
 	}
 }
 

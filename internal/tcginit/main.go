@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/internal/xstatecheck"
 )
 
 type check struct {
@@ -50,6 +51,18 @@ func main() {
 		}},
 		{"attack-fpstate: MXCSR and x87 exceptions unmasked; every call answered, the platform unharmed", func() error {
 			return runExpect("attack-fpstate", 1, workloadExit(71), "--param", "calls=300")
+		}},
+		{"xstate: no vector, mask or x87 register of a library reaches the application under pku (the classes this CPU has; TCG has no AVX-512)", func() error {
+			return runExpect("xstate", 0, xstateIs(xstatecheck.Registers))
+		}},
+		{"xstate: the application's MXCSR and x87 control word reach no library under pku, and it gets its own back", func() error {
+			return runExpect("xstate", 0, xstateIs(xstatecheck.Control), "--param", "part=1")
+		}},
+		{"xstate: TILERELEASE faults in the application and in a library under pku", func() error {
+			if err := runExpect("xstate", 3, xstateIs(xstatecheck.AppTile), "--param", "part=2"); err != nil {
+				return err
+			}
+			return runExpect("xstate", 3, xstateIs(xstatecheck.LibTile), "--param", "part=3")
 		}},
 		{"attack-pku-index: the gate's WRPKRU reached with EAX = 0 and an index into app memory traps (each of its three)", func() error {
 			for _, which := range []string{"0", "1", "2"} {
@@ -163,6 +176,10 @@ func workloadExit(want int64) func(*backend.Result) error {
 		}
 		return nil
 	}
+}
+
+func xstateIs(p xstatecheck.Part) func(*backend.Result) error {
+	return func(r *backend.Result) error { return xstatecheck.Check(r, p, true) }
 }
 
 func metricIs(name string, want int64) func(*backend.Result) error {

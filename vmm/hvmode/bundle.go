@@ -54,6 +54,8 @@ const (
 	OffTRAR      = abi.BundleOffTRAR
 	OffParams    = abi.BundleOffParams
 	OffNames     = abi.BundleOffNames
+	OffXCR0Max   = abi.BundleOffXCR0Max
+	OffXFeatHPA  = abi.BundleOffXFeatHPA
 	ParamBytes   = abi.BundleParamBytes // one parameter: name[NameBytes], u64 value
 )
 

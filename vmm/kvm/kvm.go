@@ -196,6 +196,31 @@ func (c *VCPU) SetCPUID() error {
 	return nil
 }
 
+// SetXCR0 is KVM_SET_XCRS with XCR0 = xcr0: the state components
+// (x87, SSE, AVX, AVX-512, ...) the guest's XSAVE-enabled code may use.
+// It reads XCR0 back (KVM_GET_XCRS) and fails if the vCPU holds another
+// value.
+func (c *VCPU) SetXCR0(xcr0 uint64) error {
+	x := &xcrs{Nr: 1}
+	x.XCRs[0].Value = xcr0
+	if err := setXCRs(c.fd.Fd(), x); err != nil {
+		return fmt.Errorf("KVM_SET_XCRS (XCR0 = %#x): %w", xcr0, err)
+	}
+	got, err := getXCRs(c.fd.Fd())
+	if err != nil {
+		return fmt.Errorf("KVM_GET_XCRS: %w", err)
+	}
+	for i := uint32(0); i < got.Nr && i < uint32(len(got.XCRs)); i++ {
+		if got.XCRs[i].XCR == 0 {
+			if got.XCRs[i].Value != xcr0 {
+				return fmt.Errorf("KVM_SET_XCRS: XCR0 = %#x, asked for %#x", got.XCRs[i].Value, xcr0)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("KVM_GET_XCRS: no XCR0 among %d registers", got.Nr)
+}
+
 // SetRegs is KVM_SET_REGS.
 func (c *VCPU) SetRegs(r *Regs) error { return gokvm.SetRegs(c.fd.Fd(), r) }
 
@@ -233,4 +258,19 @@ type MMIOExit struct {
 type InternalExit struct {
 	Suberror uint32
 	Data     []uint64
+}
+
+// SupportedXCR0 is the XCR0 bits KVM lets a guest enable
+// (KVM_GET_SUPPORTED_CPUID leaf 0xD, subleaf 0: EDX:EAX); 0 on error.
+func (s *System) SupportedXCR0() uint64 {
+	id, err := s.SupportedCPUID()
+	if err != nil {
+		return 0
+	}
+	for _, e := range id.Entries[:min(int(id.Nent), len(id.Entries))] {
+		if e.Function == 0xd && e.Index == 0 {
+			return uint64(e.EDX)<<32 | uint64(e.EAX)
+		}
+	}
+	return 0
 }

@@ -152,3 +152,32 @@ func setCPUID2(fd uintptr, c *cpuid2) error {
 	}
 	return nil
 }
+
+// xcrs is struct kvm_xcrs (gokvm has no KVM_SET_XCRS).
+type xcrs struct {
+	Nr    uint32
+	Flags uint32
+	XCRs  [16]struct {
+		XCR      uint32
+		Reserved uint32
+		Value    uint64
+	}
+	_ [16]uint64
+}
+
+func setXCRs(fd uintptr, x *xcrs) error {
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, fd, gokvm.IIOW(0xa7, unsafe.Sizeof(*x)), uintptr(unsafe.Pointer(x)))
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+func getXCRs(fd uintptr) (*xcrs, error) {
+	x := &xcrs{}
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, fd, gokvm.IIOR(0xa6, unsafe.Sizeof(*x)), uintptr(unsafe.Pointer(x)))
+	if errno != 0 {
+		return nil, errno
+	}
+	return x, nil
+}

@@ -67,6 +67,8 @@ func TestLayoutMatchesKernel(t *testing.T) {
 		"offsetof(struct kvm_sync_regs, sregs)": int64(unsafe.Offsetof(SyncRegsArea{}.Sregs)),
 		"sizeof(struct kvm_cpuid_entry2)":       int64(unsafe.Sizeof(cpuidEntry2{})),
 		"offsetof(struct kvm_cpuid2, entries)":  int64(unsafe.Offsetof(cpuid2{}.Entries)),
+		"sizeof(struct kvm_xcrs)":               int64(unsafe.Sizeof(xcrs{})),
+		"offsetof(struct kvm_xcrs, xcrs)":       int64(unsafe.Offsetof(xcrs{}.XCRs)),
 
 		"KVM_EXIT_UNKNOWN": ExitUnknown, "KVM_EXIT_EXCEPTION": ExitException, "KVM_EXIT_IO": ExitIO,
 		"KVM_EXIT_HYPERCALL": ExitHypercall, "KVM_EXIT_DEBUG": ExitDebug, "KVM_EXIT_HLT": ExitHLT,

@@ -1,0 +1,29 @@
+package hostrun_test
+
+import (
+	"fmt"
+	"testing"
+
+	"plib/backend"
+	"plib/internal/xstatecheck"
+)
+
+// TestExtendedStateCrossesNoGate: a library's vector, mask and x87
+// registers never reach the application, an application's MXCSR and x87
+// control word never reach the library, and AMX tile instructions fault
+// in every domain, under each host backend (pku: scripts/test-pku-tcg).
+// none has no gate: there the library's registers are seen and the
+// application's unmasked divide-by-zero faults the library, which shows
+// that the workload can see what it checks.
+func TestExtendedStateCrossesNoGate(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
+		for _, p := range xstatecheck.Parts {
+			t.Run(fmt.Sprintf("%s/part%d", name, p), func(t *testing.T) {
+				res, out := runBackend(t, b, "xstate", p.Params())
+				if err := xstatecheck.Check(res, p, name != "none"); err != nil {
+					t.Errorf("%v\n%s", err, out)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package vmm
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"plib/backend"
+	"plib/internal/guestbin"
+	"plib/internal/image"
+	"plib/internal/testimages"
+	"plib/internal/xstatecheck"
+)
+
+// TestExtendedStateStaysInItsDomain: under vmfunc a library's vector,
+// mask and x87 registers never reach the application, the application's
+// MXCSR and x87 control word never reach the library, and an AMX tile
+// instruction faults in the application and in a library (XCR0 has no
+// tile state). This is behaviour, not the control bits handed to KVM:
+// the guest enables x87, SSE and XSAVE for real (TestGuestControlState),
+// and the gate clears what XCR0 enables.
+func TestExtendedStateStaysInItsDomain(t *testing.T) {
+	for _, p := range xstatecheck.Parts {
+		t.Run(fmt.Sprintf("part%d", p), func(t *testing.T) {
+			res, _ := run(t, "xstate", p.Params(), 30*time.Second)
+			if err := xstatecheck.Check(res, p, true); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestSwitchKeepsEachViewsSegmentBases: an application whose FS and GS
+// bases are its own (on this host's paravirtual KVM ring 3 can run
+// WRFSBASE whatever CR4.FSGSBASE says; the image scan refuses the
+// instruction, so the test gives the application's vCPU the bases) calls
+// a library that reads its own with RDFSBASE/RDGSBASE: the library runs
+// with its own (0), and the application has its own back after the call.
+func TestSwitchKeepsEachViewsSegmentBases(t *testing.T) {
+	sys := needKVM(t)
+	img, err := image.Load(testimages.Path(t, "xstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &backend.Result{}
+	var out bytes.Buffer
+	plat := &backend.Platform{Result: res, Params: map[string]int64{"part": 4}, Output: &out, Image: img}
+	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, plat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	const fs, gs = 0x12345000, 0x6789a000
+	s, err := m.vcpus[0].GetSregs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.FS.Base, s.GS.Base = fs, gs
+	if err := m.vcpus[0].SetSregs(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background(), 30*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if res.Violation != nil || !res.Exited || res.ExitCode != 0 {
+		t.Fatalf("%+v %v\n%s", res, res.Violation, out.String())
+	}
+	for name, want := range map[string]int64{"lib_fs_base": 0, "lib_gs_base": 0, "app_fs_base": fs, "app_gs_base": gs} {
+		if got, ok := res.Metric(name); !ok || got != want {
+			t.Errorf("%s = %#x (%v), want %#x", name, got, ok, want)
+		}
+	}
+}

@@ -315,11 +315,11 @@ func TestEverySystemCallIsRefused(t *testing.T) {
 // the run with a violation and never returns with the library open.
 func TestGateSyscallSitesAdmitOnlyTheirOwnCall(t *testing.T) {
 	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
-		futex, mprotect, err := hostrun.GateSites(hostrun.GateOf(name))
+		futex, mprotect, waitv, err := hostrun.GateSites(hostrun.GateOf(name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for site := 0; site < len(futex)+len(mprotect); site++ {
+		for site := 0; site < len(futex)+len(mprotect)+len(waitv); site++ {
 			for what := int64(0); what < 2; what++ {
 				res, out := runBackend(t, b, "attack-gate-syscall", map[string]int64{"site": int64(site), "what": what})
 				if res.Violation == nil || (res.Exited && res.ExitCode == 66) {

@@ -27,7 +27,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_REQ_STATE": ReqState, "PLIB_REQ_IDLE": ReqIdle, "PLIB_REQ_CALL": ReqCall, "PLIB_REQ_DONE": ReqDone,
 		"PLIB_REQ_DEAD": ReqDead, "PLIB_REQ_ENTRY": ReqEntry, "PLIB_REQ_ARGS": ReqArgs, "PLIB_REQ_RESULT": ReqResult, "PLIB_MAGIC": Magic, "PLIB_MAX_DOMAINS": MaxDomains,
 		"PLIB_MAX_FUNCS": MaxFuncs, "PLIB_ENTRY_SIZE": EntrySize,
-		"PLIB_HDR_INREQ": HdrInReq,
+		"PLIB_HDR_INREQ":   HdrInReq,
 		"PLIB_HDR_CALLERS": HdrCallers, "PLIB_HDR_SLOTMAP": HdrSlotMap, "PLIB_HANDOFF_SLOTS": HandoffSlots,
 		"PLIB_HO_STATE": HoState, "PLIB_HO_IDLE": HoIdle, "PLIB_HO_CALL": HoCall, "PLIB_HO_DONE": HoDone, "PLIB_HO_ENTRY": HoEntry,
 		"PLIB_HO_ARGS": HoArgs, "PLIB_HO_RESULT": HoResult, "PLIB_HO_WAITS": HoWaits, "PLIB_HO_SLEEPS": HoSleeps,

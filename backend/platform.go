@@ -3,6 +3,8 @@ package backend
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
+	"time"
 
 	"plib/internal/abi"
 	"plib/internal/image"
@@ -50,8 +52,33 @@ type Platform struct {
 	AppAlive func(app int) bool
 	// NIC serves the paravirtual NIC's platform calls (internal/nic);
 	// nil where the run has no shared data (one instance): they return -1.
-	NIC     *nic.Link
+	NIC *nic.Link
+	// App is the application instance this platform serves (PLIB_APPS).
+	App     int
 	printed int
+	// heldBy records the last time (UnixNano) a library heard from
+	// plib_app_alive that another instance, heldByApp, still runs.
+	heldBy, heldByApp atomic.Int64
+}
+
+// WaitsOnHolder reports whether, within the last `within`, a library
+// asked plib_app_alive about another application instance and heard that
+// it still runs: what the lock of plib_lock.h does, and only does, while
+// another instance holds the lock. Only the supervisor writes what this
+// reads: the answer came from the liveness page.
+func (p *Platform) WaitsOnHolder(within time.Duration) bool {
+	at := p.heldBy.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) <= within
+}
+
+// HolderGrace says whether a call-budget watchdog lets a call open for
+// age (past budget) run on: a call that waits on another instance's lock
+// (WaitsOnHolder within half a budget) is owed one more budget, in which
+// the holder's own older call is stopped and blamed and the waiter takes
+// the lock over, as plib_lock.h does with a holder that is gone. Beyond
+// two budgets nothing excuses a call.
+func HolderGrace(p *Platform, age, budget time.Duration) bool {
+	return p != nil && age <= 2*budget && p.WaitsOnHolder(budget/2)
 }
 
 // Call carries out platform call nr made by domain with arguments a0..a2.
@@ -133,6 +160,10 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 		switch {
 		case p.AppAlive != nil && a0 < abi.MaxApps:
 			if p.AppAlive(int(a0)) {
+				if int(a0) != p.App && domain != image.AppName {
+					p.heldByApp.Store(int64(a0))
+					p.heldBy.Store(time.Now().UnixNano())
+				}
 				return 1, nil
 			}
 			return 0, nil

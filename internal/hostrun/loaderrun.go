@@ -199,7 +199,6 @@ type loaderRun struct {
 	mu        sync.Mutex
 	pid       int
 	violation *backend.Violation // decided here, never by the image
-	lockWait  lockWait           // process: the served call's last wait on another instance
 	exited    bool
 	exitCode  int64
 	done      chan struct{}
@@ -412,7 +411,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			"its seccomp filter admits only the gate's own system calls (" + admitted(hb.Isolation == ClosedPages) + "), from the gate pages"}}
 	printed := &backend.Capture{Max: 16 << 20}
 	plt := &backend.Platform{Result: res, Params: req.Params, Output: io.MultiWriter(os.Stdout, printed), Entry: p.entryName,
-		Scribble: p.scribble, Image: img, NIC: nicLink}
+		Scribble: p.scribble, Image: img, NIC: nicLink, App: req.App}
 	if req.AliveFD != 0 {
 		alive, _, err := backend.AliveReader(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
 		if err != nil {
@@ -424,9 +423,6 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
 	if req.CallBudget > 0 && (r.attested || r.split && req.Lib != 0) {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
-	}
-	if r.split && req.Lib != 0 && plt.AppAlive != nil {
-		plt.AppAlive = r.noteAlive(plt.AppAlive)
 	}
 
 	devnull, err := os.Open(os.DevNull)
@@ -824,11 +820,15 @@ func (r *loaderRun) serve() {
 func (r *loaderRun) watchBudget(budget time.Duration) {
 	callbudget.Watch(r.done, budget, func() bool {
 		for _, d := range r.p.img.Libraries() {
-			slot := int(d.Slot() - abi.ImageBase)
-			if !callbudget.Over(load64(r.p.mem, slot+abi.SlotStart), tsc(), r.budget) {
+			start, entry, ok := r.p.openCall(d.ID)
+			now := tsc()
+			if !ok || !callbudget.Over(start, now, r.budget) {
 				continue
 			}
-			entry := int(load64(r.p.mem, slot+abi.SlotEntry))
+			age := time.Duration(float64(now-start) / caps.TSCHz() * 1e9)
+			if backend.HolderGrace(r.plt, age, budget) {
+				continue // it waits on another instance's lock: the holder is stopped first
+			}
 			r.stop(callbudget.Violation(r.p.img, entry, budget, "host watchdog (the image's process was ended)"), false, 0)
 			return true
 		}

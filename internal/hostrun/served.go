@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"plib/backend"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
 	"plib/internal/caps"
@@ -30,32 +31,24 @@ type servedCall struct {
 	floor     uint64 // TSC of the last look before that: the call began after it
 }
 
-// lockWait is the last time the library's open call asked whether another
-// application instance still runs and heard that it does: what the lock
-// of plib_lock.h does while another instance holds it.
-type lockWait struct {
-	calls uint64 // the open call that asked (the slot's count)
-	app   int    // the instance asked about (the holder)
-	at    uint64 // TSC
+// begun is when the call began, as far as the supervisor can tell: the
+// slot's start word, but never before the last look that saw no such call
+// nor after the first look that saw it.
+func (c servedCall) begun(start uint64) uint64 {
+	return min(max(start, c.floor), c.firstSeen)
 }
 
-// overrun says, for a call open from begun to now, whether the supervisor
-// blames it now: past the budget, and past any grace it is owed. A call
-// from another library gets a grace of two looks, since the caller's own
-// call (older, and timed by the caller's supervisor) is past the budget
-// first and is the one blamed, as under the other backends; a call that
-// waits on a lock another live instance holds is owed up to one more
-// budget, in which that holder (whose own call is older) is blamed and
-// stopped, and the waiter takes the lock over.
-func overrun(now, begun, budget, grace uint64, fromLibrary, waitsOnHolder bool) bool {
-	if now < begun || now-begun <= budget {
-		return false
-	}
+// overrun says whether a call open for age is blamed now under budget.
+// A call from another library gets a grace of two looks, since its
+// caller's own call (older, and timed by the caller's supervisor) is past
+// the budget first and is the one blamed, as under the other backends; a
+// call that waits on another live instance's lock gets backend.HolderGrace.
+func overrun(age, budget, grace time.Duration, fromLibrary, waitsOnHolder bool) bool {
 	switch {
-	case waitsOnHolder:
-		return now-begun > 2*budget
+	case age <= budget, waitsOnHolder:
+		return false
 	case fromLibrary:
-		return now-begun > budget+grace
+		return age > budget+grace
 	}
 	return true
 }
@@ -66,13 +59,12 @@ func (r *loaderRun) watchServed(budget time.Duration) {
 	lib := r.p.img.Domains[r.p.lib]
 	slot := int(lib.Slot() - abi.ImageBase)
 	tick := callbudget.Tick(budget)
-	grace := uint64((2 * tick).Seconds() * caps.TSCHz())
-	recent := uint64((4 * tick).Seconds() * caps.TSCHz())
 	var seen servedCall
 	open, last := false, tsc()
 	callbudget.Watch(r.done, budget, func() bool {
 		now := tsc()
-		start, n := load64(r.p.mem, slot+abi.SlotStart), load64(r.p.mem, slot+abi.SlotEntries)
+		n := load64(r.p.mem, slot+abi.SlotEntries)
+		start, entry, whole := r.p.openCall(lib.ID)
 		if start == 0 {
 			open, last = false, now
 			return false
@@ -81,33 +73,35 @@ func (r *loaderRun) watchServed(budget time.Duration) {
 			seen, open = servedCall{calls: n, firstSeen: now, floor: last}, true
 		}
 		last = now
-		begun := min(max(start, seen.floor), seen.firstSeen)
-		r.mu.Lock()
-		w := r.lockWait
-		r.mu.Unlock()
-		holder := w.calls == n && now-w.at < recent && r.plt.AppAlive != nil && r.plt.AppAlive(w.app)
-		if !overrun(now, begun, r.budget, grace, load64(r.p.mem, slot+abi.SlotCaller) != 0, holder) {
+		if !whole || load64(r.p.mem, slot+abi.SlotEntries) != n {
+			return false // caught between two of the gate's stores: look again next time
+		}
+		age := time.Duration(float64(now-seen.begun(start)) / caps.TSCHz() * 1e9)
+		fromLibrary := load64(r.p.mem, slot+abi.SlotCaller) != 0
+		if !overrun(age, budget, 2*tick, fromLibrary, backend.HolderGrace(r.plt, age, budget)) {
 			return false
 		}
-		entry := int(load64(r.p.mem, slot+abi.SlotEntry))
 		r.stop(callbudget.Violation(r.p.img, entry, budget,
 			fmt.Sprintf("the supervisor of library %s's process, from its trusted slot (the process was ended)", lib.Name)), false, 0)
 		return true
 	})
 }
 
-// noteAlive wraps the platform's plib_app_alive for a process-backend
-// library: a "still runs" answer about another instance, asked during an
-// open call, marks that call as waiting on that instance (watchServed).
-func (r *loaderRun) noteAlive(alive func(int) bool) func(int) bool {
-	slot := int(r.p.img.Domains[r.p.lib].Slot() - abi.ImageBase)
-	return func(app int) bool {
-		a := alive(app)
-		if a && load64(r.p.mem, slot+abi.SlotStart) != 0 {
-			r.mu.Lock()
-			r.lockWait = lockWait{calls: load64(r.p.mem, slot+abi.SlotEntries), app: app, at: tsc()}
-			r.mu.Unlock()
-		}
-		return a
+// openCall reads library lib's open call from its trusted slot: its start
+// (0: none) and entry. The gate writes the two words one after the other,
+// so a read between them could pair a start with another call's entry:
+// the start is read again after the entry, and the entry must be one of
+// lib's own; ok is false when the two did not hold still, or when no
+// call is open.
+func (p *process) openCall(lib int) (start uint64, entry int, ok bool) {
+	slot := int(p.img.Domains[lib].Slot() - abi.ImageBase)
+	start = load64(p.mem, slot+abi.SlotStart)
+	e := load64(p.mem, slot+abi.SlotEntry)
+	if start == 0 || load64(p.mem, slot+abi.SlotStart) != start || e >= abi.MaxEntries {
+		return start, 0, false
 	}
+	if _, owner := p.img.EntryName(int(e)); owner != p.img.Domains[lib].Name {
+		return start, 0, false
+	}
+	return start, int(e), true
 }

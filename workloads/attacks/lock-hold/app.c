@@ -41,9 +41,10 @@ int main(void)
 	}
 	if (setv("mine", "kept", 4) != 0 || setv("@ready", "1", 1) != 0)
 		return 1;
-	/* Instance 1 takes the lock as soon as it reads @ready: from here on
-	 * every kv call of ours waits on it until kv takes it over. */
-	for (int i = 0; i < 1000; i++)
+	/* Instance 1 takes the lock as soon as it reads @ready: from then on
+	 * our next kv call waits on it until kv takes it over from the stopped
+	 * holder (KV_RECOVERIES takes no lock). Bounded by --timeout. */
+	while (plib_call(KV_RECOVERIES, 0, 0, 0, 0) == 0)
 		if (getv("mine") != 4 || memcmp(A + 512, "kept", 4) != 0)
 			return 1;
 	if (setv("after", "works", 5) != 0 || getv("after") != 5)

@@ -39,3 +39,14 @@ func TestWaitsOnHolder(t *testing.T) {
 		t.Error("grace without a platform")
 	}
 }
+
+// TestNoBudgetVerdictFromTheImage: the platform call a gate once made when
+// a call outran its budget can be made by any image code; it must blame
+// the domain that made it, never the library it names.
+func TestNoBudgetVerdictFromTheImage(t *testing.T) {
+	p := &Platform{Result: &Result{}, Entry: func(int) (string, string) { return "kv.kv_get", "kv" }}
+	_, stop := p.Call("app", abi.SysGateFault, abi.GateBudget, 16, 0, nil, 0)
+	if stop == nil || stop.Violation == nil || stop.Violation.Domain != "app" || stop.Violation.Kind == ViolationBudget {
+		t.Fatalf("a budget claim by the app: %+v", stop)
+	}
+}

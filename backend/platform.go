@@ -131,7 +131,10 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 			abi.GateBadView:   "gate entered past its check: the view does not match the entry",
 			abi.GateReentry:   "a library with a call outstanding was called again (its stack is in use)",
 			abi.GateBadReturn: "a return into a library view that made no call",
-			abi.GateBudget:    "a library call ran past its budget and was abandoned"}[a0]
+			// No gate reports a budget any more (every watchdog is the
+			// supervisor's): this is the caller's own claim, a fault of
+			// the caller's, never a verdict on a library.
+			abi.GateBudget: "the caller claimed a library ran past its budget (only the supervisor times calls)"}[a0]
 		if reason == "" {
 			reason = fmt.Sprintf("reason %d", a0)
 		}
@@ -145,13 +148,6 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 				if name, _ := p.Entry(int(a1)); name != "" {
 					v.Detail += "; the image names it " + name
 				}
-			}
-		}
-		if a0 == abi.GateBudget {
-			v.Kind, v.Address = ViolationBudget, a1
-			if p.Entry != nil {
-				name, lib := p.Entry(int(a1))
-				v.Domain, v.Detail = lib, fmt.Sprintf("the call to %s ran past its budget and was abandoned", name)
 			}
 		}
 		return 0, &Stop{Violation: v}

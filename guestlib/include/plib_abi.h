@@ -51,7 +51,7 @@
 #define PLIB_SLOT_CALLER   8     /* process: the domain whose call is open (0: the app), written by the serve loop */
 #define PLIB_SLOT_SERVING  0     /* handoff: the request slot of the call the library serves (0: none); vmfunc keeps the saved rsp here */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
-#define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
+#define PLIB_HDR_BUDGET    0x440 /* unused: no gate keeps the call budget (the supervisors do); kept so that no other field takes it */
 #define PLIB_HDR_SPIN      0x448 /* process, handoff: how long a waiting side spins before it sleeps, TSC cycles (0: sleep at once) */
 #define PLIB_HDR_INREQ     0x4c0 /* u64[PLIB_MAX_DOMAINS]: process: a library's incoming request pages, by caller (0: none) */
 
@@ -127,7 +127,7 @@
 #define PLIB_GATE_BAD_VIEW  2 /* switched into a view the entry does not belong to */
 #define PLIB_GATE_REENTRY   3 /* a library with a call outstanding was called again */
 #define PLIB_GATE_BAD_RETURN 4 /* a return into a library that made no call */
-#define PLIB_GATE_BUDGET    5 /* a library call ran past its budget */
+#define PLIB_GATE_BUDGET    5 /* no gate reports it: a caller's claim that a library ran past its budget, blamed on the caller */
 
 /* Exit codes of the attack images (workloads/attacks), as the adversarial
    suite (internal/attacks) judges them. An attack's own word decides

@@ -56,7 +56,7 @@ const (
 	SlotCaller  = 8  // process: the domain whose call is open (0: the app), written by the serve loop
 	SlotServing = 0  // handoff: the request slot of the call the library serves (0: none); vmfunc: the saved rsp
 	HdrReq      = 0x400
-	HdrBudget   = 0x440
+	HdrBudget   = 0x440 // unused: no gate keeps the call budget
 	HdrSpin     = 0x448 // process, handoff: the spin bound in TSC cycles (0: sleep at once)
 	HdrInReq    = 0x4c0 // process: a library's incoming request pages, by caller
 	Magic       = 0x4554414742494c50

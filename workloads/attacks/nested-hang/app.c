@@ -9,17 +9,28 @@
 #include "api.h"
 
 /* Posts entry(a0) on this process's request page to outer, without the
- * gate, right after a call through the gate (outer still spins on its
- * channels then, so it sees the post without a wake-up), and waits for
- * the answer by spinning on the page. */
+ * gate, and waits for the answer by spinning on the page. The post makes
+ * no wake-up (only the gate can), so it is made right after a call that
+ * outer answered at once, while outer still spins on its channels; if
+ * outer went to sleep first (it marks ASLEEP on the page, and clears it
+ * before it serves anything), the post is taken back and tried again. */
 static long raw_call(uint64_t req, long entry, long a0)
 {
-	plib_call(OUTER_VIA, 0, 0, 0, 0);
-	*(volatile long *)(uintptr_t)(req + PLIB_REQ_ENTRY) = entry;
-	*(volatile long *)(uintptr_t)(req + PLIB_REQ_ARGS) = a0;
-	*(volatile uint32_t *)(uintptr_t)(req + PLIB_REQ_STATE) = PLIB_REQ_CALL;
-	__atomic_fetch_add((uint32_t *)(uintptr_t)(req + PLIB_REQ_BELL), 1, __ATOMIC_SEQ_CST);
-	while (*(volatile uint32_t *)(uintptr_t)(req + PLIB_REQ_STATE) != PLIB_REQ_DONE)
+	volatile uint32_t *state = (volatile uint32_t *)(uintptr_t)(req + PLIB_REQ_STATE);
+	volatile uint32_t *asleep = (volatile uint32_t *)(uintptr_t)(req + PLIB_REQ_ASLEEP);
+	for (int try = 0; try < 1000; try++) {
+		plib_call(OUTER_NOP, 0, 0, 0, 0); /* answered at once: outer spins on from here */
+		*(volatile long *)(uintptr_t)(req + PLIB_REQ_ENTRY) = entry;
+		*(volatile long *)(uintptr_t)(req + PLIB_REQ_ARGS) = a0;
+		*state = PLIB_REQ_CALL;
+		__atomic_fetch_add((uint32_t *)(uintptr_t)(req + PLIB_REQ_BELL), 1, __ATOMIC_SEQ_CST);
+		for (uint64_t t = plib_rdtsc(); plib_rdtsc() - t < 50000000;) /* a few tens of ms */
+			__asm__ volatile("pause");
+		if (!*asleep)
+			break; /* outer took it: it is serving it */
+		*state = PLIB_REQ_IDLE; /* outer slept through it: take it back */
+	}
+	while (*state != PLIB_REQ_DONE)
 		__asm__ volatile("pause"); /* bounded only by --timeout */
 	return *(volatile long *)(uintptr_t)(req + PLIB_REQ_RESULT);
 }

@@ -185,6 +185,7 @@ func AliveReader(f *os.File) (func(int) bool, func(), error) {
 // over the shared data (internal/nic). A single instance has neither. It
 // returns what undoes it.
 func (p *Platform) Attach(inst Instance, img *image.Image) (func(), error) {
+	p.App = inst.App
 	var undo []func()
 	done := func() {
 		for _, u := range undo {

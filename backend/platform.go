@@ -3,6 +3,8 @@ package backend
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
+	"time"
 
 	"plib/internal/abi"
 	"plib/internal/image"
@@ -50,8 +52,33 @@ type Platform struct {
 	AppAlive func(app int) bool
 	// NIC serves the paravirtual NIC's platform calls (internal/nic);
 	// nil where the run has no shared data (one instance): they return -1.
-	NIC     *nic.Link
+	NIC *nic.Link
+	// App is the application instance this platform serves (PLIB_APPS).
+	App     int
 	printed int
+	// heldBy records the last time (UnixNano) a library heard from
+	// plib_app_alive that another instance, heldByApp, still runs.
+	heldBy, heldByApp atomic.Int64
+}
+
+// WaitsOnHolder reports whether, within the last `within`, a library
+// asked plib_app_alive about another application instance and heard that
+// it still runs: what the lock of plib_lock.h does, and only does, while
+// another instance holds the lock. Only the supervisor writes what this
+// reads: the answer came from the liveness page.
+func (p *Platform) WaitsOnHolder(within time.Duration) bool {
+	at := p.heldBy.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) <= within
+}
+
+// HolderGrace says whether a call-budget watchdog lets a call open for
+// age (past budget) run on: a call that waits on another instance's lock
+// (WaitsOnHolder within half a budget) is owed one more budget, in which
+// the holder's own older call is stopped and blamed and the waiter takes
+// the lock over, as plib_lock.h does with a holder that is gone. Beyond
+// two budgets nothing excuses a call.
+func HolderGrace(p *Platform, age, budget time.Duration) bool {
+	return p != nil && age <= 2*budget && p.WaitsOnHolder(budget/2)
 }
 
 // Call carries out platform call nr made by domain with arguments a0..a2.
@@ -104,7 +131,10 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 			abi.GateBadView:   "gate entered past its check: the view does not match the entry",
 			abi.GateReentry:   "a library with a call outstanding was called again (its stack is in use)",
 			abi.GateBadReturn: "a return into a library view that made no call",
-			abi.GateBudget:    "a library call ran past its budget and was abandoned"}[a0]
+			// No gate reports a budget any more (every watchdog is the
+			// supervisor's): this is the caller's own claim, a fault of
+			// the caller's, never a verdict on a library.
+			abi.GateBudget: "the caller claimed a library ran past its budget (only the supervisor times calls)"}[a0]
 		if reason == "" {
 			reason = fmt.Sprintf("reason %d", a0)
 		}
@@ -120,19 +150,16 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 				}
 			}
 		}
-		if a0 == abi.GateBudget {
-			v.Kind, v.Address = ViolationBudget, a1
-			if p.Entry != nil {
-				name, lib := p.Entry(int(a1))
-				v.Domain, v.Detail = lib, fmt.Sprintf("the call to %s ran past its budget and was abandoned", name)
-			}
-		}
 		return 0, &Stop{Violation: v}
 	}
 	if nr == abi.SysAppAlive {
 		switch {
 		case p.AppAlive != nil && a0 < abi.MaxApps:
 			if p.AppAlive(int(a0)) {
+				if int(a0) != p.App && domain != image.AppName {
+					p.heldByApp.Store(int64(a0))
+					p.heldBy.Store(time.Now().UnixNano())
+				}
 				return 1, nil
 			}
 			return 0, nil

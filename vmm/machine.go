@@ -38,7 +38,11 @@ type Machine struct {
 	// library to the switch back (nested calls included). 0: no bound.
 	CallBudget time.Duration
 	scribbler  *scribbler // plib_scribble's writer, while one runs
+	plat       *backend.Platform
 }
+
+// Platform is the platform that answers the machine's platform calls.
+func (m *Machine) Platform() *backend.Platform { return m.plat }
 
 // NewMachine loads img into fresh VMs, installing gate (the backend's
 // trusted gate page) and sup (the supervisor).
@@ -72,7 +76,7 @@ func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *bac
 			return nil, err
 		}
 	}
-	m := &Machine{img: img, mem: mem, result: p.Result, xcr0: guestXCR0(sys),
+	m := &Machine{img: img, mem: mem, result: p.Result, plat: p, xcr0: guestXCR0(sys),
 		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views)), segs: make([][2]Segment, len(views))}
 	defer func() {
 		if err != nil {
@@ -203,8 +207,12 @@ func (m *Machine) Run(ctx context.Context, timeout time.Duration) error {
 		done := make(chan struct{})
 		defer close(done)
 		go callbudget.Watch(done, m.CallBudget, func() bool {
-			if !callbudget.Over(callStart.Load(), time.Now().UnixNano(), int64(m.CallBudget)) {
+			start, now := callStart.Load(), time.Now().UnixNano()
+			if !callbudget.Over(start, now, int64(m.CallBudget)) {
 				return false
+			}
+			if backend.HolderGrace(m.plat, time.Duration(now-start), m.CallBudget) {
+				return false // it waits on another instance's lock: the holder is stopped first
 			}
 			loop.Kick(vcpu.OverBudget)
 			return true

@@ -53,11 +53,11 @@
 #define PLIB_SLOT_RETURNS  24    /* u64: returns it switched back from (vmfunc gate) */
 #define PLIB_SLOT_START    32    /* host loader runtime: TSC when its open call began (0: none open) */
 #define PLIB_SLOT_ENTRY    40    /* host loader runtime: the entry of that call */
+#define PLIB_SLOT_CALLER   8     /* process: the domain whose call is open (0: the app), written by the serve loop */
 #define PLIB_SLOT_SERVING  0     /* handoff: the request slot of the call the library serves (0: none); vmfunc keeps the saved rsp here */
 #define PLIB_HDR_REQ       0x400 /* u64[PLIB_MAX_DOMAINS]: process: each library's request page */
-#define PLIB_HDR_BUDGET    0x440 /* host backends: the call budget in TSC cycles (0: none) */
+#define PLIB_HDR_BUDGET    0x440 /* unused: no gate keeps the call budget (the supervisors do); kept so that no other field takes it */
 #define PLIB_HDR_SPIN      0x448 /* process, handoff: how long a waiting side spins before it sleeps, TSC cycles (0: sleep at once) */
-#define PLIB_HDR_BELL      0x480 /* u64[PLIB_MAX_DOMAINS]: process: each library's doorbell word */
 #define PLIB_HDR_INREQ     0x4c0 /* u64[PLIB_MAX_DOMAINS]: process: a library's incoming request pages, by caller (0: none) */
 
 /* handoff backend: every library runs on a vCPU of its own, in its own
@@ -83,9 +83,9 @@
 
 /* process backend: a request page is one channel, from one caller (the
    app or a library) to one library, mapped by those two processes only.
-   A caller posts on it and rings the callee's doorbell (a counter every
-   caller may bump: it only wakes the callee, which then looks at its own
-   channels). */
+   A caller posts on it and rings the channel's own doorbell (a counter
+   only the two ends map: it only wakes the callee, which sleeps on the
+   doorbells of all its channels at once and then looks at them). */
 #define PLIB_REQ_STATE     0x00 /* u32 futex word: */
 #define PLIB_REQ_IDLE      0
 #define PLIB_REQ_CALL      1   /* the app posted a call */
@@ -97,7 +97,8 @@
 #define PLIB_REQ_WAITING   0x38 /* u32: the caller sleeps on the channel (the library must wake it) */
 #define PLIB_REQ_FAST      0x40 /* u64: calls answered while the caller spun (the caller's count) */
 #define PLIB_REQ_SLOW      0x48 /* u64: calls the caller slept for (the caller's count) */
-#define PLIB_BELL_ASLEEP   0x04 /* u32 of a doorbell page: the library sleeps on it */
+#define PLIB_REQ_BELL      0x50 /* u32: the channel's doorbell, bumped by the caller on every call */
+#define PLIB_REQ_ASLEEP    0x54 /* u32: the library sleeps on its doorbells (the caller must wake it) */
 #define PLIB_ERR_LIB_DEAD  (-32) /* a call's result when the library process died (-EPIPE) */
 #define PLIB_ERR_BAD_ENTRY (-22) /* the library refused the entry index (-EINVAL) */
 #define PLIB_GATE_SERVE_OFF 0xc00 /* process: the library process's serve loop */
@@ -131,7 +132,7 @@
 #define PLIB_GATE_BAD_VIEW  2 /* switched into a view the entry does not belong to */
 #define PLIB_GATE_REENTRY   3 /* a library with a call outstanding was called again */
 #define PLIB_GATE_BAD_RETURN 4 /* a return into a library that made no call */
-#define PLIB_GATE_BUDGET    5 /* a library call ran past its budget */
+#define PLIB_GATE_BUDGET    5 /* no gate reports it: a caller's claim that a library ran past its budget, blamed on the caller */
 
 /* Exit codes of the attack images (workloads/attacks), as the adversarial
    suite (internal/attacks) judges them. An attack's own word decides

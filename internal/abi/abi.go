@@ -60,11 +60,11 @@ const (
 	SlotReturns  = 24
 	SlotStart    = 32 // host loader runtime: TSC when the library's open call began (0: none)
 	SlotEntry    = 40 // host loader runtime: the entry of that call
+	SlotCaller   = 8  // process: the domain whose call is open (0: the app), written by the serve loop
 	SlotServing  = 0  // handoff: the request slot of the call the library serves (0: none); vmfunc: the saved rsp
 	HdrReq       = 0x400
-	HdrBudget    = 0x440
+	HdrBudget    = 0x440 // unused: no gate keeps the call budget
 	HdrSpin      = 0x448 // process, handoff: the spin bound in TSC cycles (0: sleep at once)
-	HdrBell      = 0x480 // process: each library's doorbell word
 	HdrInReq     = 0x4c0 // process: a library's incoming request pages, by caller
 	Magic        = 0x4554414742494c50
 )
@@ -167,7 +167,8 @@ const (
 	ReqWaiting  = 0x38 // process: the caller sleeps on the channel
 	ReqFast     = 0x40 // process: the caller's count of calls answered while it spun
 	ReqSlow     = 0x48 // process: the caller's count of calls it slept for
-	BellAsleep  = 0x04 // process: a doorbell page's word: the library sleeps on it
+	ReqBell     = 0x50 // process: the channel's doorbell, bumped by the caller
+	ReqAsleep   = 0x54 // process: the library sleeps on its doorbells
 	ErrLibDead  = -32
 	ErrBadEntry = -22
 )

@@ -35,6 +35,10 @@ type Attack struct {
 	// Timeout bounds the run (0: 3 s). An attack that measures harm over
 	// time (a flood) needs longer: a timeout would read as "stopped".
 	Timeout time.Duration
+	// Blames, if not "", is the domain a stopping violation must name
+	// (instance i's as "name#i"): an attack that gets another domain
+	// blamed (its victim) has won, whatever stopped the run.
+	Blames string
 }
 
 // Catalogue lists the attacks, in the order of the table.
@@ -72,6 +76,12 @@ var Catalogue = []Attack{
 	{Image: "attack-net-flood", What: "floods both ports of another application of the net library and the TX ring while that application sends bursts to itself", Defeated: 76, Says: "defeated: the victim got all its own datagrams (a sender holds at most half a queue)"},
 	{Image: "attack-nic-flood", What: "floods a port of its own that it never reads through the NIC, so that the shared receive ring would fill and another instance's datagrams be dropped", Needs: "no NIC", Defeated: 69, Says: "defeated: the library delivers one-host datagrams itself; the other instance lost none", Timeout: 30 * time.Second},
 	{Image: "attack-net-unmap", What: "sends from its argument area through the net library, then unmaps the area through a borrowed SYSCALL and sends from it again", Needs: "no SYSCALL to borrow", Defeated: abi.AttackRefused, Says: "refused (EPERM)"},
+	{Image: "attack-nested-hang", What: "makes a library call whose library calls another library that runs for 10 s (crafted input)"},
+	// The holder is stopped after one budget, and then the waiter takes
+	// the lock over and kv rebuilds its tables: where the CPU is emulated
+	// (pku under QEMU TCG) that takes far longer than 3 s.
+	{Image: "attack-lock-hold", What: "one application instance keeps kv's lock for good inside a call while the other needs it at once", Blames: "kv#1", Timeout: 30 * time.Second},
+	{Image: "attack-doorbell", What: "clears the process backend's doorbell words of a library it can write, while another library calls that library", Needs: "no doorbells", Defeated: 78, Says: "defeated: each channel has its own doorbell words"},
 	{Image: "attack-slot-forge", What: "writes handoff requests straight into its slot: one naming another application, one an entry the library does not export", Needs: "no request slots"},
 }
 
@@ -137,6 +147,8 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		// Whatever the attack reported: the secret planted for this run
 		// is out, or the library's memory changed.
 		return Outcome{NotStopped, "leaked: the planted secret turned up " + res.Leaked}
+	case res.Violation != nil && a.Blames != "" && res.Violation.Domain != a.Blames:
+		return Outcome{NotStopped, "blamed " + res.Violation.Domain + ", not " + a.Blames + " (" + describe(res.Violation) + ")"}
 	case res.Violation != nil:
 		return Outcome{Stopped, describe(res.Violation)}
 	case res.Exited && res.ExitCode == abi.AttackNotApplicable && a.Needs != "":

@@ -19,10 +19,16 @@ func Over[T int64 | uint64](start, now, budget T) bool {
 	return start != 0 && now >= start && now-start > budget
 }
 
-// Watch calls over every tick (an eighth of budget, from 1 ms to 50 ms)
-// until it returns true or done is closed.
+// Tick is how often Watch looks under budget: an eighth of it, from 1 ms
+// to 50 ms.
+func Tick(budget time.Duration) time.Duration {
+	return min(max(budget/8, time.Millisecond), 50*time.Millisecond)
+}
+
+// Watch calls over every Tick(budget) until it returns true or done is
+// closed.
 func Watch(done <-chan struct{}, budget time.Duration, over func() bool) {
-	t := time.NewTicker(min(max(budget/8, time.Millisecond), 50*time.Millisecond))
+	t := time.NewTicker(Tick(budget))
 	defer t.Stop()
 	for {
 		select {

@@ -39,33 +39,39 @@ func gateMprotects(img *image.Image) []mprotectCall {
 // gateSites reads a host gate's system-call site table (GATE_SYSCALL in
 // gate_common.inc): the address after each SYSCALL the gate makes, by the
 // call it may make there.
-func gateSites(gate []byte) (futex, mprotect []uint32, err error) {
+func gateSites(gate []byte) (futex, mprotect, waitv []uint32, err error) {
 	i := bytes.Index(gate, []byte("PLIBSITE"))
 	if i < 0 {
-		return nil, nil, fmt.Errorf("the gate has no system-call site table")
+		return nil, nil, nil, fmt.Errorf("the gate has no system-call site table")
 	}
 	for j := i + 8; j+4 <= len(gate); j += 4 {
 		kind, off := binary.LittleEndian.Uint16(gate[j:]), binary.LittleEndian.Uint16(gate[j+2:])
 		site := uint32(abi.GatePage) + uint32(off)
 		switch kind {
 		case 0:
-			return futex, mprotect, nil
+			return futex, mprotect, waitv, nil
 		case siteFutex:
 			futex = append(futex, site)
 		case siteMprotect:
 			mprotect = append(mprotect, site)
+		case siteFutexWaitv:
+			waitv = append(waitv, site)
 		default:
-			return nil, nil, fmt.Errorf("the gate's site table has kind %d", kind)
+			return nil, nil, nil, fmt.Errorf("the gate's site table has kind %d", kind)
 		}
 	}
-	return nil, nil, fmt.Errorf("the gate's site table has no end")
+	return nil, nil, nil, fmt.Errorf("the gate's site table has no end")
 }
 
 // The kinds of GATE_SYSCALL sites.
 const (
-	siteFutex    = 1
-	siteMprotect = 2
+	siteFutex      = 1
+	siteMprotect   = 2
+	siteFutexWaitv = 3 // the process backend's serve loop: futex_waitv, which only waits
 )
+
+// sysFutexWaitv is futex_waitv(2)'s number on x86-64.
+const sysFutexWaitv = 449
 
 // loaderFilter is the seccomp filter of the image's process under the
 // loader: deny by default. A system call passes only if it is made from
@@ -76,8 +82,10 @@ const (
 // a library's range and rights. Everything else raises SIGSYS, which the
 // supervisor reports as a violation: the image's process can do nothing
 // the gate does not, and a jump onto one of the gate's SYSCALLs can make
-// only that SYSCALL's own call.
-func loaderFilter(futexSites, mprotectSites []uint32, mprotects []mprotectCall) ([]unix.SockFilter, error) {
+// only that SYSCALL's own call. The process backend's serve loop also
+// sleeps on all its channels' doorbells at once: futex_waitv from its one
+// site (waitvSites), a call that only waits.
+func loaderFilter(futexSites, mprotectSites, waitvSites []uint32, mprotects []mprotectCall) ([]unix.SockFilter, error) {
 	a := newBPF()
 	a.stmt(ldAbs, sdArch)
 	a.jump(jeq, auditArchX8664, "", "trap")
@@ -92,7 +100,16 @@ func loaderFilter(futexSites, mprotectSites []uint32, mprotects []mprotectCall) 
 			a.jump(jeq, ip, "mprotect", "")
 		}
 	}
+	for _, ip := range waitvSites {
+		a.jump(jeq, ip, "waitv", "")
+	}
 	a.stmt(ret, retTrap)
+
+	if len(waitvSites) > 0 {
+		a.label("waitv")
+		a.stmt(ldAbs, sdNr)
+		a.jump(jeq, sysFutexWaitv, "allow", "trap")
+	}
 
 	a.label("futex") // only futex, FUTEX_WAIT or FUTEX_WAKE, private or not: no op that writes memory
 	a.stmt(ldAbs, sdNr)

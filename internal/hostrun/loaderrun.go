@@ -150,16 +150,15 @@ func allZero(b []byte) bool {
 
 // splitRegions maps, for one process of the process backend (lib: the
 // library it serves, 0: the app), every argument area, its outgoing
-// channels, a library's incoming channels and every doorbell, from the
-// run's shared file, and writes where they are into its header page.
+// channels and a library's incoming channels (each with its doorbell),
+// from the run's shared file, and writes where they are into its header
+// page. No page is mapped by more than the two ends of one channel.
 func splitRegions(img *image.Image, layout processLayout, lib int, hdr []byte) []planRegion {
 	le := binary.LittleEndian
 	rw := uint64(unix.PROT_READ | unix.PROT_WRITE)
 	var out []planRegion
 	for _, d := range img.Libraries() {
 		out = append(out, planRegion{addr: d.Args.Addr, size: d.Args.Size, prot: rw, fd: loaderProcFD, off: layout.args[d.ID]})
-		out = append(out, planRegion{addr: bellAddr(img, d.ID), size: abi.PageSize, prot: rw, fd: loaderProcFD, off: layout.bell[d.ID]})
-		le.PutUint64(hdr[abi.HdrBell+8*d.ID:], bellAddr(img, d.ID))
 		if off, ok := layout.chans[[2]int{lib, d.ID}]; ok { // this process calls d
 			out = append(out, planRegion{addr: reqAddr(img, d.ID), size: abi.PageSize, prot: rw, fd: loaderProcFD, off: off})
 			le.PutUint64(hdr[abi.HdrReq+8*d.ID:], reqAddr(img, d.ID))
@@ -332,9 +331,6 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		// The spin bound, in this process's read-only header: the gate
 		// reads it from there, never from a page the other side writes.
 		binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+hdrSpin:], req.SpinCycles)
-		if req.CallBudget > 0 { // the calling gate holds its own call to the budget
-			binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+abi.HdrBudget:], uint64(req.CallBudget.Seconds()*caps.TSCHz()))
-		}
 		if req.Lib != 0 {
 			d := img.Domains[req.Lib]
 			plan.entry, plan.stack = abi.GatePage+abi.GateServeOff, d.Slot()
@@ -389,11 +385,11 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	if hb.Isolation == ClosedPages {
 		mprotects = gateMprotects(img)
 	}
-	futexSites, mprotectSites, err := gateSites(hb.Gate)
+	futexSites, mprotectSites, waitvSites, err := gateSites(hb.Gate)
 	if err != nil {
 		return nil, err
 	}
-	filter, err := loaderFilter(futexSites, mprotectSites, mprotects)
+	filter, err := loaderFilter(futexSites, mprotectSites, waitvSites, mprotects)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +414,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			"its seccomp filter admits only the gate's own system calls (" + admitted(hb.Isolation == ClosedPages) + "), from the gate pages"}}
 	printed := &backend.Capture{Max: 16 << 20}
 	plt := &backend.Platform{Result: res, Params: req.Params, Output: io.MultiWriter(os.Stdout, printed), Entry: p.entryName,
-		Scribble: p.scribble, Image: img, NIC: nicLink}
+		Scribble: p.scribble, Image: img, NIC: nicLink, App: req.App}
 	if req.AliveFD != 0 {
 		alive, _, err := backend.AliveReader(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
 		if err != nil {
@@ -428,7 +424,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	}
 	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
 		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
-	if req.CallBudget > 0 && r.attested {
+	if req.CallBudget > 0 && (r.attested || r.split && req.Lib != 0) {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
 	}
 
@@ -454,7 +450,10 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		return nil, err
 	}
 	go r.serve()
-	if r.budget > 0 {
+	switch {
+	case r.budget > 0 && r.split:
+		go r.watchServed(req.CallBudget)
+	case r.budget > 0:
 		go r.watchBudget(req.CallBudget)
 	}
 	err = <-waited
@@ -824,11 +823,15 @@ func (r *loaderRun) serve() {
 func (r *loaderRun) watchBudget(budget time.Duration) {
 	callbudget.Watch(r.done, budget, func() bool {
 		for _, d := range r.p.img.Libraries() {
-			slot := int(d.Slot() - abi.ImageBase)
-			if !callbudget.Over(load64(r.p.mem, slot+abi.SlotStart), tsc(), r.budget) {
+			start, entry, ok := r.p.openCall(d.ID)
+			now := tsc()
+			if !ok || !callbudget.Over(start, now, r.budget) {
 				continue
 			}
-			entry := int(load64(r.p.mem, slot+abi.SlotEntry))
+			age := time.Duration(float64(now-start) / caps.TSCHz() * 1e9)
+			if backend.HolderGrace(r.plt, age, budget) {
+				continue // it waits on another instance's lock: the holder is stopped first
+			}
 			r.stop(callbudget.Violation(r.p.img, entry, budget, "host watchdog (the image's process was ended)"), false, 0)
 			return true
 		}

@@ -20,17 +20,16 @@ import (
 )
 
 // processLayout places, in the process backend's shared memory file, each
-// library's argument area, one request page per channel (a caller, the
-// app or a library, to a library) and each library's doorbell.
+// library's argument area and one request page per channel (a caller, the
+// app or a library, to a library), which holds that channel's doorbell.
 type processLayout struct {
 	args  map[int]uint64
 	chans map[[2]int]uint64 // {caller, callee}
-	bell  map[int]uint64
 	size  uint64
 }
 
 func newProcessLayout(img *image.Image) processLayout {
-	l := processLayout{args: map[int]uint64{}, chans: map[[2]int]uint64{}, bell: map[int]uint64{}}
+	l := processLayout{args: map[int]uint64{}, chans: map[[2]int]uint64{}}
 	callers := []int{0}
 	for _, d := range img.Libraries() {
 		callers = append(callers, d.ID)
@@ -44,21 +43,15 @@ func newProcessLayout(img *image.Image) processLayout {
 				l.size += abi.PageSize
 			}
 		}
-		l.bell[d.ID] = l.size
-		l.size += abi.PageSize
 	}
 	return l
 }
 
-// Where a process maps its channel pages and the doorbells, after the
-// image: its outgoing channel to library id, a library's incoming channel
-// from caller c, and library id's doorbell.
+// Where a process maps its channel pages, after the image: its outgoing
+// channel to library id, and a library's incoming channel from caller c.
 func reqAddr(img *image.Image, id int) uint64 { return img.End + uint64(id-1)*abi.PageSize }
 func inReqAddr(img *image.Image, c int) uint64 {
 	return img.End + uint64(abi.MaxDomains+c)*abi.PageSize
-}
-func bellAddr(img *image.Image, id int) uint64 {
-	return img.End + uint64(2*abi.MaxDomains+id-1)*abi.PageSize
 }
 
 // runSplit runs one application instance under a SplitProcesses backend:
@@ -101,11 +94,14 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 
 	libCtx, stopLibs := context.WithCancel(context.Background())
 	defer stopLibs()
+	appCtx, stopApp := context.WithCancel(ctx)
+	defer stopApp()
 	var mu sync.Mutex
 	var notes []string
+	var libViolation *backend.Violation // the first library's end, decided by its supervisor
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary, SpinCycles: spin, PinCore: plan.LibCore + 1}
+		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary, SpinCycles: spin, PinCore: plan.LibCore + 1, CallBudget: opts.CallBudget}
 		if inst.Shared != nil {
 			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}
@@ -143,10 +139,15 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 			}
 			why := fmt.Sprint(err)
 			var lr backend.Result
+			v := (*backend.Violation)(nil)
 			if json.Unmarshal(out, &lr) == nil && lr.Violation != nil {
-				why = lr.Violation.Error()
-			} else if s := stderr.String(); s != "" {
-				why += ": " + s
+				v, why = lr.Violation, lr.Violation.Error()
+			} else {
+				if s := stderr.String(); s != "" {
+					why += ": " + s
+				}
+				v = &backend.Violation{Kind: backend.ViolationCrash, Domain: d.Name, Detail: "the library's process ended mid-run: " + why,
+					Catcher: backend.CatcherHostKernel, CaughtBy: "the vmm (the library's process ended)"}
 			}
 			// Gone early: tell every caller, now and later, instead of
 			// letting it wait forever.
@@ -158,21 +159,38 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 				}
 			}
 			mu.Lock()
-			notes = append(notes, fmt.Sprintf("library %s's process stopped mid-run: %s; its callers got PLIB_ERR_LIB_DEAD", d.Name, why))
+			if libViolation == nil {
+				libViolation = v
+			}
+			if v.Kind == backend.ViolationBudget {
+				// Past its budget: this application instance stops here,
+				// as under every other backend.
+				notes = append(notes, fmt.Sprintf("library %s's process was stopped past its call budget by its supervisor; the application instance was stopped with it", d.Name))
+				stopApp()
+			} else {
+				notes = append(notes, fmt.Sprintf("library %s's process stopped mid-run: %s; its callers got PLIB_ERR_LIB_DEAD", d.Name, why))
+			}
 			mu.Unlock()
 		}(d)
 	}
-	res, err := runChild(ctx, spec.Name, mech, path, opts, inst, childPlan{spin: spin, pinCore: plan.AppCore + 1}, shared)
+	res, err := runChild(appCtx, spec.Name, mech, path, opts, inst, childPlan{spin: spin, pinCore: plan.AppCore + 1}, shared)
 	stopLibs()
 	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if libViolation != nil && res != nil && (err == nil || ctx.Err() == nil && appCtx.Err() != nil) {
+		// A library's end is the run's verdict, whatever the application
+		// did after it (it may have carried on with PLIB_ERR_LIB_DEAD):
+		// the same event gets the same verdict under every backend.
+		err = nil
+		res.Violation, res.TimedOut = libViolation, false
+	}
 	if res != nil {
-		mu.Lock()
 		res.Notes = append(res.Notes, waitNote)
 		counts, paths := waitCounts(img, layout, mem)
 		res.Notes = append(res.Notes, counts...)
 		res.Paths = paths
 		res.Notes = append(res.Notes, notes...)
-		mu.Unlock()
 	}
 	return res, err
 }

@@ -82,11 +82,10 @@ func (p WaitPlan) Floor() *backend.Floor {
 	return &backend.Floor{Anchor: "spin", Times: 1, What: "a shared-memory round trip between two cores"}
 }
 
-// Words of the request and doorbell pages and the header word of the
-// bound (plib_abi.h; see guestlib/trusted/gate_process.S).
+// Words of the request page and the header word of the bound
+// (plib_abi.h; see guestlib/trusted/gate_process.S).
 const (
-	hdrSpin    = abi.HdrSpin
-	reqFast    = abi.ReqFast
-	reqSlow    = abi.ReqSlow
-	bellAsleep = abi.BellAsleep
+	hdrSpin = abi.HdrSpin
+	reqFast = abi.ReqFast
+	reqSlow = abi.ReqSlow
 )

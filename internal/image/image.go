@@ -23,6 +23,9 @@ import (
 	"plib/internal/regfile"
 )
 
+// AppName is the application's domain name in every image.
+const AppName = "app"
+
 // MaxFileSize bounds the size of an image file.
 const MaxFileSize = 256 << 20
 
@@ -305,7 +308,7 @@ func classify(s *elf.Section, im *Image, libs map[string]*Domain) (*Section, err
 		return sec, nil
 	case appSection.MatchString(s.Name):
 		if im.Domains[0] == nil {
-			im.Domains[0] = &Domain{ID: 0, Name: "app"}
+			im.Domains[0] = &Domain{ID: 0, Name: AppName}
 		}
 		domain = im.Domains[0]
 		sec.Kind = kindOf(appSection.FindStringSubmatch(s.Name)[1])

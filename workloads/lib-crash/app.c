@@ -2,7 +2,8 @@
  * one address space the crash stops the workload with a report naming
  * the library; with the library in its own process (process backend) the
  * call returns PLIB_ERR_LIB_DEAD within bounded time instead of hanging,
- * and the application says so and exits 0. */
+ * and the application says so and exits 0; the run's verdict is still the
+ * library's fault (a violation naming it), as in one address space. */
 #include "../null/api.h"
 
 int main(void)

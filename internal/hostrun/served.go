@@ -1,0 +1,107 @@
+package hostrun
+
+import (
+	"fmt"
+	"time"
+
+	"plib/backend"
+	"plib/internal/abi"
+	"plib/internal/callbudget"
+	"plib/internal/caps"
+)
+
+// The process backend's call budget. A library's process is supervised
+// by a process of its own, and that supervisor, not the caller, times
+// every call the library serves: the serve loop records each call it
+// opens in the library's trusted slot (a call count, the entry it
+// checked, the caller and the start), which only the library's process
+// maps. The application can neither write it nor skip it, because the
+// library opens the record itself before it runs the call, and a call
+// from another library is timed the same way.
+//
+// The supervisor never takes the slot's start on trust alone: it keeps
+// when it first saw each call open and when it last saw no such call, so
+// a start word that lies (later, to evade the budget) is overruled by its
+// own looks, which lag by at most one tick.
+
+// servedCall is what the supervisor has seen of its library's open call.
+type servedCall struct {
+	calls     uint64 // the slot's call count when it was first seen open
+	firstSeen uint64 // TSC of the look that first saw it open
+	floor     uint64 // TSC of the last look before that: the call began after it
+}
+
+// begun is when the call began, as far as the supervisor can tell: the
+// slot's start word, but never before the last look that saw no such call
+// nor after the first look that saw it.
+func (c servedCall) begun(start uint64) uint64 {
+	return min(max(start, c.floor), c.firstSeen)
+}
+
+// overrun says whether a call open for age is blamed now under budget.
+// A call from another library gets a grace of two looks, since its
+// caller's own call (older, and timed by the caller's supervisor) is past
+// the budget first and is the one blamed, as under the other backends; a
+// call that waits on another live instance's lock gets backend.HolderGrace.
+func overrun(age, budget, grace time.Duration, fromLibrary, waitsOnHolder bool) bool {
+	switch {
+	case age <= budget, waitsOnHolder:
+		return false
+	case fromLibrary:
+		return age > budget+grace
+	}
+	return true
+}
+
+// watchServed ends the run of the library this process serves when a call
+// it serves runs past the budget, naming the library and the entry.
+func (r *loaderRun) watchServed(budget time.Duration) {
+	lib := r.p.img.Domains[r.p.lib]
+	slot := int(lib.Slot() - abi.ImageBase)
+	tick := callbudget.Tick(budget)
+	var seen servedCall
+	open, last := false, tsc()
+	callbudget.Watch(r.done, budget, func() bool {
+		now := tsc()
+		n := load64(r.p.mem, slot+abi.SlotEntries)
+		start, entry, whole := r.p.openCall(lib.ID)
+		if start == 0 {
+			open, last = false, now
+			return false
+		}
+		if !open || seen.calls != n {
+			seen, open = servedCall{calls: n, firstSeen: now, floor: last}, true
+		}
+		last = now
+		if !whole || load64(r.p.mem, slot+abi.SlotEntries) != n {
+			return false // caught between two of the gate's stores: look again next time
+		}
+		age := time.Duration(float64(now-seen.begun(start)) / caps.TSCHz() * 1e9)
+		fromLibrary := load64(r.p.mem, slot+abi.SlotCaller) != 0
+		if !overrun(age, budget, 2*tick, fromLibrary, backend.HolderGrace(r.plt, age, budget)) {
+			return false
+		}
+		r.stop(callbudget.Violation(r.p.img, entry, budget,
+			fmt.Sprintf("the supervisor of library %s's process, from its trusted slot (the process was ended)", lib.Name)), false, 0)
+		return true
+	})
+}
+
+// openCall reads library lib's open call from its trusted slot: its start
+// (0: none) and entry. The gate writes the two words one after the other,
+// so a read between them could pair a start with another call's entry:
+// the start is read again after the entry, and the entry must be one of
+// lib's own; ok is false when the two did not hold still, or when no
+// call is open.
+func (p *process) openCall(lib int) (start uint64, entry int, ok bool) {
+	slot := int(p.img.Domains[lib].Slot() - abi.ImageBase)
+	start = load64(p.mem, slot+abi.SlotStart)
+	e := load64(p.mem, slot+abi.SlotEntry)
+	if start == 0 || load64(p.mem, slot+abi.SlotStart) != start || e >= abi.MaxEntries {
+		return start, 0, false
+	}
+	if _, owner := p.img.EntryName(int(e)); owner != p.img.Domains[lib].Name {
+		return start, 0, false
+	}
+	return start, int(e), true
+}

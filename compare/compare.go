@@ -28,6 +28,7 @@ import (
 	"plib/internal/image"
 	"plib/internal/memcached"
 	"plib/internal/spinwait"
+	"plib/internal/untrusted"
 )
 
 // Workload is a benchmark image and what it declares for vmm compare
@@ -52,12 +53,17 @@ func Workloads(dir string) ([]Workload, error) {
 		if has, err := image.DeclaresBench(p); err != nil || !has {
 			continue // no benchmark (or no image: not ours to judge here)
 		}
+		name := strings.TrimSuffix(filepath.Base(p), ".elf")
+		if err := report.CheckWorkloadName(name); err != nil {
+			// The name is in every report; one --merge would refuse is refused here.
+			return nil, fmt.Errorf("workload image %s: %w (rename the image)", untrusted.Line(p), err)
+		}
 		img, err := image.Load(p)
 		if err != nil {
 			return nil, fmt.Errorf("workload image %s: %w", p, err)
 		}
 		if img.Bench != nil {
-			ws = append(ws, Workload{Name: strings.TrimSuffix(filepath.Base(p), ".elf"), Image: img, Bench: img.Bench})
+			ws = append(ws, Workload{Name: name, Image: img, Bench: img.Bench})
 		}
 	}
 	if len(ws) == 0 {

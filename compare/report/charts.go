@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"plib/backend"
+	"plib/internal/untrusted"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -396,11 +397,13 @@ func tickRate(x float64) string {
 	return sig3(x) + "/s"
 }
 
-// wrap breaks a category label into lines of about n characters.
+// wrap breaks a category label into lines of about n characters, each
+// word shown as untrusted.Line shows it (a label is an image's text).
 func wrap(s string, n int) string {
 	var lines []string
 	line := ""
 	for _, w := range strings.Fields(s) {
+		w = untrusted.Line(w)
 		if line != "" && len([]rune(line))+1+len([]rune(w)) > n {
 			lines = append(lines, line)
 			line = w
@@ -535,7 +538,7 @@ func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSer
 		}
 		p.Add(sc)
 		if legend {
-			leg.Add(s.name, sc)
+			leg.Add(untrusted.Line(s.name), sc)
 		}
 	}
 	g := plotter.NewGrid()
@@ -633,7 +636,7 @@ func cdfChart(slugName, title string, series []cdfSeries, styles func(string) se
 		sc.GlyphStyle.Shape = st.shape
 		sc.GlyphStyle.Radius = vg.Points(3)
 		p.Add(l, sc)
-		leg.Add(s.name, l, sc)
+		leg.Add(untrusted.Line(s.name), l, sc)
 	}
 	g := plotter.NewGrid()
 	p.Add(g)

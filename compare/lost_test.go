@@ -2,8 +2,12 @@ package compare
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"plib/internal/testimages"
 )
 
 // TestPickWorkloads: --workload keeps the named workloads, each once, in
@@ -20,5 +24,35 @@ func TestPickWorkloads(t *testing.T) {
 	_, err = pick(ws, []string{"kv", "nosuch"}, "imgs")
 	if !errors.Is(err, ErrUnknownWorkload) || !strings.Contains(err.Error(), `"nosuch": the benchmark workloads in imgs are ipc, kv, null`) {
 		t.Errorf("unknown name: %v", err)
+	}
+}
+
+// TestWorkloadNamesFromFileNames: a workload is named by its image's file
+// name, and that name goes into every report; an image whose name --merge
+// would refuse (control characters, markup, capitals) is refused by name
+// before anything runs, and the error shows the name escaped.
+func TestWorkloadNamesFromFileNames(t *testing.T) {
+	img, err := os.ReadFile(testimages.Path(t, "null"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"nl\x1b[31m\nX", "<!-- end of measured -->", "Kv", "-x", "null\u202e"} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "null.elf"), img, 0o755)
+		os.WriteFile(filepath.Join(dir, name+".elf"), img, 0o755)
+		_, err := Workloads(dir)
+		if err == nil || !strings.Contains(err.Error(), "workload name") {
+			t.Errorf("image %q: %v, want it refused for its name", name, err)
+			continue
+		}
+		if strings.ContainsAny(err.Error(), "\x1b\n") || strings.Contains(err.Error(), "\u202e") {
+			t.Errorf("image %q: the error holds the raw name: %q", name, err)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "null_2.elf"), img, 0o755)
+	ws, err := Workloads(dir)
+	if err != nil || len(ws) != 1 || ws[0].Name != "null_2" {
+		t.Fatalf("a good name: %v, %v", ws, err)
 	}
 }

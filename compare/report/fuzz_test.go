@@ -70,7 +70,12 @@ func FuzzMerge(f *testing.F) {
 		c.Paths = []PathRecord{{Machine: "nowhere", Backend: "=cmd|<b>", PathCounts: backend.PathCounts{Fast: 1<<64 - 1}}}
 	}))
 	f.Add(seed(f, r, func(c *Report) { c.Series[0].Label = "\u202e\x1b[2J\x1b]0;pwned\x07 label \u200b" }))
-	f.Add(seed(f, r, func(c *Report) { c.Machines[0].Label = strings.Repeat("A", 64) }))
+	f.Add(seed(f, r, func(c *Report) { // the longest label: a merge's label#2 must fit too
+		c.Machines[0].Label = strings.Repeat("A", 64)
+		for i := range c.Series {
+			c.Series[i].Machine = c.Machines[0].Label
+		}
+	}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, "in.json")

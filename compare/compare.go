@@ -516,7 +516,7 @@ func probeMachine() report.Machine {
 	for i := 0; i < 2; i++ { // the mean of three 20 ms calibrations
 		hz += caps.TSCHz()
 	}
-	return report.Machine{Label: host, Host: host, CPUModel: cpu.Model, CPUFlags: flags, Cores: cpu.Cores,
+	return report.Machine{Label: report.MachineLabel(host), Host: host, CPUModel: cpu.Model, CPUFlags: flags, Cores: cpu.Cores,
 		Hypervisor: cpu.Hypervisor, Kernel: kernel, TSCHz: hz / 3,
 		Versions: map[string]string{"plib": plibVersion(), "go": runtime.Version()}}
 }

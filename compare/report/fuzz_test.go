@@ -173,3 +173,19 @@ func TestMergeRefusesCraftedReports(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMachineLabel: whatever the host is called, its label is one
+// Validate accepts, and a merge's label#n of it is too.
+func FuzzMachineLabel(f *testing.F) {
+	for _, h := range []string{"", "my_host", strings.Repeat("a", 70), "-x", "h\x1b[2J", "ü.example", "a.b:c"} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		l := MachineLabel(host)
+		for _, m := range []string{l, renamed(l, 2), renamed(l, 64)} {
+			if !machineLabel.MatchString(m) {
+				t.Fatalf("host %q: label %q (want %s)", host, m, machineLabel)
+			}
+		}
+	})
+}

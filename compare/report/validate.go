@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -49,6 +50,22 @@ func CheckWorkloadName(name string) error {
 		return fmt.Errorf("workload name %q: want %s", name, workloadName)
 	}
 	return nil
+}
+
+var notLabelChars = regexp.MustCompile(`[^A-Za-z0-9._:-]`)
+
+// MachineLabel makes a host name a machine's label that Validate
+// accepts: every other character '-', at most 64 bytes, "host" if
+// nothing is left.
+func MachineLabel(host string) string {
+	l := notLabelChars.ReplaceAllString(host, "-")
+	if len(l) > maxLabel {
+		l = l[:maxLabel]
+	}
+	if l = strings.TrimLeft(l, "._:-"); l == "" {
+		return "host"
+	}
+	return l
 }
 
 var modes = map[backend.Mode]bool{backend.Hardware: true, backend.Emulated: true, backend.NoIsolation: true,

@@ -706,8 +706,13 @@ func (r *Report) Charts() ([]Chart, error) {
 			return nil, err
 		}
 	}
-	// The distribution of each workload's representative operation.
-	for _, k := range r.representative() {
+	// The distribution of each workload's representative operation (as
+	// the first machine judges it).
+	first := ""
+	if len(r.Machines) > 0 {
+		first = r.Machines[0].Label
+	}
+	for _, k := range r.representative(first) {
 		var series []cdfSeries
 		for _, c := range cols {
 			if x := r.Find(c, k); x != nil && x.Error == "" && len(x.NS) > 0 {

@@ -220,9 +220,11 @@ func FileName(s string) string {
 
 // BenchName makes s a part of a Go benchmark name (golang.org/x/perf/
 // benchfmt): a value of a /key=value pair, which may hold no space, '/'
-// or '=' and no character that is not graphic; each becomes '_', as does
-// a '-' before trailing digits (which benchfmt would read as GOMAXPROCS).
-// An empty s is "-".
+// or '=' and no character that is not graphic; each becomes '_'. A '-'
+// before trailing digits (which benchfmt would read as GOMAXPROCS)
+// becomes '.', so that "x-1" and "x_1" stay two names: on names of
+// letters, digits, '-' and '_' (plib's workload, backend and metric
+// names) BenchName is one-to-one. An empty s is "-".
 func BenchName(s string) string {
 	if s == "" {
 		return "-"
@@ -236,7 +238,7 @@ func BenchName(s string) string {
 	}
 	out := b.String()
 	if i := strings.LastIndexByte(out, '-'); i >= 0 && i+1 < len(out) && strings.Trim(out[i+1:], "0123456789") == "" {
-		out = out[:i] + "_" + out[i+1:]
+		out = out[:i] + "." + out[i+1:]
 	}
 	return out
 }

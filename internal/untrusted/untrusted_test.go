@@ -238,3 +238,21 @@ func TestLineInvisible(t *testing.T) {
 		t.Errorf("visible text changed: %q", got)
 	}
 }
+
+// TestBenchNameOneToOne: names that differ give benchmark names that
+// differ, so that two workloads' or backends' samples never pool; and no
+// name ends in what benchfmt reads as a GOMAXPROCS suffix.
+func TestBenchNameOneToOne(t *testing.T) {
+	names := []string{"x-1", "x_1", "x1", "x-", "x--1", "x-_1", "x_-1", "a-1", "a_1", "get_128", "kv", "-1", "_1", "x-1-2", "x-1_2"}
+	seen := map[string]string{}
+	for _, n := range names {
+		b := BenchName(n)
+		if o, ok := seen[b]; ok {
+			t.Errorf("%q and %q are both %q", o, n, b)
+		}
+		seen[b] = n
+		if i := strings.LastIndexByte(b, '-'); i >= 0 && i+1 < len(b) && strings.Trim(b[i+1:], "0123456789") == "" {
+			t.Errorf("BenchName(%q) = %q: a GOMAXPROCS suffix", n, b)
+		}
+	}
+}

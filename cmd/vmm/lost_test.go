@@ -21,6 +21,12 @@ import (
 // and returns the exit code and stderr.
 func interruptCompare(t *testing.T, line string, wait time.Duration, args ...string) (int, string) {
 	t.Helper()
+	return signalCompare(t, syscall.SIGINT, line, wait, args...)
+}
+
+// signalCompare is interruptCompare sending sig.
+func signalCompare(t *testing.T, sig syscall.Signal, line string, wait time.Duration, args ...string) (int, string) {
+	t.Helper()
 	cmd := exec.Command(vmmBin, append([]string{"compare"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -54,7 +60,7 @@ func interruptCompare(t *testing.T, line string, wait time.Duration, args ...str
 	} else {
 		time.Sleep(wait)
 	}
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(sig)
 	<-done
 	err = cmd.Wait()
 	code := 0
@@ -118,6 +124,23 @@ func checkPartial(t *testing.T, dir string) *report.Report {
 		}
 	}
 	return rep
+}
+
+// TestTerminatedCompareWritesWhatItHas: SIGTERM and SIGHUP (a kill, a
+// closed terminal) during the first step do what Ctrl-C does — a report
+// marked partial — and exit 128 plus the signal's number.
+func TestTerminatedCompareWritesWhatItHas(t *testing.T) {
+	images := imagesDir(t, "kv")
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := t.TempDir()
+			code, errs := signalCompare(t, sig, "compare: [1/", 0, "--backend=none", "--workload=kv", "--no-memcached", "--no-dds-baselines", "--images", images, "--out", out)
+			if code != 128+int(sig) || !strings.Contains(errs, "interrupted; a partial report") {
+				t.Fatalf("after %v: exit %d\n%s", sig, code, errs)
+			}
+			checkPartial(t, out)
+		})
+	}
 }
 
 // TestInterruptedCompareWritesWhatItHas: Ctrl-C at any moment of compare

@@ -358,3 +358,39 @@ func TestCapsJSONFormat(t *testing.T) {
 		t.Errorf("no format_version %d first:\n%.200s", capsFormat, out)
 	}
 }
+
+// TestErrorTextForgesNoLine: a merged report whose label holds line
+// breaks is refused, and the refusal, which quotes the label, prints no
+// line of its own: every line after the first is indented under "vmm:",
+// and no control character reaches stderr.
+func TestErrorTextForgesNoLine(t *testing.T) {
+	rep, err := report.Load(filepath.Join("..", "..", "compare", "report", "testdata", "quick.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Series[0].Label = "x\nvmm: merged 2 reports\nreports: all good"
+	rep.Series[0].NS[0] = -1 // refused, with the label in the message
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if code := run([]string{"compare", "--merge", p + "," + p, "--out", t.TempDir()}, &stdout, &stderr); code == 0 {
+		t.Fatalf("merged a report with a negative sample: %s", stderr.String())
+	}
+	for i, l := range strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n") {
+		if i == 0 && !strings.HasPrefix(l, "vmm: ") {
+			t.Errorf("first line %q", l)
+		}
+		if i > 0 && !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "run 'vmm help") {
+			t.Errorf("line %d stands on its own: %q\n%s", i+1, l, stderr.String())
+		}
+		if strings.ContainsAny(l, "\x1b\r") {
+			t.Errorf("line %d holds a control character: %q", i+1, l)
+		}
+	}
+}

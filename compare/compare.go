@@ -72,6 +72,20 @@ func Workloads(dir string) ([]Workload, error) {
 	return ws, nil
 }
 
+// reportedTwice returns the application instance (its domain) that
+// reported the metric name most often in res, and how often.
+func reportedTwice(res *backend.Result, name string) (domain string, n int) {
+	count := map[string]int{}
+	for _, m := range res.Metrics {
+		if m.Name == name {
+			if count[m.Domain]++; count[m.Domain] > n {
+				domain, n = m.Domain, count[m.Domain]
+			}
+		}
+	}
+	return domain, n
+}
+
 // hostLoadWindow is how long the host's CPU time is watched for its busy
 // share, at the start and the end of a run.
 const hostLoadWindow = 250 * time.Millisecond
@@ -284,6 +298,11 @@ measure:
 					err := report.CheckSamples(cycles, ns)
 					if len(cycles) == 0 {
 						err = errors.New("no samples: the workload reported none")
+					}
+					if d, n := reportedTwice(res, met.Name+"_cycles"); n > 1 {
+						// Two sets of rounds under one name would be joined
+						// into one series without a word.
+						err = fmt.Errorf("reported %d times by one application instance (%s)", n, untrusted.Line(d))
 					}
 					if err != nil {
 						s.Error = fmt.Sprintf("invalid (%s_cycles): %v", met.Name, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"plib/backend"
 	"plib/internal/testimages"
 )
 
@@ -54,5 +55,22 @@ func TestWorkloadNamesFromFileNames(t *testing.T) {
 	ws, err := Workloads(dir)
 	if err != nil || len(ws) != 1 || ws[0].Name != "null_2" {
 		t.Fatalf("a good name: %v, %v", ws, err)
+	}
+}
+
+// TestMetricReportedTwiceIsInvalid: one application instance reporting a
+// metric twice (two sets of rounds under one name) is found, so its
+// series is marked invalid instead of joining the two; instances of a
+// multi-instance run each report it once.
+func TestMetricReportedTwiceIsInvalid(t *testing.T) {
+	res := &backend.Result{Metrics: []backend.Metric{
+		{Name: "first_cycles", Value: 5, Domain: "app"}, {Name: "ok_cycles", Value: 1, Domain: "app"},
+		{Name: "first_cycles", Value: 7, Domain: "app"}, {Name: "ok_cycles", Value: 1, Domain: "app#1"},
+	}}
+	if d, n := reportedTwice(res, "first_cycles"); n != 2 || d != "app" {
+		t.Errorf("first_cycles reported twice by app: got %d by %q", n, d)
+	}
+	if _, n := reportedTwice(res, "ok_cycles"); n != 1 {
+		t.Errorf("ok_cycles, once per instance: got %d", n)
 	}
 }

@@ -99,7 +99,32 @@ func (r *Report) WriteCharts(dir string) ([]string, error) {
 			paths = append(paths, p)
 		}
 	}
-	return paths, nil
+	return paths, removeStaleCharts(dir, paths)
+}
+
+// chartFile is the name WriteCharts gives a chart file.
+var chartFile = regexp.MustCompile(`^[0-9]{2,}-[a-z0-9-]+\.(svg|pdf)$`)
+
+// removeStaleCharts removes from dir the chart files an earlier report
+// wrote that this one did not (regular files named as WriteCharts names
+// them, nothing else), so that no old chart stands beside the new ones.
+func removeStaleCharts(dir string, written []string) error {
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, p := range written {
+		keep[filepath.Base(p)] = true
+	}
+	for _, e := range es {
+		if e.Type().IsRegular() && chartFile.MatchString(e.Name()) && !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("stale chart: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 var slugRE = regexp.MustCompile(`[^a-z0-9]+`)

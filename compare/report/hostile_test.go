@@ -331,3 +331,32 @@ func TestChartFileNames(t *testing.T) {
 		t.Errorf("WriteCharts wrote beside its directory: %v", es)
 	}
 }
+
+// TestStaleChartsRemoved: a report written into the directory of an
+// earlier one leaves none of the earlier report's chart files behind,
+// and touches no other file there.
+func TestStaleChartsRemoved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "charts")
+	os.MkdirAll(dir, 0o755)
+	for _, n := range []string{"01-latency-old.svg", "99-distribution-gone.pdf", "notes.txt", "01-Latency.svg"} {
+		os.WriteFile(filepath.Join(dir, n), []byte("old"), 0o644)
+	}
+	paths, err := load(t, "quick.json").WriteCharts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"notes.txt": true, "01-Latency.svg": true}
+	for _, p := range paths {
+		want[filepath.Base(p)] = true
+	}
+	es, _ := os.ReadDir(dir)
+	for _, e := range es {
+		if !want[e.Name()] {
+			t.Errorf("%s is left from the earlier report", e.Name())
+		}
+		delete(want, e.Name())
+	}
+	if len(want) > 0 {
+		t.Errorf("missing: %v", want)
+	}
+}

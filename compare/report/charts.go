@@ -442,6 +442,34 @@ func wrap(s string, n int) string {
 	return strings.Join(append(lines, line), "\n")
 }
 
+// maxLabelLines is the most lines a chart's category label takes: a
+// longer label is cut (the tables keep it whole), so that it cannot
+// squeeze the plot.
+const maxLabelLines = 3
+
+// categoryLabel is a category's label as a chart shows it: wrapped into
+// lines of about labelWrap characters, a word longer than a line cut to
+// one, at most maxLabelLines lines, "…" where it was cut.
+func categoryLabel(s string) string {
+	var words []string
+	for _, w := range strings.Fields(untrusted.Line(s)) {
+		if r := []rune(w); len(r) > labelWrap {
+			w = string(r[:labelWrap-1]) + "…"
+		}
+		words = append(words, w)
+	}
+	lines := strings.Split(wrap(strings.Join(words, " "), labelWrap), "\n")
+	if len(lines) > maxLabelLines {
+		lines = lines[:maxLabelLines]
+		last := []rune(lines[maxLabelLines-1])
+		if len(last) >= labelWrap {
+			last = last[:labelWrap-1]
+		}
+		lines[maxLabelLines-1] = string(last) + "…"
+	}
+	return strings.Join(lines, "\n")
+}
+
 // axisSpec is a value axis: its label, tick format and range.
 type axisSpec struct {
 	label  string
@@ -521,7 +549,7 @@ func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSer
 	wrapped := make([]string, n)
 	lines := 1
 	for i, c := range cats {
-		wrapped[n-1-i] = wrap(c, labelWrap)
+		wrapped[n-1-i] = categoryLabel(c)
 		lines = max(lines, strings.Count(wrapped[n-1-i], "\n")+1)
 	}
 	p.NominalY(wrapped...)

@@ -255,7 +255,7 @@ func TestBadBenchmarkStandsAlone(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
-	if !strings.Contains(string(md), "failed: invalid (zero_cycles)") {
+	if !strings.Contains(string(md), `failed: invalid (zero\_cycles)`) { // Markdown escapes the _
 		t.Errorf("report.md does not say the benchmark is invalid:\n%s", md)
 	}
 }

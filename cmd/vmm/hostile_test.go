@@ -173,7 +173,7 @@ func TestHostileStrings(t *testing.T) {
 		if strings.Contains(body, "<") {
 			t.Errorf("%s holds a '<' (raw HTML, a marker) besides its markers", name)
 		}
-		const escaped = `=HYPERLINK("http://x")\|&lt;b&gt;x&lt;/b&gt; \*y\* &lt;!-- end of measured --&gt; @z`
+		const escaped = `=HYPERLINK("http&#58;//x")\|&lt;b&gt;x&lt;/b&gt; \*y\* &lt;!-- end of measured --&gt; &#64;z`
 		if !strings.Contains(body, "| "+escaped+" |") {
 			t.Errorf("%s lacks the escaped label %q", name, escaped)
 		}

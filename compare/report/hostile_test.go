@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -131,6 +132,10 @@ func mdText(s string) string {
 			i += 3
 		case strings.HasPrefix(s[i:], "&amp;"):
 			b.WriteByte('&')
+			i += 4
+		case strings.HasPrefix(s[i:], "&#58;"), strings.HasPrefix(s[i:], "&#46;"), strings.HasPrefix(s[i:], "&#64;"):
+			n, _ := strconv.Atoi(s[i+2 : i+4])
+			b.WriteByte(byte(n))
 			i += 4
 		default:
 			b.WriteByte(s[i])

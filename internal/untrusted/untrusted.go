@@ -22,7 +22,8 @@
 //   - Markdown (Markdown): inline text, one line: < > & as entities (so no
 //     tag and no HTML comment can be formed, and no README marker), the
 //     other characters Markdown gives meaning to backslash-escaped, line
-//     breaks as spaces, control characters as in Line.
+//     breaks as spaces, control characters as in Line, and no GFM
+//     autolink (the ':' of "://", the '.' of "www." and '@' as entities).
 //   - File names (FileName): lower-case letters, digits and '-', nothing
 //     else; never empty, never a path.
 //   - Go benchmark format (BenchName, BenchValue): a name part has no
@@ -195,7 +196,19 @@ var markdownEscapes = func() *strings.Replacer {
 // holds no '<', so no HTML tag or comment (README's markers among them)
 // can be written with it.
 func Markdown(s string) string {
-	return Line(markdownEscapes.Replace(s))
+	return defuseAutolinks(Line(markdownEscapes.Replace(s)))
+}
+
+// wwwDot is the start of a GFM www autolink.
+var wwwDot = regexp.MustCompile(`(?i)www\.`)
+
+// defuseAutolinks writes the characters GFM starts an autolink from
+// (the ':' of "://", the '.' of "www.", '@' of an e-mail address) as
+// entities: the text reads the same, but links nowhere.
+func defuseAutolinks(s string) string {
+	s = strings.ReplaceAll(s, "://", "&#58;//")
+	s = strings.ReplaceAll(s, "@", "&#64;")
+	return wwwDot.ReplaceAllStringFunc(s, func(w string) string { return w[:3] + "&#46;" })
 }
 
 var nonFileChars = regexp.MustCompile(`[^a-z0-9]+`)

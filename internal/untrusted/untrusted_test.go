@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -19,7 +20,7 @@ var hostile = []string{
 	"\x1b]0;title\x07\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",
 	"\u009b1A\u009b2K", "\x9b1A\xc2", "\u202eevil\u2028x", "\x00\x7f\x08\t",
 	"=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", " =1+1", "  @x",
-	"\u202e\x1b[2J\x1b]0;pwned\x07 label \u200b", "calls\u034f", "\u3164\u115f\uffa0\u2800\ufe0f",
+	"\u202e\x1b[2J\x1b]0;pwned\x07 label \u200b", "calls\u034f", "see www.evil.example", "WWW.x.y", "http://evil.example/a", "me@evil.example", "\u3164\u115f\uffa0\u2800\ufe0f",
 	"<b>x</b><!-- end of measured -->", "<script>alert(1)</script>", "a | b", "**x** _y_ `z` [l](http://x) \\",
 	"../../etc/passwd", "/abs", ".hidden", "a b/c=d", "x-8",
 	"", "plain", "µs ünïcode ✓",
@@ -158,6 +159,10 @@ func readMarkdownInline(s string) string {
 		case strings.HasPrefix(s[i:], "&amp;"):
 			b.WriteByte('&')
 			i += 4
+		case strings.HasPrefix(s[i:], "&#58;"), strings.HasPrefix(s[i:], "&#46;"), strings.HasPrefix(s[i:], "&#64;"):
+			n, _ := strconv.Atoi(s[i+2 : i+4])
+			b.WriteByte(byte(n))
+			i += 4
 		default:
 			b.WriteByte(s[i])
 		}
@@ -177,6 +182,10 @@ func FuzzMarkdown(f *testing.F) {
 		m := Markdown(s)
 		if strings.ContainsAny(m, "<>\n\r") {
 			t.Fatalf("Markdown(%q) = %q holds < > or a line break", s, m)
+		}
+		// GFM makes links of www.x, scheme://x and a@b.c in plain text.
+		if l := strings.ToLower(m); strings.Contains(l, "://") || strings.Contains(l, "www.") || strings.Contains(l, "@") {
+			t.Fatalf("Markdown(%q) = %q: an autolink", s, m)
 		}
 		for i := 0; i < len(m); i++ {
 			if m[i] == '\\' {

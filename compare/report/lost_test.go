@@ -127,3 +127,23 @@ func TestPartialIsMarkedEverywhere(t *testing.T) {
 		t.Error("a complete report is marked partial")
 	}
 }
+
+// TestWrittenReportMerges: a run's failure texts and notes may quote a
+// workload (control characters, any length); the report.json written
+// still reads back under --merge's rules, with the text shown escaped.
+func TestWrittenReportMerges(t *testing.T) {
+	r := load(t, "quick.json")
+	r.Series[0].Error = "exited: \x1b[2J\u202e" + strings.Repeat("x", 5000)
+	r.Notes = append(r.Notes, "note\x07")
+	dir := t.TempDir()
+	if _, err := r.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatalf("the report written does not merge: %v", err)
+	}
+	if e := back.Series[0].Error; !strings.HasPrefix(e, `exited: \x1b[2J\u202e`) || len(e) > maxText {
+		t.Errorf("error text %.60q (%d bytes)", e, len(e))
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"plib/internal/image"
 	"plib/internal/memcached"
 	"plib/internal/spinwait"
+	"plib/internal/untrusted"
 )
 
 // Workload is a benchmark image and what it declares for vmm compare
@@ -52,18 +53,37 @@ func Workloads(dir string) ([]Workload, error) {
 		if has, err := image.DeclaresBench(p); err != nil || !has {
 			continue // no benchmark (or no image: not ours to judge here)
 		}
+		name := strings.TrimSuffix(filepath.Base(p), ".elf")
+		if err := report.CheckWorkloadName(name); err != nil {
+			// The name is in every report; one --merge would refuse is refused here.
+			return nil, fmt.Errorf("workload image %s: %w (rename the image)", untrusted.Line(p), err)
+		}
 		img, err := image.Load(p)
 		if err != nil {
 			return nil, fmt.Errorf("workload image %s: %w", p, err)
 		}
 		if img.Bench != nil {
-			ws = append(ws, Workload{Name: strings.TrimSuffix(filepath.Base(p), ".elf"), Image: img, Bench: img.Bench})
+			ws = append(ws, Workload{Name: name, Image: img, Bench: img.Bench})
 		}
 	}
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("no benchmark workload in %s (an image declares itself one with bench lines in its image.conf; scripts/build builds the images): %w", dir, os.ErrNotExist)
 	}
 	return ws, nil
+}
+
+// reportedTwice returns the application instance (its domain) that
+// reported the metric name most often in res, and how often.
+func reportedTwice(res *backend.Result, name string) (domain string, n int) {
+	count := map[string]int{}
+	for _, m := range res.Metrics {
+		if m.Name == name {
+			if count[m.Domain]++; count[m.Domain] > n {
+				domain, n = m.Domain, count[m.Domain]
+			}
+		}
+	}
+	return domain, n
 }
 
 // hostLoadWindow is how long the host's CPU time is watched for its busy
@@ -278,6 +298,11 @@ measure:
 					err := report.CheckSamples(cycles, ns)
 					if len(cycles) == 0 {
 						err = errors.New("no samples: the workload reported none")
+					}
+					if d, n := reportedTwice(res, met.Name+"_cycles"); n > 1 {
+						// Two sets of rounds under one name would be joined
+						// into one series without a word.
+						err = fmt.Errorf("reported %d times by one application instance (%s)", n, untrusted.Line(d))
 					}
 					if err != nil {
 						s.Error = fmt.Sprintf("invalid (%s_cycles): %v", met.Name, err)
@@ -510,7 +535,7 @@ func probeMachine() report.Machine {
 	for i := 0; i < 2; i++ { // the mean of three 20 ms calibrations
 		hz += caps.TSCHz()
 	}
-	return report.Machine{Label: host, Host: host, CPUModel: cpu.Model, CPUFlags: flags, Cores: cpu.Cores,
+	return report.Machine{Label: report.MachineLabel(host), Host: host, CPUModel: cpu.Model, CPUFlags: flags, Cores: cpu.Cores,
 		Hypervisor: cpu.Hypervisor, Kernel: kernel, TSCHz: hz / 3,
 		Versions: map[string]string{"plib": plibVersion(), "go": runtime.Version()}}
 }

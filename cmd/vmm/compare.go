@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -43,11 +44,45 @@ type compareCmd struct {
 	UpdateReadme string        `name:"update-readme" help:"Also rewrite the measured section between its markers in this file (README.md's \"Measured on this machine\") from this run." placeholder:"README.md" type:"path"`
 }
 
+// interrupted is the cause of a context notifyInterrupt cancelled.
+type interrupted struct{ sig syscall.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
+
+// notifyInterrupt returns a context cancelled by SIGINT, SIGTERM or
+// SIGHUP, with the signal as its cause, and a function that stops
+// listening.
+func notifyInterrupt() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(interrupted{s.(syscall.Signal)})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel(nil) }
+}
+
+// interruptCode is the exit code of a run interrupted as ctx says: 128
+// plus the signal's number (130 for Ctrl-C), as a shell reports it.
+func interruptCode(ctx context.Context) int {
+	var i interrupted
+	if errors.As(context.Cause(ctx), &i) {
+		return 128 + int(i.sig)
+	}
+	return exitInterrupted
+}
+
 // Run measures (or merges) and writes the reports.
 func (c *compareCmd) Run() error {
 	// From the start: an interrupt at any moment still writes a report
 	// of what was measured (nothing, if it came before the first step).
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM and SIGHUP (a kill, a closed terminal) do the same as
+	// Ctrl-C; the exit code says which came (128 + its number).
+	ctx, stop := notifyInterrupt()
 	defer stop()
 	if c.Runs < 0 {
 		return exitError{exitUsage, "--runs must be 0 (the default) or more"}
@@ -109,6 +144,7 @@ func (c *compareCmd) Run() error {
 		finish := c.progress(&cfg)
 		rep, err = compare.Run(ctx, cfg)
 		finish()
+		code := interruptCode(ctx)
 		if ctx.Err() != nil && rep != nil {
 			what := "a partial report"
 			if rep.Partial == nil { // the interrupt came after the last measurement
@@ -116,12 +152,12 @@ func (c *compareCmd) Run() error {
 			}
 			paths, err := rep.WriteFiles(c.Out)
 			if err != nil {
-				return exitError{exitInterrupted, fmt.Sprintf("interrupted; %s: %s; but %s", what, strings.Join(paths, ", "), formatFailure(err))}
+				return exitError{code, fmt.Sprintf("interrupted; %s: %s; but %s", what, strings.Join(paths, ", "), formatFailure(err))}
 			}
-			return exitError{exitInterrupted, fmt.Sprintf("interrupted; %s: %s", what, strings.Join(paths, ", "))}
+			return exitError{code, fmt.Sprintf("interrupted; %s: %s", what, strings.Join(paths, ", "))}
 		}
 		if ctx.Err() != nil {
-			return exitError{exitInterrupted, fmt.Sprintf("interrupted; no report written: %v", err)}
+			return exitError{code, fmt.Sprintf("interrupted; no report written: %v", err)}
 		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) || errors.Is(err, compare.ErrUnknownWorkload) {
 			return exitError{exitUsage, err.Error()}

@@ -173,7 +173,7 @@ func TestHostileStrings(t *testing.T) {
 		if strings.Contains(body, "<") {
 			t.Errorf("%s holds a '<' (raw HTML, a marker) besides its markers", name)
 		}
-		const escaped = `=HYPERLINK("http://x")\|&lt;b&gt;x&lt;/b&gt; \*y\* &lt;!-- end of measured --&gt; @z`
+		const escaped = `=HYPERLINK("http&#58;//x")\|&lt;b&gt;x&lt;/b&gt; \*y\* &lt;!-- end of measured --&gt; &#64;z`
 		if !strings.Contains(body, "| "+escaped+" |") {
 			t.Errorf("%s lacks the escaped label %q", name, escaped)
 		}
@@ -183,8 +183,9 @@ func TestHostileStrings(t *testing.T) {
 		t.Errorf("README's section was not replaced in place:\n%s", s)
 	}
 
-	// A merged report.json is anyone's file: its strings reach compare's
-	// summary lines on the terminal as text only.
+	// A merged report.json is anyone's file: one whose text holds
+	// control characters is refused, naming the field, and the refusal
+	// reaches the terminal as text only.
 	var rep map[string]any
 	raw, _ := os.ReadFile(filepath.Join(out, "report.json"))
 	if err := json.Unmarshal(raw, &rep); err != nil {
@@ -199,7 +200,7 @@ func TestHostileStrings(t *testing.T) {
 	crafted := filepath.Join(dir, "crafted.json")
 	os.WriteFile(crafted, raw, 0o644)
 	code, stdout, stderr := runVMM(t, "compare", "--merge", crafted, "--merge", crafted, "--out", filepath.Join(dir, "merged"))
-	if sc := termmodel.Play([]byte(stdout + stderr)); code != 0 || len(sc.Controls) > 0 || !strings.Contains(stdout, `\x1b[1A\x1b[2K\u009b2Jforged\x0aline`) {
+	if sc := termmodel.Play([]byte(stdout + stderr)); code != exitUsage || len(sc.Controls) > 0 || !strings.Contains(stderr, `character U+001B at byte 0 is not text`) {
 		t.Errorf("compare --merge of a crafted report: exit %d, controls %q\n%s%s", code, sc.Controls, stdout, stderr)
 	}
 

@@ -21,6 +21,12 @@ import (
 // and returns the exit code and stderr.
 func interruptCompare(t *testing.T, line string, wait time.Duration, args ...string) (int, string) {
 	t.Helper()
+	return signalCompare(t, syscall.SIGINT, line, wait, args...)
+}
+
+// signalCompare is interruptCompare sending sig.
+func signalCompare(t *testing.T, sig syscall.Signal, line string, wait time.Duration, args ...string) (int, string) {
+	t.Helper()
 	cmd := exec.Command(vmmBin, append([]string{"compare"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -54,7 +60,7 @@ func interruptCompare(t *testing.T, line string, wait time.Duration, args ...str
 	} else {
 		time.Sleep(wait)
 	}
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(sig)
 	<-done
 	err = cmd.Wait()
 	code := 0
@@ -118,6 +124,23 @@ func checkPartial(t *testing.T, dir string) *report.Report {
 		}
 	}
 	return rep
+}
+
+// TestTerminatedCompareWritesWhatItHas: SIGTERM and SIGHUP (a kill, a
+// closed terminal) during the first step do what Ctrl-C does — a report
+// marked partial — and exit 128 plus the signal's number.
+func TestTerminatedCompareWritesWhatItHas(t *testing.T) {
+	images := imagesDir(t, "kv")
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := t.TempDir()
+			code, errs := signalCompare(t, sig, "compare: [1/", 0, "--backend=none", "--workload=kv", "--no-memcached", "--no-dds-baselines", "--images", images, "--out", out)
+			if code != 128+int(sig) || !strings.Contains(errs, "interrupted; a partial report") {
+				t.Fatalf("after %v: exit %d\n%s", sig, code, errs)
+			}
+			checkPartial(t, out)
+		})
+	}
 }
 
 // TestInterruptedCompareWritesWhatItHas: Ctrl-C at any moment of compare
@@ -232,7 +255,7 @@ func TestBadBenchmarkStandsAlone(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
-	if !strings.Contains(string(md), "failed: invalid (zero_cycles)") {
+	if !strings.Contains(string(md), `failed: invalid (zero\_cycles)`) { // Markdown escapes the _
 		t.Errorf("report.md does not say the benchmark is invalid:\n%s", md)
 	}
 }
@@ -333,5 +356,41 @@ func TestCapsJSONFormat(t *testing.T) {
 	}
 	if rep["format_version"] != float64(capsFormat) || !strings.HasPrefix(strings.TrimSpace(out), `{`+"\n"+`  "format_version": `) {
 		t.Errorf("no format_version %d first:\n%.200s", capsFormat, out)
+	}
+}
+
+// TestErrorTextForgesNoLine: a merged report whose label holds line
+// breaks is refused, and the refusal, which quotes the label, prints no
+// line of its own: every line after the first is indented under "vmm:",
+// and no control character reaches stderr.
+func TestErrorTextForgesNoLine(t *testing.T) {
+	rep, err := report.Load(filepath.Join("..", "..", "compare", "report", "testdata", "quick.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Series[0].Label = "x\nvmm: merged 2 reports\nreports: all good"
+	rep.Series[0].NS[0] = -1 // refused, with the label in the message
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if code := run([]string{"compare", "--merge", p + "," + p, "--out", t.TempDir()}, &stdout, &stderr); code == 0 {
+		t.Fatalf("merged a report with a negative sample: %s", stderr.String())
+	}
+	for i, l := range strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n") {
+		if i == 0 && !strings.HasPrefix(l, "vmm: ") {
+			t.Errorf("first line %q", l)
+		}
+		if i > 0 && !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "run 'vmm help") {
+			t.Errorf("line %d stands on its own: %q\n%s", i+1, l, stderr.String())
+		}
+		if strings.ContainsAny(l, "\x1b\r") {
+			t.Errorf("line %d holds a control character: %q", i+1, l)
+		}
 	}
 }

@@ -58,6 +58,18 @@ func main() {
 }
 
 // run runs the command line args and returns vmm's exit code.
+// errorText renders an error message for stderr: it may quote an
+// image's or a merged report's text, so each of its lines is shown as
+// untrusted.Line shows it and every line after the first is indented
+// under "vmm:", where none can pass for a message of its own.
+func errorText(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = untrusted.Line(l)
+	}
+	return strings.Join(lines, "\n    ")
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	var c cli
 	exitCode := -1
@@ -82,7 +94,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}{msg, code})
 		}
 		if msg != "" {
-			fmt.Fprintln(stderr, "vmm:", untrusted.Text(msg)) // an error may quote an image's text
+			fmt.Fprintln(stderr, "vmm:", errorText(msg))
 		}
 		if code == exitUsage {
 			if cmd != "" && cmd != "help" {

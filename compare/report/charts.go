@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"plib/backend"
+	"plib/internal/untrusted"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -98,7 +99,32 @@ func (r *Report) WriteCharts(dir string) ([]string, error) {
 			paths = append(paths, p)
 		}
 	}
-	return paths, nil
+	return paths, removeStaleCharts(dir, paths)
+}
+
+// chartFile is the name WriteCharts gives a chart file.
+var chartFile = regexp.MustCompile(`^[0-9]{2,}-[a-z0-9-]+\.(svg|pdf)$`)
+
+// removeStaleCharts removes from dir the chart files an earlier report
+// wrote that this one did not (regular files named as WriteCharts names
+// them, nothing else), so that no old chart stands beside the new ones.
+func removeStaleCharts(dir string, written []string) error {
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, p := range written {
+		keep[filepath.Base(p)] = true
+	}
+	for _, e := range es {
+		if e.Type().IsRegular() && chartFile.MatchString(e.Name()) && !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("stale chart: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 var slugRE = regexp.MustCompile(`[^a-z0-9]+`)
@@ -396,11 +422,13 @@ func tickRate(x float64) string {
 	return sig3(x) + "/s"
 }
 
-// wrap breaks a category label into lines of about n characters.
+// wrap breaks a category label into lines of about n characters, each
+// word shown as untrusted.Line shows it (a label is an image's text).
 func wrap(s string, n int) string {
 	var lines []string
 	line := ""
 	for _, w := range strings.Fields(s) {
+		w = untrusted.Line(w)
 		if line != "" && len([]rune(line))+1+len([]rune(w)) > n {
 			lines = append(lines, line)
 			line = w
@@ -412,6 +440,34 @@ func wrap(s string, n int) string {
 		line += w
 	}
 	return strings.Join(append(lines, line), "\n")
+}
+
+// maxLabelLines is the most lines a chart's category label takes: a
+// longer label is cut (the tables keep it whole), so that it cannot
+// squeeze the plot.
+const maxLabelLines = 3
+
+// categoryLabel is a category's label as a chart shows it: wrapped into
+// lines of about labelWrap characters, a word longer than a line cut to
+// one, at most maxLabelLines lines, "…" where it was cut.
+func categoryLabel(s string) string {
+	var words []string
+	for _, w := range strings.Fields(untrusted.Line(s)) {
+		if r := []rune(w); len(r) > labelWrap {
+			w = string(r[:labelWrap-1]) + "…"
+		}
+		words = append(words, w)
+	}
+	lines := strings.Split(wrap(strings.Join(words, " "), labelWrap), "\n")
+	if len(lines) > maxLabelLines {
+		lines = lines[:maxLabelLines]
+		last := []rune(lines[maxLabelLines-1])
+		if len(last) >= labelWrap {
+			last = last[:labelWrap-1]
+		}
+		lines[maxLabelLines-1] = string(last) + "…"
+	}
+	return strings.Join(lines, "\n")
 }
 
 // axisSpec is a value axis: its label, tick format and range.
@@ -493,7 +549,7 @@ func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSer
 	wrapped := make([]string, n)
 	lines := 1
 	for i, c := range cats {
-		wrapped[n-1-i] = wrap(c, labelWrap)
+		wrapped[n-1-i] = categoryLabel(c)
 		lines = max(lines, strings.Count(wrapped[n-1-i], "\n")+1)
 	}
 	p.NominalY(wrapped...)
@@ -535,7 +591,7 @@ func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSer
 		}
 		p.Add(sc)
 		if legend {
-			leg.Add(s.name, sc)
+			leg.Add(untrusted.Line(s.name), sc)
 		}
 	}
 	g := plotter.NewGrid()
@@ -633,7 +689,7 @@ func cdfChart(slugName, title string, series []cdfSeries, styles func(string) se
 		sc.GlyphStyle.Shape = st.shape
 		sc.GlyphStyle.Radius = vg.Points(3)
 		p.Add(l, sc)
-		leg.Add(s.name, l, sc)
+		leg.Add(untrusted.Line(s.name), l, sc)
 	}
 	g := plotter.NewGrid()
 	p.Add(g)
@@ -703,8 +759,13 @@ func (r *Report) Charts() ([]Chart, error) {
 			return nil, err
 		}
 	}
-	// The distribution of each workload's representative operation.
-	for _, k := range r.representative() {
+	// The distribution of each workload's representative operation (as
+	// the first machine judges it).
+	first := ""
+	if len(r.Machines) > 0 {
+		first = r.Machines[0].Label
+	}
+	for _, k := range r.representative(first) {
 		var series []cdfSeries
 		for _, c := range cols {
 			if x := r.Find(c, k); x != nil && x.Error == "" && len(x.NS) > 0 {

@@ -188,3 +188,24 @@ func TestValueAxesReadable(t *testing.T) {
 		}
 	}
 }
+
+// TestLongCategoryLabelsAreCut: an 80-character label, with or without
+// spaces, takes at most maxLabelLines lines of about labelWrap
+// characters in a chart, so that it cannot squeeze the plot.
+func TestLongCategoryLabelsAreCut(t *testing.T) {
+	for _, l := range []string{strings.Repeat("A", 80), strings.Repeat("word ", 16), "kv get 128 B"} {
+		c := categoryLabel(l)
+		lines := strings.Split(c, "\n")
+		if len(lines) > maxLabelLines {
+			t.Errorf("%q: %d lines: %q", l, len(lines), c)
+		}
+		for _, line := range lines {
+			if n := len([]rune(line)); n > labelWrap {
+				t.Errorf("%q: a line of %d characters: %q", l, n, line)
+			}
+		}
+	}
+	if got := categoryLabel("kv get 128 B"); got != "kv get 128 B" {
+		t.Errorf("a short label changed: %q", got)
+	}
+}

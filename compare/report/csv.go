@@ -17,8 +17,9 @@ import (
 // interrupted run's report.
 func (r *Report) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"machine", "backend", "column", "workload", "metric", "label", "n", "median_ns", "p5_ns", "p95_ns", "p99_ns",
-		"ci_low_ns", "ci_high_ns", "ci_level", "median_cycles", "ratio_to_none", "wide", "error", "partial"})
+	header := []string{"machine", "backend", "column", "workload", "metric", "label", "n", "median_ns", "p5_ns", "p95_ns", "p99_ns",
+		"ci_low_ns", "ci_high_ns", "ci_level", "median_cycles", "ratio_to_none", "wide", "error", "partial"}
+	cw.Write(header)
 	f := func(x float64) string {
 		if math.IsNaN(x) {
 			return ""
@@ -51,6 +52,13 @@ func (r *Report) CSV(w io.Writer) error {
 		cell := untrusted.CSVCell // the strings are an image's or a merged file's: data, never a formula
 		cw.Write([]string{cell(s.Machine), cell(s.Backend), cell(column), cell(s.Workload), cell(s.Metric), cell(s.Label), strconv.Itoa(m.N), f(m.Median), f(m.P5), f(m.P95), f(m.P99),
 			f(m.CILow), f(m.CIHigh), level, f(cyc), f(ratio), strconv.FormatBool(m.Wide), cell(s.Error), strconv.FormatBool(r.Partial != nil)})
+	}
+	if r.Partial != nil && len(r.Series) == 0 {
+		// Interrupted before anything was measured: one row that says so,
+		// or the file would be a header alone.
+		row := make([]string, len(header))
+		row[len(row)-2], row[len(row)-1] = r.Partial.String(), "true"
+		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"plib/backend"
+	"plib/internal/hostload"
 )
 
 // smallReport is quick.json cut down to a few series of a few samples:
@@ -60,6 +63,19 @@ func FuzzMerge(f *testing.F) {
 	f.Add(seed(f, r, func(c *Report) { c.Partial = &Partial{StepsDone: 2, StepsTotal: 9} }))
 	f.Add(seed(f, r, func(c *Report) { c.Series = nil }))
 	f.Add([]byte(`{"format_version":1,"machines":[{"label":"h","tsc_hz":1e9}],"series":[{"machine":"h","backend":"none","workload":"null","metric":"call","label":"x","cycles":[1e15,1e-6],"ns":[1e-6,1e15]}]}`))
+	f.Add(seed(f, r, func(c *Report) { c.Machines[0].HostLoad = hostileLoad() }))
+	f.Add(seed(f, r, func(c *Report) { c.Machines[0].Mechanisms[0].Spin = &backend.SpinBound{WakeNS: -1e300} }))
+	f.Add(seed(f, r, func(c *Report) { c.Machines[0].Mechanisms[0].Style = 99 }))
+	f.Add(seed(f, r, func(c *Report) {
+		c.Paths = []PathRecord{{Machine: "nowhere", Backend: "=cmd|<b>", PathCounts: backend.PathCounts{Fast: 1<<64 - 1}}}
+	}))
+	f.Add(seed(f, r, func(c *Report) { c.Series[0].Label = "\u202e\x1b[2J\x1b]0;pwned\x07 label \u200b" }))
+	f.Add(seed(f, r, func(c *Report) { // the longest label: a merge's label#2 must fit too
+		c.Machines[0].Label = strings.Repeat("A", 64)
+		for i := range c.Series {
+			c.Series[i].Machine = c.Machines[0].Label
+		}
+	}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, "in.json")
@@ -83,7 +99,19 @@ func FuzzMerge(f *testing.F) {
 		if _, err := m.WriteFiles(filepath.Join(dir, "merged")); err != nil {
 			t.Fatalf("a merge does not render: %v", err)
 		}
+		// What --merge writes, --merge reads: a merged report merges again.
+		mp := filepath.Join(dir, "merged", "report.json")
+		if _, err := Merge([]string{mp, mp}); err != nil {
+			t.Fatalf("a merged report does not merge again: %v", err)
+		}
 	})
+}
+
+// hostileLoad is the host load of a crafted report: every figure out of
+// range.
+func hostileLoad() *RunLoad {
+	s := hostload.Sample{Load1: 1e308, Load5: -1, Load15: -1, Runnable: -5, Tasks: -9, Busy: -3.5, Window: -1, CPUs: -1}
+	return &RunLoad{Start: s, End: s}
 }
 
 // TestMergeRefusesCraftedReports: --merge refuses, naming the field, what
@@ -111,6 +139,31 @@ func TestMergeRefusesCraftedReports(t *testing.T) {
 		{"settings backend", func(c *Report) { c.Settings.Backends = []string{"a b"} }, `backends: "a b"`},
 		{"partial", func(c *Report) { c.Partial = &Partial{StepsDone: 3, StepsTotal: 2} }, "partial: 3 of 2 steps"},
 		{"attacks", func(c *Report) { c.Attacks = []AttackRecord{{Backend: "none", Ran: 1, Stopped: 2}} }, "1 ran, 2 stopped"},
+		// Every part of the file is checked, not only the series.
+		{"host load", func(c *Report) { c.Machines[0].HostLoad = hostileLoad() }, "machines[0]: host_load.start: load1 1e+308"},
+		{"host load tasks", func(c *Report) {
+			c.Machines[0].HostLoad = &RunLoad{End: hostload.Sample{Runnable: -5, Tasks: -9}}
+		}, "host_load.end: -5 of -9 tasks runnable"},
+		{"busy", func(c *Report) { c.Machines[0].HostLoad = &RunLoad{Start: hostload.Sample{Busy: -3.5}} }, "busy -3.5"},
+		{"spin", func(c *Report) {
+			c.Machines[0].Mechanisms[0].Spin = &backend.SpinBound{WakeNS: -1e300, WakeP25NS: -1e300, WakeP75NS: -1e300}
+		}, "spin: wake_"},
+		{"spin cycles", func(c *Report) { c.Machines[0].Mechanisms[0].Spin = &backend.SpinBound{Cycles: 1 << 63} }, "spin: 9223372036854775808 cycles"},
+		{"style", func(c *Report) { c.Machines[0].Mechanisms[0].Style = 99 }, "style 99"},
+		{"style twice", func(c *Report) {
+			c.Machines[0].Mechanisms[0].Style, c.Machines[0].Mechanisms[1].Style = 2, 2
+		}, "style 2, "},
+		{"paths machine", func(c *Report) { c.Paths = []PathRecord{{Machine: "nowhere", Backend: "handoff", Workload: "kv"}} }, `paths[0]: machine "nowhere"`},
+		{"paths backend", func(c *Report) {
+			c.Paths = []PathRecord{{Machine: c.Machines[0].Label, Backend: "=cmd|<b>", Workload: "kv"}}
+		}, `paths[0]: backend "=cmd|<b>"`},
+		{"paths calls", func(c *Report) {
+			c.Paths = []PathRecord{{Machine: c.Machines[0].Label, Backend: "handoff", Workload: "kv", PathCounts: backend.PathCounts{Fast: 1<<64 - 1}}}
+		}, "18446744073709551615 fast"},
+		// Text is text: no control, bidirectional or invisible character.
+		{"label controls", func(c *Report) { c.Series[0].Label = "\u202e\x1b[2J\x1b]0;pwned\x07 label \u200b" }, "character U+202E at byte 0 is not text"},
+		{"note invisible", func(c *Report) { c.Notes = []string{"calls\u034f"} }, "notes[0]: \"calls\u034f\": character U+034F"},
+		{"cpu model", func(c *Report) { c.Machines[0].CPUModel = "x\x1b[31m" }, "cpu_model: "},
 	} {
 		p := filepath.Join(t.TempDir(), "r.json")
 		os.WriteFile(p, seed(t, r, c.edit), 0o644)
@@ -119,4 +172,20 @@ func TestMergeRefusesCraftedReports(t *testing.T) {
 			t.Errorf("%s: %v, want an error naming the file and saying %q", c.name, err, c.says)
 		}
 	}
+}
+
+// FuzzMachineLabel: whatever the host is called, its label is one
+// Validate accepts, and a merge's label#n of it is too.
+func FuzzMachineLabel(f *testing.F) {
+	for _, h := range []string{"", "my_host", strings.Repeat("a", 70), "-x", "h\x1b[2J", "ü.example", "a.b:c"} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		l := MachineLabel(host)
+		for _, m := range []string{l, renamed(l, 2), renamed(l, 64)} {
+			if !machineLabel.MatchString(m) {
+				t.Fatalf("host %q: label %q (want %s)", host, m, machineLabel)
+			}
+		}
+	})
 }

@@ -1,8 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"html/template"
 	"io"
+
+	"plib/internal/untrusted"
 )
 
 // htmlPage is the report page. Its Content-Security-Policy forbids every
@@ -10,6 +13,10 @@ import (
 // self-contained, and a browser would refuse a request if one slipped in.
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ghz": func(hz float64) float64 { return hz / 1e9 },
+	// line shows text plib did not write as one line of visible
+	// characters: html/template escapes markup but passes control,
+	// bidirectional and invisible characters on.
+	"line": func(v any) string { return untrusted.Line(fmt.Sprint(v)) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -29,28 +36,28 @@ figure svg { max-width: 100%; height: auto; }
 </head>
 <body>
 <h1>plib: the cost of isolating a library{{.TitleMark}}</h1>
-{{with .Partial}}<p class="warn" id="partial">A partial report: {{.}}.</p>
-{{end}}{{range .Machines}}<p>Measured on <b>{{.Label}}</b>: {{.CPUModel}}, {{.Cores}} logical cores, kernel {{.Kernel}}, TSC {{printf "%.3f" (ghz .TSCHz)}} GHz{{with index .Versions "plib"}}, plib {{.}}{{end}}.</p>
+{{with .Partial}}<p class="warn" id="partial">A partial report: {{line .}}.</p>
+{{end}}{{range .Machines}}<p>Measured on <b>{{line .Label}}</b>: {{line .CPUModel}}, {{.Cores}} logical cores, kernel {{line .Kernel}}, TSC {{printf "%.3f" (ghz .TSCHz)}} GHz{{with index .Versions "plib"}}, plib {{line .}}{{end}}.</p>
 {{end}}{{if .Quick}}<p class="warn">A --quick run: few samples; figures flagged wide are not to be quoted.</p>
-{{end}}{{range .Notes}}<p class="note">Note: {{.}}</p>
+{{end}}{{range .Notes}}<p class="note">Note: {{line .}}</p>
 {{end}}{{with .Verdict}}<h2>Verdict</h2>
 <p class="note">For each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below. {{$.VerdictIntervals}}</p>
-<ul id="verdict">{{range .}}<li><b>{{.Operation}}</b>: {{.Text}}</li>
+<ul id="verdict">{{range .}}<li><b>{{line .Operation}}</b>: {{line .Text}}</li>
 {{end}}</ul>
-{{end}}{{with index .Tables 0}}<h2>{{.Title}}</h2>
-<p class="note">{{.Note}}</p>
-<table id="mechanisms"><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}{{with index .Tables 0}}<h2>{{line .Title}}</h2>
+<p class="note">{{line .Note}}</p>
+<table id="mechanisms"><tr>{{range .Header}}<th>{{line .}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{line .}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}<h2>Charts</h2>
-{{range $i, $c := .Charts}}{{if .Note}}<p class="note" id="chart-{{$i}}">{{.Title}}: {{.Note}}</p>
-{{else}}<figure class="chart" id="chart-{{$i}}" title="{{.Title}}">
+{{range $i, $c := .Charts}}{{if .Note}}<p class="note" id="chart-{{$i}}">{{line .Title}}: {{line .Note}}</p>
+{{else}}<figure class="chart" id="chart-{{$i}}" title="{{line .Title}}">
 {{.SVG}}
 </figure>
-{{end}}{{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{.Title}}</h2>
-<p class="note">{{.Note}}</p>
-<table><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}{{end}}{{range $i, $t := .Tables}}{{if $i}}<h2>{{line .Title}}</h2>
+<p class="note">{{line .Note}}</p>
+<table><tr>{{range .Header}}<th>{{line .}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{line .}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}{{end}}</body>
 </html>

@@ -106,10 +106,44 @@ func TestPartialIsMarkedEverywhere(t *testing.T) {
 			t.Errorf("%s does not say %q", name, says)
 		}
 	}
+	if s := r.ReadmeSection(); !strings.HasPrefix(s, "**A partial report**: interrupted after 3 of 20 steps") {
+		t.Errorf("the README section is not marked partial: %.200q", s)
+	}
+	// Interrupted before the first step: the CSV still says so.
+	empty := *r
+	empty.Series, empty.Partial = nil, &Partial{StepsTotal: 20}
+	var eb bytes.Buffer
+	if err := empty.CSV(&eb); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := csv.NewReader(&eb).ReadAll(); err != nil || len(rows) != 2 || rows[1][len(rows[1])-1] != "true" ||
+		!strings.Contains(rows[1][len(rows[1])-2], "nothing was measured") {
+		t.Errorf("report.csv of a run interrupted before its first step: %v %q", err, rows)
+	}
 	r.Partial = nil
 	var b bytes.Buffer
 	r.CSV(&b)
-	if strings.Contains(b.String(), ",true\n") || strings.Contains(r.Markdown(), "partial") {
+	if strings.Contains(b.String(), ",true\n") || strings.Contains(r.Markdown(), "partial") || strings.Contains(r.ReadmeSection(), "partial") {
 		t.Error("a complete report is marked partial")
+	}
+}
+
+// TestWrittenReportMerges: a run's failure texts and notes may quote a
+// workload (control characters, any length); the report.json written
+// still reads back under --merge's rules, with the text shown escaped.
+func TestWrittenReportMerges(t *testing.T) {
+	r := load(t, "quick.json")
+	r.Series[0].Error = "exited: \x1b[2J\u202e" + strings.Repeat("x", 5000)
+	r.Notes = append(r.Notes, "note\x07")
+	dir := t.TempDir()
+	if _, err := r.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatalf("the report written does not merge: %v", err)
+	}
+	if e := back.Series[0].Error; !strings.HasPrefix(e, `exited: \x1b[2J\u202e`) || len(e) > maxText {
+		t.Errorf("error text %.60q (%d bytes)", e, len(e))
 	}
 }

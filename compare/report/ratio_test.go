@@ -3,6 +3,7 @@ package report
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -66,4 +67,52 @@ func TestVerdictGivesIntervals(t *testing.T) {
 		t.Error("Overlaps")
 	}
 	t.Log(text)
+}
+
+// invalidate marks series invalid as a failed run does: an error, no
+// samples.
+func invalidate(r *Report, workload, metric string, backends ...string) {
+	for i := range r.Series {
+		s := &r.Series[i]
+		if s.Workload == workload && s.Metric == metric && slices.Contains(backends, s.Backend) {
+			s.Error, s.Cycles, s.NS, s.Summary = "reported 0 cycles", nil, nil, Summary{}
+		}
+	}
+}
+
+// TestInvalidFigureHidesNothing: a workload whose first figure is
+// invalid everywhere is judged by its next one, and a backend with no
+// valid figure for the operation is named in the summary and the
+// verdict instead of vanishing.
+func TestInvalidFigureHidesNothing(t *testing.T) {
+	r := load(t, "quick.json")
+	invalidate(r, "null", "call", "none", "vmfunc", "mprotect", "process")
+	invalidate(r, "ipc", "call", "mprotect", "process")
+	has := func(lines []string, prefix string, want ...string) {
+		t.Helper()
+		for _, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				for _, w := range want {
+					if !strings.Contains(l, w) {
+						t.Errorf("%q lacks %q", l, w)
+					}
+				}
+				return
+			}
+		}
+		t.Errorf("no line for %q in %q", prefix, lines)
+	}
+	var verdict []string
+	for _, v := range r.Verdict() {
+		verdict = append(verdict, v.Operation+": "+v.Text)
+	}
+	_, labels := r.Rows()
+	for what, lines := range map[string][]string{"summary": r.SummaryLines(), "verdict": verdict} {
+		t.Run(what, func(t *testing.T) {
+			has(lines, labels["null/sys_nop"], "vmfunc", "mprotect", "process")
+			has(lines, labels["ipc/ipc"], "vmfunc", "mprotect", "process")
+		})
+	}
+	invalidate(r, "ipc", "ipc", "mprotect", "process")
+	has(r.SummaryLines(), labels["ipc/call"], "no valid figure from mprotect (reported 0 cycles), process (reported 0 cycles)")
 }

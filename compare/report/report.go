@@ -175,6 +175,16 @@ func Load(path string) (*Report, error) {
 	return &r, nil
 }
 
+// renamed is label#n, label cut so that it stays within the length a
+// machine label may have, and so a merged report can be merged again.
+func renamed(label string, n int) string {
+	suffix := fmt.Sprintf("#%d", n)
+	if max := maxLabel - len(suffix); len(label) > max {
+		label = label[:max] // labels are ASCII (machineLabel)
+	}
+	return label + suffix
+}
+
 // Merge sets reports side by side: every series keeps its machine, and
 // machines whose labels collide are renamed label#2, label#3, ...
 func Merge(paths []string) (*Report, error) {
@@ -190,7 +200,7 @@ func Merge(paths []string) (*Report, error) {
 			old := m.Label
 			seen[m.Label]++
 			for n := seen[old]; seen[m.Label] > 1; n++ { // label#2, or the next one no machine has
-				m.Label = fmt.Sprintf("%s#%d", old, n)
+				m.Label = renamed(old, n)
 				seen[m.Label]++
 			}
 			rename[old] = m.Label

@@ -20,7 +20,7 @@ func (r *Report) SummaryLines() []string {
 	var out []string
 	_, labels := r.Rows()
 	for _, m := range r.Machines {
-		for _, key := range r.representative() {
+		for _, key := range r.representative(m.Label) {
 			type entry struct {
 				col string
 				s   *Series
@@ -30,11 +30,15 @@ func (r *Report) SummaryLines() []string {
 				if mc, _ := r.splitColumn(c); mc != m.Label {
 					continue
 				}
-				if s := r.Find(c, key); s != nil && s.Error == "" && s.Summary.N > 0 {
+				if s := r.Find(c, key); measured(s) {
 					es = append(es, entry{c, s})
 				}
 			}
+			missing := r.unmeasured(r.machineColumns(m.Label), key, func(string) bool { return true })
 			if len(es) == 0 {
+				if missing != "" {
+					out = append(out, fmt.Sprintf("%s: %s", labels[key]+r.onMachine(m.Label), missing))
+				}
 				continue
 			}
 			sort.SliceStable(es, func(i, j int) bool { return es[i].s.Summary.Median < es[j].s.Summary.Median })
@@ -66,6 +70,9 @@ func (r *Report) SummaryLines() []string {
 			op := labels[key]
 			if len(r.Machines) > 1 {
 				op += " on " + m.Label
+			}
+			if missing != "" {
+				parts = append(parts, missing)
 			}
 			out = append(out, fmt.Sprintf("%s: %s", op, strings.Join(parts, "; ")))
 		}

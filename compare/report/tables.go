@@ -532,6 +532,9 @@ var ReadmeTables = []string{"Latency per operation", "Each mechanism over its fl
 // report alone, so the README is regenerated from a run, never edited.
 func (r *Report) ReadmeSection() string {
 	var b strings.Builder
+	if r.Partial != nil {
+		fmt.Fprintf(&b, "**A partial report**: %s.\n\n", r.Partial)
+	}
 	for _, m := range r.Machines {
 		fmt.Fprintf(&b, "%s; %d runs per backend, every round a sample.\n", untrusted.Markdown(m.measuredOn()), r.Settings.Runs)
 	}

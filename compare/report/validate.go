@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"plib/backend"
+	"plib/internal/hostload"
+	"plib/internal/untrusted"
 )
 
 // Limits on a report.json that --merge reads: every field is checked
@@ -20,6 +24,7 @@ const (
 	maxNotes       = 1000
 	maxText        = 4096 // any free-text field, in bytes
 	maxNamed       = 256  // entries of a map or list of names
+	maxLabel       = 64   // a machine's label, in bytes
 	minSampleValue = 1e-6 // cycles or nanoseconds per operation
 	maxSampleValue = 1e15
 )
@@ -35,6 +40,33 @@ var (
 	// A machine's label: a host name, "#2" appended by a merge.
 	machineLabel = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:#-]{0,63}$`)
 )
+
+// CheckWorkloadName says why name cannot name a workload, or nil. It is
+// the one rule for a workload's name, whether compare takes it from an
+// image's file name or --merge reads it from a report, so that every
+// report compare writes can be merged.
+func CheckWorkloadName(name string) error {
+	if !workloadName.MatchString(name) {
+		return fmt.Errorf("workload name %q: want %s", name, workloadName)
+	}
+	return nil
+}
+
+var notLabelChars = regexp.MustCompile(`[^A-Za-z0-9._:-]`)
+
+// MachineLabel makes a host name a machine's label that Validate
+// accepts: every other character '-', at most 64 bytes, "host" if
+// nothing is left.
+func MachineLabel(host string) string {
+	l := notLabelChars.ReplaceAllString(host, "-")
+	if len(l) > maxLabel {
+		l = l[:maxLabel]
+	}
+	if l = strings.TrimLeft(l, "._:-"); l == "" {
+		return "host"
+	}
+	return l
+}
 
 var modes = map[backend.Mode]bool{backend.Hardware: true, backend.Emulated: true, backend.NoIsolation: true,
 	backend.Unavailable: true, backend.Baseline: true}
@@ -110,6 +142,20 @@ func (r *Report) Validate() error {
 			}
 		}
 	}
+	if len(r.Paths) > maxSeries {
+		return fmt.Errorf("%d paths records, at most %d", len(r.Paths), maxSeries)
+	}
+	paths := map[PathRecord]bool{}
+	for i, p := range r.Paths {
+		if err := p.validate(labels); err != nil {
+			return fmt.Errorf("paths[%d]: %w", i, err)
+		}
+		k := PathRecord{Machine: p.Machine, Backend: p.Backend, Workload: p.Workload}
+		if paths[k] {
+			return fmt.Errorf("paths[%d]: %s/%s/%s twice", i, p.Machine, p.Backend, p.Workload)
+		}
+		paths[k] = true
+	}
 	if len(r.Series) > maxSeries {
 		return fmt.Errorf("%d series, at most %d", len(r.Series), maxSeries)
 	}
@@ -162,7 +208,16 @@ func (m *Machine) validate() error {
 	if !(m.TSCHz >= 1e6 && m.TSCHz <= 1e12) { // NaN fails too
 		return fmt.Errorf("tsc_hz %v: want 1e6 to 1e12", m.TSCHz)
 	}
+	if l := m.HostLoad; l != nil {
+		if err := checkLoad(l.Start); err != nil {
+			return fmt.Errorf("host_load.start: %w", err)
+		}
+		if err := checkLoad(l.End); err != nil {
+			return fmt.Errorf("host_load.end: %w", err)
+		}
+	}
 	names := map[string]bool{}
+	drawn := map[backend.Style]string{}
 	for i, mech := range m.Mechanisms {
 		if !backendName.MatchString(mech.Backend) {
 			return fmt.Errorf("mechanisms[%d]: backend %q (want %s)", i, mech.Backend, backendName)
@@ -179,11 +234,95 @@ func (m *Machine) validate() error {
 				return fmt.Errorf("mechanisms[%d] (%s): %w", i, mech.Backend, err)
 			}
 		}
+		if err := checkSpin(mech.Spin); err != nil {
+			return fmt.Errorf("mechanisms[%d] (%s): spin: %w", i, mech.Backend, err)
+		}
+		if mech.Style < 0 || int(mech.Style) > len(styles) {
+			return fmt.Errorf("mechanisms[%d] (%s): style %d, want 0 to %d", i, mech.Backend, mech.Style, len(styles))
+		}
+		if o, ok := drawn[mech.Style]; ok && mech.Style != 0 {
+			return fmt.Errorf("mechanisms[%d] (%s): style %d, %s's too", i, mech.Backend, mech.Style, o)
+		}
+		drawn[mech.Style] = mech.Backend
 		if f := mech.Floor; f != nil {
 			if !workloadName.MatchString(f.Anchor) || !(f.Times > 0 && f.Times <= 1e6) || text(f.What) != nil {
 				return fmt.Errorf("mechanisms[%d] (%s): floor %q x %v", i, mech.Backend, f.Anchor, f.Times)
 			}
 		}
+	}
+	return nil
+}
+
+// maxLoad bounds a load average or a task count read back from a report.
+const maxLoad = 1 << 22
+
+// checkLoad checks a host-load sample: counts and averages not negative
+// and in range, busy a fraction, the window at most an hour.
+func checkLoad(s hostload.Sample) error {
+	if err := text(s.Error); err != nil {
+		return fmt.Errorf("error: %w", err)
+	}
+	for i, x := range []float64{s.Load1, s.Load5, s.Load15} {
+		if !(x >= 0 && x <= maxLoad) {
+			return fmt.Errorf("%s %v: want 0 to %d", []string{"load1", "load5", "load15"}[i], x, maxLoad)
+		}
+	}
+	if s.Runnable < 0 || s.Tasks < 0 || s.Tasks > maxLoad || s.Runnable > s.Tasks {
+		return fmt.Errorf("%d of %d tasks runnable", s.Runnable, s.Tasks)
+	}
+	if !(s.Busy >= 0 && s.Busy <= 1) {
+		return fmt.Errorf("busy %v: want a fraction 0 to 1", s.Busy)
+	}
+	if s.Window < 0 || s.Window > time.Hour || s.CPUs < 0 || s.CPUs > 1<<20 {
+		return fmt.Errorf("window %v on %d CPUs", s.Window, s.CPUs)
+	}
+	return nil
+}
+
+// checkSpin checks a recorded spin bound (nil is none).
+func checkSpin(b *backend.SpinBound) error {
+	if b == nil {
+		return nil
+	}
+	if b.Cycles > 1e12 {
+		return fmt.Errorf("%d cycles, at most 1e12", b.Cycles)
+	}
+	for i, x := range []float64{b.WakeNS, b.WakeP25NS, b.WakeP75NS} {
+		if !(x >= 0 && x <= maxSampleValue) {
+			return fmt.Errorf("%s %v: want 0 to %v", []string{"wake_ns", "wake_p25_ns", "wake_p75_ns"}[i], x, maxSampleValue)
+		}
+	}
+	if !(b.WakeP25NS <= b.WakeNS && b.WakeNS <= b.WakeP75NS) {
+		return fmt.Errorf("quartiles %v, %v, %v out of order", b.WakeP25NS, b.WakeNS, b.WakeP75NS)
+	}
+	if b.Samples < 0 || b.Samples > maxSamples || b.Skipped < 0 || b.Skipped > maxSamples {
+		return fmt.Errorf("%d samples, %d skipped", b.Samples, b.Skipped)
+	}
+	if !(b.TSCHz == 0 || b.TSCHz >= 1e6 && b.TSCHz <= 1e12) {
+		return fmt.Errorf("tsc_hz %v: want 1e6 to 1e12", b.TSCHz)
+	}
+	if err := text(b.Method); err != nil {
+		return fmt.Errorf("method: %w", err)
+	}
+	return nil
+}
+
+// validate checks a paths record against the report's machines.
+func (p *PathRecord) validate(machines map[string]bool) error {
+	if !machines[p.Machine] {
+		return fmt.Errorf("machine %q is not one of the report's", p.Machine)
+	}
+	if !backendName.MatchString(p.Backend) {
+		return fmt.Errorf("backend %q (want %s)", p.Backend, backendName)
+	}
+	if !workloadName.MatchString(p.Workload) {
+		return fmt.Errorf("workload %q (want %s)", p.Workload, workloadName)
+	}
+	if p.Fast > 1e15 || p.Slow > 1e15 {
+		return fmt.Errorf("%s/%s: %d fast and %d slow calls, at most 1e15", p.Backend, p.Workload, p.Fast, p.Slow)
+	}
+	if err := text(p.CountedBy); err != nil {
+		return fmt.Errorf("counted_by: %w", err)
 	}
 	return nil
 }
@@ -276,14 +415,22 @@ func CheckSamples(cycles, ns []float64) error {
 	return nil
 }
 
-// text checks a free-text field: valid UTF-8 and at most maxText bytes.
-// (Every writer escapes what it prints; this only bounds it.)
+// text checks a free-text field: valid UTF-8, at most maxText bytes,
+// and nothing a terminal, a spreadsheet or a browser would take for
+// other than text (control, bidirectional and invisible characters; see
+// untrusted.Visible), newlines and tabs aside. Every writer escapes what
+// it prints as well; this refuses a crafted file outright.
 func text(s string) error {
 	if len(s) > maxText {
 		return fmt.Errorf("%d bytes of text, at most %d", len(s), maxText)
 	}
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%.40q: not UTF-8", s)
+	}
+	for i, r := range s {
+		if r != '\n' && r != '\t' && !untrusted.Visible(r) {
+			return fmt.Errorf("%.40q: character %U at byte %d is not text", s, r, i)
+		}
 	}
 	return nil
 }

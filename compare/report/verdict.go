@@ -110,20 +110,95 @@ func (r *Report) floorTable() (Table, bool) {
 	return t, any
 }
 
-// representative is the operation a workload is judged by in the
-// verdict: its first figure.
-func (r *Report) representative() []string {
-	keys, _ := r.Rows()
-	seen := map[string]bool{}
+// measured reports whether s is a valid figure: measured, no error.
+func measured(s *Series) bool { return s != nil && s.Error == "" && s.Summary.N > 0 }
+
+// machineColumns are the columns measured on machine, in Columns' order.
+func (r *Report) machineColumns(machine string) []string {
 	var out []string
-	for _, k := range keys {
-		w, _, _ := strings.Cut(k, "/")
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, k)
+	for _, c := range r.Columns() {
+		if mc, _ := r.splitColumn(c); mc == machine {
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// representative is the operation each workload is judged by on machine
+// in the summary and the verdict: of its figures, in the order the
+// workload declares them, the first that the most columns measured
+// validly, so that one invalid figure hides neither the workload nor a
+// backend that measured another.
+func (r *Report) representative(machine string) []string {
+	keys, _ := r.Rows()
+	cols := r.machineColumns(machine)
+	best := map[string]int{} // workload -> valid columns of its chosen key
+	var order []string
+	pick := map[string]string{}
+	for _, k := range keys {
+		w, _, _ := strings.Cut(k, "/")
+		n := 0
+		for _, c := range cols {
+			if measured(r.Find(c, k)) {
+				n++
+			}
+		}
+		if _, ok := pick[w]; !ok {
+			order = append(order, w)
+			pick[w], best[w] = k, n
+		} else if n > best[w] {
+			pick[w], best[w] = k, n
+		}
+	}
+	var out []string
+	for _, w := range order {
+		out = append(out, pick[w])
+	}
+	return out
+}
+
+// unmeasured says which of cols ran the workload of key but have no
+// valid figure for key ("" if none): "no valid figure from mprotect (its
+// error), process", so that a backend left out of a line is named.
+func (r *Report) unmeasured(cols []string, key string, include func(col string) bool) string {
+	w, _, _ := strings.Cut(key, "/")
+	var missing []string
+	for _, c := range cols {
+		if !include(c) {
+			continue
+		}
+		s := r.Find(c, key)
+		if measured(s) {
+			continue
+		}
+		ran := false
+		for i := range r.Series {
+			if t := &r.Series[i]; t.Backend != AnchorBackend && t.Workload == w && r.Column(t) == c {
+				ran = true
+				break
+			}
+		}
+		if !ran {
+			continue
+		}
+		_, name := r.splitColumn(c)
+		if s != nil && s.Error != "" {
+			name += " (" + s.Error + ")"
+		}
+		missing = append(missing, name)
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "no valid figure from " + strings.Join(missing, ", ")
+}
+
+// onMachine is " on label" in a merged report, else "".
+func (r *Report) onMachine(label string) string {
+	if len(r.Machines) > 1 {
+		return " on " + label
+	}
+	return ""
 }
 
 // VerdictLine is the verdict on one operation: the operation, and the
@@ -144,7 +219,7 @@ func (r *Report) Verdict() []VerdictLine {
 		attacks[a.Backend] = a
 	}
 	for _, m := range r.Machines {
-		for _, key := range r.representative() {
+		for _, key := range r.representative(m.Label) {
 			type cand struct {
 				mech   backend.Mechanism
 				median float64
@@ -163,7 +238,17 @@ func (r *Report) Verdict() []VerdictLine {
 					cs = append(cs, cand{mech, s.Summary.Median, s})
 				}
 			}
+			isolating := func(col string) bool {
+				_, name := r.splitColumn(col)
+				md := r.Mechanism(m.Label, name).Mode
+				return md == backend.Hardware || md == backend.Emulated
+			}
+			missing := r.unmeasured(r.machineColumns(m.Label), key, isolating)
 			if len(cs) == 0 {
+				if missing != "" {
+					_, labels := r.Rows()
+					out = append(out, VerdictLine{labels[key] + r.onMachine(m.Label), missing + "."})
+				}
 				continue
 			}
 			sort.Slice(cs, func(i, j int) bool { return cs[i].median < cs[j].median })
@@ -219,6 +304,9 @@ func (r *Report) Verdict() []VerdictLine {
 					}
 				}
 				fmt.Fprintf(&b, " (%s)", strings.Join(facts, "; "))
+			}
+			if missing != "" {
+				b.WriteString("; " + missing)
 			}
 			b.WriteString(".")
 			out = append(out, VerdictLine{op, b.String()})

@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"plib/internal/untrusted"
 )
 
 // Partial says a comparison was interrupted: the report holds what was
@@ -37,6 +40,26 @@ func (r *Report) titleMark() string {
 // Formats are the files WriteFiles writes, in order: report.json first,
 // so that what was measured is kept whatever happens to the others.
 var Formats = []string{"report.json", "report.csv", "report.md", "report.html", "report.bench.txt", "charts"}
+
+// cleanText makes the free text a run collected (failure texts, notes,
+// which may quote a workload) text that Validate accepts: control and
+// invisible characters as untrusted.Text shows them, at most maxText
+// bytes. So every report compare writes can be merged.
+func (r *Report) cleanText() {
+	clean := func(s string) string {
+		s = untrusted.Text(s)
+		if len(s) > maxText {
+			s = strings.ToValidUTF8(s[:maxText-len("…")], "") + "…"
+		}
+		return s
+	}
+	for i := range r.Series {
+		r.Series[i].Error = clean(r.Series[i].Error)
+	}
+	for i := range r.Notes {
+		r.Notes[i] = clean(r.Notes[i])
+	}
+}
 
 // FormatError is one report format that could not be written.
 type FormatError struct {
@@ -75,6 +98,7 @@ func FailedFormats(err error) []string {
 // of the others. It returns the paths written and, if any format failed,
 // an error joining one FormatError per failed format.
 func (r *Report) WriteFiles(dir string) (paths []string, err error) {
+	r.cleanText()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report directory %s: %w", dir, err)
 	}

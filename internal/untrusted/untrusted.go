@@ -12,15 +12,18 @@
 //     C1 control (raw or UTF-8 encoded), every other non-graphic rune
 //     (bidirectional overrides, line and paragraph separators, ...) and
 //     every byte of invalid UTF-8 is replaced by a visible escape such as
-//     \x1b, \u009b or \xff. Text and Terminal keep the newline; Line keeps
-//     nothing, so a name is one line.
-//   - CSV (CSVCell): a cell that a spreadsheet would read as a formula or
-//     a control (leading =, +, -, @, tab or CR) gets a leading '.
-//     encoding/csv quotes.
+//     \x1b, \u009b or \xff; so is every invisible one (see Visible).
+//     Text and Terminal keep the newline; Line keeps nothing, so a name
+//     is one line.
+//   - CSV (CSVCell): the cell is one line as in Line (no control, no
+//     bidirectional or invisible character), and one that a spreadsheet
+//     would read as a formula (=, +, -, @ first, after any spaces) gets a
+//     leading '. encoding/csv quotes.
 //   - Markdown (Markdown): inline text, one line: < > & as entities (so no
 //     tag and no HTML comment can be formed, and no README marker), the
 //     other characters Markdown gives meaning to backslash-escaped, line
-//     breaks as spaces, control characters as in Line.
+//     breaks as spaces, control characters as in Line, and no GFM
+//     autolink (the ':' of "://", the '.' of "www." and '@' as entities).
 //   - File names (FileName): lower-case letters, digits and '-', nothing
 //     else; never empty, never a path.
 //   - Go benchmark format (BenchName, BenchValue): a name part has no
@@ -49,10 +52,20 @@ func Line(s string) string { return terminal(s, false) }
 // lines of text.
 func Text(s string) string { return terminal(s, true) }
 
-// safeRune reports whether r may reach a terminal as it is.
-func safeRune(r rune) bool {
-	return r == ' ' || (r != utf8.RuneError && unicode.IsGraphic(r) && !unicode.Is(unicode.Cf, r))
+// Visible reports whether r may reach a reader as it is: a space or a
+// graphic character that shows as itself. Control characters, format
+// characters (bidirectional overrides, zero-width joiners), variation
+// selectors, the other default-ignorable code points (the Hangul fillers,
+// the combining grapheme joiner) and blanks that look like nothing
+// (U+2800) are not: "calls" followed by U+034F looks exactly like
+// "calls".
+func Visible(r rune) bool {
+	return r == ' ' || (r != utf8.RuneError && r != '\u2800' && unicode.IsGraphic(r) &&
+		!unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector))
 }
+
+// safeRune reports whether r may reach a terminal as it is.
+func safeRune(r rune) bool { return Visible(r) }
 
 func terminal(s string, newlines bool) string {
 	var b strings.Builder
@@ -153,12 +166,15 @@ func (t *Terminal) Close() error {
 	return t.err
 }
 
-// CSVCell makes s a spreadsheet cell that holds data only: one that would
-// start a formula or a control (=, +, -, @, tab, CR) gets a leading '
-// (which spreadsheets hide and read as "text follows"). Quoting is
+// CSVCell makes s a spreadsheet cell that holds data only: its control,
+// bidirectional and invisible characters escaped as Line does (so a
+// cell is one line and shows what it holds), and one that would start a
+// formula (=, +, -, @, even after leading spaces) with a leading ' (which
+// spreadsheets hide and read as "text follows"). Quoting is
 // encoding/csv's job.
 func CSVCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	s = Line(s)
+	if t := strings.TrimLeft(s, " "); t != "" && strings.ContainsRune("=+-@", rune(t[0])) {
 		return "'" + s
 	}
 	return s
@@ -180,7 +196,19 @@ var markdownEscapes = func() *strings.Replacer {
 // holds no '<', so no HTML tag or comment (README's markers among them)
 // can be written with it.
 func Markdown(s string) string {
-	return Line(markdownEscapes.Replace(s))
+	return defuseAutolinks(Line(markdownEscapes.Replace(s)))
+}
+
+// wwwDot is the start of a GFM www autolink.
+var wwwDot = regexp.MustCompile(`(?i)www\.`)
+
+// defuseAutolinks writes the characters GFM starts an autolink from
+// (the ':' of "://", the '.' of "www.", '@' of an e-mail address) as
+// entities: the text reads the same, but links nowhere.
+func defuseAutolinks(s string) string {
+	s = strings.ReplaceAll(s, "://", "&#58;//")
+	s = strings.ReplaceAll(s, "@", "&#64;")
+	return wwwDot.ReplaceAllStringFunc(s, func(w string) string { return w[:3] + "&#46;" })
 }
 
 var nonFileChars = regexp.MustCompile(`[^a-z0-9]+`)
@@ -205,9 +233,11 @@ func FileName(s string) string {
 
 // BenchName makes s a part of a Go benchmark name (golang.org/x/perf/
 // benchfmt): a value of a /key=value pair, which may hold no space, '/'
-// or '=' and no character that is not graphic; each becomes '_', as does
-// a '-' before trailing digits (which benchfmt would read as GOMAXPROCS).
-// An empty s is "-".
+// or '=' and no character that is not graphic; each becomes '_'. A '-'
+// before trailing digits (which benchfmt would read as GOMAXPROCS)
+// becomes '.', so that "x-1" and "x_1" stay two names: on names of
+// letters, digits, '-' and '_' (plib's workload, backend and metric
+// names) BenchName is one-to-one. An empty s is "-".
 func BenchName(s string) string {
 	if s == "" {
 		return "-"
@@ -221,7 +251,7 @@ func BenchName(s string) string {
 	}
 	out := b.String()
 	if i := strings.LastIndexByte(out, '-'); i >= 0 && i+1 < len(out) && strings.Trim(out[i+1:], "0123456789") == "" {
-		out = out[:i] + "_" + out[i+1:]
+		out = out[:i] + "." + out[i+1:]
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package untrusted
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -17,7 +19,8 @@ var hostile = []string{
 	"name\noutcome  exited with code 0",
 	"\x1b]0;title\x07\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",
 	"\u009b1A\u009b2K", "\x9b1A\xc2", "\u202eevil\u2028x", "\x00\x7f\x08\t",
-	"=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1",
+	"=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", " =1+1", "  @x",
+	"\u202e\x1b[2J\x1b]0;pwned\x07 label \u200b", "calls\u034f", "see www.evil.example", "WWW.x.y", "http://evil.example/a", "me@evil.example", "\u3164\u115f\uffa0\u2800\ufe0f",
 	"<b>x</b><!-- end of measured -->", "<script>alert(1)</script>", "a | b", "**x** _y_ `z` [l](http://x) \\",
 	"../../etc/passwd", "/abs", ".hidden", "a b/c=d", "x-8",
 	"", "plain", "µs ünïcode ✓",
@@ -121,12 +124,17 @@ func FuzzCSVCell(f *testing.F) {
 			if c != strings.ReplaceAll(want[i], "\r\n", "\n") {
 				t.Errorf("cell %d: read %q, wrote %q", i, c, want[i])
 			}
-			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			if t0 := strings.TrimLeft(c, " "); t0 != "" && strings.ContainsRune("=+-@\t\r", rune(t0[0])) {
 				t.Errorf("cell %d starts a formula: %q", i, c)
+			}
+			for _, r := range c {
+				if !Visible(r) {
+					t.Errorf("cell %d holds %U: %q", i, r, c)
+				}
 			}
 		}
 		for _, s := range []string{a, b} {
-			if c := CSVCell(s); c != s && c != "'"+s {
+			if c := CSVCell(s); c != Line(s) && c != "'"+Line(s) {
 				t.Errorf("CSVCell(%q) = %q: not the data", s, c)
 			}
 		}
@@ -151,6 +159,10 @@ func readMarkdownInline(s string) string {
 		case strings.HasPrefix(s[i:], "&amp;"):
 			b.WriteByte('&')
 			i += 4
+		case strings.HasPrefix(s[i:], "&#58;"), strings.HasPrefix(s[i:], "&#46;"), strings.HasPrefix(s[i:], "&#64;"):
+			n, _ := strconv.Atoi(s[i+2 : i+4])
+			b.WriteByte(byte(n))
+			i += 4
 		default:
 			b.WriteByte(s[i])
 		}
@@ -170,6 +182,10 @@ func FuzzMarkdown(f *testing.F) {
 		m := Markdown(s)
 		if strings.ContainsAny(m, "<>\n\r") {
 			t.Fatalf("Markdown(%q) = %q holds < > or a line break", s, m)
+		}
+		// GFM makes links of www.x, scheme://x and a@b.c in plain text.
+		if l := strings.ToLower(m); strings.Contains(l, "://") || strings.Contains(l, "www.") || strings.Contains(l, "@") {
+			t.Fatalf("Markdown(%q) = %q: an autolink", s, m)
 		}
 		for i := 0; i < len(m); i++ {
 			if m[i] == '\\' {
@@ -214,5 +230,38 @@ func TestLineEscapes(t *testing.T) {
 	}
 	if got := Text("a\nb\r\n"); got != `a`+"\n"+`b\x0d`+"\n" {
 		t.Errorf("Text kept or lost the wrong bytes: %q", got)
+	}
+}
+
+// TestLineInvisible: characters that show as nothing (or as the letter
+// before them) reach no reader raw; each is a visible escape, so
+// "calls"+U+034F is not read as "calls".
+func TestLineInvisible(t *testing.T) {
+	for _, r := range []rune{0x3164, 0x115f, 0xffa0, 0x2800, 0x034f, 0xfe0f, 0x200b, 0x202e, 0x2028} {
+		s := "calls" + string(r)
+		if got, want := Line(s), fmt.Sprintf(`calls\u%04x`, r); got != want {
+			t.Errorf("Line(%q) = %q, want %q", s, got, want)
+		}
+	}
+	if got := Line("kv get 128 B — é"); got != "kv get 128 B — é" {
+		t.Errorf("visible text changed: %q", got)
+	}
+}
+
+// TestBenchNameOneToOne: names that differ give benchmark names that
+// differ, so that two workloads' or backends' samples never pool; and no
+// name ends in what benchfmt reads as a GOMAXPROCS suffix.
+func TestBenchNameOneToOne(t *testing.T) {
+	names := []string{"x-1", "x_1", "x1", "x-", "x--1", "x-_1", "x_-1", "a-1", "a_1", "get_128", "kv", "-1", "_1", "x-1-2", "x-1_2"}
+	seen := map[string]string{}
+	for _, n := range names {
+		b := BenchName(n)
+		if o, ok := seen[b]; ok {
+			t.Errorf("%q and %q are both %q", o, n, b)
+		}
+		seen[b] = n
+		if i := strings.LastIndexByte(b, '-'); i >= 0 && i+1 < len(b) && strings.Trim(b[i+1:], "0123456789") == "" {
+			t.Errorf("BenchName(%q) = %q: a GOMAXPROCS suffix", n, b)
+		}
 	}
 }

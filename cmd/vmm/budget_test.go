@@ -127,3 +127,31 @@ func TestLibraryFaultIsOneVerdict(t *testing.T) {
 		})
 	}
 }
+
+// TestNoCallerStarvesAnotherOfALibrary: the application keeps library
+// inner busy with calls of its own, each under the budget and reposted
+// the instant it is done, while the call it posted to outer (which calls
+// inner, a call of microseconds) waits for inner. A serve loop that
+// always looked at the application's channel first never served outer,
+// and outer was blamed for the budget; the round-robin look serves every
+// caller in turn, so outer's call comes back every time and no one is
+// blamed. Under handoff and under process with both sides spinning
+// (where the attack won; a sleeping library shares the application's core).
+func TestNoCallerStarvesAnotherOfALibrary(t *testing.T) {
+	kvmOrSkip(t)
+	img := testimages.Path(t, "attack-starve")
+	mhz := fmt.Sprint(int64(caps.TSCHz() / 1e6))
+	for _, b := range []string{"handoff", "process"} {
+		t.Run(b, func(t *testing.T) {
+			args := []string{"--backend=" + b, "--call-budget=2s", "--timeout=40s", "--param", "tsc_mhz=" + mhz,
+				"--param", "ms=1500", "--param", "attempts=5"}
+			if b == "process" {
+				args = append(args, "--wait=spin")
+			}
+			code, res, out := runJSON(t, append(args, img)...)
+			if code != 0 || res.Violation != nil {
+				t.Fatalf("exit %d, violation %+v; want outer's call answered every time (exit 0), no one blamed\n%s", code, res.Violation, out)
+			}
+		})
+	}
+}

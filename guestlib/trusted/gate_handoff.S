@@ -145,6 +145,10 @@ cycle:
 	PORT_SYS			/* the VMM stops the workload here */
 	ud2
 
+#if PLIB_MAX_DOMAINS & (PLIB_MAX_DOMAINS - 1)
+#error the round-robin look wraps with a mask: PLIB_MAX_DOMAINS must be a power of two
+#endif
+
 #include "vm_sys.inc"
 
 /* Page 1, mapped in library views only: the serve loop. The VMM starts
@@ -156,11 +160,16 @@ gate_serve:
 	and $-16, %rsp
 	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rbp
 	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %r15
+	xor %r14d, %r14d
 spin:
 	TSC
 	mov %rax, %r13
+	/* Round robin: a look starts at the caller after the one served
+	   last, so no caller posting back to back keeps another's call from
+	   being served; r12 counts the callers looked at (serve reloads it). */
 scan:
-	xor %r14d, %r14d
+	and $PLIB_MAX_DOMAINS-1, %r14d
+	xor %r12d, %r12d
 1:	mov PLIB_GATE_DATA+PLIB_HDR_CALLERS, %rax
 	bt %r14, %rax
 	jnc 2f				/* no slot from this caller */
@@ -168,7 +177,9 @@ scan:
 	cmpl $PLIB_HO_CALL, PLIB_HO_STATE(%rbx)
 	je serve
 2:	inc %r14d
-	cmp $PLIB_MAX_DOMAINS, %r14d
+	and $PLIB_MAX_DOMAINS-1, %r14d
+	inc %r12d
+	cmp $PLIB_MAX_DOMAINS, %r12d
 	jb 1b
 	pause
 	TSC
@@ -236,10 +247,11 @@ serve:
 	mov $PLIB_HO_DONE, %ecx
 	xchg %ecx, PLIB_HO_STATE(%rbx)	/* publish: a full barrier before the WAITS read */
 	cmpl $0, PLIB_HO_WAITS(%rbx)
-	je spin
+	je 6f
 	mov $PLIB_SYS_RING, %edi
 	mov %r14, %rsi
 	PORT_SYS			/* the caller parked: wake it */
+6:	inc %r14d			/* the next look starts after this caller */
 	jmp spin
 
 refuse:

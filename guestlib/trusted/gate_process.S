@@ -139,12 +139,15 @@ wait_100ms:
 
 /* The library process's program: serve calls forever (the vmm ends it).
    rbp = this library (the header's view field in this process), r14 the
-   caller whose channel is looked at, r13 the number of channels in the
-   wait list. The frame on its own stack (which no other process maps):
+   caller whose channel is looked at, r15 how many were looked at in this
+   round, r13 the number of channels in the wait list. The frame on its own stack (which no other process maps):
    (%rsp) when this loop began to idle (TSC; 0: not idle), then
    WAITV_OFF: struct futex_waitv[PLIB_MAX_DOMAINS], one per incoming
    channel, each {u64 value seen, u64 address of the channel's doorbell,
    u32 flags, u32 0}: the doorbells the loop sleeps on, all at once. */
+#if PLIB_MAX_DOMAINS & (PLIB_MAX_DOMAINS - 1)
+#error the round-robin look wraps with a mask: PLIB_MAX_DOMAINS must be a power of two
+#endif
 #define WAITV_OFF 16
 #define WAITV_BYTES 24
 #define FRAME (WAITV_OFF + WAITV_BYTES * PLIB_MAX_DOMAINS)
@@ -181,7 +184,11 @@ gate_serve:
 	add $WAITV_BYTES, %rdi
 	inc %ecx
 	jmp 22b
-23:	xor %r14d, %r14d
+	/* Round robin: the look starts at the channel after the one served
+	   last, so no caller (the application posting back to back) can keep
+	   another's call from being served; r15 counts the channels looked at. */
+23:	and $PLIB_MAX_DOMAINS-1, %r14d
+	xor %r15d, %r15d
 6:	mov PLIB_GATE_DATA+PLIB_HDR_INREQ(,%r14,8), %rbx
 	test %rbx, %rbx
 	jz 8f				/* no such caller */
@@ -221,6 +228,7 @@ gate_serve:
 	movq $0, (%rsp)			/* busy: the idle spin starts afresh */
 	mov $PLIB_REQ_DONE, %eax
 	xchg %eax, PLIB_REQ_STATE(%rbx)	/* posted (a full barrier before the look below) */
+	inc %r14d			/* the next look starts after this channel */
 	cmpl $0, REQ_WAITING(%rbx)	/* the caller's word: it decides only whether we make a wake-up */
 	je 5b
 	mov $SYS_FUTEX, %eax
@@ -230,7 +238,9 @@ gate_serve:
 	GATE_SYSCALL GATE_SITE_FUTEX	/* wake the caller */
 	jmp 5b				/* look at every channel again */
 8:	inc %r14d
-	cmp $PLIB_MAX_DOMAINS, %r14d
+	and $PLIB_MAX_DOMAINS-1, %r14d
+	inc %r15d
+	cmp $PLIB_MAX_DOMAINS, %r15d
 	jb 6b
 	mov PLIB_GATE_DATA+HDR_SPIN, %r9	/* nothing posted: spin, looking again, up to the bound */
 	test %r9, %r9

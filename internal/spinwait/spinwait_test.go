@@ -58,7 +58,12 @@ func TestWakeCostHoldsUnderLoad(t *testing.T) {
 		c.Wait()
 	}
 	t.Logf("wake-up cost: %v on the machine as it was, %v with %d spinning processes", quiet, loaded, runtime.NumCPU())
-	if loaded < quiet/2 || loaded > 2*quiet {
-		t.Errorf("under load the wake-up cost read %v against %v: more than 2x apart", loaded, quiet)
+	// 5x, not 2x: the "quiet" reading shares the machine with whatever
+	// else runs (go test runs other packages beside this one; a KVM
+	// test beside it read 170 µs against 49 µs loaded). The failure this
+	// guards against is of another order: a ping-pong that never sleeps
+	// under load read 0.6–0.9 µs against 48 µs.
+	if loaded < quiet/5 || loaded > 5*quiet {
+		t.Errorf("under load the wake-up cost read %v against %v: more than 5x apart", loaded, quiet)
 	}
 }

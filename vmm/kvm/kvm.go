@@ -135,7 +135,12 @@ type VM struct {
 
 // CreateVM is KVM_CREATE_VM.
 func (s *System) CreateVM() (*VM, error) {
+	// Retried on EINTR: the Go runtime's preemption signal can interrupt
+	// the ioctl (seen: "KVM_CREATE_VM: interrupted system call").
 	fd, err := gokvm.CreateVM(s.fd.Fd())
+	for err != nil && errors.Is(err, unix.EINTR) {
+		fd, err = gokvm.CreateVM(s.fd.Fd())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("KVM_CREATE_VM: %w", err)
 	}

@@ -106,10 +106,14 @@ func ddsTwoHosts(ctx context.Context, exe, image, backend string, iters, malform
 		return nil, exitError{exitHost, "dds two hosts: start the echo: " + err.Error()}
 	}
 	defer echo.Process.Kill()
-	// The echo's device is up once its library has bound its port; the
-	// frames then wait on its RX ring until its next receive drains them,
-	// before the pinger's first message.
-	time.Sleep(500 * time.Millisecond)
+	// The echo's device opens its packet socket on vb once its library
+	// has attached the NIC; from then on the frames wait on the socket
+	// and its RX ring until the library's next receive drains them,
+	// before the pinger's first message. A fixed sleep lost them all on
+	// a loaded machine.
+	if err := waitPacketSocket(ctx, nsB, 30*time.Second); err != nil {
+		return nil, exitError{exitHost, "dds two hosts: the echo's device: " + err.Error()}
+	}
 	injected, injErr := injectMalformed(nsA, va, malformed)
 	ping := run(nsA, va, "net_host=2", "peer=3", fmt.Sprintf("iterations=%d", iters))
 	ping.Stdout, ping.Stderr = &pingOut, &pingErr
@@ -253,4 +257,46 @@ func netInterface(name string) (int, error) {
 		return 0, fmt.Errorf("interface %s: %w", name, err)
 	}
 	return int(ifr.Uint32()), nil
+}
+
+// waitPacketSocket waits until a packet socket bound to an interface
+// exists in namespace ns (the echo's device is the only one there), for
+// at most limit.
+func waitPacketSocket(ctx context.Context, ns string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		out, err := exec.CommandContext(ctx, "ip", "netns", "exec", ns, "cat", "/proc/net/packet").Output()
+		if err != nil {
+			return fmt.Errorf("read /proc/net/packet in %s: %w", ns, err)
+		}
+		if packetSocketBound(out) {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("no packet socket on the link in %s after %v", ns, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// packetSocketBound says whether a /proc/net/packet listing has a socket
+// bound to an interface (its Iface column not 0).
+func packetSocketBound(listing []byte) bool {
+	lines := bytes.Split(bytes.TrimSpace(listing), []byte("\n"))
+	if len(lines) < 2 {
+		return false
+	}
+	col := -1
+	for i, h := range bytes.Fields(lines[0]) {
+		if string(h) == "Iface" {
+			col = i
+		}
+	}
+	for _, l := range lines[1:] {
+		f := bytes.Fields(l)
+		if col >= 0 && col < len(f) && string(f[col]) != "0" {
+			return true
+		}
+	}
+	return false
 }

@@ -28,3 +28,22 @@ func TestPingPongAcrossTwoHosts(t *testing.T) {
 	}
 	t.Log(strings.TrimSpace(out))
 }
+
+// The readiness check reads /proc/net/packet as the kernel writes it:
+// the header alone, or only unbound sockets, is not ready.
+func TestPacketSocketBound(t *testing.T) {
+	head := "sk               RefCnt Type Proto  Iface R Rmem   User   Inode\n"
+	for _, c := range []struct {
+		listing string
+		want    bool
+	}{
+		{"", false},
+		{head, false},
+		{head + "ffff8a0c0d6b5000 3      3    0003   0     1 0      0      41230\n", false},
+		{head + "ffff8a0c0d6b5000 3      3    0003   2     1 0      0      41230\n", true},
+	} {
+		if got := packetSocketBound([]byte(c.listing)); got != c.want {
+			t.Errorf("packetSocketBound(%q) = %v, want %v", c.listing, got, c.want)
+		}
+	}
+}

@@ -125,9 +125,12 @@ func TestHostileStrings(t *testing.T) {
 	images, out := filepath.Join(dir, "images"), filepath.Join(dir, "out")
 	os.Mkdir(images, 0o755)
 	os.Rename(img, filepath.Join(images, "hostile-print.elf"))
-	readme := filepath.Join(dir, "README.md")
-	const before = "# a README\n\n" + measuredBegin + "\nold\n" + measuredEnd + "\n\nthe rest\n"
+	readme, measured := filepath.Join(dir, "README.md"), filepath.Join(dir, measuredDoc)
+	const before = "# a README\n\n" + headlineBegin + "\nold\n" + headlineEnd + "\n\nthe rest\n"
+	const beforeDoc = "# measured\n\n" + measuredBegin + "\nold\n" + measuredEnd + "\n\nthe rest\n"
 	os.WriteFile(readme, []byte(before), 0o644)
+	os.MkdirAll(filepath.Dir(measured), 0o755)
+	os.WriteFile(measured, []byte(beforeDoc), 0o644)
 	const label = `=HYPERLINK("http://x")|<b>x</b> *y* <!-- end of measured --> @z`
 	for range 2 { // twice: the section it wrote is regenerated, never doubled
 		code, stdout, stderr := runVMM(t, "compare", "--quick", "--backend=none", "--no-memcached", "--images", images, "--out", out, "--update-readme", readme)
@@ -165,9 +168,13 @@ func TestHostileStrings(t *testing.T) {
 	}
 	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
 	got, _ := os.ReadFile(readme)
-	for name, b := range map[string][]byte{"report.md": md, "README.md": got} {
+	gotDoc, _ := os.ReadFile(measured)
+	for name, b := range map[string][]byte{"report.md": md, "README.md": got, measuredDoc: gotDoc} {
 		body := string(b)
-		if name == "README.md" {
+		switch name {
+		case "README.md":
+			body = strings.Replace(strings.Replace(body, headlineBegin, "", 1), headlineEnd, "", 1)
+		case measuredDoc:
 			body = strings.Replace(strings.Replace(body, measuredBegin, "", 1), measuredEnd, "", 1)
 		}
 		if strings.Contains(body, "<") {
@@ -178,9 +185,13 @@ func TestHostileStrings(t *testing.T) {
 			t.Errorf("%s lacks the escaped label %q", name, escaped)
 		}
 	}
-	if s := string(got); strings.Count(s, measuredBegin) != 1 || strings.Count(s, measuredEnd) != 1 ||
-		!strings.HasPrefix(s, "# a README\n\n"+measuredBegin+"\n") || !strings.HasSuffix(s, measuredEnd+"\n\nthe rest\n") || strings.Contains(s, "\nold\n") {
-		t.Errorf("README's section was not replaced in place:\n%s", s)
+	if s := string(got); strings.Count(s, headlineBegin) != 1 || strings.Count(s, headlineEnd) != 1 ||
+		!strings.HasPrefix(s, "# a README\n\n"+headlineBegin+"\n") || !strings.HasSuffix(s, headlineEnd+"\n\nthe rest\n") || strings.Contains(s, "\nold\n") {
+		t.Errorf("README's headline was not replaced in place:\n%s", s)
+	}
+	if s := string(gotDoc); strings.Count(s, measuredBegin) != 1 || strings.Count(s, measuredEnd) != 1 ||
+		!strings.HasPrefix(s, "# measured\n\n"+measuredBegin+"\n") || !strings.HasSuffix(s, measuredEnd+"\n\nthe rest\n") || strings.Contains(s, "\nold\n") {
+		t.Errorf("%s's section was not replaced in place:\n%s", measuredDoc, s)
 	}
 
 	// A merged report.json is anyone's file: one whose text holds
@@ -210,13 +221,21 @@ func TestHostileStrings(t *testing.T) {
 		t.Errorf("an error naming a hostile path: exit %d, controls %q: %q", code, sc.Controls, stderr)
 	}
 
-	// A README with a second end marker (as a hostile label once made it)
-	// is refused, exit 2, and left as it was.
-	bad := before + measuredEnd + "\n"
-	os.WriteFile(readme, []byte(bad), 0o644)
-	code, _, stderr = runVMM(t, "compare", "--quick", "--backend=none", "--no-memcached", "--images", images, "--out", out, "--update-readme", readme)
-	if got, _ := os.ReadFile(readme); code != exitUsage || !strings.Contains(stderr, "once") || string(got) != bad {
-		t.Errorf("a README with two end markers: exit %d, %s, file changed: %v", code, stderr, string(got) != bad)
+	// A README or a measured document with a second end marker (as a
+	// hostile label once made it) is refused, exit 2, and neither file
+	// is changed.
+	for _, c := range []struct{ name, readme, doc string }{
+		{"a README with two end markers", before + headlineEnd + "\n", beforeDoc},
+		{"a measured document with two end markers", before, beforeDoc + measuredEnd + "\n"},
+	} {
+		os.WriteFile(readme, []byte(c.readme), 0o644)
+		os.WriteFile(measured, []byte(c.doc), 0o644)
+		code, _, stderr = runVMM(t, "compare", "--quick", "--backend=none", "--no-memcached", "--images", images, "--out", out, "--update-readme", readme)
+		gotR, _ := os.ReadFile(readme)
+		gotD, _ := os.ReadFile(measured)
+		if code != exitUsage || !strings.Contains(stderr, "once") || string(gotR) != c.readme || string(gotD) != c.doc {
+			t.Errorf("%s: exit %d, %s, README changed: %v, %s changed: %v", c.name, code, stderr, string(gotR) != c.readme, measuredDoc, string(gotD) != c.doc)
+		}
 	}
 }
 
@@ -244,5 +263,19 @@ func TestReplaceMarkedRefusesAmbiguousFiles(t *testing.T) {
 	}
 	if err := replaceMarked(p, b, e, "text with "+e); err == nil {
 		t.Error("a section holding the end marker was written")
+	}
+	// Two files: a refusal of the second leaves the first as it was too,
+	// and a section may carry neither file's markers.
+	const b2, e2 = "<!-- begin 2 -->", "<!-- end 2 -->"
+	q := filepath.Join(filepath.Dir(p), "doc.md")
+	for _, c := range []struct{ second, text string }{{b2 + e2 + e2, "new"}, {b2 + "old" + e2, "text with " + b2}} {
+		os.WriteFile(p, []byte(b+"old"+e), 0o644)
+		os.WriteFile(q, []byte(c.second), 0o644)
+		err := replaceMarkedFiles([]markedEdit{{p, b, e, c.text}, {q, b2, e2, "new"}})
+		gp, _ := os.ReadFile(p)
+		gq, _ := os.ReadFile(q)
+		if err == nil || string(gp) != b+"old"+e || string(gq) != c.second {
+			t.Errorf("second file %q, text %q: %v; first now %q, second %q", c.second, c.text, err, gp, gq)
+		}
 	}
 }

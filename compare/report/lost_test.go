@@ -106,8 +106,10 @@ func TestPartialIsMarkedEverywhere(t *testing.T) {
 			t.Errorf("%s does not say %q", name, says)
 		}
 	}
-	if s := r.ReadmeSection(); !strings.HasPrefix(s, "**A partial report**: interrupted after 3 of 20 steps") {
-		t.Errorf("the README section is not marked partial: %.200q", s)
+	for name, s := range map[string]string{"measured section": r.ReadmeSection(), "README headline": r.ReadmeHeadline()} {
+		if !strings.HasPrefix(s, "**A partial report**: interrupted after 3 of 20 steps") {
+			t.Errorf("the %s is not marked partial: %.200q", name, s)
+		}
 	}
 	// Interrupted before the first step: the CSV still says so.
 	empty := *r
@@ -123,7 +125,7 @@ func TestPartialIsMarkedEverywhere(t *testing.T) {
 	r.Partial = nil
 	var b bytes.Buffer
 	r.CSV(&b)
-	if strings.Contains(b.String(), ",true\n") || strings.Contains(r.Markdown(), "partial") || strings.Contains(r.ReadmeSection(), "partial") {
+	if strings.Contains(b.String(), ",true\n") || strings.Contains(r.Markdown(), "partial") || strings.Contains(r.ReadmeSection(), "partial") || strings.Contains(r.ReadmeHeadline(), "partial") {
 		t.Error("a complete report is marked partial")
 	}
 }

@@ -104,6 +104,7 @@ func TestGoldenReports(t *testing.T) {
 	for _, name := range []string{"quick", "quick-none-vmfunc"} {
 		r := load(t, name+".json")
 		golden(t, name+".md", []byte(r.Markdown()))
+		golden(t, name+".headline.md", []byte(r.ReadmeHeadline()))
 		var b bytes.Buffer
 		if err := r.CSV(&b); err != nil {
 			t.Fatal(err)
@@ -115,6 +116,7 @@ func TestGoldenReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "merged.md", []byte(m.Markdown()))
+	golden(t, "merged.headline.md", []byte(m.ReadmeHeadline()))
 }
 
 // TestMarkdownTables checks what the golden files show: the verdict opens

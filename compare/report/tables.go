@@ -524,12 +524,13 @@ func (t Table) writeRows(b *strings.Builder) {
 	}
 }
 
-// ReadmeTables are the tables a README quotes from a run, in order.
+// ReadmeTables are the tables docs/measured-results.md quotes from a run,
+// in order.
 var ReadmeTables = []string{"Latency per operation", "Each mechanism over its floor", "Anchors", "How to reproduce this run"}
 
-// ReadmeSection is what README's "Measured on this machine" carries of a
-// run: the machine, the verdict and ReadmeTables, generated from the
-// report alone, so the README is regenerated from a run, never edited.
+// ReadmeSection is what docs/measured-results.md carries of a run: the
+// machine, the verdict and ReadmeTables, generated from the report alone,
+// so the document is regenerated from a run, never edited.
 func (r *Report) ReadmeSection() string {
 	var b strings.Builder
 	if r.Partial != nil {
@@ -557,6 +558,47 @@ func (r *Report) ReadmeSection() string {
 		fmt.Fprintf(&b, "\n**%s.** %s\n\n", untrusted.Markdown(t.Title), untrusted.Markdown(t.Note))
 		t.writeRows(&b)
 	}
+	return b.String()
+}
+
+// ReadmeHeadline is the small table README.md opens its results with: the
+// machine, and each workload's first operation (the one the verdict
+// judges it by) per backend, generated from the report alone. The full
+// section (ReadmeSection) lives in docs/measured-results.md.
+func (r *Report) ReadmeHeadline() string {
+	var b strings.Builder
+	if r.Partial != nil {
+		fmt.Fprintf(&b, "**A partial report**: %s.\n\n", r.Partial)
+	}
+	for _, m := range r.Machines {
+		fmt.Fprintf(&b, "%s; %d runs per backend.\n", untrusted.Markdown(m.measuredOn()), r.Settings.Runs)
+	}
+	var keys []string
+	seen := map[string]bool{}
+	for _, m := range r.Machines {
+		for _, k := range r.representative(m.Label) {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		b.WriteString("\nNothing was measured.\n")
+		return b.String()
+	}
+	cols := r.Columns()
+	t := Table{Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
+	_, labels := r.Rows()
+	for _, k := range keys {
+		row := []string{labels[k]}
+		for _, c := range cols {
+			row = append(row, cell(r.Find(c, k)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	b.WriteString("\n")
+	t.writeRows(&b)
 	return b.String()
 }
 

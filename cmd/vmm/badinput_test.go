@@ -13,7 +13,7 @@ import (
 	"plib/internal/testimages"
 )
 
-// TestBadInput: every input vmm refuses exits with README's code and a
+// TestBadInput: every input vmm refuses exits with docs/cli.md's code and a
 // message naming the problem, and points at the command's help.
 func TestBadInput(t *testing.T) {
 	null := testimages.Path(t, "null")
@@ -142,7 +142,7 @@ func TestInterrupt(t *testing.T) {
 }
 
 // TestReadmeWorkload builds the two-function workload written from
-// README's "Writing a workload" alone (testdata/readme-workload: no heap
+// docs/writing-a-workload.md alone (testdata/readme-workload: no heap
 // declared, the library id from plib_ids.h, plib_printf, a declared
 // parameter) and runs it under the none backend.
 func TestReadmeWorkload(t *testing.T) {

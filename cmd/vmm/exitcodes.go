@@ -1,6 +1,6 @@
 package main
 
-// Exit codes of vmm; README.md lists the same table.
+// Exit codes of vmm; docs/cli.md lists the same table.
 const (
 	exitOK          = 0 // the workload exited with code 0
 	exitWorkload    = 1 // the workload exited with a non-zero code

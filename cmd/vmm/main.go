@@ -9,7 +9,7 @@
 //	vmm compare --out report/                 the comparison matrix and its reports
 //	vmm help [COMMAND]                        usage
 //
-// Exit codes are listed in exitcodes.go and in README.md.
+// Exit codes are listed in exitcodes.go and in docs/cli.md.
 package main
 
 import (

@@ -1,6 +1,6 @@
 // Package attacks is the adversarial suite: every attack image, what it
 // tries, and how its outcome under a backend is judged. `vmm attacks`
-// runs the suite and writes the attack table README.md carries.
+// runs the suite and writes the attack table docs/attacks.md carries.
 package attacks
 
 import (

@@ -118,7 +118,7 @@ const (
 	SysGateFault = 5
 	SysScribble  = 6
 	SysAppAlive  = 7
-	// The paravirtual NIC (guestlib/include/plib_nic.h, internal/nic).
+	// The paravirtual NIC (guestlib/include/plib_nic.h, backend/nic).
 	SysNicAttach    = 16
 	SysNicKick      = 17
 	SysNicWait      = 18

@@ -15,12 +15,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/backend/nic"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
-	"plib/internal/nic"
 	"plib/internal/pagefault"
 )
 

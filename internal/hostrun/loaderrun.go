@@ -446,7 +446,8 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		}
 		plt.AppAlive = alive
 	}
-	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
+	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages,
+		scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
 		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
 	if req.CallBudget > 0 && (r.attested || r.split && req.Lib != 0) {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
@@ -734,7 +735,8 @@ func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
 		err = err2
 	}
 	if err != nil {
-		return &backend.Violation{Kind: backend.ViolationCrash, Domain: "unknown", Detail: fmt.Sprintf("%v; its state could not be read: %v", unix.SignalName(sig), err), Catcher: backend.CatcherHostKernel, CaughtBy: "host kernel"}
+		return &backend.Violation{Kind: backend.ViolationCrash, Domain: "unknown", Detail: fmt.Sprintf("%v; its state could not be read: %v",
+			unix.SignalName(sig), err), Catcher: backend.CatcherHostKernel, CaughtBy: "host kernel"}
 	}
 	le := binary.LittleEndian
 	code := int64(int32(le.Uint32(si[8:])))

@@ -1,6 +1,7 @@
 package hostrun
 
 import (
+	"debug/elf"
 	"strings"
 	"testing"
 
@@ -127,4 +128,34 @@ func TestGateDefinesMatchGo(t *testing.T) {
 		}
 	}
 	checkDefines(t, prelude.String(), []string{"../../guestlib/include"}, want, files...)
+}
+
+// TestLoaderDefinesMatchTheKernel checks the numbers the freestanding
+// loader writes for itself (it has no libc headers) against Go's and the
+// kernel's: a wrong system call or flag there would map, key or seal the
+// image's process otherwise than the supervisor planned.
+func TestLoaderDefinesMatchTheKernel(t *testing.T) {
+	const loader = "../../guestlib/loader/loader.c"
+	kernel := cvalues.Of(t, `#include <elf.h>
+#include <linux/auxvec.h>
+#include <asm-generic/mman-common.h>`, nil, []string{"AT_SYSINFO_EHDR", "PKEY_DISABLE_ACCESS", "PKEY_DISABLE_WRITE"})
+	want := map[string]int64{
+		"SYS_CLOSE": unix.SYS_CLOSE, "SYS_GETPID": unix.SYS_GETPID, "SYS_KILL": unix.SYS_KILL, "SIGSTOP": int64(unix.SIGSTOP),
+		"SYS_FSTAT": unix.SYS_FSTAT, "SYS_MMAP": unix.SYS_MMAP, "SYS_MUNMAP": unix.SYS_MUNMAP, "SYS_MPROTECT": unix.SYS_MPROTECT,
+		"SYS_PREAD64": unix.SYS_PREAD64, "SYS_LSEEK": unix.SYS_LSEEK, "SEEK_DATA": unix.SEEK_DATA, "SEEK_HOLE": unix.SEEK_HOLE,
+		"ENXIO": int64(unix.ENXIO), "SYS_MADVISE": unix.SYS_MADVISE, "SYS_EXIT_GROUP": unix.SYS_EXIT_GROUP,
+		"SYS_PRCTL": unix.SYS_PRCTL, "SYS_SECCOMP": unix.SYS_SECCOMP, "SYS_PKEY_MPROTECT": unix.SYS_PKEY_MPROTECT,
+		"SYS_PKEY_ALLOC": unix.SYS_PKEY_ALLOC, "PROT_READ": unix.PROT_READ, "PROT_WRITE": unix.PROT_WRITE,
+		"MAP_SHARED": unix.MAP_SHARED, "MAP_PRIVATE": unix.MAP_PRIVATE, "MAP_ANONYMOUS": unix.MAP_ANONYMOUS,
+		"MADV_HUGEPAGE": unix.MADV_HUGEPAGE, "HUGE_PAGE": hugePage, "MAP_FIXED_NOREPLACE": unix.MAP_FIXED_NOREPLACE,
+		"PR_SET_NO_NEW_PRIVS": unix.PR_SET_NO_NEW_PRIVS, "PR_SET_DUMPABLE": unix.PR_SET_DUMPABLE,
+		"SECCOMP_SET_MODE_FILTER": unix.SECCOMP_SET_MODE_FILTER, "PT_LOAD": int64(elf.PT_LOAD),
+		"AT_SYSINFO_EHDR": kernel["AT_SYSINFO_EHDR"], "PKEY_DISABLE_ACCESS": kernel["PKEY_DISABLE_ACCESS"],
+		"PKEY_DISABLE_WRITE": kernel["PKEY_DISABLE_WRITE"],
+	}
+	var prelude strings.Builder
+	for _, d := range cvalues.Defines(t, loader) {
+		prelude.WriteString(d.Line + "\n")
+	}
+	checkDefines(t, prelude.String(), nil, want, loader)
 }

@@ -9,9 +9,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/backend/nic"
 	"plib/internal/abi"
 	"plib/internal/image"
-	"plib/internal/nic"
 )
 
 // Run runs the image under b: its one application, or all of its
@@ -111,7 +111,7 @@ func merge(rs []*Result) *Result {
 
 // SharedDataFile creates the memfd behind the libraries' shared data,
 // filled with their initial contents, and one page more that no image
-// maps: the NIC's control page (internal/nic).
+// maps: the NIC's control page (backend/nic).
 func SharedDataFile(img *image.Image) (*os.File, error) {
 	fd, err := unix.MemfdCreate("plib-shared-data", unix.MFD_CLOEXEC)
 	if err != nil {
@@ -182,7 +182,7 @@ func AliveReader(f *os.File) (func(int) bool, func(), error) {
 
 // Attach gives the platform of one application instance what it shares
 // with the others: the liveness page (plib_app_alive) and the NIC's link
-// over the shared data (internal/nic). A single instance has neither. It
+// over the shared data (backend/nic). A single instance has neither. It
 // returns what undoes it.
 func (p *Platform) Attach(inst Instance, img *image.Image) (func(), error) {
 	p.App = inst.App

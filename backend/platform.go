@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"plib/backend/nic"
 	"plib/internal/abi"
 	"plib/internal/image"
-	"plib/internal/nic"
 )
 
 // Limits on platform-call arguments.
@@ -50,7 +50,7 @@ type Platform struct {
 	// AppAlive says whether an application instance still runs
 	// (plib_app_alive); nil where the run has one instance.
 	AppAlive func(app int) bool
-	// NIC serves the paravirtual NIC's platform calls (internal/nic);
+	// NIC serves the paravirtual NIC's platform calls (backend/nic);
 	// nil where the run has no shared data (one instance): they return -1.
 	NIC *nic.Link
 	// App is the application instance this platform serves (PLIB_APPS).

@@ -62,7 +62,7 @@ const (
 	CatcherGuestFault  Catcher = "guest exception"  // the guest supervisor reported an exception
 	CatcherPKU         Catcher = "SEGV_PKUERR"      // a protection key refused it
 	CatcherPageRights  Catcher = "SEGV_ACCERR"      // page rights (mprotect) refused it
-	CatcherUnmapped    Catcher = "SEGV_MAPERR"      // the address is not mapped in this process
+	CatcherUnmapped    Catcher = "SEGV_MAPERR"      // the address is not mapped in the image's process
 	CatcherSeccomp     Catcher = "seccomp"          // the seccomp filter (SIGSYS)
 	CatcherHostKernel  Catcher = "host kernel"      // another signal from the host kernel
 	CatcherGate        Catcher = "gate check"       // the gate's own checks

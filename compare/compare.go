@@ -67,7 +67,8 @@ func Workloads(dir string) ([]Workload, error) {
 		}
 	}
 	if len(ws) == 0 {
-		return nil, fmt.Errorf("no benchmark workload in %s (an image declares itself one with bench lines in its image.conf; scripts/build builds the images): %w", dir, os.ErrNotExist)
+		return nil, fmt.Errorf("no benchmark workload in %s (an image declares itself one with bench lines in its image.conf; scripts/build "+
+			"builds the images): %w", dir, os.ErrNotExist)
 	}
 	return ws, nil
 }

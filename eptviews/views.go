@@ -37,7 +37,8 @@ const (
 	Request
 )
 
-var kindNames = [...]string{"supervisor", "supervisor-code", "supervisor-stack", "gate", "gate-in", "gate-out", "gate-header", "gate-entries", "text", "data", "stack", "args", "request"}
+var kindNames = [...]string{"supervisor", "supervisor-code", "supervisor-stack", "gate", "gate-in", "gate-out", "gate-header",
+	"gate-entries", "text", "data", "stack", "args", "request"}
 
 // String names the kind.
 func (k Kind) String() string { return kindNames[k] }

@@ -61,7 +61,10 @@ func (Backend) Probe() backend.Mechanism {
 	}
 	sys.Close()
 	m.Mode = backend.Hardware
-	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two exits per call); a waiter spins for what waking a parked side costs here, then parks", len(usableCPUs()))
+	m.Detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast "+
+		"path); each library on a vCPU of its own; placement (%d usable host cores here): a core per spinning vCPU where there are enough; with "+
+		"one instance and too few, the app and the first libraries pinned and the rest parking; otherwise unpinned and every wait parks (two "+
+		"exits per call); a waiter spins for what waking a parked side costs here, then parks", len(usableCPUs()))
 	m.Floor = spinFloor
 	return m
 }
@@ -143,7 +146,8 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 		p.cpu[i] = -1
 	}
 	if wait == backend.WaitSpin && len(cpus) < spinning {
-		return p, fmt.Errorf("%w: handoff --wait=spin: %d vCPUs would spin (%d application instance(s) x (app + %d libraries)) on %d usable host cores", backend.ErrUnavailable, spinning, max(img.Apps, 1), len(libs), len(cpus))
+		return p, fmt.Errorf("%w: handoff --wait=spin: %d vCPUs would spin (%d application instance(s) x (app + %d libraries)) on %d usable host "+
+			"cores", backend.ErrUnavailable, spinning, max(img.Apps, 1), len(libs), len(cpus))
 	}
 	if wait == backend.WaitAuto && len(cpus) < spinning && max(img.Apps, 1) == 1 && len(cpus) >= 2 {
 		return placeSome(img, p, cpus, budget), nil
@@ -151,10 +155,12 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 	if wait == backend.WaitSleep || len(cpus) < spinning {
 		why := "--wait=sleep"
 		if wait != backend.WaitSleep {
-			why = fmt.Sprintf("--wait=auto: %d spinning vCPUs (%d application instance(s) x (app + %d libraries)) but %d usable host cores", spinning, max(img.Apps, 1), len(libs), len(cpus))
+			why = fmt.Sprintf("--wait=auto: %d spinning vCPUs (%d application instance(s) x (app + %d libraries)) but %d usable host cores",
+				spinning, max(img.Apps, 1), len(libs), len(cpus))
 			p.note = "handoff: " + why + ": no pinning, every wait parks (the sleep path)"
 		}
-		p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); vCPUs not pinned, every wait parks (%s)", why)
+		p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast "+
+			"path); vCPUs not pinned, every wait parks (%s)", why)
 		p.floor = parkFloor
 		return p, nil
 	}
@@ -173,7 +179,8 @@ func place(img *image.Image, app int, views int, wait backend.WaitPolicy, budget
 	} else {
 		lib = "library vCPUs pinned: " + fmt.Sprint(where)
 	}
-	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %s (app on core %d); spin bound %d TSC cycles (%v: what waking a parked side costs here, %s)",
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast "+
+		"path); %s (app on core %d); spin bound %d TSC cycles (%v: what waking a parked side costs here, %s)",
 		lib, p.cpu[0], p.spin, time.Duration(b.WakeNS).Round(100*time.Nanosecond), boundHow(b))
 	p.floor = spinFloor
 	return p, nil
@@ -199,9 +206,12 @@ func placeSome(img *image.Image, p placement, cpus []int, budget time.Duration) 
 	}
 	b := spinwait.For(budget)
 	p.spin, p.bound = b.Cycles, &b
-	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast path); %d usable host cores for %d vCPUs: app on core %d and library vCPUs pinned: %v, spin bound %d TSC cycles (%v: what waking a parked side costs here, %s); %v not pinned: each parks when idle, and its callers park at once (the sleep path for their calls)",
+	p.detail = fmt.Sprintf("on hardware: EPT views the CPU enforces, and a call is a cross-vCPU hand-off (no VMFUNC, no exit on the fast "+
+		"path); %d usable host cores for %d vCPUs: app on core %d and library vCPUs pinned: %v, spin bound %d TSC cycles (%v: what waking a "+
+		"parked side costs here, %s); %v not pinned: each parks when idle, and its callers park at once (the sleep path for their calls)",
 		len(cpus), 1+len(libs), p.cpu[0], pinned, p.spin, time.Duration(b.WakeNS).Round(100*time.Nanosecond), boundHow(b), shared)
-	p.note = fmt.Sprintf("handoff: --wait=auto: %d vCPUs on %d usable host cores: app and %v pinned and spinning; %v parking", 1+len(libs), len(cpus), pinned, shared)
+	p.note = fmt.Sprintf("handoff: --wait=auto: %d vCPUs on %d usable host cores: app and %v pinned and spinning; %v parking", 1+len(libs),
+		len(cpus), pinned, shared)
 	p.floor = spinFloor
 	return p
 }

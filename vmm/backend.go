@@ -129,7 +129,8 @@ func (b Backend) probe(mode VMFUNCMode, nestedWhyNot string, err error) (backend
 			return m, nil
 		}
 		m.Mode, m.EmulatedBy = backend.Emulated, "L0 KVM"
-		m.Detail = "--vmfunc=nested: the VMM boots guestlib's hypervisor mode in a KVM guest with VMX; it runs the workload with EPT views and VMFUNC EPTP switching, which L0 KVM emulates for its nested guest"
+		m.Detail = "--vmfunc=nested: the VMM boots guestlib's hypervisor mode in a KVM guest with VMX; it runs the workload with EPT views and " +
+			"VMFUNC EPTP switching, which L0 KVM emulates for its nested guest"
 		return m, sys
 	}
 	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
@@ -141,7 +142,9 @@ func (b Backend) probe(mode VMFUNCMode, nestedWhyNot string, err error) (backend
 			why += emulateWhy(hostCPU()) + ". "
 		}
 	}
-	m.Detail = why + "Each view is its own KVM VM over shared memory; the gate's VMFUNC ends in a gate page its view does not map, so fetching it exits to the VMM once, which moves the vCPU state into the target view's VM through sync regs (a VMFUNC that raises #UD instead is reported by the guest supervisor and handled the same way)"
+	m.Detail = why + "Each view is its own KVM VM over shared memory; the gate's VMFUNC ends in a gate page its view does not map, so fetching " +
+		"it exits to the VMM once, which moves the vCPU state into the target view's VM through sync regs (a VMFUNC that raises #UD instead is " +
+		"reported by the guest supervisor and handled the same way)"
 	return m, sys
 }
 

@@ -61,7 +61,8 @@ func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend
 // backend's own pages, such as the handoff backend's request slots),
 // mapped in the views eptviews' rules give them, backed by zeroed guest
 // memory.
-func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File, extra []eptviews.Region) (_ *Machine, err error) {
+func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File,
+	extra []eptviews.Region) (_ *Machine, err error) {
 	layout, views, err := buildViews(img, sup, extra)
 	if err != nil {
 		return nil, err

@@ -19,8 +19,9 @@ func init() {
 		Isolation: hostrun.ClosedPages,
 		Probe: func() backend.Mechanism {
 			return backend.Mechanism{Mode: backend.Hardware, Switch: "mprotect system calls (4 per library call)",
-				Floor:  &backend.Floor{Anchor: "mprotect", Times: 2, What: "four mprotect calls: the library's code and data opened, then closed"},
-				Detail: "the MMU enforces page permissions the kernel sets; known weakness: while a call is open, every thread of the application can touch the library's pages; " + pageSize()}
+				Floor: &backend.Floor{Anchor: "mprotect", Times: 2, What: "four mprotect calls: the library's code and data opened, then closed"},
+				Detail: "the MMU enforces page permissions the kernel sets; known weakness: while a call is open, every thread of the application can " +
+					"touch the library's pages; " + pageSize()}
 		},
 	}), backend.Isolates, backend.StyleMprotect)
 }
@@ -32,5 +33,6 @@ func pageSize() string {
 	if ok, why := hostrun.THPStatus(); !ok {
 		return "page size: 4 KiB pages: mprotect's cost grows with a library's size; huge pages unavailable because " + why
 	}
-	return "page size: a library's data of 1 MiB or more in 2 MiB transparent huge pages (mprotect's cost grows with its 2 MiB pages, not its 4 KiB ones), smaller data and stacks in 4 KiB pages; the run's notes give each library's page size"
+	return "page size: a library's data of 1 MiB or more in 2 MiB transparent huge pages (mprotect's cost grows with its 2 MiB pages, not its " +
+		"4 KiB ones), smaller data and stacks in 4 KiB pages; the run's notes give each library's page size"
 }

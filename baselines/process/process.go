@@ -25,7 +25,8 @@ func init() {
 // result.
 func probe() backend.Mechanism {
 	m := backend.Mechanism{Mode: backend.Hardware,
-		Detail: "separate address spaces; the wait policy and placement set the cost (vmm run --wait); the run's notes give the spin bound, how many calls took the spin and the futex path, and the cores"}
+		Detail: "separate address spaces; the wait policy and placement set the cost (vmm run --wait); the run's notes give the spin bound, how " +
+			"many calls took the spin and the futex path, and the cores"}
 	plan, err := hostrun.PlanWait(backend.WaitAuto, 2) // one application, one library
 	if err != nil {
 		m.Mode, m.Unavailable = backend.Unavailable, err.Error()

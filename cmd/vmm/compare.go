@@ -26,22 +26,22 @@ import (
 )
 
 type compareCmd struct {
-	Out          string        `help:"Directory for report.json, report.csv, report.md, report.html, report.bench.txt and charts/ (created)." default:"report" type:"path"`
+	Out          string        `help:"${help_compare_out}" default:"report" type:"path"`
 	Quick        bool          `help:"A smoke-sized run: one run per backend and few samples (under a minute here)."`
-	Merge        []string      `help:"Instead of measuring, set these report.json files side by side and show the change from the first (repeatable or comma-separated)." placeholder:"REPORT.json" type:"existingfile"`
+	Merge        []string      `help:"${help_compare_merge}" placeholder:"REPORT.json" type:"existingfile"`
 	Backend      []string      `help:"Backends to compare (repeatable; default: every backend; unavailable ones are reported with the reason)." placeholder:"NAME"`
 	Images       string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
-	Workload     []string      `help:"Workloads to measure (repeatable or comma-separated; default: every benchmark image in --images). Without kv, memcached (its baseline) is not measured and the report says so." placeholder:"NAME"`
+	Workload     []string      `help:"${help_compare_workload}" placeholder:"NAME"`
 	Runs         int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
 	Memcached    bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
-	DDS          bool          `name:"dds-baselines" help:"Measure the dds baselines (UDP sockets, ddsperf) over loopback beside dds-pingpong (--no-dds-baselines to skip)." default:"true" negatable:""`
-	Attacks      bool          `help:"Run the attack suite under every backend, so the verdict says what each stops (not with --quick; --no-attacks to skip)." default:"true" negatable:""`
+	DDS          bool          `name:"dds-baselines" help:"${help_compare_dds}" default:"true" negatable:""`
+	Attacks      bool          `help:"${help_compare_attacks}" default:"true" negatable:""`
 	Timeout      time.Duration `help:"Bound on one workload run; more than 0." default:"5m"`
 	Wait         string        `help:"The process backend's wait: auto, spin or sleep (see vmm run --help)." default:"auto" enum:"auto,spin,sleep"`
 	Quiet        bool          `help:"No progress and no summary on the terminal; only errors."`
 	Markdown     bool          `help:"Print report.md's tables on stdout instead of the one-line summaries." xor:"stdout"`
 	JSON         bool          `name:"json" help:"Print report.json on stdout instead of the one-line summaries." xor:"stdout"`
-	UpdateReadme string        `name:"update-readme" help:"Also rewrite, from this run, the headline table between its markers in this README and the full measured section between its markers in docs/measured-results.md beside it." placeholder:"README.md" type:"path"`
+	UpdateReadme string        `name:"update-readme" help:"${help_compare_update_readme}" placeholder:"README.md" type:"path"`
 }
 
 // interrupted is the cause of a context notifyInterrupt cancelled.

@@ -43,7 +43,8 @@ func (d *ddsTwoHostsCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("dds-pingpong across a veth pair between two network namespaces (%s): round trip 12 B  %d cycles (median round); malformed frames injected %d, rejected by the echo's library %d\n",
+	fmt.Printf("dds-pingpong across a veth pair between two network namespaces (%s): round trip 12 B  %d cycles (median round); malformed "+
+		"frames injected %d, rejected by the echo's library %d\n",
 		d.Backend, r.RTTCycles, r.Injected, r.Rejected)
 	if r.Rejected < int64(r.Injected) {
 		return exitError{exitWorkload, fmt.Sprintf("the echo's library rejected %d of %d malformed frames", r.Rejected, r.Injected)}

@@ -36,8 +36,8 @@ type cli struct {
 	Params      paramsCmd        `cmd:"" help:"List the parameters a workload image reads (vmm run --param NAME=VALUE)."`
 	Caps        capsCmd          `cmd:"" help:"Show what this machine can do, per backend, and why."`
 	Memcached   memcachedCmd     `cmd:"" help:"Measure the baseline: a real memcached over loopback, same operations as the kv workload."`
-	DDSBaseline ddsBaselineCmd   `cmd:"" name:"dds-baseline" help:"Measure the dds workloads' baselines on loopback: the same ping-pong over kernel UDP sockets, and Cyclone DDS's ddsperf (exit 4 without it)."`
-	DDSTwoHosts ddsTwoHostsCmd   `cmd:"" name:"dds-two-hosts" help:"Run dds-pingpong across a veth pair between two network namespaces (root; exit 4 without namespaces)."`
+	DDSBaseline ddsBaselineCmd   `cmd:"" name:"dds-baseline" help:"${help_cmd_dds_baseline}"`
+	DDSTwoHosts ddsTwoHostsCmd   `cmd:"" name:"dds-two-hosts" help:"${help_cmd_dds_two_hosts}"`
 	Attacks     attacksCmd       `cmd:"" help:"Run every attack image under every backend; exit 3 if any is not stopped where isolation is promised."`
 	Compare     compareCmd       `cmd:"" help:"Measure every backend on every benchmark workload beside anchors; write report.json, .csv, .md and .html."`
 	Bundle      bundleCmd        `cmd:"" help:"Write an image's hypervisor-mode bundle (guest memory, EPT views, EPTP list) for guestlib/hv."`
@@ -73,7 +73,7 @@ func errorText(msg string) string {
 func run(args []string, stdout, stderr io.Writer) int {
 	var c cli
 	exitCode := -1
-	parser, err := kong.New(&c, kong.Name("vmm"),
+	parser, err := kong.New(&c, kong.Name("vmm"), longHelp,
 		kong.Vars{"backends": strings.Join(backend.Names(), ","), "version": "vmm " + version()},
 		kong.Description("plib: run protected-library workloads under an isolation backend and measure what isolation costs."),
 		kong.Writers(stdout, stderr),

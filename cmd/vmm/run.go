@@ -24,13 +24,13 @@ import (
 
 type runCmd struct {
 	Backend    string            `help:"Isolation backend: ${backends} (vmm caps says which run here)." default:"vmfunc" enum:"${backends}"`
-	VMFUNC     string            `name:"vmfunc" help:"With --backend=vmfunc, how VMFUNC runs: emulate (the VMM carries out each switch), nested (guestlib's hypervisor mode in a KVM guest with VMX; L0 KVM carries out each switch), or auto (nested where available)." default:"auto" enum:"auto,emulate,nested"`
+	VMFUNC     string            `name:"vmfunc" help:"${help_run_vmfunc}" default:"auto" enum:"auto,emulate,nested"`
 	JSON       bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
 	Stats      bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
-	Param      map[string]string `help:"Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable. The image declares its parameters and their ranges: vmm params IMAGE lists them." placeholder:"NAME=VALUE"`
+	Param      map[string]string `help:"${help_run_param}" placeholder:"NAME=VALUE"`
 	Timeout    time.Duration     `help:"Stop the workload after this long (a violation: it never returned); more than 0." default:"60s"`
-	CallBudget time.Duration     `name:"call-budget" help:"Abort a library call that runs longer than this; 0 means no bound (the none backend never has one)." default:"10s"`
-	Wait       string            `help:"How the process backend's two sides wait for each other: spin (a bounded spin, then sleep; each side on a core of its own), sleep (a futex wake-up each way; both on one core), or auto (spin where there are two cores)." default:"auto" enum:"auto,spin,sleep"`
+	CallBudget time.Duration     `name:"call-budget" help:"${help_run_call_budget}" default:"10s"`
+	Wait       string            `help:"${help_run_wait}" default:"auto" enum:"auto,spin,sleep"`
 	Image      string            `arg:"" help:"Workload image (an ELF built by scripts/build, e.g. build/images/null.elf)." type:"path"`
 }
 

@@ -532,7 +532,8 @@ func newLegend() plot.Legend {
 // category (one series per category); with it they are spread apart
 // within it. A ref above 0 draws a dashed line at that value (1x on
 // ratio charts).
-func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSeries, styles func(string) seriesStyle, dodge, legend bool, ref float64) (Chart, error) {
+func dotChart(slugName, title string, x axisSpec, cats []string, series []dotSeries, styles func(string) seriesStyle, dodge, legend bool,
+	ref float64) (Chart, error) {
 	p := plot.New()
 	p.Title.Text = wrapTitle(title)
 	styleText(p)
@@ -834,7 +835,8 @@ func (r *Report) Charts() ([]Chart, error) {
 	}
 	ratioAxis := axisSpec{label: "median ÷ none's median", format: tickRatio}
 	if len(ratioSeries) > 0 {
-		if err := add(dotChart("ratio-to-none", "Cost of isolation: median over none's median", ratioAxis, rcats, ratioSeries, r.styleOf, true, true, 1)); err != nil {
+		if err := add(dotChart("ratio-to-none", "Cost of isolation: median over none's median", ratioAxis, rcats, ratioSeries, r.styleOf, true,
+			true, 1)); err != nil {
 			return nil, err
 		}
 	}

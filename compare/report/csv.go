@@ -50,7 +50,8 @@ func (r *Report) CSV(w io.Writer) error {
 			m.Median, m.P5, m.P95, m.P99, m.CILow, m.CIHigh = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		}
 		cell := untrusted.CSVCell // the strings are an image's or a merged file's: data, never a formula
-		cw.Write([]string{cell(s.Machine), cell(s.Backend), cell(column), cell(s.Workload), cell(s.Metric), cell(s.Label), strconv.Itoa(m.N), f(m.Median), f(m.P5), f(m.P95), f(m.P99),
+		cw.Write([]string{cell(s.Machine), cell(s.Backend), cell(column), cell(s.Workload), cell(s.Metric), cell(s.Label), strconv.Itoa(m.N),
+			f(m.Median), f(m.P5), f(m.P95), f(m.P99),
 			f(m.CILow), f(m.CIHigh), level, f(cyc), f(ratio), strconv.FormatBool(m.Wide), cell(s.Error), strconv.FormatBool(r.Partial != nil)})
 	}
 	if r.Partial != nil && len(r.Series) == 0 {

@@ -37,11 +37,13 @@ figure svg { max-width: 100%; height: auto; }
 <body>
 <h1>plib: the cost of isolating a library{{.TitleMark}}</h1>
 {{with .Partial}}<p class="warn" id="partial">A partial report: {{line .}}.</p>
-{{end}}{{range .Machines}}<p>Measured on <b>{{line .Label}}</b>: {{line .CPUModel}}, {{.Cores}} logical cores, kernel {{line .Kernel}}, TSC {{printf "%.3f" (ghz .TSCHz)}} GHz{{with index .Versions "plib"}}, plib {{line .}}{{end}}.</p>
+{{end}}{{range .Machines}}<p>Measured on <b>{{line .Label}}</b>: {{line .CPUModel}}, {{.Cores}} logical cores,
+kernel {{line .Kernel}}, TSC {{printf "%.3f" (ghz .TSCHz)}} GHz{{with index .Versions "plib"}}, plib {{line .}}{{end}}.</p>
 {{end}}{{if .Quick}}<p class="warn">A --quick run: few samples; figures flagged wide are not to be quoted.</p>
 {{end}}{{range .Notes}}<p class="note">Note: {{line .}}</p>
 {{end}}{{with .Verdict}}<h2>Verdict</h2>
-<p class="note">For each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below. {{$.VerdictIntervals}}</p>
+<p class="note">For each workload, the isolating backends from cheapest to dearest on this machine,
+generated from the measurements below. {{$.VerdictIntervals}}</p>
 <ul id="verdict">{{range .}}<li><b>{{line .Operation}}</b>: {{line .Text}}</li>
 {{end}}</ul>
 {{end}}{{with index .Tables 0}}<h2>{{line .Title}}</h2>

@@ -59,7 +59,8 @@ func (r *Report) measureTables() []Table {
 
 func (r *Report) loadTable() (Table, bool) {
 	t := Table{Title: "Host load",
-		Note:   "What else the machine was doing: the kernel's load averages (/proc/loadavg) and the share of all CPUs' time spent busy over a short window (/proc/stat), before the first measurement and after the last.",
+		Note: "What else the machine was doing: the kernel's load averages (/proc/loadavg) and the share of all CPUs' time spent busy over a " +
+			"short window (/proc/stat), before the first measurement and after the last.",
 		Header: []string{"when", "at", "load"}}
 	if len(r.Machines) > 1 {
 		t.Header = append([]string{"machine"}, t.Header...)
@@ -88,7 +89,8 @@ func (r *Report) loadTable() (Table, bool) {
 
 func (r *Report) spinTable() (Table, bool) {
 	t := Table{Title: "Spin bounds",
-		Note: "How long a waiting side of a hand-off spun before it slept: what waking a sleeping thread costs on this machine, measured once per run before anything else " +
+		Note: "How long a waiting side of a hand-off spun before it slept: what waking a sleeping thread costs on this machine, measured once per " +
+			"run before anything else " +
 			"(the median of one-way futex wake-ups of a thread seen asleep on an idle core; rounds that found it awake are skipped, not counted).",
 		Header: []string{"backend", "bound", "wake-up cost (median)", "quartiles", "wake-ups (skipped)", "method"}}
 	if len(r.Machines) > 1 {
@@ -120,7 +122,8 @@ func (r *Report) spinTable() (Table, bool) {
 
 func (r *Report) pathTable() (Table, bool) {
 	t := Table{Title: "Fast and slow paths",
-		Note:   "Library calls per backend and workload over every run, by how the waiting side was answered: on the fast path, while it spun, or on the slow path, after it slept (parked, or on the futex).",
+		Note: "Library calls per backend and workload over every run, by how the waiting side was answered: on the fast path, while it spun, or " +
+			"on the slow path, after it slept (parked, or on the futex).",
 		Header: []string{"backend", "workload", "fast path", "slow path", "slow share", "counted by"}}
 	if len(r.Machines) > 1 {
 		t.Header[0] = "machine/backend"
@@ -143,8 +146,10 @@ func (r *Report) pathTable() (Table, bool) {
 // mode, with each mode's share and place.
 func (r *Report) modesTable() (Table, bool) {
 	t := Table{Title: "Series with more than one mode",
-		Note: fmt.Sprintf("A series is split into modes where the widest gap between its sorted samples (in log) leaves at least %.0f%% of them and at least %d on each side, "+
-			"is at least %gx and is wider than either side's whole range; its median then describes no mode, so each is given.", 100*MinModeWeight, MinModeN, MinModeRatio),
+		Note: fmt.Sprintf("A series is split into modes where the widest gap between its sorted samples (in log) leaves at least %.0f%% of them "+
+			"and at least %d on each side, "+
+			"is at least %gx and is wider than either side's whole range; its median then describes no mode, so each is given.", 100*MinModeWeight,
+			MinModeN, MinModeRatio),
 		Header: []string{"backend", "operation", "n", "median", "modes: share at median (min – max)"}}
 	if len(r.Machines) > 1 {
 		t.Header[0] = "machine/backend"

@@ -285,7 +285,8 @@ func formatP99(s Summary) string {
 func (r *Report) latencyTable() Table {
 	cols := r.Columns()
 	t := Table{Title: "Latency per operation",
-		Note:   "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail table), \"(2 modes)\" one whose samples fall into separate groups (each mode given in \"Series with more than one mode\"). \"-\": not measured.",
+		Note: "Median over rounds of the mean time per operation; \"(wide)\" marks a median whose spread is too wide to trust (see the detail " +
+			"table), \"(2 modes)\" one whose samples fall into separate groups (each mode given in \"Series with more than one mode\"). \"-\": not measured.",
 		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
 	for _, k := range keys {
@@ -382,7 +383,8 @@ func formatRate(x float64) string {
 }
 
 func (r *Report) anchorTable() (Table, bool) {
-	t := Table{Title: "Anchors", Note: "Reference costs measured in the same run, so that every ratio is taken side by side. The interval of the median and p99 are as in the detail table.",
+	t := Table{Title: "Anchors",
+		Note:   "Reference costs measured in the same run, so that every ratio is taken side by side. The interval of the median and p99 are as in the detail table.",
 		Header: []string{"anchor", "median", "cycles", "p5", "p95", "p99", ciHeader, "n"}}
 	if len(r.Machines) > 1 {
 		t.Header = append([]string{"machine"}, t.Header...)
@@ -455,7 +457,8 @@ func (r *Report) anchorRatioTable() (Table, bool) {
 }
 
 func (r *Report) detailTable() Table {
-	t := Table{Title: "Detail", Note: "Every series: n samples (rounds), each the mean over a batch of operations; median and percentiles in host time; cycles from the TSC. " + statsNote,
+	t := Table{Title: "Detail",
+		Note:   "Every series: n samples (rounds), each the mean over a batch of operations; median and percentiles in host time; cycles from the TSC. " + statsNote,
 		Header: []string{"backend", "operation", "n", "median", "cycles", "p5", "p95", "p99", ciHeader, "x none", "flag"}}
 	if len(r.Machines) > 1 {
 		t.Header[0] = "machine/backend"
@@ -505,7 +508,8 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "\nNote: %s\n", untrusted.Markdown(n))
 	}
 	if v := r.Verdict(); len(v) > 0 {
-		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the measurements below. " + verdictIntervals + "\n\n")
+		b.WriteString("\n## Verdict\n\nFor each workload, the isolating backends from cheapest to dearest on this machine, generated from the " +
+			"measurements below. " + verdictIntervals + "\n\n")
 		writeVerdict(&b, v)
 	}
 	for _, t := range r.Tables() {

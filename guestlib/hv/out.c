@@ -1,6 +1,6 @@
 /* out.c - report output on the Bochs debug port, and the end of a run. */
 #include "hv.h"
-#include "vmx.h"
+#include "port.h"
 
 void putn(const char *s, size_t n)
 {

@@ -81,11 +81,6 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
 }
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
 /* Each VMX instruction reports failure in CF (no current VMCS) or ZF
  * (an error number in the VMCS): returns 0 on success. */
 static inline int vmx_ok(uint8_t cf, uint8_t zf) { return cf || zf ? -1 : 0; }

@@ -81,7 +81,15 @@ static inline uint64_t plib_args_size(int lib)
 	return plib_header(PLIB_HDR_ARGSIZE + 8 * lib);
 }
 
-size_t plib_strlen(const char *s);
+/* Here, not in rt.c, so that the header's helpers below need nothing the
+ * runtime defines: rt.c builds on this header, never the other way. */
+static inline size_t plib_strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
 
 static inline void plib_exit(long code) { plib_sys(PLIB_SYS_EXIT, code, 0, 0); }
 static inline void plib_nop(void) { plib_sys(PLIB_SYS_NOP, 0, 0, 0); }

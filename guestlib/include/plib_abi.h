@@ -1,8 +1,9 @@
 /*
  * plib_abi.h - the fixed contract between an image, the gates and the VMM.
  *
- * Every number here is mirrored in Go (package abi); abi's tests parse this
- * file and fail if the two disagree. Usable from C and from assembly.
+ * Every number here has a twin in Go (package abi); abi's tests compile this
+ * file and fail if the two disagree, or if a #define has no twin. Usable
+ * from C and from assembly.
  */
 #ifndef PLIB_ABI_H
 #define PLIB_ABI_H
@@ -109,6 +110,12 @@
 #define PLIB_MAX_FUNCS     32
 #define PLIB_MAX_ENTRIES   (PLIB_MAX_DOMAINS * PLIB_MAX_FUNCS)
 #define PLIB_ENTRY_SIZE    16 /* {u64 addr; u32 view; u32 valid} */
+#define PLIB_ENTRY_ADDR    0  /* u64: the function's address */
+#define PLIB_ENTRY_VIEW    8  /* u32: the library (view) it runs in */
+#define PLIB_ENTRY_VALID   12 /* u32: nonzero for an exported entry */
+/* The RFLAGS a library's entry point starts with (the gates' ENTRY_STATE):
+   DF, AC, TF, NT and every status flag 0; bit 1 always reads 1. */
+#define PLIB_ENTRY_RFLAGS  0x2
 
 /* Platform calls (the nr argument of the sys gate). */
 #define PLIB_SYS_NOP    0 /* does nothing: one empty exit under vmfunc */

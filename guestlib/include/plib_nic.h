@@ -4,7 +4,7 @@
  * The library keeps the ring below in its own private data (shared by
  * the application instances of a PLIB_APPS image, never mapped by an
  * application) and tells the platform where it is once, with
- * plib_nic_attach. From then on plib's device model (internal/nic, Go,
+ * plib_nic_attach. From then on plib's device model (backend/nic, Go,
  * trusted) polls the TX ring and fills the RX ring: no exit and no system
  * call per frame on the library's side. The device sleeps when idle and
  * says so in NIC_DEV_SLEEP; only then does the library kick it.
@@ -14,7 +14,7 @@
  * word (NIC_GEN) still holds the token; the device bumps it and wakes the
  * waiters whenever it puts frames on the RX ring.
  *
- * Every number here is mirrored in internal/nic; its tests compare them.
+ * Every number here is mirrored in backend/nic; its tests compare them.
  */
 #ifndef PLIB_NIC_H
 #define PLIB_NIC_H

@@ -26,14 +26,6 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-size_t plib_strlen(const char *s)
-{
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
-}
-
 /* plib_printf's output buffer: flushed with one print call when full and
  * at the end. */
 struct pbuf {

@@ -74,7 +74,7 @@ gate_page:
 	.org PLIB_GATE_CALL_OFF
 gate_call:
 	CHECK_ENTRY_RDI bad_entry
-	mov PLIB_GATE_ENTRIES+8(%r10), %eax	/* the library */
+	mov PLIB_GATE_ENTRIES+PLIB_ENTRY_VIEW(%r10), %eax	/* the library */
 	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %r11	/* the caller: this view */
 	cmp %rax, %r11
 	je reentry			/* a library calling itself: its one vCPU is busy here */
@@ -223,9 +223,9 @@ serve:
 	jae refuse			/* unsigned: negative indexes fail too */
 	mov %r12, %rax
 	shl $4, %rax
-	cmpl $0, PLIB_GATE_ENTRIES+12(%rax)
+	cmpl $0, PLIB_GATE_ENTRIES+PLIB_ENTRY_VALID(%rax)
 	je refuse			/* not exported */
-	cmp PLIB_GATE_ENTRIES+8(%rax), %ebp
+	cmp PLIB_GATE_ENTRIES+PLIB_ENTRY_VIEW(%rax), %ebp
 	jne refuse			/* another library's entry */
 	mov %rbx, PLIB_SLOT_SERVING(%r15)	/* the slot it came through: any other call is a cycle */
 	mov %r12, PLIB_SLOT_ENTRY(%r15)	/* the call is open: the VMM holds it to its budget */
@@ -239,7 +239,7 @@ serve:
 	mov 24(%rsp), %rcx
 	add $32, %rsp
 	ENTRY_STATE			/* DF, AC, TF: set anew for every call */
-	call *PLIB_GATE_ENTRIES(%r12)
+	call *PLIB_GATE_ENTRIES+PLIB_ENTRY_ADDR(%r12)
 	movq $0, PLIB_SLOT_START(%r15)	/* closed */
 	movq $0, PLIB_SLOT_SERVING(%r15)
 	incq PLIB_SLOT_RETURNS(%r15)

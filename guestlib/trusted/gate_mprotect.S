@@ -70,7 +70,7 @@ gate_call:
 	CHECK_ENTRY
 	XSTATE_IN			/* MXCSR, x87 control word: none of the caller's */
 	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
-	call *PLIB_GATE_ENTRIES(%r10)
+	call *PLIB_GATE_ENTRIES+PLIB_ENTRY_ADDR(%r10)
 	XSTATE_OUT			/* no vector, mask or x87 value of the library's goes back */
 	mov %rax, %r12			/* result */
 	SLOT_CLOSE			/* while the library's pages are still open */

@@ -19,7 +19,7 @@ gate_call:
 	mov %rdx, %rsi
 	mov %rcx, %rdx
 	mov %r8, %rcx
-	jmp *PLIB_GATE_ENTRIES(%r10)	/* tail call: the library returns to the app */
+	jmp *PLIB_GATE_ENTRIES+PLIB_ENTRY_ADDR(%r10)	/* tail call: the library returns to the app */
 bad_entry:
 	BAD_ENTRY_ARGS %rdx		/* a1 = entry, a2 = return address */
 	mov $PLIB_SYS_GATE_FAULT, %edi

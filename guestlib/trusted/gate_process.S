@@ -62,7 +62,7 @@ gate_page:
 gate_call:
 	CHECK_ENTRY_RDI bad_entry
 	push %rbx
-	mov PLIB_GATE_ENTRIES+8(%r10), %eax	/* the library */
+	mov PLIB_GATE_ENTRIES+PLIB_ENTRY_VIEW(%r10), %eax	/* the library */
 	mov PLIB_GATE_DATA+PLIB_HDR_REQ(,%rax,8), %rbx	/* this process's channel to it */
 	mov %rdi, PLIB_REQ_ENTRY(%rbx)
 	mov %rsi, PLIB_REQ_ARGS(%rbx)
@@ -199,9 +199,9 @@ gate_serve:
 	cmp $PLIB_MAX_ENTRIES, %r12
 	jae 7f
 	shl $4, %r12
-	cmpl $0, PLIB_GATE_ENTRIES+12(%r12)
+	cmpl $0, PLIB_GATE_ENTRIES+PLIB_ENTRY_VALID(%r12)
 	je 7f
-	cmp PLIB_GATE_ENTRIES+8(%r12), %ebp
+	cmp PLIB_GATE_ENTRIES+PLIB_ENTRY_VIEW(%r12), %ebp
 	jne 7f				/* another library's entry */
 	/* Open the call in this library's trusted slot, which only this
 	   process maps: its supervisor times it against the budget from
@@ -221,7 +221,7 @@ gate_serve:
 	mov PLIB_REQ_ARGS+16(%rbx), %rdx
 	mov PLIB_REQ_ARGS+24(%rbx), %rcx
 	ENTRY_STATE			/* this process's flags, set anew for every call */
-	call *PLIB_GATE_ENTRIES(%r12)
+	call *PLIB_GATE_ENTRIES+PLIB_ENTRY_ADDR(%r12)
 	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rcx
 	movq $0, PLIB_SLOT_START(%rcx)	/* the call is closed */
 7:	mov %rax, PLIB_REQ_RESULT(%rbx)

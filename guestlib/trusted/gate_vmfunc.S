@@ -51,7 +51,7 @@ gate_call:
 	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rcx
 	mov %rsp, (%rcx)
 	movq $1, 8(%rcx)
-1:	mov PLIB_GATE_ENTRIES+8(%r10), %ecx
+1:	mov PLIB_GATE_ENTRIES+PLIB_ENTRY_VIEW(%r10), %ecx
 	xor %eax, %eax			/* VMFUNC leaf 0: EPTP switching */
 	jmp switch_in
 
@@ -84,7 +84,7 @@ switch_in:
 	mov PLIB_GATE_DATA+PLIB_HDR_VIEW, %rax	/* differs per view */
 	test %rax, %rax
 	jz bad_view			/* still the application's view */
-	mov PLIB_GATE_ENTRIES+8(%r10), %ecx
+	mov PLIB_GATE_ENTRIES+PLIB_ENTRY_VIEW(%r10), %ecx
 	cmp %rax, %rcx
 	jne bad_view			/* entry belongs to another library */
 	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rax,8), %rcx
@@ -100,7 +100,7 @@ switch_in:
 	mov %r8, %rcx
 	XSTATE_IN			/* MXCSR, x87 control word: none of the caller's */
 	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
-	call *PLIB_GATE_ENTRIES(%r10)
+	call *PLIB_GATE_ENTRIES+PLIB_ENTRY_ADDR(%r10)
 	XSTATE_OUT			/* no vector, mask or x87 value of the library's goes back */
 	pop %rbp
 	pop %r11

@@ -1,6 +1,6 @@
 // Package abi mirrors guestlib/include/plib_abi.h: the fixed addresses,
-// offsets and numbers shared by images, gates and the VMM. The test in this
-// package parses the header and fails if the two disagree.
+// offsets and numbers shared by images, gates and the VMM. The tests in
+// this package compile the header and fail if the two disagree.
 package abi
 
 // Image layout.
@@ -99,7 +99,13 @@ const (
 	MaxDomains = 8
 	MaxFuncs   = 32
 	MaxEntries = MaxDomains * MaxFuncs
-	EntrySize  = 16
+	EntrySize  = 16 // one entry table row: {u64 addr; u32 view; u32 valid}
+	EntryAddr  = 0  // u64: the function's address
+	EntryView  = 8  // u32: the library (view) it runs in
+	EntryValid = 12 // u32: nonzero for an exported entry
+	// EntryRFLAGS is the RFLAGS a library's entry point starts with under
+	// every gate: DF, AC, TF, NT and the status flags clear, bit 1 set.
+	EntryRFLAGS = 0x2
 )
 
 // Platform call numbers.
@@ -112,7 +118,7 @@ const (
 	SysGateFault = 5
 	SysScribble  = 6
 	SysAppAlive  = 7
-	// The paravirtual NIC (guestlib/include/plib_nic.h, internal/nic).
+	// The paravirtual NIC (guestlib/include/plib_nic.h, backend/nic).
 	SysNicAttach    = 16
 	SysNicKick      = 17
 	SysNicWait      = 18

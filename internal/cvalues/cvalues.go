@@ -60,3 +60,36 @@ func Of(t *testing.T, prelude string, includes []string, exprs []string) map[str
 	}
 	return got
 }
+
+// Define is one object-like #define of a C or assembly source: its name
+// and the whole line (continuations joined), which a C prelude can repeat.
+type Define struct {
+	Name, Line string
+}
+
+// Defines returns every object-like #define with a value in file (an
+// include guard, which has none, and function-like macros are left out),
+// so a test can demand a Go twin for each one and none is mirrored
+// unchecked.
+func Defines(t *testing.T, file string) []Define {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Define
+	lines := strings.Split(string(b), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		for strings.HasSuffix(line, "\\") && i+1 < len(lines) {
+			i++
+			line = strings.TrimSuffix(line, "\\") + " " + lines[i]
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 3 || fields[0] != "#define" || strings.Contains(fields[1], "(") {
+			continue
+		}
+		out = append(out, Define{Name: fields[1], Line: line})
+	}
+	return out
+}

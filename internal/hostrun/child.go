@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"runtime"
 
 	"plib/backend"
 	"plib/internal/image"
@@ -12,17 +11,12 @@ import (
 
 // MaybeChild runs the host-backend child and exits if this process was
 // started as one; otherwise it returns at once. Call it first in main
-// (and in TestMain of tests that run host backends).
+// (and in TestMain of tests that run host backends). The child runs no
+// image code: it is the supervisor of the loader process the image runs
+// in (runInLoader), which traces it from a thread of its own.
 func MaybeChild() {
 	if len(os.Args) < 3 || os.Args[1] != ChildArg {
 		return
-	}
-	runtime.LockOSThread() // the image runs on this thread, entered from here
-	// Image code cannot be preempted, so the thread running it keeps its
-	// P for as long as it runs: the watchdog needs another one, even on
-	// one CPU.
-	if runtime.GOMAXPROCS(0) < 2 {
-		runtime.GOMAXPROCS(2)
 	}
 	res, err := child(os.Args[2])
 	if err != nil {

@@ -73,7 +73,8 @@ func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd
 
 // runChild runs one instance in a child; extra are descriptors it inherits
 // from 4 on, before the instance's shared data and liveness page.
-func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance, plan childPlan, extra ...*os.File) (*backend.Result, error) {
+func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance,
+	plan childPlan, extra ...*os.File) (*backend.Result, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("result pipe: %w", err)
@@ -84,7 +85,8 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary, SpinCycles: plan.spin, PinCore: plan.pinCore}
+	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary,
+		SpinCycles: plan.spin, PinCore: plan.pinCore}
 	if inst.Shared != nil {
 		extra = append(extra, inst.Shared)
 		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe

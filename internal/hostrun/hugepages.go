@@ -64,7 +64,8 @@ func hugeEligible(s *image.Section, shared bool) (bool, string) {
 	case shared:
 		return false, "its data is shared between the application's instances (shared memory, where transparent huge pages are " + shmemTHP() + ")"
 	case s.Addr%hugePage != 0 || s.Size%hugePage != 0:
-		return false, fmt.Sprintf("its data ([%#x, +%#x)) is not laid out in whole 2 MiB pages (mkimage does that for libraries with 1 MiB of data or more)", s.Addr, s.Size)
+		return false, fmt.Sprintf("its data ([%#x, +%#x)) is not laid out in whole 2 MiB pages (mkimage does that for libraries with 1 MiB of "+
+			"data or more)", s.Addr, s.Size)
 	}
 	return true, ""
 }
@@ -147,13 +148,16 @@ func (r *loaderRun) pageReport() []string {
 		case mapped == 0:
 			notes = append(notes, fmt.Sprintf("page size: library %s's pages could not be read (the image's process was gone)", d.Name))
 		case huge > 0:
-			notes = append(notes, fmt.Sprintf("page size: 2 MiB huge pages: library %s's private memory (%s, which the gate re-protects on every call) holds %s resident, %s of it in 2 MiB pages and %s in 4 KiB pages (its stack and slot: shared with the supervisor); untouched 2 MiB pages cost mprotect nothing (smaps at exit)",
+			notes = append(notes, fmt.Sprintf("page size: 2 MiB huge pages: library %s's private memory (%s, which the gate re-protects on every "+
+				"call) holds %s resident, %s of it in 2 MiB pages and %s in 4 KiB pages (its stack and slot: shared with the supervisor); untouched 2 "+
+				"MiB pages cost mprotect nothing (smaps at exit)",
 				d.Name, mib(priv.Size), mib(rss), mib(huge), mib(rss-huge)))
 		default:
 			if why == "" {
 				why = "the kernel gave none (smaps at exit shows no huge page in it)"
 			}
-			notes = append(notes, fmt.Sprintf("page size: 4 KiB pages: library %s's private memory (%s, %d pages) costs mprotect in proportion to its size; huge pages unavailable because %s",
+			notes = append(notes, fmt.Sprintf("page size: 4 KiB pages: library %s's private memory (%s, %d pages) costs mprotect in proportion to "+
+				"its size; huge pages unavailable because %s",
 				d.Name, mib(priv.Size), priv.Size/abi.PageSize, why))
 		}
 	}

@@ -15,12 +15,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/backend/nic"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
 	"plib/internal/caps"
 	"plib/internal/guestbin"
 	"plib/internal/image"
-	"plib/internal/nic"
 	"plib/internal/pagefault"
 )
 
@@ -46,12 +46,31 @@ const (
 	childProcSharedFD = 4
 )
 
-// Loader exit codes when it could not set the image up.
+// The plan's limits and layout (guestlib/loader/plan.h; the contract test
+// compiles the header and checks each one).
+const (
+	planMagic       = 0x4e414c5042494c50 // PLAN_MAGIC: "PLIBPLAN" little-endian
+	planMaxRegions  = 64                 // PLAN_MAX_REGIONS
+	planMaxKeys     = 15                 // PLAN_MAX_KEYS: protection keys the loader allocates at most
+	planMaxFilter   = 4096               // PLAN_MAX_FILTER: BPF instructions
+	planHeadWords   = 8                  // u64 fields of struct plan before its regions
+	planRegionWords = 7                  // u64 fields of struct plan_region
+)
+
+// Loader exit codes when it could not set the image up (LOADER_EXIT_*).
+const (
+	loaderExitPlan   = 120
+	loaderExitMap    = 121
+	loaderExitKeys   = 122
+	loaderExitFilter = 123
+)
+
+// loaderExits words the loader's exit codes for a report.
 var loaderExits = map[int]string{
-	120: "the plan is malformed",
-	121: "a mapping failed",
-	122: "protection keys could not be set up",
-	123: "the seccomp filter was refused",
+	loaderExitPlan:   "the plan is malformed",
+	loaderExitMap:    "a mapping failed",
+	loaderExitKeys:   "protection keys could not be set up",
+	loaderExitFilter: "the seccomp filter was refused",
 }
 
 // planRegion is struct plan_region.
@@ -73,18 +92,23 @@ type loaderPlan struct {
 
 // encode lays out struct plan followed by the filter.
 func (pl loaderPlan) encode() ([]byte, error) {
-	const maxRegions, head = 64, 8 * 8
-	if len(pl.regions) > maxRegions {
-		return nil, fmt.Errorf("%d mappings, more than the loader's %d", len(pl.regions), maxRegions)
+	if len(pl.regions) > planMaxRegions {
+		return nil, fmt.Errorf("%d mappings, more than the loader's %d", len(pl.regions), planMaxRegions)
 	}
-	const words = 7 // struct plan_region
-	b := make([]byte, head+maxRegions*words*8)
+	if pl.nkeys > planMaxKeys {
+		return nil, fmt.Errorf("%d protection keys, more than the loader's %d", pl.nkeys, planMaxKeys)
+	}
+	if len(pl.filter) == 0 || len(pl.filter) > planMaxFilter {
+		return nil, fmt.Errorf("a seccomp filter of %d instructions: the loader takes 1 to %d", len(pl.filter), planMaxFilter)
+	}
+	const head, words = planHeadWords * 8, planRegionWords
+	b := make([]byte, head+planMaxRegions*words*8)
 	le := binary.LittleEndian
 	stop := uint64(0)
 	if pl.stop {
 		stop = 1
 	}
-	for i, v := range []uint64{0x4e414c5042494c50, pl.entry, pl.stack, pl.nkeys, pl.appPKRU, stop, uint64(len(pl.regions)), uint64(len(pl.filter))} {
+	for i, v := range []uint64{planMagic, pl.entry, pl.stack, pl.nkeys, pl.appPKRU, stop, uint64(len(pl.regions)), uint64(len(pl.filter))} {
 		le.PutUint64(b[8*i:], v)
 	}
 	for i, r := range pl.regions {
@@ -422,7 +446,8 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		}
 		plt.AppAlive = alive
 	}
-	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages, scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
+	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages,
+		scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
 		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
 	if req.CallBudget > 0 && (r.attested || r.split && req.Lib != 0) {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
@@ -710,7 +735,8 @@ func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
 		err = err2
 	}
 	if err != nil {
-		return &backend.Violation{Kind: backend.ViolationCrash, Domain: "unknown", Detail: fmt.Sprintf("%v; its state could not be read: %v", unix.SignalName(sig), err), Catcher: backend.CatcherHostKernel, CaughtBy: "host kernel"}
+		return &backend.Violation{Kind: backend.ViolationCrash, Domain: "unknown", Detail: fmt.Sprintf("%v; its state could not be read: %v",
+			unix.SignalName(sig), err), Catcher: backend.CatcherHostKernel, CaughtBy: "host kernel"}
 	}
 	le := binary.LittleEndian
 	code := int64(int32(le.Uint32(si[8:])))

@@ -58,7 +58,8 @@ func inReqAddr(img *image.Image, c int) uint64 {
 // it creates the shared memory, starts one process per library, runs the
 // application, and marks a library dead (and wakes its caller) if its
 // process ends first.
-func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
+func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image.Image, path string, opts backend.Options,
+	inst backend.Instance) (*backend.Result, error) {
 	plan, err := PlanWait(opts.Wait, max(img.Apps, 1)*(1+len(img.Libraries())))
 	if err != nil {
 		return nil, err
@@ -69,7 +70,9 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	if plan.Policy == backend.WaitSpin {
 		b := spinwait.For(opts.CallBudget)
 		spin, mech.Spin = b.Cycles, &b
-		waitNote = fmt.Sprintf("wait: spin then sleep: a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles (%v: what waking a sleeper costs here, %s, %d wake-ups; capped at a quarter of the call budget), then sleeps on the futex; app pinned to core %d, libraries to core %d",
+		waitNote = fmt.Sprintf("wait: spin then sleep: a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles "+
+			"(%v: what waking a sleeper costs here, %s, %d wake-ups; capped at a quarter of the call budget), then sleeps on the futex; app pinned "+
+			"to core %d, libraries to core %d",
 			spin, time.Duration(b.WakeNS).Round(100*time.Nanosecond), b.Method, b.Samples, plan.AppCore, plan.LibCore)
 	}
 	if plan.Why != "" {
@@ -101,7 +104,8 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	var libViolation *backend.Violation // the first library's end, decided by its supervisor
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary, SpinCycles: spin, PinCore: plan.LibCore + 1, CallBudget: opts.CallBudget}
+		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary,
+			SpinCycles: spin, PinCore: plan.LibCore + 1, CallBudget: opts.CallBudget}
 		if inst.Shared != nil {
 			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}
@@ -165,7 +169,8 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 			if v.Kind == backend.ViolationBudget {
 				// Past its budget: this application instance stops here,
 				// as under every other backend.
-				notes = append(notes, fmt.Sprintf("library %s's process was stopped past its call budget by its supervisor; the application instance was stopped with it", d.Name))
+				notes = append(notes, fmt.Sprintf("library %s's process was stopped past its call budget by its supervisor; the application instance "+
+					"was stopped with it", d.Name))
 				stopApp()
 			} else {
 				notes = append(notes, fmt.Sprintf("library %s's process stopped mid-run: %s; its callers got PLIB_ERR_LIB_DEAD", d.Name, why))
@@ -209,7 +214,8 @@ func waitCounts(img *image.Image, layout processLayout, mem []byte) ([]string, *
 			continue
 		}
 		paths.Fast, paths.Slow = paths.Fast+fast, paths.Slow+slow
-		out = append(out, fmt.Sprintf("wait: calls from %s to %s: %d answered while the caller spun (fast path), %d after it slept on the futex (slow path), as counted by the caller's gate",
+		out = append(out, fmt.Sprintf("wait: calls from %s to %s: %d answered while the caller spun (fast path), %d after it slept on the futex "+
+			"(slow path), as counted by the caller's gate",
 			img.Domains[ch[0]].Name, img.Domains[ch[1]].Name, fast, slow))
 	}
 	sort.Strings(out)

@@ -92,8 +92,8 @@ func (p *process) ownerOf(addr uint64) string {
 }
 
 // domainAt is the domain whose code contains addr. Code in the gate runs
-// for the domain this process serves: the application, or the library of
-// a process-backend library process.
+// for the domain the supervised image process serves: the application,
+// or the library of a process-backend library process.
 func (p *process) domainAt(addr uint64) int {
 	for _, d := range p.img.Domains {
 		if d != nil && addr >= d.Text.Addr && addr < d.Text.End() {

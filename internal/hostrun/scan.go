@@ -124,7 +124,8 @@ func scanProcess(maps io.Reader, mem io.ReaderAt) ([]gadget, string, error) {
 		n += len(run)
 		total += hi - lo
 	}
-	return found, fmt.Sprintf("process scan: %d executable mappings, %d KiB, %d WRPKRU/XRSTOR/VMFUNC byte sequences outside the gate", n, total/1024, len(found)), nil
+	return found, fmt.Sprintf("process scan: %d executable mappings, %d KiB, %d WRPKRU/XRSTOR/VMFUNC byte sequences outside the gate", n,
+		total/1024, len(found)), nil
 }
 
 // pathAt names the mapping of run that holds addr.

@@ -18,7 +18,9 @@ var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: 
 // unknown code leaves the catcher the host kernel.
 var segvCatchers = map[int64]backend.Catcher{1: backend.CatcherUnmapped, 2: backend.CatcherPageRights, 4: backend.CatcherPKU}
 
-// faultViolation describes a fault the trampoline recorded.
+// faultViolation describes a fault of the image's process from what the
+// supervisor read of it through ptrace (loaderRun.fault): the signal, its
+// si_code and address, and the faulting instruction.
 func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, errCode uint64) *backend.Violation {
 	v := &backend.Violation{Domain: p.img.Domains[p.domainAt(rip)].Name, RIP: rip, Address: addr, Target: p.ownerOf(addr),
 		Catcher: backend.CatcherHostKernel, Signal: unix.SignalName(sig), CaughtBy: fmt.Sprintf("host kernel: %s", unix.SignalName(sig))}

@@ -69,7 +69,8 @@ func (p WaitPlan) Switch() string {
 	if p.Policy == backend.WaitSleep {
 		return fmt.Sprintf("IPC: shared request page; futex wake-ups each way (--wait=sleep; app and libraries on core %d)", p.AppCore)
 	}
-	return fmt.Sprintf("IPC: shared request page; bounded spin on the shared words, then futex wake-ups (--wait=spin; app on core %d, libraries on core %d)", p.AppCore, p.LibCore)
+	return fmt.Sprintf("IPC: shared request page; bounded spin on the shared words, then futex wake-ups (--wait=spin; app on core %d, "+
+		"libraries on core %d)", p.AppCore, p.LibCore)
 }
 
 // Floor is what one call cannot avoid under the plan: a round trip

@@ -50,9 +50,9 @@ func (img *Image) EntryTable() []byte {
 	p := make([]byte, abi.PageSize)
 	for _, e := range img.Exports {
 		o := e.Entry() * abi.EntrySize
-		binary.LittleEndian.PutUint64(p[o:], e.Addr)
-		binary.LittleEndian.PutUint32(p[o+8:], uint32(e.Lib))
-		binary.LittleEndian.PutUint32(p[o+12:], 1)
+		binary.LittleEndian.PutUint64(p[o+abi.EntryAddr:], e.Addr)
+		binary.LittleEndian.PutUint32(p[o+abi.EntryView:], uint32(e.Lib))
+		binary.LittleEndian.PutUint32(p[o+abi.EntryValid:], 1)
 	}
 	return p
 }

@@ -31,7 +31,8 @@ var ForbiddenInstructions = []Forbidden{
 // lowest byte offset of code, which starts at address base.
 func ScanCode(code []byte, base uint64, what string) error {
 	if at, n, name := FindForbidden(code); at >= 0 {
-		return bad("%s contains %s (% x) at %#x (offset %#x): only the gate page may switch domains or enter the kernel", what, name, code[at:at+n], base+uint64(at), at)
+		return bad("%s contains %s (% x) at %#x (offset %#x): only the gate page may switch domains or enter the kernel", what, name,
+			code[at:at+n], base+uint64(at), at)
 	}
 	return nil
 }
@@ -105,9 +106,11 @@ func (im *Image) scanCode() error {
 		first, last := sectionAt(parts, start), sectionAt(parts, start+uint64(n)-1)
 		seq := run[at : at+n]
 		if first == last {
-			return bad("code section %s contains %s (% x) at %#x (offset %#x): only the gate page may switch domains or enter the kernel", first.Name, name, seq, start, start-first.Addr)
+			return bad("code section %s contains %s (% x) at %#x (offset %#x): only the gate page may switch domains or enter the kernel",
+				first.Name, name, seq, start, start-first.Addr)
 		}
-		return bad("code sections %s and %s are adjacent in memory and together contain %s (% x) at %#x, across their boundary at %#x: the CPU fetches across sections, and only the gate page may switch domains or enter the kernel",
+		return bad("code sections %s and %s are adjacent in memory and together contain %s (% x) at %#x, across their boundary at %#x: the CPU "+
+			"fetches across sections, and only the gate page may switch domains or enter the kernel",
 			first.Name, last.Name, name, seq, start, last.Addr)
 	}
 	for _, s := range im.Sections {

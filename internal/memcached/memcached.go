@@ -35,7 +35,8 @@ var ErrUnavailable = errors.New("memcached baseline unavailable")
 // Mechanism labels the baseline in reports.
 func Mechanism(version string) backend.Mechanism {
 	return backend.Mechanism{Backend: "memcached", Mode: backend.Baseline,
-		Switch: "a request over loopback TCP", Detail: "memcached " + version + " on 127.0.0.1, gomemcache client: the paper's reference point, not an isolation mechanism"}
+		Switch: "a request over loopback TCP",
+		Detail: "memcached " + version + " on 127.0.0.1, gomemcache client: the paper's reference point, not an isolation mechanism"}
 }
 
 // Memcached starts memcached on a free loopback port, runs the operation

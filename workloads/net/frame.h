@@ -1,6 +1,6 @@
 /* frame.h - the net library's frame parser: Ethernet, ARP, IPv4, UDP.
  * Every frame comes from the wire and is distrusted: each length and
- * offset is checked before it is used. internal/nic/frame.go is its
+ * offset is checked before it is used. backend/nic/frame.go is its
  * byte-for-byte Go model (compared with it, and fuzzed, by its tests). */
 #ifndef NET_FRAME_H
 #define NET_FRAME_H

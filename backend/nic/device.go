@@ -93,10 +93,11 @@ func (d *Device) describe() []string {
 	if d.link {
 		where = fmt.Sprintf("interface %s (AF_PACKET, from %s)", d.iface, LinkEnv)
 	} else if d.tap != nil {
-		where = fmt.Sprintf("TAP %s (host %d.%d.%d.%d/24, NIC %d.%d.%d.%d)", d.iface, HostIP[0], HostIP[1], HostIP[2], HostIP[3], NicIP[0], NicIP[1], NicIP[2], NicIP[3])
+		where = fmt.Sprintf("TAP %s (host %d.%d.%d.%d/24, NIC %d.%d.%d.%d)", d.iface, HostIP[0], HostIP[1], HostIP[2], HostIP[3], NicIP[0],
+			NicIP[1], NicIP[2], NicIP[3])
 	}
 	s := func(o int) uint64 { return get64(d.mem, d.ring+o) }
-	return []string{fmt.Sprintf("nic: the library drives rings directly; the device behind them is plib's (internal/nic), bridged to %s; "+
+	return []string{fmt.Sprintf("nic: the library drives rings directly; the device behind them is plib's (backend/nic), bridged to %s; "+
 		"frames to the NIC's own MAC are looped back by the device. TX %d (looped %d, to the wire %d, bad %d), RX %d (from the wire %d, dropped: ring full %d)",
 		where, s(StatTX), s(StatLoop), s(StatWTX), s(StatBad), s(StatRX), s(StatWRX), s(StatDrop))}
 }

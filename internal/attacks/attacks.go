@@ -32,8 +32,10 @@ type Attack struct {
 	// own word decides nothing beyond this one claim.
 	Defeated int64
 	Says     string
-	// Timeout bounds the run (0: 3 s). An attack that measures harm over
-	// time (a flood) needs longer: a timeout would read as "stopped".
+	// Timeout bounds the run (0: 3 s, or 15 s for an attack that
+	// declares Defeated: it is meant to finish, and a loaded machine must
+	// not turn its verdict into a timeout). An attack that measures harm
+	// over time (a flood) needs longer.
 	Timeout time.Duration
 	// Blames, if not "", is the domain a stopping violation must name
 	// (instance i's as "name#i"): an attack that gets another domain
@@ -166,7 +168,10 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{Failed, err.Error()}
 	}
 	timeout := a.Timeout
-	if timeout == 0 {
+	switch {
+	case timeout == 0 && a.Defeated != 0:
+		timeout = 15 * time.Second
+	case timeout == 0:
 		timeout = 3 * time.Second
 	}
 	res, err := backend.Run(ctx, b, img, path, backend.Options{Timeout: timeout, CallBudget: time.Second, Canary: canary})
@@ -179,6 +184,10 @@ func Run(ctx context.Context, b backend.Backend, a Attack, dir string) Outcome {
 		return Outcome{NotStopped, "leaked: the planted secret turned up " + res.Leaked}
 	case res.Violation != nil && a.Blames != "" && res.Violation.Domain != a.Blames:
 		return Outcome{NotStopped, "blamed " + res.Violation.Domain + ", not " + a.Blames + " (" + describe(res.Violation) + ")"}
+	case res.Violation != nil && a.Defeated != 0 && res.TimedOut && res.Violation.Catcher == backend.CatcherTimer:
+		// An attack meant to finish that ran out of time said nothing:
+		// neither stopped nor defeated.
+		return Outcome{Failed, fmt.Sprintf("no verdict: still running after %v", timeout)}
 	case res.Violation != nil:
 		return Outcome{Stopped, describe(res.Violation)}
 	case res.Exited && res.ExitCode == abi.AttackNotApplicable && a.Needs != "":

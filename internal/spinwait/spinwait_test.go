@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,5 +66,54 @@ func TestWakeCostHoldsUnderLoad(t *testing.T) {
 	// under load read 0.6–0.9 µs against 48 µs.
 	if loaded < quiet/5 || loaded > 5*quiet {
 		t.Errorf("under load the wake-up cost read %v against %v: more than 5x apart", loaded, quiet)
+	}
+}
+
+// TestCalibrateSteady: a calibration drops its warm-up wake-ups, takes a
+// reading whose halves disagree again, and says so in its method; a
+// reading that never settles is kept, and says that too.
+func TestCalibrateSteady(t *testing.T) {
+	const us = time.Microsecond
+	// reading: wakeWarmup cold wake-ups, then wakeSamples whose first
+	// half costs first and second half second.
+	reading := func(first, second time.Duration) []time.Duration {
+		var l []time.Duration
+		for range wakeWarmup {
+			l = append(l, 5*time.Millisecond)
+		}
+		for i := range wakeSamples {
+			l = append(l, first+time.Duration(i%7)*us)
+			if i >= wakeSamples/2 {
+				l[len(l)-1] = second + time.Duration(i%7)*us
+			}
+		}
+		return l
+	}
+	fake := func(readings ...[]time.Duration) (func(int, time.Duration) ([]time.Duration, int, error), *int) {
+		calls := new(int)
+		return func(n int, settle time.Duration) ([]time.Duration, int, error) {
+			if n != wakeWarmup+wakeSamples || settle != wakeSettle {
+				t.Errorf("measured %d wake-ups after %v, want %d after %v", n, settle, wakeWarmup+wakeSamples, wakeSettle)
+			}
+			*calls++
+			return readings[min(*calls, len(readings))-1], 0, nil
+		}, calls
+	}
+
+	m, calls := fake(reading(300*us, 50*us), reading(50*us, 52*us))
+	b := calibrate(m)
+	if *calls != 2 || b.Samples != wakeSamples || b.WakeNS < float64(50*us) || b.WakeNS > float64(60*us) ||
+		!strings.Contains(b.Method, "steady on attempt 2") || !strings.Contains(b.Method, "warm-up") {
+		t.Errorf("a drifting reading, then a steady one: %d attempts, %+v", *calls, b)
+	}
+
+	m, calls = fake(reading(40*us, 41*us))
+	if b := calibrate(m); *calls != 1 || b.Samples != wakeSamples || b.WakeP75NS > float64(50*us) || strings.Contains(b.Method, "attempt") {
+		t.Errorf("a steady reading: %d attempts, %+v", *calls, b)
+	}
+
+	m, calls = fake(reading(300*us, 50*us))
+	if b := calibrate(m); *calls != wakeTries || !strings.Contains(b.Method, "not steady") {
+		t.Errorf("never steady: %d attempts, %+v", *calls, b)
 	}
 }

@@ -55,7 +55,7 @@ func TestNoBudgetVerdictFromTheImage(t *testing.T) {
 }
 
 // TestOpenCalls: the open-call words of the liveness page say which
-// instance has a library call open, each instance's and library's apart,
+// instance's library has a call open, each instance's and library's apart,
 // out-of-range instances never; an ended instance's are cleared.
 func TestOpenCalls(t *testing.T) {
 	f, b, err := aliveFile(3)
@@ -78,19 +78,21 @@ func TestOpenCalls(t *testing.T) {
 	o.Set(2, 1, false)
 	o.Set(-1, 0, true)
 	o.Set(abi.MaxApps, 0, true)
-	for app, want := range []bool{false, true, false} {
-		if got := o.Open(app); got != want {
-			t.Errorf("instance %d: open %v, want %v", app, got, want)
+	for app := range 3 {
+		for lib := range abi.MaxDomains {
+			if got, want := o.Open(app, lib), app == 1 && lib == 3; got != want {
+				t.Errorf("instance %d, library %d: open %v, want %v", app, lib, got, want)
+			}
 		}
 		if !alive(app) {
 			t.Errorf("instance %d: the open-call words overwrote its liveness", app)
 		}
 	}
-	if o.Open(abi.MaxApps) || o.Open(-1) || (*OpenCalls)(nil).Open(1) {
-		t.Error("an instance out of range, or no page, has a call open")
+	if o.Open(abi.MaxApps, 0) || o.Open(-1, 0) || o.Open(1, abi.MaxDomains) || (*OpenCalls)(nil).Open(1, 3) {
+		t.Error("an instance or library out of range, or no page, has a call open")
 	}
 	clearOpenCalls(b, 1)
-	if o.Open(1) {
+	if o.Open(1, 3) {
 		t.Error("instance 1 ended, and its call still reads open")
 	}
 }

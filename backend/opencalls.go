@@ -57,15 +57,11 @@ func (o *OpenCalls) Set(app, lib int, open bool) {
 	}
 }
 
-// Open says whether instance app has a library call open, timed by its
-// supervisor (false for an instance out of range, or with o nil).
-func (o *OpenCalls) Open(app int) bool {
-	for lib := range abi.MaxDomains {
-		if w := o.word(app, lib); w != nil && atomic.LoadUint32(w) != 0 {
-			return true
-		}
-	}
-	return false
+// Open says whether instance app's library lib has a call open, timed
+// by its supervisor (false out of range, or with o nil).
+func (o *OpenCalls) Open(app, lib int) bool {
+	w := o.word(app, lib)
+	return w != nil && atomic.LoadUint32(w) != 0
 }
 
 // clearOpenCalls zeroes instance app's words in the liveness page b: it

@@ -469,14 +469,21 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		return nil, err
 	}
 	go r.serve()
+	var watched chan bool // process: whether the supervisor blamed a call
 	switch {
 	case r.budget > 0 && r.split:
-		go r.watchServed(req.CallBudget)
+		watched = make(chan bool, 1)
+		go func() { watched <- r.watchServed(req.CallBudget) }()
 	case r.budget > 0:
 		go r.watchBudget(req.CallBudget)
 	}
 	err = <-waited
 	close(r.done)
+	if watched != nil && !<-watched {
+		// Ended with no verdict (a crash, or the run's end): no call of
+		// it is open, so a waiter on a lock it held is not excused.
+		r.openCalls.Set(r.app, r.p.lib, false)
+	}
 	if r.smaps != nil {
 		r.smaps.Close()
 	}

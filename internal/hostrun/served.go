@@ -61,18 +61,20 @@ func overrun(age, own, budget, grace time.Duration, fromLibrary, holderOpen, wai
 }
 
 // holderOpen says whether the call this process serves waits on the
-// lock of another instance that has a library call open: the waiter
+// lock of another instance whose same library has a call open (the lock
+// lives in that library's data, so only a call of it holds it): the waiter
 // heard from plib_app_alive within half a budget that the holder runs
 // (the platform's record), and the holder's supervisor says its call is
 // open (the open-call words). The application can write neither.
 func (r *loaderRun) holderOpen(budget time.Duration) bool {
 	app, ok := r.plt.Holder(budget / 2)
-	return ok && app != r.app && r.openCalls.Open(app)
+	return ok && app != r.app && r.openCalls.Open(app, r.p.lib)
 }
 
 // watchServed ends the run of the library this process serves when a call
-// it serves runs past the budget, naming the library and the entry.
-func (r *loaderRun) watchServed(budget time.Duration) {
+// it serves runs past the budget, naming the library and the entry, and
+// says whether it did.
+func (r *loaderRun) watchServed(budget time.Duration) (blamed bool) {
 	lib := r.p.img.Domains[r.p.lib]
 	slot := int(lib.Slot() - abi.ImageBase)
 	tick := callbudget.Tick(budget)
@@ -111,8 +113,10 @@ func (r *loaderRun) watchServed(budget time.Duration) {
 		r.openCalls.Set(r.app, lib.ID, true)
 		r.stop(callbudget.Violation(r.p.img, entry, budget,
 			fmt.Sprintf("the supervisor of library %s's process, from its trusted slot (the process was ended)", lib.Name)), false, 0)
+		blamed = true
 		return true
 	})
+	return blamed
 }
 
 // openCall reads library lib's open call from its trusted slot: its start

@@ -12,6 +12,7 @@ import (
 
 	"plib/backend"
 	"plib/internal/caps"
+	"plib/internal/hostload"
 )
 
 // wakeSamples is how many wake-ups a calibration measures, and
@@ -41,8 +42,9 @@ var once struct {
 // quiet machine, not from one its own runs load; a standalone run calls
 // it (through Bound) on its first hand-off. Both take the same reading:
 // the machine's state before the calibration (idle, or busy setting a
-// run up) is worn off by the warm-up, and a reading that still drifts is
-// taken again.
+// run up) is worn off by the warm-up, a reading that still drifts or was
+// taken on a busy host (quietBusy) is taken again, and the report says
+// how busy the host was.
 //
 // The cost is the median of wakeSamples one-way futex wake-ups of a
 // thread the kernel shows asleep, on a core of its own that has been
@@ -52,40 +54,82 @@ var once struct {
 // reads as a few hundred nanoseconds where a real wake-up costs tens of
 // microseconds.
 func Calibrate() backend.SpinBound {
-	once.Do(func() { once.cal = calibrate(wakeLatencies) })
+	once.Do(func() { once.cal = calibrate(wakeLatencies, hostBusy) })
 	return once.cal
 }
 
-// calibrate is Calibrate with the measurement given.
-func calibrate(measure func(n int, settle time.Duration) ([]time.Duration, int, error)) backend.SpinBound {
+// quietBusy is the share of the host's CPU time, busy over quietWindow
+// just before a reading, at or under which the machine counts as quiet.
+// How quiet matters more than anything else here: on this two-core VM a
+// wake-up read 64-146 µs when the host was idle at the start and 33-44
+// µs when other programs kept it busy (the sleeper's core then runs them
+// instead of halting, and is woken sooner), in vmm compare and vmm run
+// alike.
+const (
+	quietBusy   = 0.25
+	quietWindow = 100 * time.Millisecond
+)
+
+// reading is one attempt of a calibration.
+type reading struct {
+	lat  []time.Duration
+	busy float64 // the host's busy share just before it (-1: unknown)
+}
+
+// calibrate is Calibrate with the measurement and the host's busy share
+// (hostload; -1 where it cannot be read) given. It takes up to wakeTries
+// readings until one is steady on a quiet machine, and keeps that one,
+// or else the steady one taken on the quietest machine, or else the last.
+func calibrate(measure func(n int, settle time.Duration) ([]time.Duration, int, error), busy func() float64) backend.SpinBound {
 	hz := caps.TSCHz()
-	var lat []time.Duration
-	var skipped, try int
+	var got []reading
+	var skipped int
 	var err error
-	for try = 1; try <= wakeTries; try++ {
-		var s int
-		lat, s, err = measure(wakeWarmup+wakeSamples, wakeSettle)
-		skipped += s
+	for try := 1; try <= wakeTries; try++ {
+		b := busy()
+		lat, s, e := measure(wakeWarmup+wakeSamples, wakeSettle)
+		skipped, err = skipped+s, e
 		if err != nil || len(lat) <= wakeWarmup {
+			got = nil
 			break
 		}
-		lat = lat[wakeWarmup:]
-		if steady(lat) {
+		got = append(got, reading{lat[wakeWarmup:], b})
+		if steady(lat[wakeWarmup:]) && b <= quietBusy {
 			break
 		}
 	}
-	cal := backend.SpinBound{Samples: len(lat), Skipped: skipped, TSCHz: hz,
-		Method: fmt.Sprintf("median of one-way futex wake-ups of a thread seen asleep, on a core idle for %v, after %d warm-up wake-ups dropped", wakeSettle, wakeWarmup)}
-	switch {
-	case err != nil || len(lat) == 0:
+	pick, why := len(got)-1, ""
+	for i, r := range got {
+		if steady(r.lat) && (!steady(got[pick].lat) || r.busy <= got[pick].busy) {
+			pick = i
+		}
+	}
+	var lat []time.Duration
+	method := fmt.Sprintf("median of one-way futex wake-ups of a thread seen asleep, on a core idle for %v, after %d warm-up wake-ups dropped", wakeSettle, wakeWarmup)
+	if len(got) > 0 {
+		r := got[pick]
+		lat = r.lat
+		switch {
+		case r.busy < 0:
+			why = "; the host's load unknown"
+		default:
+			why = fmt.Sprintf("; the host %.0f%% busy over %v before it", 100*r.busy, quietWindow)
+			if r.busy > quietBusy {
+				why += fmt.Sprintf(" (not quiet in %d attempts: the quietest taken)", len(got))
+			}
+		}
+		if !steady(r.lat) {
+			why += fmt.Sprintf("; not steady in %d attempts (the halves' medians more than %vx apart): the last taken", len(got), steadyRatio)
+		} else if pick > 0 {
+			why += fmt.Sprintf("; attempt %d of %d", pick+1, len(got))
+		}
+	}
+	cal := backend.SpinBound{Samples: len(lat), Skipped: skipped, TSCHz: hz, Method: method + why}
+	if len(lat) == 0 {
 		// Without /proc the sleeper cannot be seen: fall back to the
 		// round trip, which can only read low (spin less, park more).
 		lat = []time.Duration{futexRoundTrip(wakeSamples)}
 		cal.Samples, cal.Method = wakeSamples, "median of futex round trips between two cores (no sleeper could be seen: "+errText(err)+")"
-	case try > wakeTries:
-		cal.Method += fmt.Sprintf("; not steady in %d attempts (the halves' medians more than %vx apart): the last taken", wakeTries, steadyRatio)
-	case try > 1:
-		cal.Method += fmt.Sprintf("; steady on attempt %d", try)
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
@@ -113,6 +157,15 @@ func steady(lat []time.Duration) bool {
 	}
 	a, b := median(lat[:len(lat)/2]), median(lat[len(lat)/2:])
 	return a <= steadyRatio*b && b <= steadyRatio*a
+}
+
+// hostBusy is the host's busy share over quietWindow (-1: unknown).
+func hostBusy() float64 {
+	s := hostload.Read(quietWindow)
+	if s.Error != "" {
+		return -1
+	}
+	return s.Busy
 }
 
 func errText(err error) string {

@@ -56,6 +56,7 @@ func Run(ctx context.Context, b Backend, img *image.Image, path string, opts Opt
 			defer wg.Done()
 			results[i], errs[i] = b.RunInstance(ctx, img, path, o, Instance{App: i, Shared: f, Alive: alive})
 			aliveMem[i] = 0 // it has ended: a library may break a lock it held
+			clearOpenCalls(aliveMem, i)
 			if errs[i] != nil {
 				cancel() // the host failed: stop the others
 			}

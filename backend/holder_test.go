@@ -31,6 +31,9 @@ func TestWaitsOnHolder(t *testing.T) {
 		if got := HolderGrace(p, budget+time.Millisecond, budget); got != c.want {
 			t.Errorf("%s asked about instance %d: grace %v, want %v", c.domain, c.app, got, c.want)
 		}
+		if app, ok := p.Holder(budget); ok != c.want || ok && app != int(c.app) {
+			t.Errorf("%s asked about instance %d: holder %d %v, want %v", c.domain, c.app, app, ok, c.want)
+		}
 		if c.want && HolderGrace(p, 2*budget+time.Millisecond, budget) {
 			t.Errorf("%s asked about instance %d: grace past two budgets", c.domain, c.app)
 		}
@@ -48,5 +51,48 @@ func TestNoBudgetVerdictFromTheImage(t *testing.T) {
 	_, stop := p.Call("app", abi.SysGateFault, abi.GateBudget, 16, 0, nil, 0)
 	if stop == nil || stop.Violation == nil || stop.Violation.Domain != "app" || stop.Violation.Kind == ViolationBudget {
 		t.Fatalf("a budget claim by the app: %+v", stop)
+	}
+}
+
+// TestOpenCalls: the open-call words of the liveness page say which
+// instance's library has a call open, each instance's and library's apart,
+// out-of-range instances never; an ended instance's are cleared.
+func TestOpenCalls(t *testing.T) {
+	f, b, err := aliveFile(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	o, unmap, err := MapOpenCalls(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unmap()
+	alive, unmapAlive, err := AliveReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unmapAlive()
+	o.Set(1, 3, true)
+	o.Set(2, 1, true)
+	o.Set(2, 1, false)
+	o.Set(-1, 0, true)
+	o.Set(abi.MaxApps, 0, true)
+	for app := range 3 {
+		for lib := range abi.MaxDomains {
+			if got, want := o.Open(app, lib), app == 1 && lib == 3; got != want {
+				t.Errorf("instance %d, library %d: open %v, want %v", app, lib, got, want)
+			}
+		}
+		if !alive(app) {
+			t.Errorf("instance %d: the open-call words overwrote its liveness", app)
+		}
+	}
+	if o.Open(abi.MaxApps, 0) || o.Open(-1, 0) || o.Open(1, abi.MaxDomains) || (*OpenCalls)(nil).Open(1, 3) {
+		t.Error("an instance or library out of range, or no page, has a call open")
+	}
+	clearOpenCalls(b, 1)
+	if o.Open(1, 3) {
+		t.Error("instance 1 ended, and its call still reads open")
 	}
 }

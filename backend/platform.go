@@ -71,6 +71,16 @@ func (p *Platform) WaitsOnHolder(within time.Duration) bool {
 	return at != 0 && time.Since(time.Unix(0, at)) <= within
 }
 
+// Holder is the instance a library last heard, within the last
+// `within`, still runs while it waited on that instance's lock (see
+// WaitsOnHolder).
+func (p *Platform) Holder(within time.Duration) (app int, ok bool) {
+	if p == nil || !p.WaitsOnHolder(within) {
+		return 0, false
+	}
+	return int(p.heldByApp.Load()), true
+}
+
 // HolderGrace says whether a call-budget watchdog lets a call open for
 // age (past budget) run on: a call that waits on another instance's lock
 // (WaitsOnHolder within half a budget) is owed one more budget, in which

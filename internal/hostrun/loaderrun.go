@@ -214,11 +214,16 @@ type loaderRun struct {
 	// mprotect: the page size each library's private memory ended up in
 	// is read from the image's process's smaps (opened at its start,
 	// while it may still be opened) and reported when the run stops.
-	pages    bool
-	split    bool           // process: report the core the process ran on
-	noHuge   map[int]string // library -> why its data asked for no huge pages
-	smaps    *os.File
-	reported sync.Once
+	pages bool
+	split bool // process: report the core the process ran on
+	// openCalls: process, a library's supervisor with other instances:
+	// the instances' open-call words (backend.OpenCalls); app is the
+	// instance this process belongs to.
+	openCalls *backend.OpenCalls
+	app       int
+	noHuge    map[int]string // library -> why its data asked for no huge pages
+	smaps     *os.File
+	reported  sync.Once
 
 	mu        sync.Mutex
 	pid       int
@@ -439,16 +444,30 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	printed := &backend.Capture{Max: 16 << 20}
 	plt := &backend.Platform{Result: res, Params: req.Params, Output: io.MultiWriter(os.Stdout, printed), Entry: p.entryName,
 		Scribble: p.scribble, Image: img, NIC: nicLink, App: req.App}
+	var openCalls *backend.OpenCalls
 	if req.AliveFD != 0 {
 		alive, _, err := backend.AliveReader(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
 		if err != nil {
 			return nil, err
 		}
 		plt.AppAlive = alive
+		if hb.Isolation == SplitProcesses && req.Lib != 0 {
+			// This library's supervisor says while it sees a call open,
+			// so that a call of another instance's waiting on this one's
+			// lock is not blamed for the time this one's call is timed.
+			// Kept mapped, as the liveness page is, for the watchdog's
+			// last look.
+			open, _, err := backend.MapOpenCalls(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
+			if err != nil {
+				return nil, err
+			}
+			openCalls = open
+		}
 	}
 	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages,
 		scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
-		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses}
+		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses,
+		openCalls: openCalls, app: req.App}
 	if req.CallBudget > 0 && (r.attested || r.split && req.Lib != 0) {
 		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
 	}
@@ -475,14 +494,21 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		return nil, err
 	}
 	go r.serve()
+	var watched chan bool // process: whether the supervisor blamed a call
 	switch {
 	case r.budget > 0 && r.split:
-		go r.watchServed(req.CallBudget)
+		watched = make(chan bool, 1)
+		go func() { watched <- r.watchServed(req.CallBudget) }()
 	case r.budget > 0:
 		go r.watchBudget(req.CallBudget)
 	}
 	err = <-waited
 	close(r.done)
+	if watched != nil && !<-watched {
+		// Ended with no verdict (a crash, or the run's end): no call of
+		// it is open, so a waiter on a lock it held is not excused.
+		r.openCalls.Set(r.app, r.p.lib, false)
+	}
 	if r.smaps != nil {
 		r.smaps.Close()
 	}

@@ -38,53 +38,85 @@ func (c servedCall) begun(start uint64) uint64 {
 	return min(max(start, c.floor), c.firstSeen)
 }
 
-// overrun says whether a call open for age is blamed now under budget.
-// A call from another library gets a grace of two looks, since its
-// caller's own call (older, and timed by the caller's supervisor) is past
-// the budget first and is the one blamed, as under the other backends; a
-// call that waits on another live instance's lock gets backend.HolderGrace.
-func overrun(age, budget, grace time.Duration, fromLibrary, waitsOnHolder bool) bool {
+// overrun says whether a call open for age is blamed now under budget,
+// own being the part of age since the supervisor last saw it wait on
+// another instance's lock whose holder has a call open (all of age if it
+// never did). While the holder's call is open (holderOpen) the waiter is
+// never blamed: that call is timed by its own supervisor, which blames
+// the holder when it overruns, however long stopping it then takes; once
+// it is over the waiter has a budget of its own to finish in. A call
+// from another library gets a grace of two looks, since its caller's own
+// call (older, and timed by the caller's supervisor) is past the budget
+// first and is the one blamed, as under the other backends; a call that
+// waits on another live instance's lock with no call open gets
+// backend.HolderGrace (waitsOnHolder).
+func overrun(age, own, budget, grace time.Duration, fromLibrary, holderOpen, waitsOnHolder bool) bool {
 	switch {
-	case age <= budget, waitsOnHolder:
+	case holderOpen, own <= budget, waitsOnHolder:
 		return false
 	case fromLibrary:
-		return age > budget+grace
+		return own > budget+grace
 	}
 	return true
 }
 
+// holderOpen says whether the call this process serves waits on the
+// lock of another instance whose same library has a call open (the lock
+// lives in that library's data, so only a call of it holds it): the waiter
+// heard from plib_app_alive within half a budget that the holder runs
+// (the platform's record), and the holder's supervisor says its call is
+// open (the open-call words). The application can write neither.
+func (r *loaderRun) holderOpen(budget time.Duration) bool {
+	app, ok := r.plt.Holder(budget / 2)
+	return ok && app != r.app && r.openCalls.Open(app, r.p.lib)
+}
+
 // watchServed ends the run of the library this process serves when a call
-// it serves runs past the budget, naming the library and the entry.
-func (r *loaderRun) watchServed(budget time.Duration) {
+// it serves runs past the budget, naming the library and the entry, and
+// says whether it did.
+func (r *loaderRun) watchServed(budget time.Duration) (blamed bool) {
 	lib := r.p.img.Domains[r.p.lib]
 	slot := int(lib.Slot() - abi.ImageBase)
 	tick := callbudget.Tick(budget)
 	var seen servedCall
+	var excused uint64 // TSC of the last look that saw the call wait on an open holder
 	open, last := false, tsc()
 	callbudget.Watch(r.done, budget, func() bool {
 		now := tsc()
 		n := load64(r.p.mem, slot+abi.SlotEntries)
 		start, entry, whole := r.p.openCall(lib.ID)
+		r.openCalls.Set(r.app, lib.ID, start != 0)
 		if start == 0 {
 			open, last = false, now
 			return false
 		}
 		if !open || seen.calls != n {
-			seen, open = servedCall{calls: n, firstSeen: now, floor: last}, true
+			seen, open, excused = servedCall{calls: n, firstSeen: now, floor: last}, true, 0
 		}
 		last = now
 		if !whole || load64(r.p.mem, slot+abi.SlotEntries) != n {
 			return false // caught between two of the gate's stores: look again next time
 		}
-		age := time.Duration(float64(now-seen.begun(start)) / caps.TSCHz() * 1e9)
+		ns := func(from uint64) time.Duration { return time.Duration(float64(now-from) / caps.TSCHz() * 1e9) }
+		began := seen.begun(start)
+		held := r.holderOpen(budget)
+		if held {
+			excused = now
+		}
+		age, own := ns(began), ns(max(began, excused))
 		fromLibrary := load64(r.p.mem, slot+abi.SlotCaller) != 0
-		if !overrun(age, budget, 2*tick, fromLibrary, backend.HolderGrace(r.plt, age, budget)) {
+		if !overrun(age, own, budget, 2*tick, fromLibrary, held, backend.HolderGrace(r.plt, age, budget)) {
 			return false
 		}
+		// The word stays set: a waiter on this instance's lock is not
+		// blamed while this instance is stopped for it.
+		r.openCalls.Set(r.app, lib.ID, true)
 		r.stop(callbudget.Violation(r.p.img, entry, budget,
 			fmt.Sprintf("the supervisor of library %s's process, from its trusted slot (the process was ended)", lib.Name)), false, 0)
+		blamed = true
 		return true
 	})
+	return blamed
 }
 
 // openCall reads library lib's open call from its trusted slot: its start

@@ -9,9 +9,12 @@ import (
 // The slot's start word is the library's to write, so the supervisor
 // bounds it by its own looks: never before the last look that saw no
 // such call, never after the first look that saw it. A call from another
-// library is owed two looks (its caller's older call is blamed first),
-// a call waiting on another live instance's lock is not blamed here
-// (backend.HolderGrace bounds that), and anything else past the budget is.
+// library is owed two looks (its caller's older call is blamed first), a
+// call waiting on another instance's lock is never blamed while the
+// holder has a call open (the holder's supervisor times that one) and
+// then has a budget of its own, one waiting on a holder with no call
+// open is not blamed here (backend.HolderGrace bounds that), and anything
+// else past the budget is.
 func TestServedCallTiming(t *testing.T) {
 	c := servedCall{calls: 7, floor: 1000, firstSeen: 2000}
 	for _, x := range []struct{ start, want uint64 }{
@@ -25,19 +28,30 @@ func TestServedCallTiming(t *testing.T) {
 	}
 	const budget, grace = 2 * time.Second, 100 * time.Millisecond
 	for _, x := range []struct {
-		age           time.Duration
+		age, own      time.Duration
 		fromLibrary   bool
+		holderOpen    bool
 		waitsOnHolder bool
 		want          bool
 	}{
-		{budget, false, false, false},
-		{budget + time.Millisecond, false, false, true},
-		{budget + 50*time.Millisecond, true, false, false},
-		{budget + grace + time.Millisecond, true, false, true},
-		{budget + time.Second, false, true, false},
+		{budget, budget, false, false, false, false},
+		{budget + time.Millisecond, budget + time.Millisecond, false, false, false, true},
+		{budget + 50*time.Millisecond, budget + 50*time.Millisecond, true, false, false, false},
+		{budget + grace + time.Millisecond, budget + grace + time.Millisecond, true, false, false, true},
+		{budget + time.Second, budget + time.Second, false, false, true, false},
+		// The holder's call is open, however long this one has waited
+		// (a loaded machine slow to stop the holder).
+		{10 * budget, 10 * budget, false, true, false, false},
+		{10 * budget, 10 * budget, true, true, false, false},
+		// The holder's call is over: a budget from the last look that
+		// saw it open, not from the call's start.
+		{10 * budget, budget, false, false, false, false},
+		{10 * budget, budget + time.Millisecond, false, false, false, true},
+		{10 * budget, budget + grace + time.Millisecond, true, false, false, true},
 	} {
-		if got := overrun(x.age, budget, grace, x.fromLibrary, x.waitsOnHolder); got != x.want {
-			t.Errorf("overrun(age %v, from a library %v, waits on a holder %v) = %v, want %v", x.age, x.fromLibrary, x.waitsOnHolder, got, x.want)
+		if got := overrun(x.age, x.own, budget, grace, x.fromLibrary, x.holderOpen, x.waitsOnHolder); got != x.want {
+			t.Errorf("overrun(age %v, own %v, from a library %v, holder open %v, waits on a holder %v) = %v, want %v",
+				x.age, x.own, x.fromLibrary, x.holderOpen, x.waitsOnHolder, got, x.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,5 +66,72 @@ func TestWakeCostHoldsUnderLoad(t *testing.T) {
 	// under load read 0.6–0.9 µs against 48 µs.
 	if loaded < quiet/5 || loaded > 5*quiet {
 		t.Errorf("under load the wake-up cost read %v against %v: more than 5x apart", loaded, quiet)
+	}
+}
+
+// TestCalibrateSteady: a calibration drops its warm-up wake-ups, takes a
+// reading again while its halves disagree or the host was busy, keeps
+// the steady one taken on the quietest host, and says all that in its
+// method; a reading that never settles is kept, and says that too.
+func TestCalibrateSteady(t *testing.T) {
+	const us = time.Microsecond
+	// reading: wakeWarmup cold wake-ups, then wakeSamples whose first
+	// half costs first and second half second.
+	reading := func(first, second time.Duration) []time.Duration {
+		var l []time.Duration
+		for range wakeWarmup {
+			l = append(l, 5*time.Millisecond)
+		}
+		for i := range wakeSamples {
+			l = append(l, first+time.Duration(i%7)*us)
+			if i >= wakeSamples/2 {
+				l[len(l)-1] = second + time.Duration(i%7)*us
+			}
+		}
+		return l
+	}
+	// fake measures readings in turn, the host busy as busy says
+	// before each.
+	fake := func(busy []float64, readings ...[]time.Duration) (func(int, time.Duration) ([]time.Duration, int, error), func() float64, *int) {
+		calls, looks := new(int), 0
+		return func(n int, settle time.Duration) ([]time.Duration, int, error) {
+				if n != wakeWarmup+wakeSamples || settle != wakeSettle {
+					t.Errorf("measured %d wake-ups after %v, want %d after %v", n, settle, wakeWarmup+wakeSamples, wakeSettle)
+				}
+				*calls++
+				return readings[min(*calls, len(readings))-1], 0, nil
+			}, func() float64 {
+				looks++
+				return busy[min(looks, len(busy))-1]
+			}, calls
+	}
+	quiet := []float64{0.1}
+	for _, c := range []struct {
+		what     string
+		busy     []float64
+		readings [][]time.Duration
+		calls    int
+		lo, hi   time.Duration // the median kept
+		says     []string
+		never    string
+	}{
+		{"a drifting reading, then a steady one", quiet, [][]time.Duration{reading(300*us, 50*us), reading(50*us, 52*us)},
+			2, 50 * us, 60 * us, []string{"attempt 2 of 2", "warm-up", "10% busy"}, "not"},
+		{"a steady reading", quiet, [][]time.Duration{reading(40*us, 41*us)}, 1, 40 * us, 48 * us, nil, "attempt"},
+		{"never steady", quiet, [][]time.Duration{reading(300*us, 50*us)}, wakeTries, 50 * us, 310 * us, []string{"not steady"}, "not quiet"},
+		{"a busy host, then a quiet one", []float64{0.9, 0.1}, [][]time.Duration{reading(30*us, 31*us), reading(70*us, 71*us)},
+			2, 70 * us, 78 * us, []string{"attempt 2 of 2", "10% busy"}, "not"},
+		{"never quiet: the quietest kept", []float64{0.9, 0.5, 0.8}, [][]time.Duration{reading(30*us, 31*us), reading(70*us, 71*us), reading(20*us, 21*us)},
+			wakeTries, 70 * us, 78 * us, []string{"50% busy", "not quiet in 3 attempts", "attempt 2 of 3"}, "not steady"},
+	} {
+		m, busy, calls := fake(c.busy, c.readings...)
+		b := calibrate(m, busy)
+		ok := *calls == c.calls && b.Samples == wakeSamples && b.WakeNS >= float64(c.lo) && b.WakeNS <= float64(c.hi) && !strings.Contains(b.Method, c.never)
+		for _, w := range c.says {
+			ok = ok && strings.Contains(b.Method, w)
+		}
+		if !ok {
+			t.Errorf("%s: %d attempts, %+v", c.what, *calls, b)
+		}
 	}
 }

@@ -105,7 +105,8 @@ func calibrate(measure func(n int, settle time.Duration) ([]time.Duration, int, 
 		}
 	}
 	var lat []time.Duration
-	method := fmt.Sprintf("median of one-way futex wake-ups of a thread seen asleep, on a core idle for %v, after %d warm-up wake-ups dropped", wakeSettle, wakeWarmup)
+	method := fmt.Sprintf("median of one-way futex wake-ups of a thread seen asleep, on a core idle for %v, "+
+		"after %d warm-up wake-ups dropped", wakeSettle, wakeWarmup)
 	if len(got) > 0 {
 		r := got[pick]
 		lat = r.lat

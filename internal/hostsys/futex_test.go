@@ -85,7 +85,9 @@ func TestScopeIsTheOperation(t *testing.T) {
 }
 
 // TestWaitTimesOut: a wait nobody wakes returns ETIMEDOUT after its
-// limit, not before; a wait on a word that no longer holds the value
+// limit, not before, and at once for a limit of 0 or less (a limit
+// computed from an application's number never becomes no limit); a
+// wait on a word that no longer holds the value
 // returns EAGAIN at once.
 func TestWaitTimesOut(t *testing.T) {
 	var word uint32
@@ -95,6 +97,12 @@ func TestWaitTimesOut(t *testing.T) {
 	}
 	if d := time.Since(start); d < 30*time.Millisecond {
 		t.Errorf("an unwoken 30 ms wait returned after %v", d)
+	}
+	for _, d := range []time.Duration{0, -time.Second} {
+		start := time.Now()
+		if err := Private.Wait(&word, 0, d); !errors.Is(err, unix.ETIMEDOUT) || time.Since(start) > time.Second {
+			t.Errorf("a wait of %v returned %v after %v, want ETIMEDOUT at once", d, err, time.Since(start))
+		}
 	}
 	if err := Shared.Wait(&word, 1, Forever); !errors.Is(err, unix.EAGAIN) {
 		t.Errorf("a wait for a value the word does not hold returned %v, want EAGAIN", err)

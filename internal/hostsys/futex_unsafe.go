@@ -28,8 +28,10 @@ const (
 	futexPrivateFlag = 128
 )
 
-// Forever is Wait's timeout for a wait with no time limit.
-const Forever time.Duration = 0
+// Forever is Wait's timeout for a wait with no time limit. It is no
+// duration arithmetic can give: a limit computed from a caller's number
+// (0 included) stays a limit.
+const Forever time.Duration = -1 << 63
 
 // All is Wake's count that wakes every waiter.
 const All = 1 << 30
@@ -41,14 +43,15 @@ func (s Scope) op(op uintptr) uintptr {
 	return op
 }
 
-// Wait sleeps while *word holds val, at most d (Forever: no limit): one
+// Wait sleeps while *word holds val, at most d (0 or less: it only
+// checks the word; Forever: no limit): one
 // futex(2) FUTEX_WAIT call, private or not as s says. It returns nil when
 // woken (or woken spuriously), unix.EAGAIN when the word did not hold
 // val, unix.ETIMEDOUT when d passed and unix.EINTR on a signal.
 func (s Scope) Wait(word *uint32, val uint32, d time.Duration) error {
 	var ts uintptr
 	if d != Forever {
-		t := unix.NsecToTimespec(d.Nanoseconds())
+		t := unix.NsecToTimespec(max(d, 0).Nanoseconds())
 		ts = uintptr(unsafe.Pointer(&t))
 	}
 	if _, _, errno := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(word)), s.op(futexWait), uintptr(val), ts, 0, 0); errno != 0 {

@@ -2,6 +2,8 @@ package hostsys
 
 import (
 	"errors"
+	"os"
+	"os/exec"
 	"runtime"
 	"testing"
 	"time"
@@ -121,4 +123,50 @@ func TestWordBounds(t *testing.T) {
 		}
 	}()
 	Word(b, 5)
+}
+
+// TestSharedCrossesProcesses: a Shared wake in this process wakes a
+// Shared wait in another process that maps the same page (as a
+// supervisor wakes the image's process), which a private futex cannot.
+func TestSharedCrossesProcesses(t *testing.T) {
+	if os.Getenv("HOSTSYS_SHARED_WAITER") == "1" {
+		mem, err := unix.Mmap(3, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+		if err != nil {
+			os.Exit(2)
+		}
+		if Shared.Wait(Word(mem, 0), 1, 10*time.Second) != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	fd, err := unix.MemfdCreate("hostsys-futex", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), "memfd")
+	defer f.Close()
+	if err := f.Truncate(4096); err != nil {
+		t.Fatal(err)
+	}
+	mem, err := unix.Mmap(fd, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(mem)
+	*Word(mem, 0) = 1
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSharedCrossesProcesses$")
+	cmd.Env = append(os.Environ(), "HOSTSYS_SHARED_WAITER=1")
+	cmd.ExtraFiles = []*os.File{f}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	woke := 0
+	for deadline := time.Now().Add(5 * time.Second); woke == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		woke = Shared.Wake(Word(mem, 0), All)
+	}
+	err = cmd.Wait()
+	if woke != 1 || err != nil {
+		t.Fatalf("the other process's waiter: woken %d, exit %v", woke, err)
+	}
 }

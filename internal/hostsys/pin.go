@@ -12,7 +12,11 @@ func Pin(tid, cpu int) error {
 	var set unix.CPUSet
 	set.Set(cpu)
 	if err := unix.SchedSetaffinity(tid, &set); err != nil {
-		return fmt.Errorf("hold thread %d on core %d: %w", tid, cpu, err)
+		who := fmt.Sprintf("thread %d", tid)
+		if tid == 0 {
+			who = "this thread"
+		}
+		return fmt.Errorf("hold %s on core %d: %w", who, cpu, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/internal/caps"
+	"plib/internal/hostsys"
 	"plib/vmm/kvm"
 )
 
@@ -22,15 +23,11 @@ import (
 // pinned runs fn on this (locked) thread with its affinity set to cpu,
 // then puts the old affinity back.
 func pinned(cpu int, fn func()) error {
-	var old, set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
+	restore, err := hostsys.PinThread(cpu)
+	if err != nil {
 		return err
 	}
-	set.Set(cpu)
-	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		return err
-	}
-	defer unix.SchedSetaffinity(0, &old)
+	defer restore()
 	fn()
 	return nil
 }
@@ -43,9 +40,7 @@ func partner(cpu int, serve func(stop *uint32)) (func(), error) {
 	go func() {
 		runtime.LockOSThread() // stays locked: the thread dies with its pinning
 		defer close(done)
-		var set unix.CPUSet
-		set.Set(cpu)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
+		if err := hostsys.Pin(0, cpu); err != nil {
 			ready <- err
 			return
 		}
@@ -53,7 +48,7 @@ func partner(cpu int, serve func(stop *uint32)) (func(), error) {
 		serve(&stop)
 	}()
 	if err := <-ready; err != nil {
-		return nil, fmt.Errorf("pin a thread to core %d: %w", cpu, err)
+		return nil, fmt.Errorf("the partner thread: %w", err)
 	}
 	return func() {
 		atomic.StoreUint32(&stop, 1)
@@ -68,11 +63,15 @@ func partner(cpu int, serve func(stop *uint32)) (func(), error) {
 // a request and a reply through one shared word, each side spinning on
 // its own core, with no system call.
 func setupSpinCrossCore() (func(int), func(), error) {
-	if caps.ProbeCPU().Cores < 2 {
-		return nil, nil, errors.New("needs two cores")
+	cores, err := hostsys.UsableCores()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cores) < 2 {
+		return nil, nil, fmt.Errorf("needs two cores; this process may use %v", cores)
 	}
 	var word uint32
-	stop, err := partner(1, func(stop *uint32) {
+	stop, err := partner(cores[1], func(stop *uint32) {
 		for atomic.LoadUint32(stop) == 0 {
 			if atomic.LoadUint32(&word) == 1 {
 				atomic.StoreUint32(&word, 2)
@@ -83,7 +82,7 @@ func setupSpinCrossCore() (func(int), func(), error) {
 		return nil, nil, err
 	}
 	op := func(n int) {
-		pinned(0, func() {
+		pinned(cores[0], func() {
 			for i := 0; i < n; i++ {
 				atomic.StoreUint32(&word, 1)
 				for atomic.LoadUint32(&word) != 2 {
@@ -98,38 +97,36 @@ func setupSpinCrossCore() (func(int), func(), error) {
 // wait: a futex wake and wait each way between two threads on one core,
 // so every round trip is two context switches and no cross-core wake-up.
 func setupFutexSameCore() (func(int), func(), error) {
+	cores, err := hostsys.UsableCores()
+	if err != nil {
+		return nil, nil, err
+	}
 	var word uint32
-	stop, err := partner(0, func(stop *uint32) {
+	stop, err := partner(cores[0], func(stop *uint32) {
 		for atomic.LoadUint32(stop) == 0 {
 			if atomic.LoadUint32(&word) != 1 {
-				futexWaitTimeout(&word, atomic.LoadUint32(&word), time.Millisecond)
+				hostsys.Private.Wait(&word, atomic.LoadUint32(&word), time.Millisecond)
 				continue
 			}
 			atomic.StoreUint32(&word, 2)
-			futexWake(&word)
+			hostsys.Private.Wake(&word, 1)
 		}
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	op := func(n int) {
-		pinned(0, func() {
+		pinned(cores[0], func() {
 			for i := 0; i < n; i++ {
 				atomic.StoreUint32(&word, 1)
-				futexWake(&word)
+				hostsys.Private.Wake(&word, 1)
 				for atomic.LoadUint32(&word) == 1 {
-					futexWait(&word, 1)
+					hostsys.Private.Wait(&word, 1, hostsys.Forever)
 				}
 			}
 		})
 	}
 	return op, stop, nil
-}
-
-// futexWaitTimeout sleeps while *word == val, at most d.
-func futexWaitTimeout(word *uint32, val uint32, d time.Duration) {
-	ts := unix.NsecToTimespec(d.Nanoseconds())
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWaitPrivate, uintptr(val), uintptr(unsafe.Pointer(&ts)), 0, 0)
 }
 
 // setupKVMExitRing0 times an empty port-I/O exit from guest ring 0: a

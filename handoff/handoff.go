@@ -20,19 +20,16 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"plib/backend"
 	"plib/eptviews"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
 	"plib/internal/guestbin"
+	"plib/internal/hostsys"
 	"plib/internal/image"
 	"plib/internal/spinwait"
 	"plib/vmm"
@@ -71,15 +68,9 @@ func (Backend) Probe() backend.Mechanism {
 
 // usableCPUs are the host cores this process may run on.
 func usableCPUs() []int {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
+	cpus, err := hostsys.UsableCores()
+	if err != nil {
 		return []int{0}
-	}
-	var cpus []int
-	for i := 0; i < runtime.NumCPU()*2+64 && len(cpus) < set.Count(); i++ {
-		if set.IsSet(i) {
-			cpus = append(cpus, i)
-		}
 	}
 	return cpus
 }
@@ -436,16 +427,12 @@ func (r *run) vcpu(ctx context.Context, v int) {
 		// The thread goes back to Go's pool when the loop stops: give it
 		// back its old cores first, or a later run's goroutines (the next
 		// backend's vCPUs, the collector) would all share this one core.
-		var old unix.CPUSet
-		if err := unix.SchedGetaffinity(0, &old); err == nil {
-			defer unix.SchedSetaffinity(0, &old)
-		}
-		var set unix.CPUSet
-		set.Set(cpu)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
-			r.stop(outcome{err: fmt.Errorf("pin %s's vCPU to core %d: %w", domainName(r.img, v), cpu, err)})
+		restore, err := hostsys.PinThread(cpu)
+		if err != nil {
+			r.stop(outcome{err: fmt.Errorf("pin %s's vCPU: %w", domainName(r.img, v), err)})
 			return
 		}
+		defer restore()
 	}
 	for {
 		stopped, err := loop.Run(c)
@@ -566,29 +553,22 @@ func (r *run) report() {
 // is locked to its thread, so the wake goes straight to that thread,
 // with no goroutine hand-off in the Go scheduler on either side.
 type futexWord struct {
-	rung atomic.Uint32
+	rung uint32   // read and written atomically
 	_    [60]byte // a cache line of its own
 }
 
-// The futex operations (linux/futex.h).
-const (
-	futexWait    = 0
-	futexWake    = 1
-	futexPrivate = 128
-)
-
 // ring makes the word's parked thread (or its next park) return.
 func (w *futexWord) ring() {
-	if w.rung.Swap(1) == 0 {
-		unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&w.rung)), futexWake|futexPrivate, 1, 0, 0, 0)
+	if atomic.SwapUint32(&w.rung, 1) == 0 {
+		hostsys.Private.Wake(&w.rung, 1)
 	}
 }
 
 // park waits until the word is rung and consumes the ring; false when the
 // run has ended meanwhile.
 func (w *futexWord) park(done <-chan struct{}) bool {
-	for w.rung.Swap(0) == 0 {
-		unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&w.rung)), futexWait|futexPrivate, 0, 0, 0, 0)
+	for atomic.SwapUint32(&w.rung, 0) == 0 {
+		hostsys.Private.Wait(&w.rung, 0, hostsys.Forever)
 	}
 	select {
 	case <-done:

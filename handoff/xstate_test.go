@@ -1,7 +1,6 @@
 package handoff
 
 import (
-	"fmt"
 	"testing"
 
 	"plib/backend"
@@ -14,12 +13,7 @@ import (
 // registers reaches the application, nothing of the application's
 // control state reaches it, and tile instructions fault in both.
 func TestExtendedStateStaysOnItsVCPU(t *testing.T) {
-	for _, p := range xstatecheck.Parts {
-		t.Run(fmt.Sprintf("part%d", p), func(t *testing.T) {
-			res, out := runOut(t, "xstate", p.Params(), backend.Options{})
-			if err := xstatecheck.Check(res, p, true); err != nil {
-				t.Errorf("%v\n%s", err, out)
-			}
-		})
-	}
+	xstatecheck.Run(t, true, func(t *testing.T, params map[string]int64) (*backend.Result, string) {
+		return runOut(t, "xstate", params, backend.Options{})
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"plib/internal/abi"
 	"plib/internal/callbudget"
 	"plib/internal/caps"
+	"plib/internal/hostsys"
 	"plib/internal/image"
 	"plib/vmm/kvm"
 	"plib/vmm/vcpu"
@@ -37,7 +38,7 @@ type Machine struct {
 	// CallBudget bounds one library call: from the app's switch into a
 	// library to the switch back (nested calls included). 0: no bound.
 	CallBudget time.Duration
-	scribbler  *scribbler // plib_scribble's writer, while one runs
+	scribbler  *hostsys.Scribbler // plib_scribble's writer, while one runs
 	plat       *backend.Platform
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/internal/hostsys"
 	"plib/internal/image"
 )
 
@@ -51,7 +52,7 @@ func Serve(ctx context.Context, f *os.File, img *image.Image, wire bool) []strin
 		if ctx.Err() != nil {
 			return nil // no library attached a NIC: nothing to say
 		}
-		futexWaitOn(mem, ctl+ctlSeq, load32(mem, ctl+ctlSeq), 50*time.Millisecond)
+		hostsys.Shared.Wait(word(mem, ctl+ctlSeq), load32(mem, ctl+ctlSeq), 50*time.Millisecond)
 	}
 	off, ok := ringAt(ranges, int(load32(mem, ctl+ctlLib)), get64(mem, ctl+ctlAddr))
 	if !ok || uint64(off) != get64(mem, ctl+ctlOff) {
@@ -119,7 +120,7 @@ func (d *Device) loop(ctx context.Context) {
 			}
 			store32(d.mem, r+DevSleep, 1)
 			if load32(d.mem, r+TxProd) == cons { // posted after we looked? then the library saw us awake
-				futexWaitOn(d.mem, r+DevSleep, 1, 50*time.Millisecond)
+				hostsys.Shared.Wait(word(d.mem, r+DevSleep), 1, 50*time.Millisecond)
 			}
 			store32(d.mem, r+DevSleep, 0)
 			last = time.Now()
@@ -179,7 +180,7 @@ func (d *Device) rxPut(frame []byte) {
 func (d *Device) notify() {
 	add32(d.mem, d.ring+Gen, 1)
 	if load32(d.mem, d.ring+Waiters) > 0 {
-		futexWakeAll(d.mem, d.ring+Gen)
+		hostsys.Shared.Wake(word(d.mem, d.ring+Gen), hostsys.All)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/internal/abi"
+	"plib/internal/hostsys"
 	"plib/internal/image"
 )
 
@@ -102,14 +103,14 @@ func (l *Link) Call(domain string, nr, a0, a1 uint64) uint64 {
 			return refused
 		}
 		store32(l.mem, off+DevSleep, 0)
-		futexWakeAll(l.mem, off+DevSleep)
+		hostsys.Shared.Wake(word(l.mem, off+DevSleep), hostsys.All)
 		return 0
 	case abi.SysNicWake:
 		off, ok := l.attached(domain)
 		if !ok {
 			return refused
 		}
-		futexWakeAll(l.mem, off+Gen)
+		hostsys.Shared.Wake(word(l.mem, off+Gen), hostsys.All)
 		return 0
 	case abi.SysNicWait:
 		off, ok := l.ring()
@@ -122,7 +123,7 @@ func (l *Link) Call(domain string, nr, a0, a1 uint64) uint64 {
 		}
 		add32(l.mem, off+Waiters, 1)
 		if load32(l.mem, off+Gen) == uint32(a0) {
-			futexWaitOn(l.mem, off+Gen, uint32(a0), time.Duration(us)*time.Microsecond)
+			hostsys.Shared.Wait(word(l.mem, off+Gen), uint32(a0), time.Duration(us)*time.Microsecond)
 		}
 		add32(l.mem, off+Waiters, ^uint32(0))
 		return 0
@@ -181,6 +182,6 @@ func (l *Link) attach(domain string, addr uint64) uint64 {
 	put64(l.mem, l.ctl+ctlOff, uint64(off))
 	put64(l.mem, l.ctl+ctlAddr, addr)
 	store32(l.mem, l.ctl+ctlSeq, 1)
-	futexWakeAll(l.mem, l.ctl+ctlSeq)
+	hostsys.Shared.Wake(word(l.mem, l.ctl+ctlSeq), hostsys.All)
 	return 0
 }

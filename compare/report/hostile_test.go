@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"plib/internal/untrusted"
+	"plib/internal/untrusted/mdmodel"
 )
 
 // hostileLabels are bench labels an image may declare (image.conf allows
@@ -116,35 +116,6 @@ func mdCells(line string) []string {
 	return append(cells, strings.TrimSpace(cur.String()))[1:] // the text before the first '|' is no cell
 }
 
-// mdText undoes Markdown's escapes of plain text: backslash escapes and
-// the three entities untrusted.Markdown writes.
-func mdText(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && i+1 < len(s) && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", s[i+1]) >= 0:
-			b.WriteByte(s[i+1])
-			i++
-		case strings.HasPrefix(s[i:], "&lt;"):
-			b.WriteByte('<')
-			i += 3
-		case strings.HasPrefix(s[i:], "&gt;"):
-			b.WriteByte('>')
-			i += 3
-		case strings.HasPrefix(s[i:], "&amp;"):
-			b.WriteByte('&')
-			i += 4
-		case strings.HasPrefix(s[i:], "&#58;"), strings.HasPrefix(s[i:], "&#46;"), strings.HasPrefix(s[i:], "&#64;"):
-			n, _ := strconv.Atoi(s[i+2 : i+4])
-			b.WriteByte(byte(n))
-			i += 4
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
-
 // FuzzMarkdownReport reads report.md, README's headline and
 // docs/measured-results.md's section back: no '<'
 // at all (so no tag, no HTML comment, no README marker), every table row
@@ -174,7 +145,7 @@ func FuzzMarkdownReport(f *testing.F) {
 				} else if len(cells) != header {
 					t.Fatalf("%s: a row of %d cells under a header of %d: %q", name, len(cells), header, line)
 				}
-				if len(cells) > 1 && (mdText(cells[1]) == flat || name == "README headline" && mdText(cells[0]) == flat) {
+				if len(cells) > 1 && (mdmodel.Read(cells[1]) == flat || name == "README headline" && mdmodel.Read(cells[0]) == flat) {
 					found = true // report.md's detail row names the label second, the headline's row first
 				}
 			}

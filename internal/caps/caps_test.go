@@ -48,3 +48,15 @@ func TestTSCHz(t *testing.T) {
 		t.Errorf("TSC frequency %.0f Hz is implausible", hz)
 	}
 }
+
+// TestXCR0Components: the components are the SDM's bits (x87 0, SSE 1,
+// AVX 2, opmask 5, ZMM_Hi256 6, Hi16_ZMM 7), and this host's XCR0
+// enables x87 and SSE wherever it enables XSAVE at all.
+func TestXCR0Components(t *testing.T) {
+	if XCR0Guest != 0b1110_0111 || XCR0AVX != 4 || XCR0Opmask != 32 {
+		t.Errorf("XCR0Guest %#b, AVX %#x, opmask %#x", XCR0Guest, XCR0AVX, XCR0Opmask)
+	}
+	if x := HostXCR0(); x != 0 && x&(XCR0X87|XCR0SSE) != XCR0X87|XCR0SSE {
+		t.Errorf("this host's XCR0 %#x lacks x87 or SSE", x)
+	}
+}

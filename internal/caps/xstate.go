@@ -4,18 +4,24 @@ import "plib/internal/abi"
 
 func xgetbv0() uint64
 
-// XCR0 state components (Intel SDM vol. 1, 13.1).
+// XCR0 state components (Intel SDM vol. 1, 13.1): bit i enables
+// component i. x87, SSE and AVX are components 0 to 2.
 const (
-	XCR0X87      = 1 << 0
-	XCR0SSE      = 1 << 1
-	XCR0AVX      = 1 << 2
-	XCR0Opmask   = 1 << 5
-	XCR0ZMMHi256 = 1 << 6
-	XCR0Hi16ZMM  = 1 << 7
-	// XCR0Guest is every component a plib guest may enable: no AMX tile
-	// state (bits 17, 18), no MPX, no PKRU, no supervisor state.
-	XCR0Guest = XCR0X87 | XCR0SSE | XCR0AVX | XCR0Opmask | XCR0ZMMHi256 | XCR0Hi16ZMM
+	XCR0X87 = 1 << iota
+	XCR0SSE
+	XCR0AVX
 )
+
+// AVX-512's three components, 5 to 7 (3 and 4 are MPX's).
+const (
+	XCR0Opmask = 1 << (iota + 5)
+	XCR0ZMMHi256
+	XCR0Hi16ZMM
+)
+
+// XCR0Guest is every component a plib guest may enable: no AMX tile
+// state (components 17, 18), no MPX, no PKRU, no supervisor state.
+const XCR0Guest = XCR0X87 | XCR0SSE | XCR0AVX | XCR0Opmask | XCR0ZMMHi256 | XCR0Hi16ZMM
 
 // HostXCR0 is this process's XCR0 (XGETBV), 0 where the OS has not
 // enabled XSAVE (CPUID.1:ECX.OSXSAVE clear): then only x87 and SSE exist.

@@ -20,6 +20,7 @@ import (
 	"plib/internal/callbudget"
 	"plib/internal/caps"
 	"plib/internal/guestbin"
+	"plib/internal/hostsys"
 	"plib/internal/image"
 	"plib/internal/pagefault"
 )
@@ -585,12 +586,10 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 		return nil
 	}
 	if r.pinCore > 0 { // the process backend's placement (WaitPlan)
-		var set unix.CPUSet
-		set.Set(r.pinCore - 1)
-		if err := unix.SchedSetaffinity(pid, &set); err != nil {
+		if err := hostsys.Pin(pid, r.pinCore-1); err != nil {
 			syscall.Kill(pid, syscall.SIGKILL)
 			wait4(pid, &ws)
-			started <- fmt.Errorf("hold the image's process on core %d: %w", r.pinCore-1, err)
+			started <- fmt.Errorf("the image's process: %w", err)
 			return nil
 		}
 	}
@@ -847,7 +846,7 @@ func (r *loaderRun) serve() {
 		}
 		st := load32(pg, abi.PlatState)
 		if st != abi.PlatCall {
-			futexWaitShared(pg, abi.PlatState, st, 20*time.Millisecond)
+			hostsys.Shared.Wait(hostsys.Word(pg, abi.PlatState), st, 20*time.Millisecond)
 			continue
 		}
 		// Each word is read once: the image may change them meanwhile.
@@ -865,7 +864,7 @@ func (r *loaderRun) serve() {
 		}
 		store64(pg, abi.CtxRetval, ret)
 		store32(pg, abi.PlatState, abi.PlatDone)
-		futexWakeShared(pg, abi.PlatState)
+		hostsys.Shared.Wake(hostsys.Word(pg, abi.PlatState), hostsys.All)
 	}
 }
 

@@ -2,7 +2,6 @@ package hostrun
 
 import (
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -15,17 +14,6 @@ func load32(b []byte, off int) uint32 { return atomic.LoadUint32((*uint32)(unsaf
 // store32 and store64 write a word that another process reads.
 func store32(b []byte, off int, v uint32) { atomic.StoreUint32((*uint32)(unsafe.Pointer(&b[off])), v) }
 func store64(b []byte, off int, v uint64) { atomic.StoreUint64((*uint64)(unsafe.Pointer(&b[off])), v) }
-
-// futexWaitShared sleeps while the word at b[off] holds val, at most d.
-func futexWaitShared(b []byte, off int, val uint32, d time.Duration) {
-	ts := unix.NsecToTimespec(d.Nanoseconds())
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&b[off])), futexOpWait, uintptr(val), uintptr(unsafe.Pointer(&ts)), 0, 0)
-}
-
-// futexWakeShared wakes the waiters on the word at b[off].
-func futexWakeShared(b []byte, off int) {
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&b[off])), futexOpWake, 1<<30, 0, 0, 0)
-}
 
 // mapSharedOver maps size bytes of f at off over b[at:], in place.
 func mapSharedOver(b []byte, at int, f uintptr, off, size uint64) error {

@@ -15,6 +15,7 @@ import (
 
 	"plib/backend"
 	"plib/internal/abi"
+	"plib/internal/hostsys"
 	"plib/internal/image"
 	"plib/internal/spinwait"
 )
@@ -159,7 +160,7 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 				if ch[1] == d.ID {
 					page := mem[off : off+abi.PageSize]
 					binary.LittleEndian.PutUint32(page[abi.ReqDead:], 1)
-					futexWake(page)
+					hostsys.Shared.Wake(hostsys.Word(page, 0), hostsys.All)
 				}
 			}
 			mu.Lock()

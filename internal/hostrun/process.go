@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"plib/internal/abi"
+	"plib/internal/hostsys"
 	"plib/internal/image"
 )
 
@@ -14,9 +15,9 @@ import (
 type process struct {
 	mem        []byte // [abi.ImageBase, img.End)
 	img        *image.Image
-	lib        int        // process backend: the library this process serves (0: the app)
-	anyDomain  bool       // none: platform calls may read any domain's memory
-	scribbling *scribbler // plib_scribble's writer, while one runs
+	lib        int                // process backend: the library this process serves (0: the app)
+	anyDomain  bool               // none: platform calls may read any domain's memory
+	scribbling *hostsys.Scribbler // plib_scribble's writer, while one runs
 
 	// private are the ranges the image's process holds in private copies
 	// (mprotect: a library's data in huge pages), which mem does not

@@ -3,10 +3,9 @@ package hostrun
 import (
 	"fmt"
 
-	"golang.org/x/sys/unix"
-
 	"plib/backend"
 	"plib/internal/abi"
+	"plib/internal/hostsys"
 )
 
 // WaitPlan is how a run of the process backend waits and where its
@@ -19,21 +18,6 @@ type WaitPlan struct {
 	Why     string             // why auto chose this, if it did
 }
 
-// usableCores lists the cores this process may run on.
-func usableCores() []int {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		return nil
-	}
-	var ids []int
-	for i := 0; i < 1024; i++ {
-		if set.IsSet(i) {
-			ids = append(ids, i)
-		}
-	}
-	return ids
-}
-
 // PlanWait resolves a wait policy on this machine for a run whose
 // processes number sides (every application instance and every library
 // process): spin puts the application's process and the libraries' on
@@ -43,7 +27,7 @@ func usableCores() []int {
 // auto spins only where every side has a core to spin on, and otherwise
 // sleeps and says why.
 func PlanWait(w backend.WaitPolicy, sides int) (WaitPlan, error) {
-	cores := usableCores()
+	cores, _ := hostsys.UsableCores()
 	if len(cores) == 0 {
 		cores = []int{0}
 	}

@@ -1,7 +1,6 @@
 package hostrun_test
 
 import (
-	"fmt"
 	"testing"
 
 	"plib/backend"
@@ -17,13 +16,10 @@ import (
 // that the workload can see what it checks.
 func TestExtendedStateCrossesNoGate(t *testing.T) {
 	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
-		for _, p := range xstatecheck.Parts {
-			t.Run(fmt.Sprintf("%s/part%d", name, p), func(t *testing.T) {
-				res, out := runBackend(t, b, "xstate", p.Params())
-				if err := xstatecheck.Check(res, p, name != "none"); err != nil {
-					t.Errorf("%v\n%s", err, out)
-				}
+		t.Run(name, func(t *testing.T) {
+			xstatecheck.Run(t, name != "none", func(t *testing.T, params map[string]int64) (*backend.Result, string) {
+				return runBackend(t, b, "xstate", params)
 			})
-		}
+		})
 	}
 }

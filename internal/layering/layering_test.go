@@ -29,7 +29,7 @@ var layers = []layer{
 	{name: "leaf helpers", pkgs: []string{
 		"internal/abi", "internal/regfile", "internal/cvalues", "internal/guestbin", "internal/hostload",
 		"internal/untrusted/...", "internal/ddsbaseline", "internal/backendlist", "internal/testimages",
-		"internal/caps", "internal/image", "eptviews", "vmm/kvm", "internal/layering", "internal/docs",
+		"internal/caps", "internal/image", "eptviews", "vmm/kvm", "internal/layering", "internal/docs", "internal/hostsys",
 	}},
 	{name: "backend contract", pkgs: []string{"backend/..."}},
 	{name: "helpers on the contract", pkgs: []string{

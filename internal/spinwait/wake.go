@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"plib/internal/hostsys"
 )
 
 // The partner's states in a wake measurement.
@@ -38,31 +40,12 @@ func wakeLatencies(n int, settle time.Duration) (lat []time.Duration, skipped in
 	var rungAt, wokenAt atomic.Int64
 	tid := make(chan int, 1)
 	done := make(chan struct{})
-	var cpus unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &cpus); err != nil {
-		return nil, 0, fmt.Errorf("wake-up measurement: %w", err)
-	}
-	var ids []int
-	for i := 0; i < 1024 && len(ids) < 2; i++ {
-		if cpus.IsSet(i) {
-			ids = append(ids, i)
-		}
-	}
-	pin := func(k int) func() { // held on core ids[k] until the returned func
-		if len(ids) < 2 {
-			return func() {}
-		}
-		var one unix.CPUSet
-		one.Set(ids[k])
-		unix.SchedSetaffinity(0, &one)
-		return func() { unix.SchedSetaffinity(0, &cpus) }
-	}
 	start := time.Now()
 	since := func() int64 { return int64(time.Since(start)) }
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
-		defer pin(1)()
+		defer hostsys.Apart(1)()
 		defer close(done)
 		tid <- unix.Gettid()
 		for {
@@ -74,7 +57,7 @@ func wakeLatencies(n int, settle time.Duration) (lat []time.Duration, skipped in
 			}
 			word.Store(wakeArmed)
 			for v := word.Load(); v == wakeArmed; v = word.Load() {
-				futexWait(word.p, v, 100*time.Millisecond)
+				hostsys.Private.Wait(word.p, v, 100*time.Millisecond)
 			}
 			if word.Load() == wakeFinish {
 				return
@@ -85,9 +68,9 @@ func wakeLatencies(n int, settle time.Duration) (lat []time.Duration, skipped in
 	}()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	defer pin(0)()
+	defer hostsys.Apart(0)()
 	stat := fmt.Sprintf("/proc/self/task/%d/stat", <-tid)
-	defer func() { word.Store(wakeFinish); futexWake(word.p); <-done }()
+	defer func() { word.Store(wakeFinish); hostsys.Private.Wake(word.p, 1); <-done }()
 	for round := 0; len(lat) < n && round < 4*n; round++ {
 		for word.Load() != wakeArmed { // it gets there, however busy the machine
 			runtime.Gosched()
@@ -107,7 +90,7 @@ func wakeLatencies(n int, settle time.Duration) (lat []time.Duration, skipped in
 		}
 		rungAt.Store(since())
 		word.Store(wakeRung)
-		futexWake(word.p)
+		hostsys.Private.Wake(word.p, 1)
 		for word.Load() != wakeWoken { // the ringer carries on, as a serve loop does
 		}
 		if !asleep {
@@ -147,46 +130,29 @@ func (w wordOf) Store(v uint32) { atomic.StoreUint32(w.p, v) }
 func futexRoundTrip(n int) time.Duration {
 	var word uint32
 	done := make(chan struct{})
-	var cpus unix.CPUSet
-	unix.SchedGetaffinity(0, &cpus)
-	var ids []int
-	for i := 0; i < 1024 && len(ids) < 2; i++ {
-		if cpus.IsSet(i) {
-			ids = append(ids, i)
-		}
-	}
-	pin := func(k int) func() {
-		if len(ids) < 2 {
-			return func() {}
-		}
-		var one unix.CPUSet
-		one.Set(ids[k])
-		unix.SchedSetaffinity(0, &one)
-		return func() { unix.SchedSetaffinity(0, &cpus) }
-	}
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
-		defer pin(1)()
+		defer hostsys.Apart(1)()
 		defer close(done)
 		for i := 0; i < n; i++ {
 			for v := atomic.LoadUint32(&word); v != 1; v = atomic.LoadUint32(&word) {
-				futexWait(&word, v, 10*time.Millisecond)
+				hostsys.Private.Wait(&word, v, 10*time.Millisecond)
 			}
 			atomic.StoreUint32(&word, 2)
-			futexWake(&word)
+			hostsys.Private.Wake(&word, 1)
 		}
 	}()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	defer pin(0)()
+	defer hostsys.Apart(0)()
 	times := make([]time.Duration, 0, n)
 	for i := 0; i < n; i++ {
 		t := time.Now()
 		atomic.StoreUint32(&word, 1)
-		futexWake(&word)
+		hostsys.Private.Wake(&word, 1)
 		for atomic.LoadUint32(&word) != 2 {
-			futexWait(&word, 1, 10*time.Millisecond)
+			hostsys.Private.Wait(&word, 1, 10*time.Millisecond)
 		}
 		times = append(times, time.Since(t))
 		atomic.StoreUint32(&word, 0)

@@ -8,6 +8,7 @@ package xstatecheck
 import (
 	"errors"
 	"fmt"
+	"testing"
 
 	"plib/backend"
 	"plib/internal/abi"
@@ -123,4 +124,19 @@ func b2i(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// Run runs every part as a subtest of t ("part0" and on): run runs the
+// xstate workload with the parameters given and returns its result and
+// output, and Check judges the result (isolated as for Check); a failed
+// check shows the output.
+func Run(t *testing.T, isolated bool, run func(t *testing.T, params map[string]int64) (*backend.Result, string)) {
+	for _, p := range Parts {
+		t.Run(fmt.Sprintf("part%d", p), func(t *testing.T) {
+			res, out := run(t, p.Params())
+			if err := Check(res, p, isolated); err != nil {
+				t.Errorf("%v\n%s", err, out)
+			}
+		})
+	}
 }

@@ -9,35 +9,9 @@
  * or the new value as the step says, and kv is consistent.
  * Params: step (0..4, default 2). Run with a short --call-budget; under
  * none, which bounds no call, instance 1 is never stopped. */
-#include "../kv/kv.h"
+#include "../kv/kv_pair.h"
 
 PLIB_APPS(2);
-
-static char *A;
-
-static long setv(const char *k, const char *v, long n)
-{
-	long kl = (long)plib_strlen(k);
-	memcpy(A, k, kl);
-	memcpy(A + 256, v, n);
-	return plib_call(KV_SET, 0, kl, 256, n);
-}
-
-static long getv(const char *k)
-{
-	long kl = (long)plib_strlen(k);
-	memcpy(A, k, kl);
-	return plib_call(KV_GET, 0, kl, 512, 4096);
-}
-
-/* Waits for a key another instance sets (kv calls: bounded by --timeout). */
-static int wait_for(const char *k)
-{
-	for (uint64_t t = plib_rdtsc(); plib_rdtsc() - t < 200000000000ull;) /* bounded by --timeout */
-		if (getv(k) > 0)
-			return 1;
-	return 0;
-}
 
 int main(void)
 {

@@ -7,26 +7,9 @@
  * the stopped holder. Exit 77 from instance 0: its calls were answered
  * and kv is consistent (defeated); 66: its call waited forever or was
  * blamed. */
-#include "../../kv/kv.h"
+#include "../../kv/kv_pair.h"
 
 PLIB_APPS(2);
-
-static char *A;
-
-static long setv(const char *k, const char *v, long n)
-{
-	long kl = (long)plib_strlen(k);
-	memcpy(A, k, kl);
-	memcpy(A + 256, v, n);
-	return plib_call(KV_SET, 0, kl, 256, n);
-}
-
-static long getv(const char *k)
-{
-	long kl = (long)plib_strlen(k);
-	memcpy(A, k, kl);
-	return plib_call(KV_GET, 0, kl, 512, 4096);
-}
 
 int main(void)
 {
@@ -34,8 +17,8 @@ int main(void)
 	if (plib_apps() != 2)
 		return 2;
 	if (plib_app_id() == 1) {
-		while (getv("@ready") <= 0) /* bounded by --timeout */
-			;
+		if (!wait_for("@ready"))
+			return 3;
 		plib_call(KV_DIE_AT, 0, 0, 0, 0); /* holds the lock; never returns */
 		return PLIB_ATTACK_WON;
 	}

@@ -26,17 +26,8 @@ func TestLayoutMatchesC(t *testing.T) {
 		"NET_FRAME_UDP": FrameUDP, "NET_FRAME_ARP": FrameARP, "NET_BAD_SHORT": BadShort, "NET_BAD_TYPE": BadType,
 		"NET_BAD_IHL": BadIHL, "NET_BAD_TOTLEN": BadTotLen, "NET_BAD_FRAG": BadFrag, "NET_BAD_PROTO": BadProto,
 		"NET_BAD_IPSUM": BadIPSum, "NET_BAD_UDPLEN": BadUDPLen, "NET_BAD_UDPSUM": BadUDPSum, "NET_BAD_PORT": BadPort, "NET_BAD_ARP": BadARP}
-	var exprs []string
-	for k := range want {
-		exprs = append(exprs, k)
-	}
-	got := cvalues.Of(t, `#include "plib_nic.h"
-#include "frame.h"`, []string{"../../guestlib/include", "../../workloads/net"}, exprs)
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s: C says %d, Go says %d", k, got[k], v)
-		}
-	}
+	cvalues.Check(t, `#include "plib_nic.h"
+#include "frame.h"`, []string{"../../guestlib/include", "../../workloads/net"}, want)
 	if NicIP != [4]byte{10, 77, 0, 2} {
 		t.Errorf("NicIP %v: net.h's NET_MY_IP is 10.77.0.2", NicIP)
 	}

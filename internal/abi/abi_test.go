@@ -44,5 +44,5 @@ func TestHeaderMatchesGo(t *testing.T) {
 			t.Errorf("%s: defined in plib_abi.h with no Go twin checked here", d.Name)
 		}
 	}
-	checkC(t, `#include "plib_abi.h"`, []string{"../../guestlib/include"}, want)
+	cvalues.Check(t, `#include "plib_abi.h"`, []string{"../../guestlib/include"}, want)
 }

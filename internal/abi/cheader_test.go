@@ -6,27 +6,12 @@ import (
 	"plib/internal/cvalues"
 )
 
-// checkC compares each C expression's value with Go's.
-func checkC(t *testing.T, prelude string, includes []string, want map[string]int64) {
-	t.Helper()
-	exprs := make([]string, 0, len(want))
-	for e := range want {
-		exprs = append(exprs, e)
-	}
-	got := cvalues.Of(t, prelude, includes, exprs)
-	for _, e := range exprs {
-		if got[e] != want[e] {
-			t.Errorf("%s: C says %#x, Go says %#x", e, got[e], want[e])
-		}
-	}
-}
-
 // TestBundleHeaderMatchesGo checks guestlib/hv/bundle.h, which the
 // hypervisor mode reads, against the numbers and offsets vmm.BuildBundle
 // writes with.
 func TestBundleHeaderMatchesGo(t *testing.T) {
 	f := func(field string) string { return "offsetof(struct bundle, " + field + ")" }
-	checkC(t, `#include "bundle.h"
+	cvalues.Check(t, `#include "bundle.h"
 #include "plib_abi.h"`, []string{"../../guestlib/hv", "../../guestlib/include"}, map[string]int64{
 		"HV_LOAD_ADDR":      HVLoadAddr,
 		"HV_PORT_DEBUG":     HVPortDebug,

@@ -1,13 +1,17 @@
 package abi
 
-import "testing"
+import (
+	"testing"
+
+	"plib/internal/cvalues"
+)
 
 // TestExportRecordMatchesGo checks struct plib_export (plib.h), which
 // PLIB_EXPORT places in .plib.exports, against the offsets package image
 // slices each record at.
 func TestExportRecordMatchesGo(t *testing.T) {
 	f := func(field string) string { return "offsetof(struct plib_export, " + field + ")" }
-	checkC(t, `#define PLIB_LIB abi_test
+	cvalues.Check(t, `#define PLIB_LIB abi_test
 #define PLIB_LIB_ID 1
 #include "plib.h"`, []string{"../../guestlib/include"}, map[string]int64{
 		"sizeof(struct plib_export)":             ExportRecordSize,

@@ -93,3 +93,20 @@ func Defines(t *testing.T, file string) []Define {
 	}
 	return out
 }
+
+// Check compares each C expression in want (a constant, offsetof,
+// sizeof) as gcc evaluates it after prelude with its Go value, and
+// reports every one that differs.
+func Check(t *testing.T, prelude string, includes []string, want map[string]int64) {
+	t.Helper()
+	exprs := make([]string, 0, len(want))
+	for e := range want {
+		exprs = append(exprs, e)
+	}
+	got := Of(t, prelude, includes, exprs)
+	for _, e := range exprs {
+		if got[e] != want[e] {
+			t.Errorf("%s: C says %#x, Go says %#x", e, got[e], want[e])
+		}
+	}
+}

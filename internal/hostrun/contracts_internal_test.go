@@ -22,16 +22,7 @@ func checkDefines(t *testing.T, prelude string, includes []string, want map[stri
 			}
 		}
 	}
-	exprs := make([]string, 0, len(want))
-	for e := range want {
-		exprs = append(exprs, e)
-	}
-	got := cvalues.Of(t, prelude, includes, exprs)
-	for _, e := range exprs {
-		if got[e] != want[e] {
-			t.Errorf("%s: C says %#x, Go says %#x", e, got[e], want[e])
-		}
-	}
+	cvalues.Check(t, prelude, includes, want)
 }
 
 // TestPlanHeaderMatchesGo checks guestlib/loader/plan.h, the layout of

@@ -537,12 +537,7 @@ var ReadmeTables = []string{"Latency per operation", "Each mechanism over its fl
 // so the document is regenerated from a run, never edited.
 func (r *Report) ReadmeSection() string {
 	var b strings.Builder
-	if r.Partial != nil {
-		fmt.Fprintf(&b, "**A partial report**: %s.\n\n", r.Partial)
-	}
-	for _, m := range r.Machines {
-		fmt.Fprintf(&b, "%s; %d runs per backend, every round a sample.\n", untrusted.Markdown(m.measuredOn()), r.Settings.Runs)
-	}
+	r.writeMachines(&b, ", every round a sample")
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\nNote: %s\n", untrusted.Markdown(n))
 	}
@@ -565,18 +560,24 @@ func (r *Report) ReadmeSection() string {
 	return b.String()
 }
 
+// writeMachines writes the partial mark, if any, and a line per machine
+// with the runs per backend and then more.
+func (r *Report) writeMachines(b *strings.Builder, more string) {
+	if r.Partial != nil {
+		fmt.Fprintf(b, "**A partial report**: %s.\n\n", r.Partial)
+	}
+	for _, m := range r.Machines {
+		fmt.Fprintf(b, "%s; %d runs per backend%s.\n", untrusted.Markdown(m.measuredOn()), r.Settings.Runs, more)
+	}
+}
+
 // ReadmeHeadline is the small table README.md opens its results with: the
 // machine, and each workload's first operation (the one the verdict
 // judges it by) per backend, generated from the report alone. The full
 // section (ReadmeSection) lives in docs/measured-results.md.
 func (r *Report) ReadmeHeadline() string {
 	var b strings.Builder
-	if r.Partial != nil {
-		fmt.Fprintf(&b, "**A partial report**: %s.\n\n", r.Partial)
-	}
-	for _, m := range r.Machines {
-		fmt.Fprintf(&b, "%s; %d runs per backend.\n", untrusted.Markdown(m.measuredOn()), r.Settings.Runs)
-	}
+	r.writeMachines(&b, "")
 	var keys []string
 	seen := map[string]bool{}
 	for _, m := range r.Machines {

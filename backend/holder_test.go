@@ -55,7 +55,8 @@ func TestNoBudgetVerdictFromTheImage(t *testing.T) {
 }
 
 // TestOpenCalls: the open-call words of the liveness page say which
-// instance's library has a call open, each instance's and library's apart,
+// instance's library has a call open and timed (not one that is excused
+// itself), each instance's and library's apart,
 // out-of-range instances never; an ended instance's are cleared.
 func TestOpenCalls(t *testing.T) {
 	f, b, err := aliveFile(3)
@@ -73,26 +74,27 @@ func TestOpenCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unmapAlive()
-	o.Set(1, 3, true)
-	o.Set(2, 1, true)
-	o.Set(2, 1, false)
-	o.Set(-1, 0, true)
-	o.Set(abi.MaxApps, 0, true)
+	o.Set(1, 3, CallTimed)
+	o.Set(2, 1, CallTimed)
+	o.Set(2, 1, CallNone)
+	o.Set(0, 2, CallExcused) // waiting itself: it excuses no one
+	o.Set(-1, 0, CallTimed)
+	o.Set(abi.MaxApps, 0, CallTimed)
 	for app := range 3 {
 		for lib := range abi.MaxDomains {
-			if got, want := o.Open(app, lib), app == 1 && lib == 3; got != want {
-				t.Errorf("instance %d, library %d: open %v, want %v", app, lib, got, want)
+			if got, want := o.Timed(app, lib), app == 1 && lib == 3; got != want {
+				t.Errorf("instance %d, library %d: timed %v, want %v", app, lib, got, want)
 			}
 		}
 		if !alive(app) {
 			t.Errorf("instance %d: the open-call words overwrote its liveness", app)
 		}
 	}
-	if o.Open(abi.MaxApps, 0) || o.Open(-1, 0) || o.Open(1, abi.MaxDomains) || (*OpenCalls)(nil).Open(1, 3) {
+	if o.Timed(abi.MaxApps, 0) || o.Timed(-1, 0) || o.Timed(1, abi.MaxDomains) || (*OpenCalls)(nil).Timed(1, 3) {
 		t.Error("an instance or library out of range, or no page, has a call open")
 	}
 	clearOpenCalls(b, 1)
-	if o.Open(1, 3) {
+	if o.Timed(1, 3) {
 		t.Error("instance 1 ended, and its call still reads open")
 	}
 }

@@ -12,10 +12,27 @@ import (
 
 // openCallsBase is where, in the instances' liveness page, the open-call
 // words start: one per instance and library, each written only by the
-// supervisor that times that library's calls for that instance (1 while
-// it sees a call open, and after it blamed one until the instance has
-// ended; 0 otherwise). The page lies in no image's reach.
+// supervisor that times that library's calls for that instance (a
+// CallState). The page lies in no image's reach.
 const openCallsBase = 1024
+
+// CallState is what an open-call word says of an instance's call into a
+// library.
+type CallState uint32
+
+// Call states.
+const (
+	// CallNone: no call open (or the instance has ended).
+	CallNone CallState = iota
+	// CallTimed: a call open and timed against the budget, or one its
+	// supervisor blamed, until the instance has ended: a call waiting on
+	// this one's lock may wait for it.
+	CallTimed
+	// CallExcused: a call open that is itself excused, waiting on
+	// another instance's lock: it excuses no one, so two calls waiting
+	// on each other (a lock cycle) do not excuse each other for good.
+	CallExcused
+)
 
 // openCallWord is the byte offset of instance app's library lib's word.
 func openCallWord(app, lib int) int {
@@ -46,22 +63,18 @@ func (o *OpenCalls) word(app, lib int) *uint32 {
 	return word32(o.b, openCallWord(app, lib))
 }
 
-// Set records whether instance app's library lib has a call open.
-func (o *OpenCalls) Set(app, lib int, open bool) {
+// Set records the state of instance app's call into library lib.
+func (o *OpenCalls) Set(app, lib int, state CallState) {
 	if w := o.word(app, lib); w != nil {
-		v := uint32(0)
-		if open {
-			v = 1
-		}
-		atomic.StoreUint32(w, v)
+		atomic.StoreUint32(w, uint32(state))
 	}
 }
 
-// Open says whether instance app's library lib has a call open, timed
-// by its supervisor (false out of range, or with o nil).
-func (o *OpenCalls) Open(app, lib int) bool {
+// Timed says whether instance app's library lib has a call open that
+// its supervisor times (CallTimed; false out of range, or with o nil).
+func (o *OpenCalls) Timed(app, lib int) bool {
 	w := o.word(app, lib)
-	return w != nil && atomic.LoadUint32(w) != 0
+	return w != nil && CallState(atomic.LoadUint32(w)) == CallTimed
 }
 
 // clearOpenCalls zeroes instance app's words in the liveness page b: it

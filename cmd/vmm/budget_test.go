@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"plib/backend"
 	"plib/internal/caps"
@@ -91,6 +92,36 @@ func TestLockHolderIsBlamedUnderEveryBackend(t *testing.T) {
 				t.Errorf("the waiting instance did not finish after kv took the lock over (recoveries %d, %v)\n%s", r, ok, out)
 			}
 		})
+	}
+}
+
+// TestLockCycleEndsInABudgetVerdict: two instances take bank's two locks
+// in opposite orders, each call waiting on the other's lock (mode 0), or
+// each call asks forever whether the other instance runs, as a lock's
+// waiter does (mode 1). A waiter is excused only by a holder whose call
+// is timed, not by one that waits itself, and no call past four budgets:
+// so some call of bank's is blamed for the budget, within five budgets,
+// under every backend (under process the two waits once excused each
+// other until the wall timeout).
+func TestLockCycleEndsInABudgetVerdict(t *testing.T) {
+	kvmOrSkip(t)
+	img := testimages.Path(t, "attack-lock-cycle")
+	const budget = time.Second
+	for _, b := range []string{"vmfunc", "handoff", "mprotect", "process"} {
+		for _, mode := range []string{"0", "1"} {
+			t.Run(b+"/mode="+mode, func(t *testing.T) {
+				start := time.Now()
+				code, res, out := runJSON(t, "--backend="+b, "--call-budget="+budget.String(), "--timeout=30s", "--param", "mode="+mode, img)
+				took := time.Since(start)
+				v := res.Violation
+				if code != exitTimeout || v == nil || v.Kind != backend.ViolationBudget || !strings.HasPrefix(v.Domain, "bank") {
+					t.Fatalf("exit %d, violation %+v after %v; want a call-budget violation by bank\n%s", code, v, took, out)
+				}
+				if took > 5*budget+3*time.Second { // the runner's start and stop besides
+					t.Errorf("the verdict took %v; want it within five budgets (%v)", took, 5*budget)
+				}
+			})
+		}
 	}
 }
 

@@ -508,7 +508,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	if watched != nil && !<-watched {
 		// Ended with no verdict (a crash, or the run's end): no call of
 		// it is open, so a waiter on a lock it held is not excused.
-		r.openCalls.Set(r.app, r.p.lib, false)
+		r.openCalls.Set(r.app, r.p.lib, backend.CallNone)
 	}
 	if r.smaps != nil {
 		r.smaps.Close()

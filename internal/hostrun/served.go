@@ -41,10 +41,11 @@ func (c servedCall) begun(start uint64) uint64 {
 // overrun says whether a call open for age is blamed now under budget,
 // own being the part of age since the supervisor last saw it wait on
 // another instance's lock whose holder has a call open (all of age if it
-// never did). While the holder's call is open (holderOpen) the waiter is
-// never blamed: that call is timed by its own supervisor, which blames
-// the holder when it overruns, however long stopping it then takes; once
-// it is over the waiter has a budget of its own to finish in. A call
+// never did). While the holder's call is open and timed (holderOpen) the
+// waiter is not blamed: that call is timed by its own supervisor, which
+// blames the holder when it overruns, and stopping it may take a loaded
+// machine a while; once it is over the waiter has a budget of its own to
+// finish in. No call is excused past holderCap budgets. A call
 // from another library gets a grace of two looks, since its caller's own
 // call (older, and timed by the caller's supervisor) is past the budget
 // first and is the one blamed, as under the other backends; a call that
@@ -52,6 +53,8 @@ func (c servedCall) begun(start uint64) uint64 {
 // backend.HolderGrace (waitsOnHolder).
 func overrun(age, own, budget, grace time.Duration, fromLibrary, holderOpen, waitsOnHolder bool) bool {
 	switch {
+	case age > holderCap*budget:
+		return true
 	case holderOpen, own <= budget, waitsOnHolder:
 		return false
 	case fromLibrary:
@@ -60,15 +63,24 @@ func overrun(age, own, budget, grace time.Duration, fromLibrary, holderOpen, wai
 	return true
 }
 
+// holderCap bounds, in budgets, how long any call may be open: waiting
+// on a holder excuses a call at most this long, so no arrangement of
+// excuses (calls whose waits race each other) keeps a call from its
+// verdict, and a holder that is stopped for its own overrun has the rest
+// of it to go.
+const holderCap = 4
+
 // holderOpen says whether the call this process serves waits on the
 // lock of another instance whose same library has a call open (the lock
 // lives in that library's data, so only a call of it holds it): the waiter
 // heard from plib_app_alive within half a budget that the holder runs
 // (the platform's record), and the holder's supervisor says its call is
-// open (the open-call words). The application can write neither.
+// open and timed, not itself excused (the open-call words): a call that
+// waits excuses no one, so two calls waiting on each other's locks are
+// not both excused. The application can write neither.
 func (r *loaderRun) holderOpen(budget time.Duration) bool {
 	app, ok := r.plt.Holder(budget / 2)
-	return ok && app != r.app && r.openCalls.Open(app, r.p.lib)
+	return ok && app != r.app && r.openCalls.Timed(app, r.p.lib)
 }
 
 // watchServed ends the run of the library this process serves when a call
@@ -85,8 +97,8 @@ func (r *loaderRun) watchServed(budget time.Duration) (blamed bool) {
 		now := tsc()
 		n := load64(r.p.mem, slot+abi.SlotEntries)
 		start, entry, whole := r.p.openCall(lib.ID)
-		r.openCalls.Set(r.app, lib.ID, start != 0)
 		if start == 0 {
+			r.openCalls.Set(r.app, lib.ID, backend.CallNone)
 			open, last = false, now
 			return false
 		}
@@ -100,9 +112,11 @@ func (r *loaderRun) watchServed(budget time.Duration) (blamed bool) {
 		ns := func(from uint64) time.Duration { return time.Duration(float64(now-from) / caps.TSCHz() * 1e9) }
 		began := seen.begun(start)
 		held := r.holderOpen(budget)
+		state := backend.CallTimed
 		if held {
-			excused = now
+			excused, state = now, backend.CallExcused
 		}
+		r.openCalls.Set(r.app, lib.ID, state)
 		age, own := ns(began), ns(max(began, excused))
 		fromLibrary := load64(r.p.mem, slot+abi.SlotCaller) != 0
 		if !overrun(age, own, budget, 2*tick, fromLibrary, held, backend.HolderGrace(r.plt, age, budget)) {
@@ -110,7 +124,7 @@ func (r *loaderRun) watchServed(budget time.Duration) (blamed bool) {
 		}
 		// The word stays set: a waiter on this instance's lock is not
 		// blamed while this instance is stopped for it.
-		r.openCalls.Set(r.app, lib.ID, true)
+		r.openCalls.Set(r.app, lib.ID, backend.CallTimed)
 		r.stop(callbudget.Violation(r.p.img, entry, budget,
 			fmt.Sprintf("the supervisor of library %s's process, from its trusted slot (the process was ended)", lib.Name)), false, 0)
 		blamed = true

@@ -10,9 +10,9 @@ import (
 // bounds it by its own looks: never before the last look that saw no
 // such call, never after the first look that saw it. A call from another
 // library is owed two looks (its caller's older call is blamed first), a
-// call waiting on another instance's lock is never blamed while the
-// holder has a call open (the holder's supervisor times that one) and
-// then has a budget of its own, one waiting on a holder with no call
+// call waiting on another instance's lock is not blamed while the
+// holder has a call open and timed (the holder's supervisor times that
+// one), up to holderCap budgets, and then has a budget of its own, one waiting on a holder with no call
 // open is not blamed here (backend.HolderGrace bounds that), and anything
 // else past the budget is.
 func TestServedCallTiming(t *testing.T) {
@@ -39,15 +39,18 @@ func TestServedCallTiming(t *testing.T) {
 		{budget + 50*time.Millisecond, budget + 50*time.Millisecond, true, false, false, false},
 		{budget + grace + time.Millisecond, budget + grace + time.Millisecond, true, false, false, true},
 		{budget + time.Second, budget + time.Second, false, false, true, false},
-		// The holder's call is open, however long this one has waited
-		// (a loaded machine slow to stop the holder).
-		{10 * budget, 10 * budget, false, true, false, false},
-		{10 * budget, 10 * budget, true, true, false, false},
+		// The holder's call is open and timed: up to holderCap budgets
+		// (a loaded machine slow to stop the holder), never past them
+		// (calls whose waits race each other).
+		{holderCap * budget, holderCap * budget, false, true, false, false},
+		{holderCap * budget, holderCap * budget, true, true, false, false},
+		{holderCap*budget + time.Millisecond, 0, false, true, false, true},
+		{holderCap*budget + time.Millisecond, 0, true, true, true, true},
 		// The holder's call is over: a budget from the last look that
 		// saw it open, not from the call's start.
-		{10 * budget, budget, false, false, false, false},
-		{10 * budget, budget + time.Millisecond, false, false, false, true},
-		{10 * budget, budget + grace + time.Millisecond, true, false, false, true},
+		{3 * budget, budget, false, false, false, false},
+		{3 * budget, budget + time.Millisecond, false, false, false, true},
+		{3 * budget, budget + grace + time.Millisecond, true, false, false, true},
 	} {
 		if got := overrun(x.age, x.own, budget, grace, x.fromLibrary, x.holderOpen, x.waitsOnHolder); got != x.want {
 			t.Errorf("overrun(age %v, own %v, from a library %v, holder open %v, waits on a holder %v) = %v, want %v",

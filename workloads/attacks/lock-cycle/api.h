@@ -1,0 +1,9 @@
+#ifndef LOCK_CYCLE_API_H
+#define LOCK_CYCLE_API_H
+#include "plib.h"
+#include "plib_ids.h"
+#define BANK_TRANSFER PLIB_ENTRY(PLIB_LIB_BANK, 0)
+#define BANK_ARRIVE PLIB_ENTRY(PLIB_LIB_BANK, 1)
+#define BANK_ARRIVED PLIB_ENTRY(PLIB_LIB_BANK, 2)
+#define BANK_ASK PLIB_ENTRY(PLIB_LIB_BANK, 3)
+#endif

@@ -282,6 +282,20 @@ func formatP99(s Summary) string {
 	return FormatNS(s.P99)
 }
 
+// latencyRows is a row per operation key: its label, then its latency
+// cell under each column.
+func (r *Report) latencyRows(keys []string, labels map[string]string, cols []string) [][]string {
+	var rows [][]string
+	for _, k := range keys {
+		row := []string{labels[k]}
+		for _, c := range cols {
+			row = append(row, cell(r.Find(c, k)))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
 func (r *Report) latencyTable() Table {
 	cols := r.Columns()
 	t := Table{Title: "Latency per operation",
@@ -289,13 +303,7 @@ func (r *Report) latencyTable() Table {
 			"table), \"(2 modes)\" one whose samples fall into separate groups (each mode given in \"Series with more than one mode\"). \"-\": not measured.",
 		Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	keys, labels := r.Rows()
-	for _, k := range keys {
-		row := []string{labels[k]}
-		for _, c := range cols {
-			row = append(row, cell(r.Find(c, k)))
-		}
-		t.Rows = append(t.Rows, row)
-	}
+	t.Rows = r.latencyRows(keys, labels, cols)
 	return t
 }
 
@@ -595,13 +603,7 @@ func (r *Report) ReadmeHeadline() string {
 	cols := r.Columns()
 	t := Table{Header: append([]string{"operation"}, r.ColumnLabels(cols)...)}
 	_, labels := r.Rows()
-	for _, k := range keys {
-		row := []string{labels[k]}
-		for _, c := range cols {
-			row = append(row, cell(r.Find(c, k)))
-		}
-		t.Rows = append(t.Rows, row)
-	}
+	t.Rows = r.latencyRows(keys, labels, cols)
 	b.WriteString("\n")
 	t.writeRows(&b)
 	return b.String()

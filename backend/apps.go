@@ -10,8 +10,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend/nic"
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/image"
 )
 
 // Run runs the image under b: its one application, or all of its

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"plib/internal/image"
+	"plib/image"
 )
 
 // fakeApps is a backend whose instances report what Run gave them.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"plib/internal/image"
+	"plib/image"
 )
 
 // Mode says how a backend's domain switch is carried out on this machine.

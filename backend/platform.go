@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"plib/backend/nic"
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/image"
 )
 
 // Limits on platform-call arguments.

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/image"
 	"plib/internal/testimages"
 )
 

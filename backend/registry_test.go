@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"plib/internal/image"
+	"plib/image"
 )
 
 type fake string

@@ -2,5 +2,5 @@
 // against: mprotect and process, which isolate with the kernel's
 // ordinary system calls (Hodor's syscall baselines), and none, the
 // speed ceiling, which isolates nothing. Each is a package of its own
-// that registers itself; all run on the host runtime (internal/hostrun).
+// that registers itself; all run on the host runtime (backend/hostproc).
 package baselines

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/internal/caps"
+	"plib/caps"
 )
 
 // Anchor is a reference cost measured on the host in the same run as the

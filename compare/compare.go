@@ -19,16 +19,16 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/attacks"
 	"plib/backend"
+	"plib/caps"
+	"plib/compare/ddsbaseline"
+	"plib/compare/memcached"
 	"plib/compare/report"
-	"plib/internal/attacks"
-	"plib/internal/caps"
-	"plib/internal/ddsbaseline"
+	"plib/image"
 	"plib/internal/hostload"
-	"plib/internal/image"
-	"plib/internal/memcached"
 	"plib/internal/spinwait"
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // Workload is a benchmark image and what it declares for vmm compare

@@ -11,17 +11,17 @@ import (
 	"time"
 
 	"plib/backend"
+	"plib/backend/hostproc"
 	_ "plib/baselines/mprotect" // registers mprotect
 	_ "plib/baselines/none"     // registers none
 	"plib/compare/report"
-	"plib/internal/hostrun"
-	"plib/internal/image"
+	"plib/image"
 	"plib/internal/testimages"
 	"plib/vmm"
 )
 
 func TestMain(m *testing.M) {
-	hostrun.MaybeChild() // host backends re-execute this test binary
+	hostproc.MaybeChild() // host backends re-execute this test binary
 	os.Exit(m.Run())
 }
 

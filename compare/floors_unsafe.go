@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/internal/caps"
+	"plib/caps"
 	"plib/internal/hostsys"
 	"plib/vmm/kvm"
 )

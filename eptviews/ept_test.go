@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/vmm"
 )

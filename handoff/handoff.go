@@ -26,11 +26,11 @@ import (
 
 	"plib/backend"
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
 	"plib/internal/guestbin"
 	"plib/internal/hostsys"
-	"plib/internal/image"
 	"plib/internal/spinwait"
 	"plib/vmm"
 	"plib/vmm/kvm"

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"plib/attacks"
 	"plib/backend"
-	"plib/internal/attacks"
-	"plib/internal/image"
+	"plib/image"
 	"plib/internal/testimages"
 	"plib/internal/wlcheck"
 	"plib/vmm"

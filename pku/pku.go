@@ -4,7 +4,7 @@
 // wrote (ERIM's rule), so a jump onto the WRPKRU gains nothing.
 //
 // The gate is guestlib/trusted/gate_pku.S; the host runtime
-// (internal/hostrun, KeyedPages) allocates the keys in the loader, keys
+// (backend/hostproc, KeyedPages) allocates the keys in the loader, keys
 // every library page, and scans the stopped process for WRPKRU and XRSTOR
 // before the image runs. This CPU needs PKU and a kernel that enabled it
 // (OSPKE); where either is missing the backend says so and exits 4.
@@ -17,16 +17,16 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/internal/caps"
+	"plib/backend/hostproc"
+	"plib/caps"
 	"plib/internal/guestbin"
-	"plib/internal/hostrun"
 )
 
 func init() {
-	backend.Register(hostrun.New(hostrun.Spec{
+	backend.Register(hostproc.New(hostproc.Spec{
 		Name:      "pku",
 		Gate:      guestbin.GatePKU,
-		Isolation: hostrun.KeyedPages,
+		Isolation: hostproc.KeyedPages,
 		Probe:     probe,
 	}), backend.Isolates, backend.StylePKU)
 }

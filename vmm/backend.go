@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"plib/backend"
-	"plib/internal/caps"
+	"plib/caps"
+	"plib/image"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/vmm/kvm"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"plib/backend"
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/image"
 	"plib/internal/pagefault"
 	"plib/vmm/kvm"
 	"plib/vmm/vcpu"

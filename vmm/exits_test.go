@@ -8,9 +8,9 @@ import (
 
 	"plib/backend"
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/vmm/kvm"
 )

@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/vmm/kvm"
 )
 

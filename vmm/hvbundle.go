@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"sort"
 
+	"plib/caps"
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/caps"
-	"plib/internal/image"
 	"plib/vmm/hvmode"
 )
 

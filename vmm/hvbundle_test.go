@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/vmm/hvmode"
 )

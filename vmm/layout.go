@@ -10,8 +10,8 @@ import (
 	"fmt"
 
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/image"
 )
 
 // Guest-physical layout of the trusted supervisor region. The guest runs

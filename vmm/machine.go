@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"plib/backend"
+	"plib/caps"
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
-	"plib/internal/caps"
 	"plib/internal/hostsys"
-	"plib/internal/image"
 	"plib/vmm/kvm"
 	"plib/vmm/vcpu"
 )

@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/eptviews"
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/image"
 )
 
 // guestMemory is the host memory behind every view: one memfd mapping

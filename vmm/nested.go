@@ -7,9 +7,9 @@ import (
 	"sync"
 
 	"plib/backend"
-	"plib/internal/caps"
+	"plib/caps"
+	"plib/image"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/vmm/hvmode"
 	"plib/vmm/kvm"
 )

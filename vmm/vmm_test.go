@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"plib/backend"
+	"plib/image"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/internal/wlcheck"
 	"plib/vmm/kvm"
@@ -348,7 +348,7 @@ func TestTOCTOUUnderVMFUNC(t *testing.T) {
 	}
 }
 
-// TestKillMidCallUnderVMFUNC: see hostrun's TestKillMidCall; here the
+// TestKillMidCallUnderVMFUNC: see hostproc's TestKillMidCall; here the
 // dying instance's vCPU is stopped inside the library's view.
 func TestKillMidCallUnderVMFUNC(t *testing.T) {
 	for step := int64(0); step <= 4; step++ {

@@ -1,7 +1,7 @@
 package vmm
 
 import (
-	"plib/internal/caps"
+	"plib/caps"
 	"plib/vmm/kvm"
 )
 

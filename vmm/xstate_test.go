@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"plib/backend"
+	"plib/image"
 	"plib/internal/guestbin"
-	"plib/internal/image"
 	"plib/internal/testimages"
 	"plib/internal/xstatecheck"
 )

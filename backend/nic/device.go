@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/image"
 	"plib/internal/hostsys"
-	"plib/internal/image"
 )
 
 // Spin is how long the device polls an empty TX ring before it sleeps

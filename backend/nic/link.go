@@ -7,9 +7,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/hostsys"
-	"plib/internal/image"
 )
 
 // Link is one platform's side of the NIC: it maps the shared-data file

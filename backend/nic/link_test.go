@@ -7,8 +7,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/image"
 	"plib/internal/testimages"
 )
 

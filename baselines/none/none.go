@@ -5,15 +5,15 @@ package none
 
 import (
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/internal/guestbin"
-	"plib/internal/hostrun"
 )
 
 func init() {
-	backend.Register(hostrun.New(hostrun.Spec{
+	backend.Register(hostproc.New(hostproc.Spec{
 		Name:      "none",
 		Gate:      guestbin.GateNone,
-		Isolation: hostrun.SharedPages,
+		Isolation: hostproc.SharedPages,
 		Probe: func() backend.Mechanism {
 			return backend.Mechanism{Mode: backend.NoIsolation, Switch: "plain call",
 				Floor:  &backend.Floor{Anchor: "call", Times: 1, What: "one empty function call"},

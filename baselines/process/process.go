@@ -2,20 +2,20 @@
 // of its own, and the application reaches it through a request page in
 // shared memory and futex wake-ups (guestlib/trusted/gate_process.S); the
 // application never maps a library's pages. The host runtime
-// (internal/hostrun, SplitProcesses) starts and supervises the processes.
+// (backend/hostproc, SplitProcesses) starts and supervises the processes.
 package process
 
 import (
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/internal/guestbin"
-	"plib/internal/hostrun"
 )
 
 func init() {
-	backend.Register(hostrun.New(hostrun.Spec{
+	backend.Register(hostproc.New(hostproc.Spec{
 		Name:      "process",
 		Gate:      guestbin.GateProcess,
-		Isolation: hostrun.SplitProcesses,
+		Isolation: hostproc.SplitProcesses,
 		Probe:     probe,
 	}), backend.Isolates, backend.StyleProcess)
 }
@@ -27,7 +27,7 @@ func probe() backend.Mechanism {
 	m := backend.Mechanism{Mode: backend.Hardware,
 		Detail: "separate address spaces; the wait policy and placement set the cost (vmm run --wait); the run's notes give the spin bound, how " +
 			"many calls took the spin and the futex path, and the cores"}
-	plan, err := hostrun.PlanWait(backend.WaitAuto, 2) // one application, one library
+	plan, err := hostproc.PlanWait(backend.WaitAuto, 2) // one application, one library
 	if err != nil {
 		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
 		return m

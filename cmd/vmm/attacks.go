@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"plib/internal/attacks"
-	"plib/internal/regfile"
-	"plib/internal/untrusted"
+	"plib/attacks"
+	"plib/untrusted"
+	"plib/untrusted/regfile"
 )
 
 type attacksCmd struct {

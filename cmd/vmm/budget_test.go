@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/internal/caps"
+	"plib/caps"
 	"plib/internal/testimages"
 )
 

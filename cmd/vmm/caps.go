@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"plib/backend"
-	"plib/internal/caps"
+	"plib/caps"
 	"plib/vmm"
 )
 

@@ -21,8 +21,8 @@ import (
 	"plib/backend"
 	"plib/compare"
 	"plib/compare/report"
-	"plib/internal/image"
-	"plib/internal/untrusted"
+	"plib/image"
+	"plib/untrusted"
 )
 
 type compareCmd struct {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/signal"
 
-	"plib/internal/ddsbaseline"
+	"plib/compare/ddsbaseline"
 )
 
 type ddsBaselineCmd struct {

@@ -12,8 +12,8 @@ import (
 
 	"plib/backend"
 	"plib/internal/testimages"
-	"plib/internal/untrusted"
-	"plib/internal/untrusted/termmodel"
+	"plib/untrusted"
+	"plib/untrusted/termmodel"
 )
 
 // checkScreen plays a human vmm run's stdout on a terminal model: no

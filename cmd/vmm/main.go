@@ -24,9 +24,9 @@ import (
 	"github.com/alecthomas/kong"
 
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/compare"
-	"plib/internal/hostrun"
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // cli is the command line, parsed by kong.
@@ -53,7 +53,7 @@ func version() string {
 }
 
 func main() {
-	hostrun.MaybeChild() // host backends re-execute this binary for the workload
+	hostproc.MaybeChild() // host backends re-execute this binary for the workload
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -13,14 +13,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/internal/hostrun"
+	"plib/backend/hostproc"
 	"plib/internal/testimages"
 )
 
 var vmmBin string
 
 func TestMain(m *testing.M) {
-	hostrun.MaybeChild() // the soak runs host backends in this process
+	hostproc.MaybeChild() // the soak runs host backends in this process
 	dir, err := os.MkdirTemp("", "vmm-cli-")
 	if err != nil {
 		panic(err)

@@ -6,8 +6,8 @@ import (
 	"os"
 	"os/signal"
 
-	"plib/internal/caps"
-	"plib/internal/memcached"
+	"plib/caps"
+	"plib/compare/memcached"
 )
 
 type memcachedCmd struct {

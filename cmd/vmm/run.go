@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/internal/caps"
-	"plib/internal/image"
-	"plib/internal/untrusted"
+	"plib/caps"
+	"plib/image"
+	"plib/untrusted"
 	"plib/vmm"
 )
 

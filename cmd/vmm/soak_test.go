@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/internal/image"
+	"plib/image"
 	"plib/internal/testimages"
 )
 

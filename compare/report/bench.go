@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // Bench writes every sample in Go's benchmark format

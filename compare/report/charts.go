@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"plib/backend"
-	"plib/internal/untrusted"
+	"plib/untrusted"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strconv"
 
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // CSV writes one row per series: its summary in nanoseconds, its median

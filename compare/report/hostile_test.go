@@ -14,8 +14,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/perf/benchfmt"
 
-	"plib/internal/untrusted"
-	"plib/internal/untrusted/mdmodel"
+	"plib/untrusted"
+	"plib/untrusted/mdmodel"
 )
 
 // hostileLabels are bench labels an image may declare (image.conf allows

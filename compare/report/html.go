@@ -5,7 +5,7 @@ import (
 	"html/template"
 	"io"
 
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // htmlPage is the report page. Its Content-Security-Policy forbids every

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/internal/regfile"
+	"plib/untrusted/regfile"
 )
 
 // FormatVersion is the report.json format; readers refuse other versions.

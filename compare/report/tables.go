@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"plib/backend"
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // Table is a rendered table: a title, a note under it, a header and rows

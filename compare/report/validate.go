@@ -11,7 +11,7 @@ import (
 
 	"plib/backend"
 	"plib/internal/hostload"
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // Limits on a report.json that --merge reads: every field is checked

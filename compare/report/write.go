@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"plib/internal/untrusted"
+	"plib/untrusted"
 )
 
 // Partial says a comparison was interrupted: the report holds what was

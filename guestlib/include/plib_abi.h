@@ -142,7 +142,7 @@
 #define PLIB_GATE_BUDGET    5 /* no gate reports it: a caller's claim that a library ran past its budget, blamed on the caller */
 
 /* Exit codes of the attack images (workloads/attacks), as the adversarial
-   suite (internal/attacks) judges them. An attack's own word decides
+   suite (attacks) judges them. An attack's own word decides
    little: a leak or a violation the VMM sees outranks any exit code, and
    only an attack declared able to say DEFEATED or REFUSED is believed. */
 #define PLIB_ATTACK_WON            66 /* the attack got what it wanted: not stopped */

@@ -7,7 +7,7 @@
  * admits system calls only from the gate pages.
  *
  * Freestanding: no libc (glibc's pkey_set holds a WRPKRU), no stack
- * protector; built by internal/guestbin/build.sh and scanned by hostrun's tests for
+ * protector; built by internal/guestbin/build.sh and scanned by hostproc's tests for
  * WRPKRU, XRSTOR and VMFUNC byte sequences.
  */
 #include "plan.h"

@@ -1,7 +1,7 @@
 /*
  * plan.h - what the host supervisor tells the loader to do: the layout of
  * the plan file it passes as descriptor 3. Written by loaderPlan.encode
- * (internal/hostrun/loaderrun.go); TestPlanHeaderMatchesGo compiles this
+ * (backend/hostproc/loaderrun.go); TestPlanHeaderMatchesGo compiles this
  * header and checks every constant and field offset against it.
  */
 #ifndef PLIB_LOADER_PLAN_H

@@ -137,7 +137,7 @@ const (
 )
 
 // Exit codes of the attack images (workloads/attacks), as
-// internal/attacks judges them.
+// attacks judges them.
 const (
 	AttackWon           = 66 // the attack got what it wanted: not stopped
 	AttackNotApplicable = 67 // the backend lacks what the attack needs

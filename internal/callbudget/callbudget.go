@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/internal/image"
+	"plib/image"
 )
 
 // Over reports whether a call that started at start (0: no call is

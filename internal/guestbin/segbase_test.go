@@ -3,7 +3,7 @@ package guestbin
 import (
 	"testing"
 
-	"plib/internal/image"
+	"plib/image"
 )
 
 // TestTrustedBlobsSetNoSegmentBase: no trusted blob (gates, supervisor,
@@ -12,7 +12,7 @@ import (
 // gate pages, which the image scan exempts, must not offer them either
 // (on a paravirtual KVM they execute in guest ring 3 whatever
 // CR4.FSGSBASE says; XRSTOR loads PKRU). The loader's own scan is
-// internal/hostrun's TestLoaderIsGadgetFree.
+// backend/hostproc's TestLoaderIsGadgetFree.
 func TestTrustedBlobsSetNoSegmentBase(t *testing.T) {
 	for name, b := range map[string][]byte{"gate_vmfunc": GateVMFUNC, "gate_none": GateNone, "gate_mprotect": GateMprotect,
 		"gate_pku": GatePKU, "gate_process": GateProcess, "gate_handoff": GateHandoff, "supervisor": Supervisor,

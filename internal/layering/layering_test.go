@@ -27,18 +27,18 @@ type layer struct {
 // layers is the module's shape, from the bottom up.
 var layers = []layer{
 	{name: "leaf helpers", pkgs: []string{
-		"internal/abi", "internal/regfile", "internal/cvalues", "internal/guestbin", "internal/hostload",
-		"internal/untrusted/...", "internal/ddsbaseline", "internal/backendlist", "internal/testimages",
-		"internal/caps", "internal/image", "eptviews", "vmm/kvm", "internal/layering", "internal/docs", "internal/hostsys",
+		"internal/abi", "untrusted/regfile", "internal/cvalues", "internal/guestbin", "internal/hostload",
+		"untrusted/...", "compare/ddsbaseline", "internal/backendlist", "internal/testimages",
+		"caps", "image", "eptviews", "vmm/kvm", "internal/layering", "internal/docs", "internal/hostsys",
 	}},
 	{name: "backend contract", pkgs: []string{"backend/..."}},
 	{name: "helpers on the contract", pkgs: []string{
-		"internal/callbudget", "internal/pagefault", "internal/spinwait", "internal/memcached",
+		"internal/callbudget", "internal/pagefault", "internal/spinwait", "compare/memcached",
 		"internal/wlcheck", "internal/xstatecheck", "vmm/vcpu",
 	}},
-	{name: "machines", pkgs: []string{"vmm", "vmm/hvmode", "internal/hostrun"}},
+	{name: "machines", pkgs: []string{"vmm", "vmm/hvmode", "backend/hostproc"}},
 	{name: "backends", apart: true, pkgs: []string{"handoff", "pku", "baselines/..."}},
-	{name: "suites", pkgs: []string{"internal/attacks"}},
+	{name: "suites", pkgs: []string{"attacks"}},
 	{name: "compare", pkgs: []string{"compare/..."}},
 	{name: "commands", apart: true, pkgs: []string{"cmd/...", "internal/tcginit", "internal/backendlist/gen"}},
 }
@@ -75,7 +75,7 @@ type pkgInfo struct {
 }
 
 // listPackages runs go list over the module: every package and its
-// non-test imports (a test may import from above: hostrun's tests register
+// non-test imports (a test may import from above: hostproc's tests register
 // the backends they run).
 func listPackages(t *testing.T) []pkgInfo {
 	t.Helper()
@@ -147,15 +147,15 @@ func TestNoImportPointsUp(t *testing.T) {
 func TestLayeringRefusesUpwardImports(t *testing.T) {
 	pkgs := []pkgInfo{
 		{ImportPath: "plib/backend", Imports: []string{"plib/internal/abi", "plib/handoff"}},
-		{ImportPath: "plib/internal/image", Imports: []string{"plib/compare"}},
-		{ImportPath: "plib/pku", Imports: []string{"plib/baselines/process", "plib/internal/hostrun"}},
+		{ImportPath: "plib/image", Imports: []string{"plib/compare"}},
+		{ImportPath: "plib/pku", Imports: []string{"plib/baselines/process", "plib/backend/hostproc"}},
 		{ImportPath: "plib/baselines/none", Imports: []string{"plib/baselines/mprotect"}},
 		{ImportPath: "plib/newthing"},
 	}
 	got := strings.Join(badEdges(pkgs), "\n")
 	for _, want := range []string{
 		"plib/backend (backend contract) imports plib/handoff (backends)",
-		"plib/internal/image (leaf helpers) imports plib/compare (compare)",
+		"plib/image (leaf helpers) imports plib/compare (compare)",
 		"plib/pku imports plib/baselines/process: two backends build on each other",
 		"plib/baselines/none imports plib/baselines/mprotect: two backends build on each other",
 		"plib/newthing is in no layer",
@@ -164,7 +164,7 @@ func TestLayeringRefusesUpwardImports(t *testing.T) {
 			t.Errorf("the check let %q pass; it reported:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "internal/abi") || strings.Contains(got, "internal/hostrun") {
+	if strings.Contains(got, "internal/abi") || strings.Contains(got, "backend/hostproc") {
 		t.Errorf("the check refused a downward import:\n%s", got)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"plib/backend"
-	"plib/internal/caps"
+	"plib/caps"
 	"plib/internal/hostload"
 )
 

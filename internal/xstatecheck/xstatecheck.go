@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"plib/backend"
+	"plib/caps"
 	"plib/internal/abi"
-	"plib/internal/caps"
 )
 
 // Part is the workload's "part" parameter.

@@ -21,7 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
-	"plib/internal/caps"
+	"plib/caps"
 	"plib/vmm/kvm"
 	"plib/vmm/vcpu"
 )

@@ -1,0 +1,333 @@
+package hostproc_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"plib/backend"
+	"plib/backend/hostproc"
+	"plib/image"
+	"plib/internal/testimages"
+	"plib/internal/wlcheck"
+)
+
+// TestHostBackendAttacks runs each attack under each host backend and
+// checks the outcome: kind of violation, or a plain exit where the backend
+// does not isolate.
+func TestHostBackendAttacks(t *testing.T) {
+	type outcome struct {
+		kind backend.ViolationKind // violation kind, or "" for an exit
+		exit int64
+	}
+	cases := []struct {
+		image string
+		want  map[string]outcome
+	}{
+		{"attack-read", map[string]outcome{"none": {"", 66}, "mprotect": {"read", 0}, "process": {"read", 0}}},
+		{"attack-write", map[string]outcome{"none": {"", 66}, "mprotect": {"write", 0}, "process": {"write", 0}}},
+		{"attack-exec", map[string]outcome{"none": {"", 66}, "mprotect": {"execute", 0}, "process": {"execute", 0}}},
+		{"attack-deputy", map[string]outcome{"none": {"", 66}, "mprotect": {"platform-call", 0}, "process": {"platform-call", 0}}},
+		{"attack-gate-entry", map[string]outcome{"none": {"gate", 0}, "mprotect": {"gate", 0}, "process": {"gate", 0}}},
+		{"attack-gate-index", map[string]outcome{"none": {"", 67}, "mprotect": {"", 67}, "process": {"", 67}}},
+		{"attack-unmap", map[string]outcome{"none": {"syscall", 0}, "mprotect": {"syscall", 0}, "process": {"syscall", 0}}},
+		{"attack-toctou", map[string]outcome{"none": {"", 69}, "mprotect": {"", 69}, "process": {"", 69}}},
+		{"null", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}, "process": {"", 0}}},
+		// DF across the gate: none lets it through and the secret leaks
+		// (66), which is what shows the attack is real.
+		{"attack-direction", map[string]outcome{"none": {"", 66}, "mprotect": {"", 70}, "process": {"", 70}}},
+		{"attack-fpstate", map[string]outcome{"none": {"", 71}, "mprotect": {"", 71}, "process": {"", 71}}},
+		{"attack-trap", map[string]outcome{"none": {"exception", 0}, "mprotect": {"exception", 0}, "process": {"exception", 0}}},
+		// The flags and stack each gate gives a library, and the flags it
+		// gives back; none establishes nothing (its call is a plain jump),
+		// so the workload's checks fail there: they can fail.
+		{"gate-state", map[string]outcome{"none": {"", 1}, "mprotect": {"", 0}, "process": {"", 0}}},
+		// System calls: only the gate's own pass, from the gate pages.
+		{"attack-procmem", map[string]outcome{"none": {"syscall", 0}, "mprotect": {"syscall", 0}, "process": {"syscall", 0}}},
+		{"attack-gate-syscall", map[string]outcome{"none": {"syscall", 0}, "mprotect": {"syscall", 0}, "process": {"syscall", 0}}},
+		// A forged caller: refused before anything is printed.
+		{"attack-caller", map[string]outcome{"mprotect": {"platform-call", 0}, "process": {"platform-call", 0}}},
+		// A library's own platform call is the library's (attested by its slot).
+		{"lib-print", map[string]outcome{"none": {"", 0}, "mprotect": {"", 0}, "process": {"", 0}}},
+		// Forged request pages: the app's write reaches only its own channel.
+		{"attack-channel", map[string]outcome{"process": {"", 72}}},
+	}
+	backends := map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process}
+	for _, c := range cases {
+		for name, want := range c.want {
+			t.Run(c.image+"/"+name, func(t *testing.T) {
+				p := testimages.Path(t, c.image)
+				img, err := image.Load(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := backend.Run(context.Background(), backends[name], img, p, backend.Options{Timeout: time.Minute, Output: io.Discard,
+					Params: map[string]int64{"iterations": 100, "rounds": 1}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want.kind == "" {
+					if res.Violation != nil || !res.Exited || res.ExitCode != want.exit {
+						t.Fatalf("want exit %d, got %+v violation %+v", want.exit, res, res.Violation)
+					}
+					return
+				}
+				if res.Violation == nil || res.Violation.Kind != want.kind || res.Violation.Domain != "app" {
+					t.Fatalf("want a %s violation by app, got %+v", want.kind, res.Violation)
+				}
+			})
+		}
+	}
+}
+
+// TestKVWorkloads runs the kv driver and kv-hostile under each host
+// backend: every result verified by the driver, every malformed call
+// rejected, the library consistent afterwards.
+func TestKVWorkloads(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
+		t.Run(name, func(t *testing.T) {
+			res, out := runBackend(t, b, "kv", map[string]int64{"iterations": 20, "rounds": 2})
+			if !res.Exited || res.ExitCode != 0 {
+				t.Fatalf("kv under %s: %+v %+v\n%s", name, res, res.Violation, out)
+			}
+			for _, m := range []string{"get_128_cycles", "set_5k_cycles", "incr_cycles", "mixed_cycles"} {
+				if v, ok := res.Metric(m); !ok || v <= 0 {
+					t.Errorf("%s = %d, %v", m, v, ok)
+				}
+			}
+			if c, _ := res.Metric("consistent"); c != 1 {
+				t.Error("kv's consistency check failed")
+			}
+			res, out = runBackend(t, b, "kv-hostile", nil)
+			tried, _ := res.Metric("hostile_calls")
+			rejected, _ := res.Metric("rejected")
+			if !res.Exited || res.ExitCode != 0 || tried < 20 || rejected != tried {
+				t.Fatalf("kv-hostile under %s: %d of %d rejected, %+v\n%s", name, rejected, tried, res.Violation, out)
+			}
+		})
+	}
+}
+
+// TestIPCWorkload: a library calling a library, under each host backend.
+func TestIPCWorkload(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
+		res, out := runBackend(t, b, "ipc", map[string]int64{"iterations": 100, "rounds": 2})
+		if w, _ := res.Metric("wrong_answers"); !res.Exited || res.ExitCode != 0 || w != 0 {
+			t.Errorf("ipc under %s: %+v %+v\n%s", name, res, res.Violation, out)
+		}
+	}
+}
+
+// TestCallBudget: a hung library call is aborted under each isolating
+// host backend and the report names it; none has no per-call bound.
+func TestCallBudget(t *testing.T) {
+	p := testimages.Path(t, "attack-hang")
+	img, _ := image.Load(p)
+	for name, b := range map[string]backend.Backend{"mprotect": mprotect, "process": process} {
+		res, err := backend.Run(context.Background(), b, img, p, backend.Options{Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := res.Violation; v == nil || v.Kind != backend.ViolationBudget || v.Domain != "null" || !strings.Contains(v.Detail, "null.spin") {
+			t.Errorf("%s: %+v", name, res.Violation)
+		}
+	}
+}
+
+// TestProcessLibraryDeathIsAnError: the library's process crashes in the
+// middle of a call; the caller gets PLIB_ERR_LIB_DEAD within bounded time
+// and carries on, and the run's verdict is the one every backend gives a
+// library fault: a violation naming the library (exit 3), whatever the
+// application did after it.
+func TestProcessLibraryDeathIsAnError(t *testing.T) {
+	start := time.Now()
+	res, out := runBackend(t, process, "lib-crash", nil)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if v := res.Violation; v == nil || v.Domain != "null" || v.Kind != backend.ViolationWrite {
+		t.Fatalf("lib-crash under process: want a write violation by null, got %+v %+v\n%s", res, res.Violation, out)
+	}
+	if r, _ := res.Metric("result"); r != -32 {
+		t.Errorf("the call returned %d, want PLIB_ERR_LIB_DEAD (-32): the application carries on", r)
+	}
+	found := false
+	for _, n := range res.Notes {
+		found = found || (strings.Contains(n, "library null's process stopped") && strings.Contains(n, "write by null"))
+	}
+	if !found {
+		t.Errorf("no note names the dead library and its crash: %q", res.Notes)
+	}
+}
+
+// TestProcessCallsReturnResults: many calls through the request page,
+// each checked by the null workload itself (add must return 42).
+func TestProcessCallsReturnResults(t *testing.T) {
+	res, _ := runBackend(t, process, "null", map[string]int64{"iterations": 300, "rounds": 2})
+	if !res.Exited || res.ExitCode != 0 {
+		t.Fatalf("null under process: %+v %+v", res, res.Violation)
+	}
+}
+
+// TestMprotectLibraryStillWorks checks the gate opens and closes the pages
+// around every call: many calls, each returning the right value.
+func TestMprotectCallsReturnResults(t *testing.T) {
+	res, _ := runBackend(t, mprotect, "null", map[string]int64{"iterations": 500, "rounds": 3})
+	if !res.Exited || res.ExitCode != 0 {
+		t.Fatalf("null under mprotect: %+v %+v", res, res.Violation)
+	}
+}
+
+// hostBackendsHere are the host backends that run on any Linux machine
+// (pku needs protection keys: its tests run under QEMU TCG).
+var hostBackendsHere = map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process}
+
+// TestSharingWorkload: two application instances share one kv under each
+// host backend: every concurrent increment counted, each reads back its
+// own value under the shared key name, and the library stays consistent.
+func TestSharingWorkload(t *testing.T) {
+	for name, b := range hostBackendsHere {
+		res, out := runBackend(t, b, "sharing", map[string]int64{"increments": 300})
+		wlcheck.Counters(t, "sharing under "+name, "counter", 600, 2, res, out)
+	}
+}
+
+// TestAppCrashLeavesTheLibraryWhole kills one application instance at
+// seeded random points of its loop of kv calls (a fault in its own code)
+// while the other calls the same kv: the crash is reported for instance
+// 1, and instance 0 finishes with every result right and kv consistent.
+func TestAppCrashLeavesTheLibraryWhole(t *testing.T) {
+	for name, b := range hostBackendsHere {
+		for seed := int64(1); seed <= 3; seed++ {
+			res, out := runBackend(t, b, "app-crash", map[string]int64{"seed": seed, "calls": 1500})
+			wlcheck.AppCrash(t, fmt.Sprintf("%s, seed %d", name, seed), 1500, res, out)
+		}
+	}
+}
+
+// TestKVLoad: as many application instances as cores (kv-load: 2) and 4x
+// over-subscribed (kv-load-8) hammer one kv under each host backend: the
+// shared counter is exact, every instance finishes, kv stays consistent.
+func TestKVLoad(t *testing.T) {
+	for img, apps := range map[string]int{"kv-load": 2, "kv-load-8": 8} {
+		for name, b := range hostBackendsHere {
+			res, out := runBackendTimeout(t, b, img, map[string]int64{"ops": 300}, 5*time.Minute)
+			wlcheck.Counters(t, img+" under "+name, "total", -1, apps, res, out)
+		}
+	}
+}
+
+// TestKillMidCall: instance 1 dies inside kv, holding its lock, at each
+// step of a set's critical section (stopped past its call budget);
+// instance 0 then finds the holder dead, kv rebuilds its tables (the set
+// rolled back before its commit point, forward after), and everything of
+// instance 0's reads back. none bounds no call, so nothing stops the
+// holder there: it is not tried.
+func TestKillMidCall(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"mprotect": mprotect, "process": process} {
+		p := testimages.Path(t, "kill-mid-call")
+		img, err := image.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := int64(0); step <= 4; step++ {
+			var out bytes.Buffer
+			res, err := backend.Run(context.Background(), b, img, p, backend.Options{Params: map[string]int64{"step": step},
+				Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: &out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wlcheck.KillMidCall(t, name, step, res, out.String())
+		}
+	}
+}
+
+// TestVerdictOracle: a run with a canary plants it in every library's
+// slot and finds it wherever the application put it, whatever the
+// application claims: attack-hide reads it under none (no isolation),
+// prints it and exits 69 ("defeated"); the oracle reports the leak. Under
+// an isolating backend the read faults and nothing leaks; a clean run
+// leaks nothing either.
+func TestVerdictOracle(t *testing.T) {
+	canary := []byte("plib-oracle-0123")
+	run := func(b backend.Backend, name string) *backend.Result {
+		t.Helper()
+		p := testimages.Path(t, name)
+		img, err := image.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := backend.Run(context.Background(), b, img, p, backend.Options{Timeout: time.Minute, Output: io.Discard, Canary: canary,
+			Params: map[string]int64{"iterations": 100, "rounds": 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := run(none, "attack-hide"); res.Leaked == "" || !res.Exited || res.ExitCode != 69 {
+		t.Errorf("attack-hide under none: leaked %q, exit %d: the oracle missed a leak the attack hid", res.Leaked, res.ExitCode)
+	}
+	for _, b := range []backend.Backend{mprotect, process} {
+		if res := run(b, "attack-hide"); res.Leaked != "" || res.Violation == nil {
+			t.Errorf("attack-hide under %s: leaked %q, violation %v", b.Name(), res.Leaked, res.Violation)
+		}
+		if res := run(b, "kv"); res.Leaked != "" || res.ExitCode != 0 {
+			t.Errorf("kv under %s: leaked %q, exit %d", b.Name(), res.Leaked, res.ExitCode)
+		}
+	}
+}
+
+// TestEverySystemCallIsRefused makes each system call that could reach a
+// library's memory or rights, or forge the verdict, from image code
+// through a borrowed SYSCALL, under every host backend here: each ends
+// the run with SIGSYS, reported as a syscall violation naming it.
+func TestEverySystemCallIsRefused(t *testing.T) {
+	calls := map[string]int64{
+		"write (descriptor 3: a forged result)": unix.SYS_WRITE, "open": unix.SYS_OPEN, "mmap": unix.SYS_MMAP,
+		"madvise": unix.SYS_MADVISE, "mremap": unix.SYS_MREMAP, "rt_sigreturn": unix.SYS_RT_SIGRETURN,
+		"rt_sigaction": unix.SYS_RT_SIGACTION, "clone": unix.SYS_CLONE, "execve": unix.SYS_EXECVE, "kill": unix.SYS_KILL,
+		"ptrace": unix.SYS_PTRACE, "arch_prctl": unix.SYS_ARCH_PRCTL, "modify_ldt": unix.SYS_MODIFY_LDT,
+		"process_vm_readv": unix.SYS_PROCESS_VM_READV, "process_vm_writev": unix.SYS_PROCESS_VM_WRITEV,
+		"userfaultfd": unix.SYS_USERFAULTFD, "io_uring_setup": unix.SYS_IO_URING_SETUP, "pkey_alloc": unix.SYS_PKEY_ALLOC,
+	}
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
+		for call, nr := range calls {
+			t.Run(name+"/"+call, func(t *testing.T) {
+				res, out := runBackend(t, b, "attack-syscalls", map[string]int64{"nr": nr})
+				v := res.Violation
+				if v == nil || v.Kind != "syscall" || v.Address != uint64(nr) {
+					t.Fatalf("%s (%d): want a syscall violation, got %+v %+v\n%s", call, nr, res, v, out)
+				}
+			})
+		}
+	}
+}
+
+// TestGateSyscallSitesAdmitOnlyTheirOwnCall jumps onto every SYSCALL in
+// each host gate with an mprotect of the app's choosing, the app's code
+// to RWX and the null library's private memory open exactly as the
+// mprotect gate opens it: a futex site admits no mprotect, and the
+// mprotect gate's own sites re-check their arguments, so each try ends
+// the run with a violation and never returns with the library open.
+func TestGateSyscallSitesAdmitOnlyTheirOwnCall(t *testing.T) {
+	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
+		futex, mprotect, waitv, err := hostproc.GateSites(hostproc.GateOf(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for site := 0; site < len(futex)+len(mprotect)+len(waitv); site++ {
+			for what := int64(0); what < 2; what++ {
+				res, out := runBackend(t, b, "attack-gate-syscall", map[string]int64{"site": int64(site), "what": what})
+				if res.Violation == nil || (res.Exited && res.ExitCode == 66) {
+					t.Errorf("%s, site %d, what %d: not stopped: %+v\n%s", name, site, what, res, out)
+				}
+			}
+		}
+	}
+}

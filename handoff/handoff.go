@@ -235,7 +235,8 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		out = io.Discard
 	}
 	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
-	m, err := vmm.NewInstanceWith(sys, img, guestbin.GateHandoff, guestbin.Supervisor, p, inst.App, inst.Shared, slots(img))
+	m, err := vmm.New(sys, vmm.Config{Image: img, Gate: guestbin.GateHandoff, Supervisor: guestbin.Supervisor, Platform: p,
+		App: inst.App, Shared: inst.Shared, Extra: slots(img)})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}

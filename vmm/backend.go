@@ -170,7 +170,7 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		out = io.Discard
 	}
 	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
-	m, err := NewInstance(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, p, inst.App, inst.Shared)
+	m, err := New(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor, Platform: p, App: inst.App, Shared: inst.Shared})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}

@@ -40,7 +40,7 @@ func run(t testing.TB, name string, params map[string]int64, timeout time.Durati
 	res := &backend.Result{}
 	var out bytes.Buffer
 	plat := &backend.Platform{Result: res, Params: params, Output: &out, Image: img}
-	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, plat)
+	m, err := New(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor, Platform: plat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestCallBudgetAbortsAHungCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := &backend.Result{}
-	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, &backend.Platform{Result: res})
+	m, err := New(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor, Platform: &backend.Platform{Result: res}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestContextCancelStopsTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, &backend.Platform{Result: &backend.Result{}})
+	m, err := New(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor, Platform: &backend.Platform{Result: &backend.Result{}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -164,29 +163,11 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		return runNested(ctx, sys, img, path, opts, mech)
 	}
 	res := &backend.Result{Backend: "vmfunc", Mechanism: mech, Image: path}
-	printed := &backend.Capture{Max: 16 << 20}
-	out := opts.Output
-	if out == nil {
-		out = io.Discard
-	}
-	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
-	m, err := New(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor, Platform: p, App: inst.App, Shared: inst.Shared})
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	defer m.Close()
-	if len(opts.Canary) > 0 {
-		m.plantCanary(opts.Canary)
-		defer func() { res.Leaked = m.findCanary(opts.Canary, printed.Bytes()) }()
-	}
-	p.Scribble, p.Image = m.Scribble, img
-	detach, err := p.Attach(inst, img)
+	m, release, err := Load(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor}, res, opts, inst)
 	if err != nil {
 		return nil, err
 	}
-	defer detach()
-	m.CallBudget = opts.CallBudget
-	res.TSCHz = m.TSCHz()
+	defer release()
 	if err := m.Run(ctx, opts.Timeout); err != nil {
 		return res, err
 	}

@@ -1,37 +1,43 @@
-package vmm
+// Package vmfunc is the vmfunc backend: each library in its own EPT view
+// of a KVM guest (vmm's machine), switched by VMFUNC EPTP switching in
+// the gate (guestlib/trusted/gate_vmfunc.S). Where the host runs no
+// VMFUNC for a KVM guest, the machine emulates it (--vmfunc=emulate:
+// each view its own KVM VM, one exit per switch); with nested
+// virtualization, guestlib's hypervisor mode runs the workload in a KVM
+// guest and L0 KVM carries the switches out (--vmfunc=nested).
+package vmfunc
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"plib/backend"
 	"plib/caps"
 	"plib/image"
 	"plib/internal/guestbin"
+	"plib/vmm"
 	"plib/vmm/kvm"
 )
 
 // Backend is the vmfunc backend: each library in its own EPT view of a
 // KVM guest, switched by VMFUNC in the gate.
 type Backend struct {
-	// VMFUNC is how VMFUNC is carried out; "" means VMFUNCAuto.
-	VMFUNC VMFUNCMode
+	// VMFUNC is how VMFUNC is carried out; "" means Auto.
+	VMFUNC Mode
 }
 
 // resolve picks the mode that runs: nested where auto finds it
 // available. nestedWhyNot says why nested is not.
-func (b Backend) resolve() (mode VMFUNCMode, nestedWhyNot string, err error) {
-	ok, why := NestedSupport()
+func (b Backend) resolve() (mode Mode, nestedWhyNot string, err error) {
+	ok, why := vmm.NestedSupport()
 	switch b.VMFUNC {
-	case "", VMFUNCAuto:
+	case "", Auto:
 		if ok {
-			return VMFUNCNested, "", nil
+			return Nested, "", nil
 		}
-		return VMFUNCEmulate, why, nil
-	case VMFUNCEmulate, VMFUNCNested:
+		return Emulate, why, nil
+	case Emulate, Nested:
 		return b.VMFUNC, why, nil
 	}
 	return "", "", fmt.Errorf("unknown VMFUNC mode %q (auto, emulate or nested)", b.VMFUNC)
@@ -39,55 +45,6 @@ func (b Backend) resolve() (mode VMFUNCMode, nestedWhyNot string, err error) {
 
 // Name implements backend.Backend.
 func (Backend) Name() string { return "vmfunc" }
-
-// requiredCaps are the KVM capabilities the VMM cannot do without.
-var requiredCaps = []struct {
-	Cap  int
-	Name string
-}{
-	{kvm.CapUserMemory, "KVM_CAP_USER_MEMORY"},
-	{kvm.CapReadonlyMem, "KVM_CAP_READONLY_MEM"},
-	{kvm.CapSyncRegs, "KVM_CAP_SYNC_REGS"},
-	{kvm.CapImmediateExit, "KVM_CAP_IMMEDIATE_EXIT"},
-}
-
-// CheckKVM opens /dev/kvm and checks what the VMM needs.
-func CheckKVM() (*kvm.System, error) {
-	sys, err := openKVM()
-	if err != nil {
-		return nil, err
-	}
-	if err := checkKVM(sys); err != nil {
-		sys.Close()
-		return nil, err
-	}
-	return sys, nil
-}
-
-func openKVM() (*kvm.System, error) {
-	sys, err := kvm.Open()
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("/dev/kvm does not exist: this machine has no KVM (no hardware virtualization, or the kvm module is not loaded)")
-	}
-	return sys, err
-}
-
-// checkKVM checks that sys offers what the VMM needs.
-func checkKVM(sys *kvm.System) error {
-	if v, err := sys.APIVersion(); err != nil || v != 12 {
-		return fmt.Errorf("KVM API version %d (err %v), want 12", v, err)
-	}
-	for _, c := range requiredCaps {
-		v, err := sys.CheckExtension(c.Cap)
-		if err != nil || v == 0 {
-			return fmt.Errorf("KVM lacks %s", c.Name)
-		}
-		if c.Cap == kvm.CapSyncRegs && v&(kvm.SyncRegs|kvm.SyncSregs) != kvm.SyncRegs|kvm.SyncSregs {
-			return fmt.Errorf("KVM_CAP_SYNC_REGS offers mask %#x, need regs and sregs", v)
-		}
-	}
-	return nil
-}
 
 // emulateWhy says why the host runs no VMFUNC itself, as a sentence.
 func emulateWhy(cpu caps.CPU) string {
@@ -110,18 +67,18 @@ func (b Backend) Probe() backend.Mechanism {
 
 // probe describes the mechanism mode (from resolve) gives and, where it
 // is available, returns /dev/kvm open for the run.
-func (b Backend) probe(mode VMFUNCMode, nestedWhyNot string, err error) (backend.Mechanism, *kvm.System) {
+func (b Backend) probe(mode Mode, nestedWhyNot string, err error) (backend.Mechanism, *kvm.System) {
 	m := backend.Mechanism{Backend: "vmfunc", Switch: "VMFUNC leaf 0 (EPTP switching)"}
 	if err != nil {
 		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
 		return m, nil
 	}
-	sys, err := CheckKVM()
+	sys, err := vmm.CheckKVM()
 	if err != nil {
 		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
 		return m, nil
 	}
-	if mode == VMFUNCNested {
+	if mode == Nested {
 		if nestedWhyNot != "" {
 			sys.Close()
 			m.Mode, m.Unavailable = backend.Unavailable, "--vmfunc=nested: "+nestedWhyNot
@@ -134,11 +91,11 @@ func (b Backend) probe(mode VMFUNCMode, nestedWhyNot string, err error) (backend
 	}
 	m.Mode, m.EmulatedBy = backend.Emulated, "vmm"
 	m.Floor = &backend.Floor{Anchor: "kvm-exit", Times: 2, What: "two port-I/O exits from guest ring 3 (the switch in and the switch out)"}
-	why := emulateWhy(hostCPU()) + ". "
-	if b.VMFUNC == "" || b.VMFUNC == VMFUNCAuto {
+	why := emulateWhy(vmm.HostCPU()) + ". "
+	if b.VMFUNC == "" || b.VMFUNC == Auto {
 		why = "--vmfunc=auto chose emulate: nested is unavailable (" + nestedWhyNot + "). "
-		if hostCPU().VMX {
-			why += emulateWhy(hostCPU()) + ". "
+		if vmm.HostCPU().VMX {
+			why += emulateWhy(vmm.HostCPU()) + ". "
 		}
 	}
 	m.Detail = why + "Each view is its own KVM VM over shared memory; the gate's VMFUNC ends in a gate page its view does not map, so fetching " +
@@ -151,7 +108,7 @@ func (b Backend) probe(mode VMFUNCMode, nestedWhyNot string, err error) (backend
 // the host's CPU, then /dev/kvm, kept open for the run.
 func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string, opts backend.Options, inst backend.Instance) (*backend.Result, error) {
 	mode, why, err := b.resolve()
-	if err == nil && img.Apps > 1 && mode == VMFUNCNested {
+	if err == nil && img.Apps > 1 && mode == Nested {
 		return nil, fmt.Errorf("%w: vmfunc --vmfunc=nested runs one application instance; %s asks for %d", backend.ErrUnavailable, path, img.Apps)
 	}
 	mech, sys := b.probe(mode, why, err)
@@ -159,11 +116,11 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		return nil, fmt.Errorf("%w: vmfunc: %s", backend.ErrUnavailable, mech.Unavailable)
 	}
 	defer sys.Close()
-	if mode == VMFUNCNested {
+	if mode == Nested {
 		return runNested(ctx, sys, img, path, opts, mech)
 	}
 	res := &backend.Result{Backend: "vmfunc", Mechanism: mech, Image: path}
-	m, release, err := Load(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor}, res, opts, inst)
+	m, release, err := vmm.Load(sys, vmm.Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor}, res, opts, inst)
 	if err != nil {
 		return nil, err
 	}
@@ -172,36 +129,6 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 		return res, err
 	}
 	return res, nil
-}
-
-// KVMInfo is what `vmm caps` reports about KVM.
-type KVMInfo struct {
-	Available  bool           `json:"available"`
-	Error      string         `json:"error,omitempty"`
-	APIVersion int            `json:"api_version,omitempty"`
-	Caps       map[string]int `json:"capabilities,omitempty"` // KVM_CHECK_EXTENSION results
-}
-
-// ProbeKVM opens /dev/kvm and reads the capabilities plib uses.
-func ProbeKVM() KVMInfo {
-	sys, err := openKVM()
-	if err != nil {
-		return KVMInfo{Error: err.Error()}
-	}
-	defer sys.Close()
-	info := KVMInfo{Available: true, Caps: map[string]int{}}
-	info.APIVersion, _ = sys.APIVersion()
-	for _, c := range append(requiredCaps, struct {
-		Cap  int
-		Name string
-	}{kvm.CapNRMemSlots, "KVM_CAP_NR_MEMSLOTS"}) {
-		v, _ := sys.CheckExtension(c.Cap)
-		info.Caps[c.Name] = v
-	}
-	if err := checkKVM(sys); err != nil {
-		info.Error = err.Error()
-	}
-	return info
 }
 
 func init() { backend.Register(Backend{}, backend.Isolates, backend.StyleVMFunc) }

@@ -1,6 +1,6 @@
 // Package handoff is the handoff backend: every protected library keeps
 // its own EPT view for good, on a vCPU of its own (its own KVM VM over
-// the shared memory, as the vmfunc backend builds them), and a library
+// the shared memory, as vmm.New builds them), and a library
 // call is handed from the caller's vCPU to the library's through a
 // request slot both views map: no VMFUNC, and on the fast path no exit
 // at all.

@@ -17,7 +17,7 @@ import (
 	"plib/compare/report"
 	"plib/image"
 	"plib/internal/testimages"
-	"plib/vmm"
+	"plib/vmm/vmfunc"
 )
 
 func TestMain(m *testing.M) {
@@ -121,7 +121,7 @@ func TestRunQuick(t *testing.T) {
 	bs := []backend.Backend{ceiling, mprotect, unavailable{}}
 	kvm := false
 	if _, err := os.Stat("/dev/kvm"); err == nil {
-		bs, kvm = append(bs, vmm.Backend{}), true
+		bs, kvm = append(bs, vmfunc.Backend{}), true
 	} else {
 		t.Logf("NOTE: no /dev/kvm (%v): vmfunc and the KVM exit anchor are not measured", err)
 	}

@@ -1,6 +1,6 @@
 // Package handoff is the handoff backend: every protected library keeps
 // its own EPT view for good, on a vCPU of its own (its own KVM VM over
-// the shared memory, as the vmfunc backend builds them), and a library
+// the shared memory, as vmm.New builds them), and a library
 // call is handed from the caller's vCPU to the library's through a
 // request slot both views map: no VMFUNC, and on the fast path no exit
 // at all.
@@ -19,7 +19,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -229,29 +228,12 @@ func (b Backend) RunInstance(ctx context.Context, img *image.Image, path string,
 	}
 	defer sys.Close()
 	res := &backend.Result{Backend: "handoff", Mechanism: mech, Image: path}
-	printed := &backend.Capture{Max: 16 << 20}
-	out := opts.Output
-	if out == nil {
-		out = io.Discard
-	}
-	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
-	m, err := vmm.NewInstanceWith(sys, img, guestbin.GateHandoff, guestbin.Supervisor, p, inst.App, inst.Shared, slots(img))
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	defer m.Close()
-	if len(opts.Canary) > 0 {
-		m.PlantCanary(opts.Canary)
-		defer func() { res.Leaked = m.FindCanary(opts.Canary, printed.Bytes()) }()
-	}
-	p.Scribble, p.Image = m.Scribble, img
-	defer m.Scribble(0, 0)
-	detach, err := p.Attach(inst, img)
+	m, release, err := vmm.Load(sys, vmm.Config{Image: img, Gate: guestbin.GateHandoff, Supervisor: guestbin.Supervisor, Extra: slots(img)},
+		res, opts, inst)
 	if err != nil {
 		return nil, err
 	}
-	defer detach()
-	res.TSCHz = m.TSCHz()
+	defer release()
 	pl, err := place(img, inst.App, m.NumViews(), opts.Wait, opts.CallBudget)
 	if err != nil {
 		return nil, err

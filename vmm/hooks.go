@@ -6,8 +6,8 @@ import (
 	"plib/vmm/vcpu"
 )
 
-// What a backend built on the VMM's machine needs beyond Run: the
-// handoff backend (vmm/handoff) runs every view's vCPU on a thread of its
+// What a backend built on the VMM's machine needs beyond Load and Run:
+// the handoff backend (handoff/) runs every view's vCPU on a thread of its
 // own instead of switching one vCPU's state between views, and handles
 // their exits with the same handler.
 
@@ -47,12 +47,6 @@ func (m *Machine) ReadGuest(view int, gpa, n uint64) ([]byte, error) {
 // WriteGuest writes b at gpa as view sees it, before the run (a header
 // page's backend-specific fields).
 func (m *Machine) WriteGuest(view int, gpa uint64, b []byte) { m.mem.write(view, gpa, b) }
-
-// PlantCanary and FindCanary are the secret oracle of backend.Options.Canary.
-func (m *Machine) PlantCanary(canary []byte) { m.plantCanary(canary) }
-
-// FindCanary: see PlantCanary.
-func (m *Machine) FindCanary(canary, printed []byte) string { return m.findCanary(canary, printed) }
 
 // Result is the result the machine's platform fills.
 func (m *Machine) Result() *backend.Result { return m.result }

@@ -29,7 +29,7 @@ const (
 	BundleFaultNoGatePage = "no-gate-page"
 )
 
-// BuildBundle lays img out as the vmfunc backend does (with gate and the
+// BuildBundle lays img out as New does (with gate and the
 // supervisor sup), derives hardware-mode views, emits their EPT and
 // returns the bundle.
 func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte, error) {

@@ -2,7 +2,9 @@
 // image into a 64-bit long-mode guest, gives every domain its own view of
 // guest memory (one KVM VM per view, all sharing the same host memory),
 // runs the vCPU loop, serves platform calls over port I/O, and emulates
-// VMFUNC EPTP switching where the host cannot execute it.
+// VMFUNC EPTP switching where the host cannot execute it. It is the
+// machine only: the backends built on it (vmm/vmfunc, handoff) load
+// their images with Load and register themselves.
 package vmm
 
 import (

@@ -45,35 +45,38 @@ type Machine struct {
 // Platform is the platform that answers the machine's platform calls.
 func (m *Machine) Platform() *backend.Platform { return m.plat }
 
-// NewMachine loads img into fresh VMs, installing gate (the backend's
-// trusted gate page) and sup (the supervisor).
-func NewMachine(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform) (*Machine, error) {
-	return NewInstance(sys, img, gate, sup, p, 0, nil)
+// Config is what a machine is built from.
+type Config struct {
+	Image      *image.Image      // the workload
+	Gate       []byte            // the backend's trusted gate page
+	Supervisor []byte            // the guest's supervisor
+	Platform   *backend.Platform // answers the guest's platform calls; its Result is what the machine fills
+	// App is the application instance of a PLIB_APPS image this machine
+	// runs (0 for an image of one).
+	App int
+	// Shared, if not nil, backs the libraries' data and heap (see
+	// backend.Run), so that every instance's views see the same pages.
+	Shared *os.File
+	// Extra are regions above the image (a backend's own pages, such as
+	// the handoff backend's request slots), mapped in the views
+	// eptviews' rules give them, backed by zeroed guest memory.
+	Extra []eptviews.Region
 }
 
-// NewInstance is NewMachine for application instance app of a PLIB_APPS
-// image: the libraries' data and heap are mapped from shared (see
-// backend.Run), so that every instance's views see the same pages.
-func NewInstance(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File) (_ *Machine, err error) {
-	return NewInstanceWith(sys, img, gate, sup, p, app, shared, nil)
-}
-
-// NewInstanceWith is NewInstance with extra regions above the image (a
-// backend's own pages, such as the handoff backend's request slots),
-// mapped in the views eptviews' rules give them, backed by zeroed guest
-// memory.
-func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *backend.Platform, app int, shared *os.File,
-	extra []eptviews.Region) (_ *Machine, err error) {
-	layout, views, err := buildViews(img, sup, extra)
+// New loads cfg.Image into fresh VMs of sys, one per view, installing
+// the gate and the supervisor.
+func New(sys *kvm.System, cfg Config) (_ *Machine, err error) {
+	img, p := cfg.Image, cfg.Platform
+	layout, views, err := buildViews(img, cfg.Supervisor, cfg.Extra)
 	if err != nil {
 		return nil, err
 	}
-	mem, err := newGuestMemory(img, views, extra)
+	mem, err := newGuestMemory(img, views, cfg.Extra)
 	if err != nil {
 		return nil, err
 	}
-	if shared != nil {
-		if err := mem.share(img, shared); err != nil {
+	if cfg.Shared != nil {
+		if err := mem.share(img, cfg.Shared); err != nil {
 			mem.close()
 			return nil, err
 		}
@@ -85,7 +88,7 @@ func NewInstanceWith(sys *kvm.System, img *image.Image, gate, sup []byte, p *bac
 			m.Close()
 		}
 	}()
-	mem.load(img, layout, gate, app, caps.XFeatures(m.xcr0))
+	mem.load(img, layout, cfg.Gate, cfg.App, caps.XFeatures(m.xcr0))
 	for id, v := range views {
 		if v == nil {
 			continue

@@ -42,7 +42,7 @@ func TestSwitchKeepsEachViewsSegmentBases(t *testing.T) {
 	res := &backend.Result{}
 	var out bytes.Buffer
 	plat := &backend.Platform{Result: res, Params: map[string]int64{"part": 4}, Output: &out, Image: img}
-	m, err := NewMachine(sys, img, guestbin.GateVMFUNC, guestbin.Supervisor, plat)
+	m, err := New(sys, Config{Image: img, Gate: guestbin.GateVMFUNC, Supervisor: guestbin.Supervisor, Platform: plat})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,5 +9,5 @@ import (
 	_ "plib/baselines/process"
 	_ "plib/handoff"
 	_ "plib/pku"
-	_ "plib/vmm"
+	_ "plib/vmm/vmfunc"
 )

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 
-	"plib/internal/guestbin"
 	"plib/vmm"
+	"plib/vmm/vmfunc"
 )
 
 type bundleCmd struct {
@@ -26,7 +26,7 @@ func (b *bundleCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	data, err := vmm.BuildBundle(img, guestbin.GateVMFUNC, guestbin.Supervisor, vmm.BundleOptions{Params: params, Fault: b.Fault})
+	data, err := vmfunc.BuildBundle(img, vmm.BundleOptions{Params: params, Fault: b.Fault})
 	if err != nil {
 		return exitError{exitUsage, fmt.Sprintf("%s: %v", b.Image, err)}
 	}

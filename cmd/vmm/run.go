@@ -19,7 +19,7 @@ import (
 	"plib/caps"
 	"plib/image"
 	"plib/untrusted"
-	"plib/vmm"
+	"plib/vmm/vmfunc"
 )
 
 type runCmd struct {
@@ -46,8 +46,8 @@ func (r *runCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	if vb, ok := b.(vmm.Backend); ok {
-		vb.VMFUNC = vmm.VMFUNCMode(r.VMFUNC)
+	if vb, ok := b.(vmfunc.Backend); ok {
+		vb.VMFUNC = vmfunc.Mode(r.VMFUNC)
 		b = vb
 	} else if r.VMFUNC != "auto" {
 		return exitError{exitUsage, "--vmfunc applies to --backend=vmfunc only"}

@@ -37,7 +37,7 @@ var layers = []layer{
 		"internal/wlcheck", "internal/xstatecheck", "vmm/vcpu",
 	}},
 	{name: "machines", pkgs: []string{"vmm", "vmm/hvmode", "backend/hostproc"}},
-	{name: "backends", apart: true, pkgs: []string{"handoff", "pku", "baselines/..."}},
+	{name: "backends", apart: true, pkgs: []string{"vmm/vmfunc", "handoff", "pku", "baselines/..."}},
 	{name: "suites", pkgs: []string{"attacks"}},
 	{name: "compare", pkgs: []string{"compare/..."}},
 	{name: "commands", apart: true, pkgs: []string{"cmd/...", "internal/tcginit", "internal/backendlist/gen"}},

@@ -1,4 +1,4 @@
-package vmm
+package vmfunc
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"plib/backend"
 	"plib/image"
 	"plib/internal/testimages"
+	"plib/vmm"
 )
 
 // TestNestedBootsTheHypervisorMode boots guestlib's hypervisor mode in a
@@ -29,15 +30,15 @@ func TestNestedBootsTheHypervisorMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sys, err := CheckKVM()
+	sys, err := vmm.CheckKVM()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sys.Close()
 	var out bytes.Buffer
 	res, err := runNested(context.Background(), sys, img, p, backend.Options{Params: map[string]int64{"iterations": 50, "rounds": 2},
-		Timeout: time.Minute, Output: &out}, Backend{VMFUNC: VMFUNCNested}.Probe())
-	if ok, why := NestedSupport(); !ok {
+		Timeout: time.Minute, Output: &out}, Backend{VMFUNC: Nested}.Probe())
+	if ok, why := vmm.NestedSupport(); !ok {
 		t.Logf("nested is unavailable here (%s); the hypervisor mode said: %v", why, err)
 		if !errors.Is(err, backend.ErrUnavailable) || !strings.Contains(err.Error(), "hypervisor mode booted") ||
 			!strings.Contains(err.Error(), "VMX") {

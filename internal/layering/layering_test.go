@@ -39,6 +39,7 @@ var layers = []layer{
 	{name: "machines", pkgs: []string{"vmm", "vmm/hvmode", "backend/hostproc"}},
 	{name: "backends", apart: true, pkgs: []string{"vmm/vmfunc", "handoff", "pku", "baselines/..."}},
 	{name: "suites", pkgs: []string{"attacks"}},
+	{name: "conformance", pkgs: []string{"backend/backendtest/..."}},
 	{name: "compare", pkgs: []string{"compare/..."}},
 	{name: "commands", apart: true, pkgs: []string{"cmd/...", "internal/tcginit", "internal/backendlist/gen"}},
 }

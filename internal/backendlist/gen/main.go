@@ -1,5 +1,8 @@
 // Command gen writes backends_gen.go in the current directory (cmd/vmm):
-// the import list of every backend package. Run by go generate ./cmd/vmm.
+// the import list of every backend package; and, for the packages whose
+// registration is built only under a build constraint, one file per
+// constraint carrying it (backends_plibtest_gen.go), removing those no
+// package needs any more. Run by go generate ./cmd/vmm.
 package main
 
 import (
@@ -41,5 +44,30 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile("backends_gen.go", src, 0o644)
+	if err := os.WriteFile(backendlist.File(""), src, 0o644); err != nil {
+		return err
+	}
+	constrained, err := backendlist.Constrained(root)
+	if err != nil {
+		return err
+	}
+	for expr, pkgs := range constrained {
+		src, err := backendlist.ConstrainedSource(expr, "main", pkgs)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(backendlist.File(expr), src, 0o644); err != nil {
+			return err
+		}
+	}
+	stale, err := backendlist.Stale(".", constrained)
+	if err != nil {
+		return err
+	}
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,10 +1,10 @@
-package vmm_test
+package vmfunc_test
 
 import (
 	"testing"
 
 	"plib/backend/backendtest"
-	_ "plib/vmm" // registers vmfunc
+	_ "plib/vmm/vmfunc" // registers vmfunc
 )
 
 // TestMain lets a host backend run this binary as its child.

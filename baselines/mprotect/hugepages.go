@@ -1,4 +1,4 @@
-package hostproc
+package mprotect
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"plib/backend/hostproc"
 	"plib/image"
 	"plib/internal/abi"
 )
@@ -26,11 +27,11 @@ import (
 // (a variable for tests).
 var thpSysfs = "/sys/kernel/mm/transparent_hugepage"
 
-// THPStatus says whether a region that asks for transparent huge pages
+// thpStatus says whether a region that asks for transparent huge pages
 // (madvise MADV_HUGEPAGE) gets them on this host, and why not when it
 // does not: the kernel's setting, "always [madvise] never", names its
 // choice in brackets.
-func THPStatus() (ok bool, why string) {
+func thpStatus() (ok bool, why string) {
 	b, err := os.ReadFile(thpSysfs + "/enabled")
 	if err != nil {
 		return false, "this kernel has no transparent huge pages (" + thpSysfs + " unreadable)"
@@ -60,7 +61,7 @@ func hugeEligible(s *image.Section, shared bool) (bool, string) {
 	switch {
 	case shared:
 		return false, "its data is shared between the application's instances (shared memory, where transparent huge pages are " + shmemTHP() + ")"
-	case s.Addr%HugePage != 0 || s.Size%HugePage != 0:
+	case s.Addr%hostproc.HugePage != 0 || s.Size%hostproc.HugePage != 0:
 		return false, fmt.Sprintf("its data ([%#x, +%#x)) is not laid out in whole 2 MiB pages (mkimage does that for libraries with 1 MiB of "+
 			"data or more)", s.Addr, s.Size)
 	}

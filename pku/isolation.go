@@ -1,4 +1,4 @@
-package hostproc
+package pku
 
 import (
 	"context"
@@ -10,16 +10,15 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/image"
 	"plib/internal/abi"
 )
 
-// KeyedPages is the pku backend's isolation: each library's pages carry a
-// protection key of their own, which its gate opens with WRPKRU for the
-// length of a call; the supervisor scans the process for WRPKRU and
-// XRSTOR before it runs.
-var KeyedPages Isolation = keyedPages{}
-
+// keyedPages is the pku backend's isolation (hostproc.Isolation): each
+// library's pages carry a protection key of their own, which its gate
+// opens with WRPKRU for the length of a call; the supervisor scans the
+// process for WRPKRU and XRSTOR before it runs.
 type keyedPages struct{}
 
 // linuxInitPKRU is the PKRU a new Linux process starts with: every key but
@@ -29,16 +28,16 @@ const linuxInitPKRU = 0x55555554
 // segvPKUErr is SIGSEGV's si_code for an access a protection key refused.
 const segvPKUErr = 4
 
-// RunInstance implements Isolation: one image process.
-func (keyedPages) RunInstance(ctx context.Context, r *Run) (*backend.Result, error) {
-	return r.RunApp(ctx, ChildPlan{})
+// RunInstance implements hostproc.Isolation: one image process.
+func (keyedPages) RunInstance(ctx context.Context, r *hostproc.Run) (*backend.Result, error) {
+	return r.RunApp(ctx, hostproc.ChildPlan{})
 }
 
-// Load implements Isolation: library n's pages carry key n (the loader
+// Load implements hostproc.Isolation: library n's pages carry key n (the loader
 // allocates keys 1..n in order, access- and write-disabled), and each
 // domain's PKRU goes into the header, where the gate checks every WRPKRU
 // against it. The loader stops once mapped, for the scan.
-func (keyedPages) Load(l *Layout) (Supervision, error) {
+func (keyedPages) Load(l *hostproc.Layout) (hostproc.Supervision, error) {
 	keys := map[int]uint64{}
 	l.AppPKRU = linuxInitPKRU
 	for i, d := range l.Image.Libraries() {
@@ -64,19 +63,19 @@ func (keyedPages) Load(l *Layout) (Supervision, error) {
 // process.
 type keyedSupervision struct{}
 
-// Started implements Supervision: with everything mapped and before its
+// Started implements hostproc.Supervision: with everything mapped and before its
 // filter, every byte the CPU could fetch in the process is there to read,
 // and no WRPKRU, XRSTOR or VMFUNC may be among them outside the gate (the
 // app can jump anywhere). It scans the executable mappings, joined where
 // they touch.
-func (keyedSupervision) Started(p *Supervised, pid int) error {
+func (keyedSupervision) Started(p *hostproc.Supervised, pid int) error {
 	if err := scanMapped(p, pid); err != nil {
 		return fmt.Errorf("refusing to run: %w", err)
 	}
 	return nil
 }
 
-func scanMapped(p *Supervised, pid int) error {
+func scanMapped(p *hostproc.Supervised, pid int) error {
 	maps, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
 		return err
@@ -98,20 +97,20 @@ func scanMapped(p *Supervised, pid int) error {
 	return nil
 }
 
-// Caller implements Supervision: a library's slot records an open call
+// Caller implements hostproc.Supervision: a library's slot records an open call
 // only while the gate has given the library its key.
-func (keyedSupervision) Caller(p *Supervised) int { return p.SlotCaller() }
+func (keyedSupervision) Caller(p *hostproc.Supervised) int { return p.SlotCaller() }
 
-// Watchdog implements Supervision: the gate records each call in the
+// Watchdog implements hostproc.Supervision: the gate records each call in the
 // library's slot.
-func (keyedSupervision) Watchdog(p *Supervised, budget time.Duration) func() {
+func (keyedSupervision) Watchdog(p *hostproc.Supervised, budget time.Duration) func() {
 	return p.SlotWatchdog(budget)
 }
 
-// Fault implements Supervision: a library's own code cannot fault on its
+// Fault implements hostproc.Supervision: a library's own code cannot fault on its
 // own key through the gate: it was entered some other way, with the
 // app's rights.
-func (keyedSupervision) Fault(p *Supervised, v *backend.Violation, sig unix.Signal, code int64) {
+func (keyedSupervision) Fault(p *hostproc.Supervised, v *backend.Violation, sig unix.Signal, code int64) {
 	if sig != unix.SIGSEGV || code != segvPKUErr {
 		return
 	}
@@ -122,5 +121,5 @@ func (keyedSupervision) Fault(p *Supervised, v *backend.Violation, sig unix.Sign
 	}
 }
 
-// Notes implements Supervision: the scan's note is made at the start.
-func (keyedSupervision) Notes(*Supervised) []string { return nil }
+// Notes implements hostproc.Supervision: the scan's note is made at the start.
+func (keyedSupervision) Notes(*hostproc.Supervised) []string { return nil }

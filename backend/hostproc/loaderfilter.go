@@ -59,13 +59,14 @@ const sysFutexWaitv = 449
 // one of the gate's own SYSCALL instructions (the instruction pointer
 // after it is a site of the gate's table) and is the call that site
 // makes: futex (wait or wake: the platform call, and the process
-// backend's channels) or mprotect with exactly one of mprotects (the
-// mprotect backend's: a library's range and rights, Layout.Mprotects). Everything else raises SIGSYS, which the
-// supervisor reports as a violation: the image's process can do nothing
-// the gate does not, and a jump onto one of the gate's SYSCALLs can make
-// only that SYSCALL's own call. The process backend's serve loop also
-// sleeps on all its channels' doorbells at once: futex_waitv from its one
-// site (waitvSites), a call that only waits.
+// backend's channels) or mprotect with exactly the range and rights of
+// one of mprotects (Layout.Mprotects: the mprotect backend's, a
+// library's). Everything else raises SIGSYS, which the supervisor
+// reports as a violation: the image's process can do nothing the gate
+// does not, and a jump onto one of the gate's SYSCALLs can make only
+// that SYSCALL's own call. The process backend's serve loop also sleeps
+// on all its channels' doorbells at once: futex_waitv from its one site
+// (waitvSites), a call that only waits.
 func loaderFilter(futexSites, mprotectSites, waitvSites []uint32, mprotects []MprotectCall) ([]unix.SockFilter, error) {
 	a := newBPF()
 	a.stmt(ldAbs, sdArch)

@@ -1,4 +1,4 @@
-package hostproc
+package process
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/hostsys"
@@ -57,21 +58,20 @@ func inReqAddr(img *image.Image, c int) uint64 {
 	return img.End + uint64(abi.MaxDomains+c)*abi.PageSize
 }
 
-// SplitProcesses is the process backend's isolation: each library runs in
-// a process of its own, reached through request pages in shared memory
-// and futex wake-ups; no process maps another domain's pages.
-var SplitProcesses Isolation = splitProcesses{}
-
+// splitProcesses is the process backend's isolation (hostproc.Isolation):
+// each library runs in a process of its own, reached through request
+// pages in shared memory and futex wake-ups; no process maps another
+// domain's pages.
 type splitProcesses struct{}
 
 // childSharedFD is where a child of a run finds the run's shared file
 // (the argument areas, channels and doorbells): after the result pipe.
 const childSharedFD = 4
 
-// RunInstance implements Isolation: it creates the shared memory, starts
+// RunInstance implements hostproc.Isolation: it creates the shared memory, starts
 // one process per library, runs the application, and marks a library
 // dead (and wakes its caller) if its process ends first.
-func (splitProcesses) RunInstance(ctx context.Context, run *Run) (*backend.Result, error) {
+func (splitProcesses) RunInstance(ctx context.Context, run *hostproc.Run) (*backend.Result, error) {
 	img, opts, inst := run.Image, run.Opts, run.Inst
 	plan, err := PlanWait(opts.Wait, max(img.Apps, 1)*(1+len(img.Libraries())))
 	if err != nil {
@@ -124,7 +124,7 @@ func (splitProcesses) RunInstance(ctx context.Context, run *Run) (*backend.Resul
 		if inst.Alive != nil {
 			aliveFD = 6
 		}
-		cmd, err := run.LibraryCommand(libCtx, d.ID, ChildPlan{Spin: spin, PinCore: plan.LibCore + 1}, sharedDataFD, aliveFD)
+		cmd, err := run.LibraryCommand(libCtx, d.ID, hostproc.ChildPlan{Spin: spin, PinCore: plan.LibCore + 1}, sharedDataFD, aliveFD)
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +190,7 @@ func (splitProcesses) RunInstance(ctx context.Context, run *Run) (*backend.Resul
 			mu.Unlock()
 		}(d)
 	}
-	res, err := run.RunApp(appCtx, ChildPlan{Spin: spin, PinCore: plan.AppCore + 1}, shared)
+	res, err := run.RunApp(appCtx, hostproc.ChildPlan{Spin: spin, PinCore: plan.AppCore + 1}, shared)
 	stopLibs()
 	wg.Wait()
 	mu.Lock()
@@ -212,11 +212,11 @@ func (splitProcesses) RunInstance(ctx context.Context, run *Run) (*backend.Resul
 	return res, err
 }
 
-// Load implements Isolation: the process maps its own domain's sections,
+// Load implements hostproc.Isolation: the process maps its own domain's sections,
 // every argument area, its outgoing channels and a library's incoming
 // channels from the run's shared file; a library's process starts in the
 // gate's serve loop on the library's stack.
-func (splitProcesses) Load(l *Layout) (Supervision, error) {
+func (splitProcesses) Load(l *hostproc.Layout) (hostproc.Supervision, error) {
 	img := l.Image
 	l.BackendFile = os.NewFile(childSharedFD, "plib-process-shared")
 	layout := newProcessLayout(img)
@@ -264,10 +264,10 @@ func (splitProcesses) Load(l *Layout) (Supervision, error) {
 // incoming channels (each with its doorbell), from the run's shared file,
 // and writes where they are into its header page. No page is mapped by
 // more than the two ends of one channel.
-func splitRegions(l *Layout, layout processLayout) []Region {
+func splitRegions(l *hostproc.Layout, layout processLayout) []hostproc.Region {
 	img, lib, hdr := l.Image, l.Lib, l.Header
 	le := binary.LittleEndian
-	var out []Region
+	var out []hostproc.Region
 	for _, d := range img.Libraries() {
 		out = append(out, l.FromBackendFile(d.Args.Addr, d.Args.Size, layout.args[d.ID]))
 		if off, ok := layout.chans[[2]int{lib, d.ID}]; ok { // this process calls d
@@ -295,15 +295,15 @@ type splitSupervision struct {
 	openCalls *backend.OpenCalls
 }
 
-// Started implements Supervision: nothing to do.
-func (*splitSupervision) Started(*Supervised, int) error { return nil }
+// Started implements hostproc.Supervision: nothing to do.
+func (*splitSupervision) Started(*hostproc.Supervised, int) error { return nil }
 
-// Caller implements Supervision: the one domain this process runs.
-func (*splitSupervision) Caller(p *Supervised) int { return p.Lib() }
+// Caller implements hostproc.Supervision: the one domain this process runs.
+func (*splitSupervision) Caller(p *hostproc.Supervised) int { return p.Lib() }
 
-// Watchdog implements Supervision: a library's process times every call
+// Watchdog implements hostproc.Supervision: a library's process times every call
 // it serves (watchServed); the application's times none.
-func (s *splitSupervision) Watchdog(p *Supervised, budget time.Duration) func() {
+func (s *splitSupervision) Watchdog(p *hostproc.Supervised, budget time.Duration) func() {
 	if p.Lib() == 0 {
 		return nil
 	}
@@ -316,16 +316,16 @@ func (s *splitSupervision) Watchdog(p *Supervised, budget time.Duration) func() 
 	}
 }
 
-// Fault implements Supervision: the runtime's account of a fault is the
+// Fault implements hostproc.Supervision: the runtime's account of a fault is the
 // whole of it.
-func (*splitSupervision) Fault(*Supervised, *backend.Violation, unix.Signal, int64) {}
+func (*splitSupervision) Fault(*hostproc.Supervised, *backend.Violation, unix.Signal, int64) {}
 
-// Notes implements Supervision: the core the process ran on.
-func (*splitSupervision) Notes(p *Supervised) []string { return []string{placement(p)} }
+// Notes implements hostproc.Supervision: the core the process ran on.
+func (*splitSupervision) Notes(p *hostproc.Supervised) []string { return []string{placement(p)} }
 
 // placement names the core the image's process last ran on (field 39 of
 // /proc/PID/stat): processes are not pinned, the scheduler places them.
-func placement(p *Supervised) string {
+func placement(p *hostproc.Supervised) string {
 	pid := p.Pid()
 	who := p.Image().Domains[p.Lib()].Name
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

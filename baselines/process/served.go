@@ -1,10 +1,11 @@
-package hostproc
+package process
 
 import (
 	"fmt"
 	"time"
 
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/caps"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
@@ -78,7 +79,7 @@ const holderCap = 4
 // open and timed, not itself excused (the open-call words): a call that
 // waits excuses no one, so two calls waiting on each other's locks are
 // not both excused. The application can write neither.
-func (s *splitSupervision) holderOpen(p *Supervised, budget time.Duration) bool {
+func (s *splitSupervision) holderOpen(p *hostproc.Supervised, budget time.Duration) bool {
 	app, ok := p.Platform().Holder(budget / 2)
 	return ok && app != p.App() && s.openCalls.Timed(app, p.Lib())
 }
@@ -86,15 +87,15 @@ func (s *splitSupervision) holderOpen(p *Supervised, budget time.Duration) bool 
 // watchServed ends the run of the library this process serves when a call
 // it serves runs past the budget, naming the library and the entry, and
 // says whether it did.
-func (s *splitSupervision) watchServed(p *Supervised, budget time.Duration) (blamed bool) {
+func (s *splitSupervision) watchServed(p *hostproc.Supervised, budget time.Duration) (blamed bool) {
 	lib := p.Image().Domains[p.Lib()]
 	slot := lib.Slot()
 	tick := callbudget.Tick(budget)
 	var seen servedCall
 	var excused uint64 // TSC of the last look that saw the call wait on an open holder
-	open, last := false, TSC()
+	open, last := false, hostproc.TSC()
 	callbudget.Watch(p.Done(), budget, func() bool {
-		now := TSC()
+		now := hostproc.TSC()
 		n := p.Word(slot + abi.SlotEntries)
 		start, entry, whole := p.OpenCall(lib.ID)
 		if start == 0 {

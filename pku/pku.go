@@ -3,10 +3,11 @@
 // a library's key with WRPKRU for the length of a call and checks what it
 // wrote (ERIM's rule), so a jump onto the WRPKRU gains nothing.
 //
-// The gate is guestlib/trusted/gate_pku.S; the host runtime
-// (backend/hostproc, KeyedPages) allocates the keys in the loader, keys
-// every library page, and scans the stopped process for WRPKRU and XRSTOR
-// before the image runs. This CPU needs PKU and a kernel that enabled it
+// The gate is guestlib/trusted/gate_pku.S; its part in the host runtime
+// (backend/hostproc) is isolation.go, which has the loader allocate the
+// keys, keys every library page, writes each domain's PKRU into the
+// header, and scans the stopped process for WRPKRU and XRSTOR before the
+// image runs (scan.go). This CPU needs PKU and a kernel that enabled it
 // (OSPKE); where either is missing the backend says so and exits 4.
 // scripts/test-pku-tcg proves it under QEMU TCG.
 package pku
@@ -26,7 +27,7 @@ func init() {
 	backend.Register(hostproc.New(hostproc.Spec{
 		Name:      "pku",
 		Gate:      guestbin.GatePKU,
-		Isolation: hostproc.KeyedPages,
+		Isolation: keyedPages{},
 		Probe:     probe,
 	}), backend.Isolates, backend.StylePKU)
 }

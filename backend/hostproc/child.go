@@ -11,7 +11,8 @@ import (
 
 // MaybeChild runs the host-backend child and exits if this process was
 // started as one; otherwise it returns at once. Call it first in main
-// (and in TestMain of tests that run host backends). The child runs no
+// (and in TestMain, or an init of an external test package, of tests that
+// run host backends: once the backends have registered). The child runs no
 // image code: it is the supervisor of the loader process the image runs
 // in (runInLoader), which traces it from a thread of its own.
 func MaybeChild() {

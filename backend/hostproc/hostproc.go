@@ -1,7 +1,9 @@
 // Package hostproc is the host runtime every host backend (none, mprotect,
 // pku, process) runs on: a backend package describes itself in a Spec
-// (its gate, its Isolation mode, its probe) and New makes it a
-// backend.Backend.
+// (its gate, its Isolation, its probe) and New makes it a
+// backend.Backend. The Isolation is the backend's own code at the points
+// where the host backends differ (isolation.go); nothing here asks which
+// backend it serves.
 //
 // A run starts a child process (this same binary, re-executed with
 // ChildArg) that supervises the image: it lays out the image's memory
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"plib/backend"
+	"plib/image"
 )
 
 // ChildArg is argv[1] of a child process started by a host backend.
@@ -35,8 +38,8 @@ type childRequest struct {
 	Backend string           `json:"backend"`
 	Image   string           `json:"image"`
 	Params  map[string]int64 `json:"params"`
-	Lib     int              `json:"lib,omitempty"` // process backend: serve this library (0: run the app)
-	// CallBudget bounds one library call (isolating backends; not none).
+	Lib     int              `json:"lib,omitempty"` // serve this library in a process of its own (0: run the app)
+	// CallBudget bounds one library call (where the backend times calls).
 	CallBudget time.Duration `json:"call_budget,omitempty"`
 	// App is the application instance (PLIB_APPS images), and
 	// SharedDataFD, if not 0, the descriptor of the file holding the
@@ -47,18 +50,28 @@ type childRequest struct {
 	// Canary is planted in the libraries' slots and looked for in the
 	// application's outputs (backend.Options.Canary).
 	Canary []byte `json:"canary,omitempty"`
-	// SpinCycles is the process backend's spin bound (0: sleep at once),
-	// written into each process's read-only header.
+	// SpinCycles is the spin bound of the run's plan (ChildPlan.Spin).
 	SpinCycles uint64 `json:"spin_cycles,omitempty"`
 	// PinCore, if not 0, is 1 + the core the image's process is held on.
 	PinCore int `json:"pin_core,omitempty"`
 }
 
-// childPlan is what a host backend's run asks of the image's process
-// beyond the request: the process backend's spin bound and placement.
-type childPlan struct {
-	spin    uint64
-	pinCore int // 1 + core; 0: anywhere
+// Run is one application instance of a host backend's run, as the
+// parent starts it (Isolation.RunInstance).
+type Run struct {
+	Name  string            // the backend's
+	Mech  backend.Mechanism // its probe, which the result carries
+	Image *image.Image
+	Path  string // the image's file, which each child loads
+	Opts  backend.Options
+	Inst  backend.Instance
+}
+
+// ChildPlan is what a run asks of one child's image process beyond its
+// options: a spin bound for its header (Layout.Spin) and a core.
+type ChildPlan struct {
+	Spin    uint64
+	PinCore int // 1 + the core the image's process is held on; 0: anywhere
 }
 
 // childCommand builds the command that starts a child.
@@ -71,10 +84,28 @@ func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd
 	return exec.CommandContext(ctx, exe, ChildArg, string(arg)), nil
 }
 
+// LibraryCommand builds the command that starts the child serving
+// library lib of the run's instance in a process of its own (Layout.Lib).
+// The caller gives it its descriptors: the result pipe as 3, then its
+// own; sharedDataFD and aliveFD say where the instance's shared data and
+// liveness page are among them (0: not given).
+func (r *Run) LibraryCommand(ctx context.Context, lib int, plan ChildPlan, sharedDataFD, aliveFD int) (*exec.Cmd, error) {
+	req := childRequest{Backend: r.Name, Image: r.Path, Params: r.Opts.Params, Lib: lib, App: r.Inst.App, Canary: r.Opts.Canary,
+		SpinCycles: plan.Spin, PinCore: plan.PinCore, CallBudget: r.Opts.CallBudget, SharedDataFD: sharedDataFD, AliveFD: aliveFD}
+	return childCommand(ctx, r.Name, req)
+}
+
+// RunApp runs the instance's application in a child and returns its
+// result; extra are descriptors it inherits from 4 on, before the
+// instance's shared data and liveness page.
+func (r *Run) RunApp(ctx context.Context, plan ChildPlan, extra ...*os.File) (*backend.Result, error) {
+	return runChild(ctx, r.Name, r.Mech, r.Path, r.Opts, r.Inst, plan, extra...)
+}
+
 // runChild runs one instance in a child; extra are descriptors it inherits
 // from 4 on, before the instance's shared data and liveness page.
 func runChild(ctx context.Context, name string, mech backend.Mechanism, path string, opts backend.Options, inst backend.Instance,
-	plan childPlan, extra ...*os.File) (*backend.Result, error) {
+	plan ChildPlan, extra ...*os.File) (*backend.Result, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("result pipe: %w", err)
@@ -86,7 +117,7 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 		defer cancel()
 	}
 	req := childRequest{Backend: name, Image: path, Params: opts.Params, CallBudget: opts.CallBudget, App: inst.App, Canary: opts.Canary,
-		SpinCycles: plan.spin, PinCore: plan.pinCore}
+		SpinCycles: plan.Spin, PinCore: plan.PinCore}
 	if inst.Shared != nil {
 		extra = append(extra, inst.Shared)
 		req.SharedDataFD = 3 + len(extra) // ExtraFiles start at 3, after the result pipe

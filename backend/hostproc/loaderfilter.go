@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"plib/image"
 	"plib/internal/abi"
 )
 
@@ -17,24 +16,6 @@ const (
 	futexOpWake      = 1
 	futexPrivateFlag = 128
 )
-
-// mprotectCall is one mprotect the mprotect gate makes: a library's code
-// or private memory, opened or closed.
-type mprotectCall struct{ addr, size, prot uint64 }
-
-// gateMprotects lists every mprotect the mprotect gate may make on img.
-func gateMprotects(img *image.Image) []mprotectCall {
-	var out []mprotectCall
-	for _, d := range img.Libraries() {
-		priv := d.Private()
-		out = append(out,
-			mprotectCall{d.Text.Addr, d.Text.Size, unix.PROT_READ | unix.PROT_EXEC},
-			mprotectCall{d.Text.Addr, d.Text.Size, unix.PROT_NONE},
-			mprotectCall{priv.Addr, priv.Size, unix.PROT_READ | unix.PROT_WRITE},
-			mprotectCall{priv.Addr, priv.Size, unix.PROT_NONE})
-	}
-	return out
-}
 
 // gateSites reads a host gate's system-call site table (GATE_SYSCALL in
 // gate_common.inc): the address after each SYSCALL the gate makes, by the
@@ -78,14 +59,15 @@ const sysFutexWaitv = 449
 // one of the gate's own SYSCALL instructions (the instruction pointer
 // after it is a site of the gate's table) and is the call that site
 // makes: futex (wait or wake: the platform call, and the process
-// backend's channels) or, for the mprotect backend, mprotect with exactly
-// a library's range and rights. Everything else raises SIGSYS, which the
-// supervisor reports as a violation: the image's process can do nothing
-// the gate does not, and a jump onto one of the gate's SYSCALLs can make
-// only that SYSCALL's own call. The process backend's serve loop also
-// sleeps on all its channels' doorbells at once: futex_waitv from its one
-// site (waitvSites), a call that only waits.
-func loaderFilter(futexSites, mprotectSites, waitvSites []uint32, mprotects []mprotectCall) ([]unix.SockFilter, error) {
+// backend's channels) or mprotect with exactly the range and rights of
+// one of mprotects (Layout.Mprotects: the mprotect backend's, a
+// library's). Everything else raises SIGSYS, which the supervisor
+// reports as a violation: the image's process can do nothing the gate
+// does not, and a jump onto one of the gate's SYSCALLs can make only
+// that SYSCALL's own call. The process backend's serve loop also sleeps
+// on all its channels' doorbells at once: futex_waitv from its one site
+// (waitvSites), a call that only waits.
+func loaderFilter(futexSites, mprotectSites, waitvSites []uint32, mprotects []MprotectCall) ([]unix.SockFilter, error) {
 	a := newBPF()
 	a.stmt(ldAbs, sdArch)
 	a.jump(jeq, auditArchX8664, "", "trap")
@@ -135,11 +117,11 @@ func loaderFilter(futexSites, mprotectSites, waitvSites []uint32, mprotects []mp
 				next = "mp" + string(rune('a'+i/26)) + string(rune('a'+i%26))
 			}
 			a.stmt(ldAbs, sdArgLo(0))
-			a.jump(jeq, uint32(m.addr), "", next)
+			a.jump(jeq, uint32(m.Addr), "", next)
 			a.stmt(ldAbs, sdArgLo(1))
-			a.jump(jeq, uint32(m.size), "", next)
+			a.jump(jeq, uint32(m.Size), "", next)
 			a.stmt(ldAbs, sdArgLo(2))
-			a.jump(jeq, uint32(m.prot), "allow", next)
+			a.jump(jeq, uint32(m.Prot), "allow", next)
 			if next != "trap" {
 				a.label(next)
 			}

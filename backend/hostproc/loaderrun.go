@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -19,7 +18,6 @@ import (
 	"plib/caps"
 	"plib/image"
 	"plib/internal/abi"
-	"plib/internal/callbudget"
 	"plib/internal/guestbin"
 	"plib/internal/hostsys"
 	"plib/internal/pagefault"
@@ -41,10 +39,9 @@ const (
 	loaderPlatFD = 5
 	loaderDataFD = 6 // the libraries' shared data (PLIB_APPS images)
 	loaderExeFD  = 7
-	loaderProcFD = 8 // process: the argument areas, channels and doorbells
-
-	// childProcSharedFD is where a process-backend child finds that file.
-	childProcSharedFD = 4
+	// loaderBackendFD is the backend's own file (Layout.BackendFile),
+	// mapped by the regions made by Layout.FromBackendFile.
+	loaderBackendFD = 8
 )
 
 // The plan's limits and layout (guestlib/loader/plan.h; the contract test
@@ -85,8 +82,8 @@ const planPrivateHuge = 1
 // loaderPlan is struct plan: what the loader maps and how it locks down.
 type loaderPlan struct {
 	entry, stack   uint64
-	nkeys, appPKRU uint64 // pku
-	stop           bool   // stop once mapped, for the supervisor's scan
+	nkeys, appPKRU uint64 // protection keys (Layout.Keys)
+	stop           bool   // stop once mapped (Layout.StopMapped)
 	regions        []planRegion
 	filter         []unix.SockFilter
 }
@@ -119,10 +116,6 @@ func (pl loaderPlan) encode() ([]byte, error) {
 	}
 	return append(b, sockFilterBytes(pl.filter)...), nil
 }
-
-// linuxInitPKRU is the PKRU a new Linux process starts with: every key but
-// 0 access-disabled (the kernel's init_pkru default).
-const linuxInitPKRU = 0x55555554
 
 // memfile is a memory file mapped read-write in this process.
 type memfile struct {
@@ -173,57 +166,20 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// splitRegions maps, for one process of the process backend (lib: the
-// library it serves, 0: the app), every argument area, its outgoing
-// channels and a library's incoming channels (each with its doorbell),
-// from the run's shared file, and writes where they are into its header
-// page. No page is mapped by more than the two ends of one channel.
-func splitRegions(img *image.Image, layout processLayout, lib int, hdr []byte) []planRegion {
-	le := binary.LittleEndian
-	rw := uint64(unix.PROT_READ | unix.PROT_WRITE)
-	var out []planRegion
-	for _, d := range img.Libraries() {
-		out = append(out, planRegion{addr: d.Args.Addr, size: d.Args.Size, prot: rw, fd: loaderProcFD, off: layout.args[d.ID]})
-		if off, ok := layout.chans[[2]int{lib, d.ID}]; ok { // this process calls d
-			out = append(out, planRegion{addr: reqAddr(img, d.ID), size: abi.PageSize, prot: rw, fd: loaderProcFD, off: off})
-			le.PutUint64(hdr[abi.HdrReq+8*d.ID:], reqAddr(img, d.ID))
-		}
-	}
-	if lib != 0 {
-		for c := 0; c < abi.MaxDomains; c++ {
-			if off, ok := layout.chans[[2]int{c, lib}]; ok { // c calls this library
-				out = append(out, planRegion{addr: inReqAddr(img, c), size: abi.PageSize, prot: rw, fd: loaderProcFD, off: off})
-				le.PutUint64(hdr[abi.HdrInReq+8*c:], inReqAddr(img, c))
-			}
-		}
-		le.PutUint64(hdr[abi.HdrView:], uint64(lib))
-	}
-	return out
-}
+// Supervised is one image process under the loader, as its supervisor
+// sees it; a backend's Supervision reads and stops it through its
+// methods (supervised.go).
+type Supervised struct {
+	p       *process
+	plat    []byte // the platform page
+	plt     *backend.Platform
+	res     *backend.Result
+	sup     Supervision
+	regions []planRegion // what the loader maps
+	pinCore int          // 1 + the core the image's process is held on; 0: anywhere
+	app     int          // the application instance this process belongs to
 
-// loaderRun is one image process under the loader.
-type loaderRun struct {
-	p        *process
-	plat     []byte // the platform page
-	plt      *backend.Platform
-	res      *backend.Result
-	attested bool   // the gate records open calls in the libraries' slots (mprotect, pku)
-	scan     bool   // pku: scan the process's executable memory before it runs
-	budget   uint64 // TSC cycles per library call; 0: none
-	pinCore  int    // 1 + the core the image's process is held on; 0: anywhere
-
-	// mprotect: the page size each library's private memory ended up in
-	// is read from the image's process's smaps (opened at its start,
-	// while it may still be opened) and reported when the run stops.
-	pages bool
-	split bool // process: report the core the process ran on
-	// openCalls: process, a library's supervisor with other instances:
-	// the instances' open-call words (backend.OpenCalls); app is the
-	// instance this process belongs to.
-	openCalls *backend.OpenCalls
-	app       int
-	noHuge    map[int]string // library -> why its data asked for no huge pages
-	smaps     *os.File
+	procFiles []*os.File // files of /proc/PID opened for the backend (OpenProcFile)
 	reported  sync.Once
 
 	mu        sync.Mutex
@@ -236,13 +192,9 @@ type loaderRun struct {
 
 // stop records the run's outcome (the first one counts) and ends the
 // image's process.
-func (r *loaderRun) stop(v *backend.Violation, exited bool, code int64) {
+func (r *Supervised) stop(v *backend.Violation, exited bool, code int64) {
 	r.reported.Do(func() {
-		notes := r.pageReport()
-		if r.split {
-			notes = append(notes, r.placement())
-		}
-		if len(notes) > 0 {
+		if notes := r.sup.Notes(r); len(notes) > 0 {
 			r.mu.Lock()
 			r.res.Notes = append(r.res.Notes, notes...)
 			r.mu.Unlock()
@@ -260,7 +212,7 @@ func (r *loaderRun) stop(v *backend.Violation, exited bool, code int64) {
 }
 
 // count adds one to an exit counter of the result.
-func (r *loaderRun) count(what string) {
+func (r *Supervised) count(what string) {
 	r.mu.Lock()
 	r.res.Exits[what]++
 	r.mu.Unlock()
@@ -274,7 +226,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		return nil, err
 	}
 	defer imgFile.f.Close()
-	p := &process{mem: imgFile.mem, img: img, lib: req.Lib, anyDomain: hb.Isolation == SharedPages}
+	p := &process{mem: imgFile.mem, img: img, lib: req.Lib}
 	mem := imgFile.mem
 	for _, s := range img.Sections {
 		if s.Data != nil && s.Kind != image.KindGate && s.Kind != image.KindGateData {
@@ -314,7 +266,6 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			return nil, err
 		}
 		defer nicLink.Close()
-		nicLink.AnyCaller = hb.Isolation == SharedPages // none cannot tell the library's calls from the app's
 		ranges, _ := img.SharedData()
 		for _, sr := range ranges {
 			// This process reads the same shared pages the instance does.
@@ -325,58 +276,12 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		}
 	}
 
-	// pku: library n's pages carry key n (the loader allocates keys 1..n
-	// in order, access- and write-disabled), and each domain's PKRU goes
-	// into the header, where the gate checks every WRPKRU against it.
-	keys := map[int]uint64{}
-	plan := loaderPlan{entry: img.Entry, stack: img.Domains[0].Stack.End()}
-	if hb.Isolation == KeyedPages {
-		hdr := mem[abi.GateData-abi.ImageBase:]
-		plan.appPKRU = linuxInitPKRU
-		for i, d := range img.Libraries() {
-			keys[d.ID] = uint64(i + 1)
-			plan.appPKRU |= 3 << (2 * (i + 1))
-		}
-		plan.nkeys = uint64(len(keys))
-		binary.LittleEndian.PutUint64(hdr[abi.HdrPKRU:], plan.appPKRU)
-		for id, k := range keys {
-			binary.LittleEndian.PutUint64(hdr[abi.HdrPKRU+8*id:], plan.appPKRU&^(3<<(2*k)))
-		}
-		plan.stop = true // scan what is executable in that process before it runs
-	}
-
-	var regions []planRegion
-	procFD := uintptr(0)
-	if hb.Isolation == SplitProcesses {
-		pf := os.NewFile(childProcSharedFD, "plib-process-shared")
-		defer pf.Close()
-		procFD = pf.Fd()
-		layout := newProcessLayout(img)
-		for _, d := range img.Libraries() { // this process sees the argument areas the image does
-			if err := mapSharedOver(mem, int(d.Args.Addr-abi.ImageBase), procFD, layout.args[d.ID], d.Args.Size); err != nil {
-				return nil, fmt.Errorf("map library %s's argument area: %w", d.Name, err)
-			}
-		}
-		regions = append(regions, splitRegions(img, layout, req.Lib, mem[abi.GateData-abi.ImageBase:abi.GateEntries-abi.ImageBase])...)
-		// The spin bound, in this process's read-only header: the gate
-		// reads it from there, never from a page the other side writes.
-		binary.LittleEndian.PutUint64(mem[abi.GateData-abi.ImageBase+hdrSpin:], req.SpinCycles)
-		if req.Lib != 0 {
-			d := img.Domains[req.Lib]
-			plan.entry, plan.stack = abi.GatePage+abi.GateServeOff, d.Slot()
-		}
-	}
-	// mprotect: a library's big data in transparent huge pages, where the
-	// host has them and the image lays it out in whole 2 MiB pages.
-	thpOK, thpWhy := THPStatus()
-	noHuge := map[int]string{}
+	// Every section, with the rights its kind gives it, from the image's
+	// memory file or the instances' shared data; the backend's Load
+	// changes what it must.
+	l := &Layout{Image: img, Lib: req.Lib, Spin: req.SpinCycles, AliveFD: req.AliveFD,
+		Header: mem[abi.GateData-abi.ImageBase : abi.GateEntries-abi.ImageBase], Entry: img.Entry, Stack: img.Domains[0].Stack.End(), mem: mem}
 	for _, s := range img.Sections {
-		if hb.Isolation == SplitProcesses && s.Kind == image.KindArgs {
-			continue // from the shared file (splitRegions)
-		}
-		if hb.Isolation == SplitProcesses && s.Domain != req.Lib && s.Domain >= 0 {
-			continue // another domain's pages: never mapped here
-		}
 		prot := uint64(unix.PROT_READ | unix.PROT_WRITE)
 		switch s.Kind {
 		case image.KindGate, image.KindText:
@@ -384,46 +289,41 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 		case image.KindGateData:
 			prot = unix.PROT_READ
 		}
-		if hb.Isolation == ClosedPages && s.Domain > 0 && s.Kind != image.KindArgs {
-			prot = unix.PROT_NONE // the mprotect gate opens it for the length of a call
+		r := Region{Addr: s.Addr, Size: s.Size, Prot: prot, Section: s, fd: loaderImgFD, off: s.Addr - abi.ImageBase}
+		if sr, ok := shared[s.Addr]; ok && s.Kind == image.KindData {
+			r.fd, r.off, r.Shared = loaderDataFD, sr.Off, true
 		}
-		r := planRegion{addr: s.Addr, size: s.Size, prot: prot, fd: loaderImgFD, off: s.Addr - abi.ImageBase}
-		if s.Domain > 0 && s.Kind != image.KindArgs {
-			r.pkey = keys[s.Domain] // 0 unless pku
+		l.Regions = append(l.Regions, r)
+	}
+	sup, err := hb.Isolation.Load(l)
+	if l.BackendFile != nil {
+		defer l.BackendFile.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.anyDomain = l.AnyCaller
+	if nicLink != nil {
+		nicLink.AnyCaller = l.AnyCaller
+	}
+	var regions []planRegion
+	for _, r := range l.Regions {
+		regions = append(regions, r.planRegion())
+		if r.Huge {
+			p.private = append(p.private, image.Span{Addr: r.Addr, Size: r.Size})
 		}
-		sr, isShared := shared[s.Addr]
-		if isShared && s.Kind == image.KindData {
-			r.fd, r.off = loaderDataFD, sr.Off
-		}
-		if hb.Isolation == ClosedPages && s.Domain > 0 && s.Kind == image.KindData {
-			ok, why := hugeEligible(s, isShared && s.Kind == image.KindData)
-			switch {
-			case !thpOK:
-				noHuge[s.Domain] = thpWhy
-			case !ok:
-				noHuge[s.Domain] = why
-			default:
-				r.flags = planPrivateHuge
-				p.private = append(p.private, image.Span{Addr: s.Addr, Size: s.Size})
-			}
-		}
-		regions = append(regions, r)
 	}
 	regions = append(regions, planRegion{addr: abi.HostPlatform, size: abi.PageSize, prot: unix.PROT_READ | unix.PROT_WRITE, fd: loaderPlatFD})
 
-	var mprotects []mprotectCall
-	if hb.Isolation == ClosedPages {
-		mprotects = gateMprotects(img)
-	}
 	futexSites, mprotectSites, waitvSites, err := gateSites(hb.Gate)
 	if err != nil {
 		return nil, err
 	}
-	filter, err := loaderFilter(futexSites, mprotectSites, waitvSites, mprotects)
+	filter, err := loaderFilter(futexSites, mprotectSites, waitvSites, l.Mprotects)
 	if err != nil {
 		return nil, err
 	}
-	plan.regions, plan.filter = regions, filter
+	plan := loaderPlan{entry: l.Entry, stack: l.Stack, nkeys: l.Keys, appPKRU: l.AppPKRU, stop: l.StopMapped, regions: regions, filter: filter}
 	planBytes, err := plan.encode()
 	if err != nil {
 		return nil, err
@@ -441,36 +341,22 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 
 	res := &backend.Result{Exits: map[string]uint64{}, Notes: []string{
 		"loader: the image runs in a process of its own that holds no runtime and no descriptor; " +
-			"its seccomp filter admits only the gate's own system calls (" + admitted(hb.Isolation == ClosedPages) + "), from the gate pages"}}
+			"its seccomp filter admits only the gate's own system calls (" + admitted(len(l.Mprotects) > 0) + "), from the gate pages"}}
 	printed := &backend.Capture{Max: 16 << 20}
 	plt := &backend.Platform{Result: res, Params: req.Params, Output: io.MultiWriter(os.Stdout, printed), Entry: p.entryName,
 		Scribble: p.scribble, Image: img, NIC: nicLink, App: req.App}
-	var openCalls *backend.OpenCalls
 	if req.AliveFD != 0 {
 		alive, _, err := backend.AliveReader(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
 		if err != nil {
 			return nil, err
 		}
 		plt.AppAlive = alive
-		if hb.Isolation == SplitProcesses && req.Lib != 0 {
-			// This library's supervisor says while it sees a call open,
-			// so that a call of another instance's waiting on this one's
-			// lock is not blamed for the time this one's call is timed.
-			// Kept mapped, as the liveness page is, for the watchdog's
-			// last look.
-			open, _, err := backend.MapOpenCalls(os.NewFile(uintptr(req.AliveFD), "plib-apps-alive"))
-			if err != nil {
-				return nil, err
-			}
-			openCalls = open
-		}
 	}
-	r := &loaderRun{p: p, plat: platFile.mem, plt: plt, res: res, attested: hb.Isolation == ClosedPages || hb.Isolation == KeyedPages,
-		scan: plan.stop, done: make(chan struct{}), pinCore: req.PinCore,
-		pages: hb.Isolation == ClosedPages, noHuge: noHuge, split: hb.Isolation == SplitProcesses,
-		openCalls: openCalls, app: req.App}
-	if req.CallBudget > 0 && (r.attested || r.split && req.Lib != 0) {
-		r.budget = uint64(req.CallBudget.Seconds() * caps.TSCHz())
+	r := &Supervised{p: p, plat: platFile.mem, plt: plt, res: res, sup: sup, regions: regions, done: make(chan struct{}),
+		pinCore: req.PinCore, app: req.App}
+	var watchdog func()
+	if req.CallBudget > 0 {
+		watchdog = sup.Watchdog(r, req.CallBudget)
 	}
 
 	devnull, err := os.Open(os.DevNull)
@@ -482,36 +368,31 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	if dataFD != 0 {
 		data = dataFD
 	}
-	proc := devnull.Fd()
-	if procFD != 0 {
-		proc = procFD
+	own := devnull.Fd()
+	if l.BackendFile != nil {
+		own = l.BackendFile.Fd()
 	}
-	files := []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), planFile.f.Fd(), imgFile.f.Fd(), platFile.f.Fd(), data, exeFile.f.Fd(), proc}
+	files := []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), planFile.f.Fd(), imgFile.f.Fd(), platFile.f.Fd(), data, exeFile.f.Fd(), own}
 
 	started := make(chan error, 1)
 	waited := make(chan error, 1)
-	go func() { waited <- r.trace(files, started) }()
+	go func() { waited <- r.trace(files, started, l.StopMapped) }()
 	if err := <-started; err != nil {
 		return nil, err
 	}
 	go r.serve()
-	var watched chan bool // process: whether the supervisor blamed a call
-	switch {
-	case r.budget > 0 && r.split:
-		watched = make(chan bool, 1)
-		go func() { watched <- r.watchServed(req.CallBudget) }()
-	case r.budget > 0:
-		go r.watchBudget(req.CallBudget)
+	var watched chan struct{}
+	if watchdog != nil {
+		watched = make(chan struct{})
+		go func() { watchdog(); close(watched) }()
 	}
 	err = <-waited
 	close(r.done)
-	if watched != nil && !<-watched {
-		// Ended with no verdict (a crash, or the run's end): no call of
-		// it is open, so a waiter on a lock it held is not excused.
-		r.openCalls.Set(r.app, r.p.lib, backend.CallNone)
+	if watched != nil {
+		<-watched
 	}
-	if r.smaps != nil {
-		r.smaps.Close()
+	for _, f := range r.procFiles {
+		f.Close()
 	}
 	if p.procMem != nil {
 		p.procMem.Close()
@@ -525,7 +406,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	res.Violation = r.violation
 	res.Exited, res.ExitCode = r.exited, r.exitCode
 	if len(req.Canary) > 0 && req.Lib == 0 {
-		res.Leaked = r.leaked(req.Canary, printed.Bytes(), hb.Isolation == SplitProcesses)
+		res.Leaked = r.leaked(req.Canary, printed.Bytes())
 	}
 	return res, nil
 }
@@ -535,7 +416,7 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 // own memory and the platform page; and checks that the canary is still
 // whole in each library this process maps. It returns where it found a
 // leak, or "".
-func (r *loaderRun) leaked(canary, printed []byte, split bool) string {
+func (r *Supervised) leaked(canary, printed []byte) string {
 	regions := []backend.Region{{Name: "the platform page", Mem: r.plat}}
 	for _, s := range r.p.img.Sections {
 		if s.Domain == 0 && (s.Kind == image.KindData || s.Kind == image.KindStack) || s.Kind == image.KindArgs {
@@ -545,15 +426,26 @@ func (r *loaderRun) leaked(canary, printed []byte, split bool) string {
 	if where := backend.FindCanary(canary, printed, r.res, regions); where != "" {
 		return where
 	}
-	if !split { // the libraries' memory is this process's to check
-		for _, d := range r.p.img.Libraries() {
-			at := d.Slot() + backend.CanarySlotOff - abi.ImageBase
-			if !bytes.Equal(r.p.mem[at:at+backend.CanaryBytes], canary) {
-				return "changed in library " + d.Name + "'s memory"
-			}
+	for _, d := range r.p.img.Libraries() {
+		if !r.maps(d.Slot()) {
+			continue // another process's memory: not this one's to check
+		}
+		at := d.Slot() + backend.CanarySlotOff - abi.ImageBase
+		if !bytes.Equal(r.p.mem[at:at+backend.CanaryBytes], canary) {
+			return "changed in library " + d.Name + "'s memory"
 		}
 	}
 	return ""
+}
+
+// maps reports whether the image's process maps addr.
+func (r *Supervised) maps(addr uint64) bool {
+	for _, pr := range r.regions {
+		if addr >= pr.addr && addr-pr.addr < pr.size {
+			return true
+		}
+	}
+	return false
 }
 
 // admitted names the system calls the filter lets the gate make.
@@ -567,7 +459,7 @@ func admitted(mprotect bool) string {
 // trace starts the loader as a traced child and follows it until it is
 // gone. ptrace requests must come from the thread that started it, so
 // the goroutine keeps its thread for the whole run.
-func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
+func (r *Supervised) trace(files []uintptr, started chan<- error, stopMapped bool) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	exe := fmt.Sprintf("/proc/self/fd/%d", loaderExeFD)
@@ -585,7 +477,7 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 		started <- fmt.Errorf("the loader did not stop at its start (%v, status %v)", err, ws)
 		return nil
 	}
-	if r.pinCore > 0 { // the process backend's placement (WaitPlan)
+	if r.pinCore > 0 { // the run's placement (ChildPlan.PinCore)
 		if err := hostsys.Pin(pid, r.pinCore-1); err != nil {
 			syscall.Kill(pid, syscall.SIGKILL)
 			wait4(pid, &ws)
@@ -598,23 +490,28 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 		started <- fmt.Errorf("trace the loader: %w", err)
 		return nil
 	}
-	if err := r.openProcFiles(pid); err != nil {
+	if err := r.openProcMem(pid); err != nil {
 		syscall.Kill(pid, syscall.SIGKILL)
 		wait4(pid, &ws)
 		started <- err
 		return nil
 	}
-	if r.scan {
+	if stopMapped {
 		// The loader stops itself once everything is mapped and before its
 		// filter: every byte the CPU could fetch in that process is there
-		// to read, and no WRPKRU, XRSTOR or VMFUNC may be among them
-		// outside the gate (the app can jump anywhere).
-		if err := r.scanStopped(pid); err != nil {
+		// to read.
+		if err := runToMapped(pid); err != nil {
 			syscall.Kill(pid, syscall.SIGKILL)
 			wait4(pid, &ws)
 			started <- fmt.Errorf("refusing to run: %w", err)
 			return nil
 		}
+	}
+	if err := r.sup.Started(r, pid); err != nil {
+		syscall.Kill(pid, syscall.SIGKILL)
+		wait4(pid, &ws)
+		started <- err
+		return nil
 	}
 	r.mu.Lock()
 	r.pid = pid
@@ -658,40 +555,12 @@ func (r *loaderRun) trace(files []uintptr, started chan<- error) error {
 	}
 }
 
-// placement names the core the image's process last ran on (field 39 of
-// /proc/PID/stat): processes are not pinned, the scheduler places them.
-func (r *loaderRun) placement() string {
-	r.mu.Lock()
-	pid := r.pid
-	r.mu.Unlock()
-	who := r.p.img.Domains[r.p.lib].Name
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if pid <= 0 || err != nil {
-		return "placement: " + who + "'s process: gone before its core could be read"
-	}
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])) // from field 3 on
-	if len(f) < 37 {
-		return "placement: " + who + "'s process: /proc stat unreadable"
-	}
-	if r.pinCore > 0 {
-		return fmt.Sprintf("placement: %s's process ran last on CPU %s (pinned to core %d)", who, f[36], r.pinCore-1)
-	}
-	return fmt.Sprintf("placement: %s's process ran last on CPU %s (not pinned: the scheduler placed it)", who, f[36])
-}
-
-// openProcFiles opens what the supervisor reads of the image's process
-// later: its smaps (mprotect: the page sizes) and its memory (the
-// libraries' private copies, for their platform calls). The loader stops
-// at its start while still dumpable; once it has locked itself down these
-// could no longer be opened, but an open one stays readable.
-func (r *loaderRun) openProcFiles(pid int) error {
-	if r.pages {
-		f, err := os.Open(fmt.Sprintf("/proc/%d/smaps", pid))
-		if err != nil {
-			return fmt.Errorf("open the image's process's smaps: %w", err)
-		}
-		r.smaps = f
-	}
+// openProcMem opens the image's process's memory if the supervisor
+// reads it later (the libraries' private copies, for their platform
+// calls). The loader stops at its start while still dumpable; once it
+// has locked itself down it could no longer be opened, but an open one
+// stays readable.
+func (r *Supervised) openProcMem(pid int) error {
 	if len(r.p.private) > 0 {
 		f, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
 		if err != nil {
@@ -711,9 +580,9 @@ func wait4(pid int, ws *syscall.WaitStatus) (int, error) {
 	}
 }
 
-// scanStopped lets the loader run to its SIGSTOP (everything mapped) and
-// scans its executable mappings, joined where they touch.
-func (r *loaderRun) scanStopped(pid int) error {
+// runToMapped lets the loader run to its SIGSTOP: everything mapped, its
+// filter not yet installed (Layout.StopMapped).
+func runToMapped(pid int) error {
 	if err := unix.PtraceCont(pid, 0); err != nil {
 		return err
 	}
@@ -727,25 +596,7 @@ func (r *loaderRun) scanStopped(pid int) error {
 				return fmt.Errorf("the loader could not set the image up: %s", why)
 			}
 		}
-		return fmt.Errorf("the loader did not stop for the scan (status %#x)", ws)
-	}
-	maps, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return err
-	}
-	defer maps.Close()
-	mem, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
-	if err != nil {
-		return err
-	}
-	defer mem.Close()
-	found, summary, err := scanProcess(maps, mem)
-	if err != nil {
-		return err
-	}
-	r.res.Notes = append(r.res.Notes, summary)
-	if len(found) > 0 {
-		return fmt.Errorf("the image's process holds %d byte sequences that can change PKRU outside the gate: %v", len(found), found)
+		return fmt.Errorf("the loader did not stop once mapped (status %#x)", ws)
 	}
 	return nil
 }
@@ -753,7 +604,7 @@ func (r *loaderRun) scanStopped(pid int) error {
 // fault turns a signal that stopped the image's process into a violation,
 // from what the kernel reports (siginfo, registers), never from anything
 // the image wrote.
-func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
+func (r *Supervised) fault(pid int, sig unix.Signal) *backend.Violation {
 	si, err := ptraceSiginfo(pid)
 	var regs unix.PtraceRegs
 	if err2 := unix.PtraceGetRegs(pid, &regs); err == nil {
@@ -779,13 +630,15 @@ func (r *loaderRun) fault(pid int, sig unix.Signal) *backend.Violation {
 	} else if r.writes(rip) {
 		errCode = pagefault.Write
 	}
-	return r.p.faultViolation(sig, addr, code, rip, errCode)
+	v := r.p.faultViolation(sig, addr, code, rip, errCode)
+	r.sup.Fault(r, v, sig, code)
+	return v
 }
 
 // writes reports whether the instruction at rip (in the image) stores to
 // memory: the kernel does not report a fault's access type to a tracer, so
 // it is read from the instruction, as the CPU decoded it.
-func (r *loaderRun) writes(rip uint64) bool {
+func (r *Supervised) writes(rip uint64) bool {
 	if rip < abi.ImageBase || rip+16 > r.p.img.End {
 		return false
 	}
@@ -815,28 +668,9 @@ func (r *loaderRun) writes(rip uint64) bool {
 	return false
 }
 
-// caller is the domain making the current platform call. The page the
-// call arrives on is the image's to write, so it says nothing about that:
-// under mprotect a library's slot records an open call only while the
-// gate has opened the library (and only its rights can write the slot),
-// so the innermost open call is the caller; otherwise it is the app.
-func (r *loaderRun) caller() int {
-	if !r.attested {
-		return r.p.lib // none: the app; process: the one domain this process runs
-	}
-	best, when := 0, uint64(0)
-	for _, d := range r.p.img.Libraries() {
-		slot := int(d.Slot() - abi.ImageBase)
-		if t := load64(r.p.mem, slot+abi.SlotStart); t != 0 && t >= when {
-			best, when = d.ID, t
-		}
-	}
-	return best
-}
-
 // serve answers the platform calls posted on the platform page until the
 // run ends.
-func (r *loaderRun) serve() {
+func (r *Supervised) serve() {
 	pg := r.plat
 	for {
 		select {
@@ -851,7 +685,7 @@ func (r *loaderRun) serve() {
 		}
 		// Each word is read once: the image may change them meanwhile.
 		nr, a0, a1, a2 := load64(pg, abi.CtxNr), load64(pg, abi.CtxA0), load64(pg, abi.CtxA1), load64(pg, abi.CtxA2)
-		d := r.caller()
+		d := r.sup.Caller(r)
 		r.count("platform_call")
 		ret, stop := r.plt.Call(r.p.img.Domains[d].Name, nr, a0, a1, a2, domainMemory{r.p, d}, 0)
 		if stop != nil {
@@ -866,26 +700,4 @@ func (r *loaderRun) serve() {
 		store32(pg, abi.PlatState, abi.PlatDone)
 		hostsys.Shared.Wake(hostsys.Word(pg, abi.PlatState), hostsys.All)
 	}
-}
-
-// watchBudget ends a library call that runs past its budget: the gate
-// records each open call's start in the library's slot, which the image
-// cannot write.
-func (r *loaderRun) watchBudget(budget time.Duration) {
-	callbudget.Watch(r.done, budget, func() bool {
-		for _, d := range r.p.img.Libraries() {
-			start, entry, ok := r.p.openCall(d.ID)
-			now := tsc()
-			if !ok || !callbudget.Over(start, now, r.budget) {
-				continue
-			}
-			age := time.Duration(float64(now-start) / caps.TSCHz() * 1e9)
-			if backend.HolderGrace(r.plt, age, budget) {
-				continue // it waits on another instance's lock: the holder is stopped first
-			}
-			r.stop(callbudget.Violation(r.p.img, entry, budget, "host watchdog (the image's process was ended)"), false, 0)
-			return true
-		}
-		return false
-	})
 }

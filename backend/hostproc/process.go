@@ -15,13 +15,13 @@ import (
 type process struct {
 	mem        []byte // [abi.ImageBase, img.End)
 	img        *image.Image
-	lib        int                // process backend: the library this process serves (0: the app)
-	anyDomain  bool               // none: platform calls may read any domain's memory
+	lib        int                // the domain this process runs (Layout.Lib; 0: the app)
+	anyDomain  bool               // platform calls may read any domain's memory (Layout.AnyCaller)
 	scribbling *hostsys.Scribbler // plib_scribble's writer, while one runs
 
 	// private are the ranges the image's process holds in private copies
-	// (mprotect: a library's data in huge pages), which mem does not
-	// show: they are read from the process's memory (procMem).
+	// (Region.Huge: the mprotect backend's library data), which mem does
+	// not show: they are read from the process's memory (procMem).
 	private []image.Span
 	procMem *os.File
 }
@@ -94,7 +94,7 @@ func (p *process) ownerOf(addr uint64) string {
 
 // domainAt is the domain whose code contains addr. Code in the gate runs
 // for the domain the supervised image process serves: the application,
-// or the library of a process-backend library process.
+// or the library a process of its own serves (Layout.Lib).
 func (p *process) domainAt(addr uint64) int {
 	for _, d := range p.img.Domains {
 		if d != nil && addr >= d.Text.Addr && addr < d.Text.End() {

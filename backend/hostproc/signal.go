@@ -10,8 +10,6 @@ import (
 	"plib/internal/pagefault"
 )
 
-const segvPKUErr = 4
-
 var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: page permissions", 4: "SEGV_PKUERR: protection key"}
 
 // segvCatchers names what refused a SIGSEGV's access, by si_code; an
@@ -19,8 +17,9 @@ var segvCodes = map[int64]string{1: "SEGV_MAPERR: no mapping", 2: "SEGV_ACCERR: 
 var segvCatchers = map[int64]backend.Catcher{1: backend.CatcherUnmapped, 2: backend.CatcherPageRights, 4: backend.CatcherPKU}
 
 // faultViolation describes a fault of the image's process from what the
-// supervisor read of it through ptrace (loaderRun.fault): the signal, its
-// si_code and address, and the faulting instruction.
+// supervisor read of it through ptrace (Supervised.fault): the signal, its
+// si_code and address, and the faulting instruction. The backend's
+// Supervision.Fault may refine it.
 func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, errCode uint64) *backend.Violation {
 	v := &backend.Violation{Domain: p.img.Domains[p.domainAt(rip)].Name, RIP: rip, Address: addr, Target: p.ownerOf(addr),
 		Catcher: backend.CatcherHostKernel, Signal: unix.SignalName(sig), CaughtBy: fmt.Sprintf("host kernel: %s", unix.SignalName(sig))}
@@ -41,12 +40,6 @@ func (p *process) faultViolation(sig unix.Signal, addr uint64, code int64, rip, 
 		}
 		v.CaughtBy += " (" + why + ")"
 		v.Detail = fmt.Sprintf("%s of %#x refused by the MMU", v.Kind, addr)
-		if s := p.sectionAt(addr); code == segvPKUErr && s != nil && s.Domain > 0 && s.Domain == p.domainAt(rip) {
-			// A library's own code cannot fault on its own key through
-			// the gate: it was entered some other way, with the app's rights.
-			v.Domain = p.img.Domains[0].Name
-			v.Detail += fmt.Sprintf("; %s's code ran without its rights (entered without the gate)", p.img.Domains[s.Domain].Name)
-		}
 	case sig == unix.SIGILL && rip >= abi.GatePage && rip < abi.GatePage+abi.GatePages*abi.PageSize:
 		v.Kind, v.Domain, v.Target = backend.ViolationGate, p.img.Domains[0].Name, ""
 		v.Catcher = backend.CatcherGate

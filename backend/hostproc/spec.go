@@ -9,31 +9,9 @@ import (
 	"plib/image"
 )
 
-// Isolation is how a host backend keeps the libraries' memory from the
-// application: it decides how the supervisor lays out the image's process
-// (or processes) and which of the gate's system calls the filter admits.
-type Isolation int
-
-// The host runtime's isolation modes.
-const (
-	// SharedPages: every page is the application's (none, the ceiling);
-	// a platform call may read any domain's memory.
-	SharedPages Isolation = iota + 1
-	// ClosedPages: a library's pages are PROT_NONE outside its calls and
-	// its gate opens them with mprotect (the filter admits exactly those
-	// mprotect calls).
-	ClosedPages
-	// KeyedPages: each library's pages carry a protection key of its own,
-	// which its gate opens with WRPKRU for the length of a call.
-	KeyedPages
-	// SplitProcesses: each library runs in a process of its own, reached
-	// through request pages in shared memory and futex wake-ups.
-	SplitProcesses
-)
-
 // Spec is everything a host backend adds to the host runtime: its name,
 // its gate (the trusted page the image's process calls libraries
-// through), its isolation mode, and its probe. The rest (the loader, the
+// through), its Isolation, and its probe. The rest (the loader, the
 // supervisor, the seccomp filter, the platform, the budget and the secret
 // oracle) is this package's, the same for every host backend.
 type Spec struct {
@@ -52,7 +30,7 @@ var specs sync.Map // string -> Spec
 // New makes a backend from spec; a backend package registers it with
 // backend.Register. It panics on an incomplete spec.
 func New(spec Spec) backend.Backend {
-	if spec.Name == "" || len(spec.Gate) == 0 || spec.Isolation < SharedPages || spec.Isolation > SplitProcesses || spec.Probe == nil {
+	if spec.Name == "" || len(spec.Gate) == 0 || spec.Isolation == nil || spec.Probe == nil {
 		panic(fmt.Sprintf("hostproc: incomplete spec for %q", spec.Name))
 	}
 	specs.Store(spec.Name, spec)
@@ -86,8 +64,5 @@ func (b hostBackend) RunInstance(ctx context.Context, img *image.Image, path str
 	if !mech.Available() {
 		return nil, fmt.Errorf("%w: %s: %s", backend.ErrUnavailable, b.spec.Name, mech.Unavailable)
 	}
-	if b.spec.Isolation == SplitProcesses {
-		return runSplit(ctx, b.spec, mech, img, path, opts, inst)
-	}
-	return runChild(ctx, b.spec.Name, mech, path, opts, inst, childPlan{})
+	return b.spec.Isolation.RunInstance(ctx, &Run{Name: b.spec.Name, Mech: mech, Image: img, Path: path, Opts: opts, Inst: inst})
 }

@@ -1,8 +1,12 @@
 // Package process is the process backend: each library runs in a process
 // of its own, and the application reaches it through a request page in
 // shared memory and futex wake-ups (guestlib/trusted/gate_process.S); the
-// application never maps a library's pages. The host runtime
-// (backend/hostproc, SplitProcesses) starts and supervises the processes.
+// application never maps a library's pages. Its part in the host runtime
+// (backend/hostproc) is split.go: it starts a process per library
+// beside the application's, lays each out with only its own domain's
+// pages and the channels it is an end of, and the supervisor of a
+// library's process times every call it serves (served.go); wait.go
+// chooses how the two ends wait and where they run.
 package process
 
 import (
@@ -15,7 +19,7 @@ func init() {
 	backend.Register(hostproc.New(hostproc.Spec{
 		Name:      "process",
 		Gate:      guestbin.GateProcess,
-		Isolation: hostproc.SplitProcesses,
+		Isolation: splitProcesses{},
 		Probe:     probe,
 	}), backend.Isolates, backend.StyleProcess)
 }
@@ -27,7 +31,7 @@ func probe() backend.Mechanism {
 	m := backend.Mechanism{Mode: backend.Hardware,
 		Detail: "separate address spaces; the wait policy and placement set the cost (vmm run --wait); the run's notes give the spin bound, how " +
 			"many calls took the spin and the futex path, and the cores"}
-	plan, err := hostproc.PlanWait(backend.WaitAuto, 2) // one application, one library
+	plan, err := PlanWait(backend.WaitAuto, 2) // one application, one library
 	if err != nil {
 		m.Mode, m.Unavailable = backend.Unavailable, err.Error()
 		return m

@@ -105,7 +105,7 @@ func main() {
 			fmt.Printf("%s", out)
 			return err
 		}},
-		{"go test -run 'PKU|GadgetFree' ./hostproc (pku under the loader; the loader holds no PKRU gadget)", goTests},
+		{"go test -run 'PKU|GadgetFree' ./pku (pku under the loader; the loader holds no PKRU gadget)", goTests},
 	}
 	passed, failed := 0, 0
 	for _, c := range checks {
@@ -221,11 +221,11 @@ func runExpect(image string, code int, check func(*backend.Result) error, extra 
 }
 
 func goTests() error {
-	cmd := exec.Command("/hostproc.test", "-test.run", "PKU|GadgetFree", "-test.v", "-test.count=1")
+	cmd := exec.Command("/pku.test", "-test.run", "PKU|GadgetFree", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), "PLIB_IMAGES=/images")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("hostproc.test: %v", err)
+		return fmt.Errorf("pku.test: %v", err)
 	}
 	return nil
 }

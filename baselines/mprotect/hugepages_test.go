@@ -1,4 +1,4 @@
-package hostproc_test
+package mprotect_test
 
 import (
 	"regexp"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"plib/backend/hostproc"
+	"plib/baselines/mprotect"
 )
 
 // TestMprotectHugePages: under mprotect, kv's library data (34 MiB, laid
@@ -15,7 +15,7 @@ import (
 // image's process's smaps; where it has none, the result says 4 KiB
 // pages and why.
 func TestMprotectHugePages(t *testing.T) {
-	res, out := runBackend(t, mprotect, "kv", map[string]int64{"iterations": 20, "rounds": 2})
+	res, out := runMprotect(t, "kv", map[string]int64{"iterations": 20, "rounds": 2})
 	if !res.Exited || res.ExitCode != 0 {
 		t.Fatalf("kv under mprotect: %+v %+v\n%s", res, res.Violation, out)
 	}
@@ -29,7 +29,7 @@ func TestMprotectHugePages(t *testing.T) {
 		t.Fatalf("no page size note for kv: %q", res.Notes)
 	}
 	t.Log(note)
-	if ok, why := hostproc.THPStatus(); !ok {
+	if ok, why := mprotect.THPStatus(); !ok {
 		if !strings.Contains(note, "4 KiB pages") || !strings.Contains(note, why) {
 			t.Fatalf("THP is unavailable (%s) but the note says %q", why, note)
 		}

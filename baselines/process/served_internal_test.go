@@ -1,4 +1,4 @@
-package hostproc
+package process
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package hostproc
+package pku
 
 import (
 	"bytes"

@@ -1,6 +1,7 @@
-package hostproc
+package process
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -8,12 +9,14 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/hostsys"
@@ -55,22 +58,31 @@ func inReqAddr(img *image.Image, c int) uint64 {
 	return img.End + uint64(abi.MaxDomains+c)*abi.PageSize
 }
 
-// runSplit runs one application instance under a SplitProcesses backend:
-// it creates the shared memory, starts one process per library, runs the
-// application, and marks a library dead (and wakes its caller) if its
-// process ends first.
-func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image.Image, path string, opts backend.Options,
-	inst backend.Instance) (*backend.Result, error) {
+// splitProcesses is the process backend's isolation (hostproc.Isolation):
+// each library runs in a process of its own, reached through request
+// pages in shared memory and futex wake-ups; no process maps another
+// domain's pages.
+type splitProcesses struct{}
+
+// childSharedFD is where a child of a run finds the run's shared file
+// (the argument areas, channels and doorbells): after the result pipe.
+const childSharedFD = 4
+
+// RunInstance implements hostproc.Isolation: it creates the shared memory, starts
+// one process per library, runs the application, and marks a library
+// dead (and wakes its caller) if its process ends first.
+func (splitProcesses) RunInstance(ctx context.Context, run *hostproc.Run) (*backend.Result, error) {
+	img, opts, inst := run.Image, run.Opts, run.Inst
 	plan, err := PlanWait(opts.Wait, max(img.Apps, 1)*(1+len(img.Libraries())))
 	if err != nil {
 		return nil, err
 	}
-	mech.Switch, mech.Floor = plan.Switch(), plan.Floor()
+	run.Mech.Switch, run.Mech.Floor = plan.Switch(), plan.Floor()
 	var spin uint64
 	waitNote := fmt.Sprintf("wait: sleep: both sides sleep on the futex at once; app and libraries pinned to core %d", plan.AppCore)
 	if plan.Policy == backend.WaitSpin {
 		b := spinwait.For(opts.CallBudget)
-		spin, mech.Spin = b.Cycles, &b
+		spin, run.Mech.Spin = b.Cycles, &b
 		waitNote = fmt.Sprintf("wait: spin then sleep: a caller spins on its channel, an idle library on its doorbell, for at most %d TSC cycles "+
 			"(%v: what waking a sleeper costs here, %s, %d wake-ups; capped at a quarter of the call budget), then sleeps on the futex; app pinned "+
 			"to core %d, libraries to core %d",
@@ -105,15 +117,14 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 	var libViolation *backend.Violation // the first library's end, decided by its supervisor
 	var wg sync.WaitGroup
 	for _, d := range img.Libraries() {
-		req := childRequest{Backend: spec.Name, Image: path, Params: opts.Params, Lib: d.ID, App: inst.App, Canary: opts.Canary,
-			SpinCycles: spin, PinCore: plan.LibCore + 1, CallBudget: opts.CallBudget}
+		sharedDataFD, aliveFD := 0, 0
 		if inst.Shared != nil {
-			req.SharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
+			sharedDataFD = 5 // after the result pipe (3) and the shared pages (4)
 		}
 		if inst.Alive != nil {
-			req.AliveFD = 6
+			aliveFD = 6
 		}
-		cmd, err := childCommand(libCtx, spec.Name, req)
+		cmd, err := run.LibraryCommand(libCtx, d.ID, hostproc.ChildPlan{Spin: spin, PinCore: plan.LibCore + 1}, sharedDataFD, aliveFD)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +190,7 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 			mu.Unlock()
 		}(d)
 	}
-	res, err := runChild(appCtx, spec.Name, mech, path, opts, inst, childPlan{spin: spin, pinCore: plan.AppCore + 1}, shared)
+	res, err := run.RunApp(appCtx, hostproc.ChildPlan{Spin: spin, PinCore: plan.AppCore + 1}, shared)
 	stopLibs()
 	wg.Wait()
 	mu.Lock()
@@ -199,6 +210,136 @@ func runSplit(ctx context.Context, spec Spec, mech backend.Mechanism, img *image
 		res.Notes = append(res.Notes, notes...)
 	}
 	return res, err
+}
+
+// Load implements hostproc.Isolation: the process maps its own domain's sections,
+// every argument area, its outgoing channels and a library's incoming
+// channels from the run's shared file; a library's process starts in the
+// gate's serve loop on the library's stack.
+func (splitProcesses) Load(l *hostproc.Layout) (hostproc.Supervision, error) {
+	img := l.Image
+	l.BackendFile = os.NewFile(childSharedFD, "plib-process-shared")
+	layout := newProcessLayout(img)
+	for _, d := range img.Libraries() { // this process sees the argument areas the image does
+		if err := l.ShareOver(d.Args.Addr, d.Args.Size, layout.args[d.ID]); err != nil {
+			return nil, fmt.Errorf("map library %s's argument area: %w", d.Name, err)
+		}
+	}
+	regions := splitRegions(l, layout)
+	// The spin bound, in this process's read-only header: the gate
+	// reads it from there, never from a page the other side writes.
+	binary.LittleEndian.PutUint64(l.Header[hdrSpin:], l.Spin)
+	if l.Lib != 0 {
+		d := img.Domains[l.Lib]
+		l.Entry, l.Stack = abi.GatePage+abi.GateServeOff, d.Slot()
+	}
+	for _, r := range l.Regions {
+		if r.Section.Kind == image.KindArgs {
+			continue // from the shared file (splitRegions)
+		}
+		if r.Section.Domain != l.Lib && r.Section.Domain >= 0 {
+			continue // another domain's pages: never mapped here
+		}
+		regions = append(regions, r)
+	}
+	l.Regions = regions
+	s := &splitSupervision{}
+	if l.Lib != 0 && l.AliveFD != 0 {
+		// This library's supervisor says while it sees a call open,
+		// so that a call of another instance's waiting on this one's
+		// lock is not blamed for the time this one's call is timed.
+		// Kept mapped, as the liveness page is, for the watchdog's
+		// last look.
+		open, _, err := backend.MapOpenCalls(os.NewFile(uintptr(l.AliveFD), "plib-apps-alive"))
+		if err != nil {
+			return nil, err
+		}
+		s.openCalls = open
+	}
+	return s, nil
+}
+
+// splitRegions maps, for one process (l.Lib: the library it serves, 0:
+// the app), every argument area, its outgoing channels and a library's
+// incoming channels (each with its doorbell), from the run's shared file,
+// and writes where they are into its header page. No page is mapped by
+// more than the two ends of one channel.
+func splitRegions(l *hostproc.Layout, layout processLayout) []hostproc.Region {
+	img, lib, hdr := l.Image, l.Lib, l.Header
+	le := binary.LittleEndian
+	var out []hostproc.Region
+	for _, d := range img.Libraries() {
+		out = append(out, l.FromBackendFile(d.Args.Addr, d.Args.Size, layout.args[d.ID]))
+		if off, ok := layout.chans[[2]int{lib, d.ID}]; ok { // this process calls d
+			out = append(out, l.FromBackendFile(reqAddr(img, d.ID), abi.PageSize, off))
+			le.PutUint64(hdr[abi.HdrReq+8*d.ID:], reqAddr(img, d.ID))
+		}
+	}
+	if lib != 0 {
+		for c := 0; c < abi.MaxDomains; c++ {
+			if off, ok := layout.chans[[2]int{c, lib}]; ok { // c calls this library
+				out = append(out, l.FromBackendFile(inReqAddr(img, c), abi.PageSize, off))
+				le.PutUint64(hdr[abi.HdrInReq+8*c:], inReqAddr(img, c))
+			}
+		}
+		le.PutUint64(hdr[abi.HdrView:], uint64(lib))
+	}
+	return out
+}
+
+// splitSupervision is the process backend's part in supervising one of a
+// run's processes.
+type splitSupervision struct {
+	// openCalls: a library's supervisor with other instances: the
+	// instances' open-call words (backend.OpenCalls).
+	openCalls *backend.OpenCalls
+}
+
+// Started implements hostproc.Supervision: nothing to do.
+func (*splitSupervision) Started(*hostproc.Supervised, int) error { return nil }
+
+// Caller implements hostproc.Supervision: the one domain this process runs.
+func (*splitSupervision) Caller(p *hostproc.Supervised) int { return p.Lib() }
+
+// Watchdog implements hostproc.Supervision: a library's process times every call
+// it serves (watchServed); the application's times none.
+func (s *splitSupervision) Watchdog(p *hostproc.Supervised, budget time.Duration) func() {
+	if p.Lib() == 0 {
+		return nil
+	}
+	return func() {
+		if !s.watchServed(p, budget) {
+			// Ended with no verdict (a crash, or the run's end): no call of
+			// it is open, so a waiter on a lock it held is not excused.
+			s.openCalls.Set(p.App(), p.Lib(), backend.CallNone)
+		}
+	}
+}
+
+// Fault implements hostproc.Supervision: the runtime's account of a fault is the
+// whole of it.
+func (*splitSupervision) Fault(*hostproc.Supervised, *backend.Violation, unix.Signal, int64) {}
+
+// Notes implements hostproc.Supervision: the core the process ran on.
+func (*splitSupervision) Notes(p *hostproc.Supervised) []string { return []string{placement(p)} }
+
+// placement names the core the image's process last ran on (field 39 of
+// /proc/PID/stat): processes are not pinned, the scheduler places them.
+func placement(p *hostproc.Supervised) string {
+	pid := p.Pid()
+	who := p.Image().Domains[p.Lib()].Name
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if pid <= 0 || err != nil {
+		return "placement: " + who + "'s process: gone before its core could be read"
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])) // from field 3 on
+	if len(f) < 37 {
+		return "placement: " + who + "'s process: /proc stat unreadable"
+	}
+	if p.PinCore() > 0 {
+		return fmt.Sprintf("placement: %s's process ran last on CPU %s (pinned to core %d)", who, f[36], p.PinCore()-1)
+	}
+	return fmt.Sprintf("placement: %s's process ran last on CPU %s (not pinned: the scheduler placed it)", who, f[36])
 }
 
 // waitCounts reports, per channel, how many calls were answered while the

@@ -1,4 +1,4 @@
-package hostproc_test
+package pku_test
 
 import (
 	"strings"
@@ -19,7 +19,7 @@ func needPKU(t *testing.T) {
 
 func TestPKURunsNull(t *testing.T) {
 	needPKU(t)
-	res, _ := runBackend(t, pku, "null", map[string]int64{"iterations": 200, "rounds": 3})
+	res, _ := runPKU(t, "null", map[string]int64{"iterations": 200, "rounds": 3})
 	if !res.Exited || res.ExitCode != 0 || res.Violation != nil {
 		t.Fatalf("null under pku: %+v %+v", res, res.Violation)
 	}
@@ -31,7 +31,7 @@ func TestPKURunsNull(t *testing.T) {
 func TestPKUStopsAttacks(t *testing.T) {
 	needPKU(t)
 	for image, want := range map[string]backend.ViolationKind{"attack-read": backend.ViolationRead, "attack-write": backend.ViolationWrite, "attack-exec": backend.ViolationRead} {
-		res, _ := runBackend(t, pku, image, nil)
+		res, _ := runPKU(t, image, nil)
 		v := res.Violation
 		if v == nil || v.Kind != want || v.Domain != "app" || v.Catcher != backend.CatcherPKU {
 			t.Errorf("%s under pku: %+v", image, v)

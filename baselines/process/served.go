@@ -1,10 +1,11 @@
-package hostproc
+package process
 
 import (
 	"fmt"
 	"time"
 
 	"plib/backend"
+	"plib/backend/hostproc"
 	"plib/caps"
 	"plib/internal/abi"
 	"plib/internal/callbudget"
@@ -78,27 +79,27 @@ const holderCap = 4
 // open and timed, not itself excused (the open-call words): a call that
 // waits excuses no one, so two calls waiting on each other's locks are
 // not both excused. The application can write neither.
-func (r *loaderRun) holderOpen(budget time.Duration) bool {
-	app, ok := r.plt.Holder(budget / 2)
-	return ok && app != r.app && r.openCalls.Timed(app, r.p.lib)
+func (s *splitSupervision) holderOpen(p *hostproc.Supervised, budget time.Duration) bool {
+	app, ok := p.Platform().Holder(budget / 2)
+	return ok && app != p.App() && s.openCalls.Timed(app, p.Lib())
 }
 
 // watchServed ends the run of the library this process serves when a call
 // it serves runs past the budget, naming the library and the entry, and
 // says whether it did.
-func (r *loaderRun) watchServed(budget time.Duration) (blamed bool) {
-	lib := r.p.img.Domains[r.p.lib]
-	slot := int(lib.Slot() - abi.ImageBase)
+func (s *splitSupervision) watchServed(p *hostproc.Supervised, budget time.Duration) (blamed bool) {
+	lib := p.Image().Domains[p.Lib()]
+	slot := lib.Slot()
 	tick := callbudget.Tick(budget)
 	var seen servedCall
 	var excused uint64 // TSC of the last look that saw the call wait on an open holder
-	open, last := false, tsc()
-	callbudget.Watch(r.done, budget, func() bool {
-		now := tsc()
-		n := load64(r.p.mem, slot+abi.SlotEntries)
-		start, entry, whole := r.p.openCall(lib.ID)
+	open, last := false, hostproc.TSC()
+	callbudget.Watch(p.Done(), budget, func() bool {
+		now := hostproc.TSC()
+		n := p.Word(slot + abi.SlotEntries)
+		start, entry, whole := p.OpenCall(lib.ID)
 		if start == 0 {
-			r.openCalls.Set(r.app, lib.ID, backend.CallNone)
+			s.openCalls.Set(p.App(), lib.ID, backend.CallNone)
 			open, last = false, now
 			return false
 		}
@@ -106,48 +107,29 @@ func (r *loaderRun) watchServed(budget time.Duration) (blamed bool) {
 			seen, open, excused = servedCall{calls: n, firstSeen: now, floor: last}, true, 0
 		}
 		last = now
-		if !whole || load64(r.p.mem, slot+abi.SlotEntries) != n {
+		if !whole || p.Word(slot+abi.SlotEntries) != n {
 			return false // caught between two of the gate's stores: look again next time
 		}
 		ns := func(from uint64) time.Duration { return time.Duration(float64(now-from) / caps.TSCHz() * 1e9) }
 		began := seen.begun(start)
-		held := r.holderOpen(budget)
+		held := s.holderOpen(p, budget)
 		state := backend.CallTimed
 		if held {
 			excused, state = now, backend.CallExcused
 		}
-		r.openCalls.Set(r.app, lib.ID, state)
+		s.openCalls.Set(p.App(), lib.ID, state)
 		age, own := ns(began), ns(max(began, excused))
-		fromLibrary := load64(r.p.mem, slot+abi.SlotCaller) != 0
-		if !overrun(age, own, budget, 2*tick, fromLibrary, held, backend.HolderGrace(r.plt, age, budget)) {
+		fromLibrary := p.Word(slot+abi.SlotCaller) != 0
+		if !overrun(age, own, budget, 2*tick, fromLibrary, held, backend.HolderGrace(p.Platform(), age, budget)) {
 			return false
 		}
 		// The word stays set: a waiter on this instance's lock is not
 		// blamed while this instance is stopped for it.
-		r.openCalls.Set(r.app, lib.ID, backend.CallTimed)
-		r.stop(callbudget.Violation(r.p.img, entry, budget,
-			fmt.Sprintf("the supervisor of library %s's process, from its trusted slot (the process was ended)", lib.Name)), false, 0)
+		s.openCalls.Set(p.App(), lib.ID, backend.CallTimed)
+		p.Stop(callbudget.Violation(p.Image(), entry, budget,
+			fmt.Sprintf("the supervisor of library %s's process, from its trusted slot (the process was ended)", lib.Name)))
 		blamed = true
 		return true
 	})
 	return blamed
-}
-
-// openCall reads library lib's open call from its trusted slot: its start
-// (0: none) and entry. The gate writes the two words one after the other,
-// so a read between them could pair a start with another call's entry:
-// the start is read again after the entry, and the entry must be one of
-// lib's own; ok is false when the two did not hold still, or when no
-// call is open.
-func (p *process) openCall(lib int) (start uint64, entry int, ok bool) {
-	slot := int(p.img.Domains[lib].Slot() - abi.ImageBase)
-	start = load64(p.mem, slot+abi.SlotStart)
-	e := load64(p.mem, slot+abi.SlotEntry)
-	if start == 0 || load64(p.mem, slot+abi.SlotStart) != start || e >= abi.MaxEntries {
-		return start, 0, false
-	}
-	if _, owner := p.img.EntryName(int(e)); owner != p.img.Domains[lib].Name {
-		return start, 0, false
-	}
-	return start, int(e), true
 }

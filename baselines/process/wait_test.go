@@ -1,4 +1,4 @@
-package hostproc_test
+package process_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package hostproc
+package mprotect
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"plib/backend/hostproc"
 	"plib/image"
 	"plib/internal/abi"
 )
@@ -22,18 +23,15 @@ import (
 // data) stays in 4 KiB pages here unless shmem THP is enabled, which it is
 // not by default.
 
-// hugePage is the size of a transparent huge page (x86-64 PMD).
-const hugePage = 2 << 20
-
 // thpSysfs is where the kernel says whether transparent huge pages are on
 // (a variable for tests).
 var thpSysfs = "/sys/kernel/mm/transparent_hugepage"
 
-// THPStatus says whether a region that asks for transparent huge pages
+// thpStatus says whether a region that asks for transparent huge pages
 // (madvise MADV_HUGEPAGE) gets them on this host, and why not when it
 // does not: the kernel's setting, "always [madvise] never", names its
 // choice in brackets.
-func THPStatus() (ok bool, why string) {
+func thpStatus() (ok bool, why string) {
 	b, err := os.ReadFile(thpSysfs + "/enabled")
 	if err != nil {
 		return false, "this kernel has no transparent huge pages (" + thpSysfs + " unreadable)"
@@ -63,7 +61,7 @@ func hugeEligible(s *image.Section, shared bool) (bool, string) {
 	switch {
 	case shared:
 		return false, "its data is shared between the application's instances (shared memory, where transparent huge pages are " + shmemTHP() + ")"
-	case s.Addr%hugePage != 0 || s.Size%hugePage != 0:
+	case s.Addr%hostproc.HugePage != 0 || s.Size%hostproc.HugePage != 0:
 		return false, fmt.Sprintf("its data ([%#x, +%#x)) is not laid out in whole 2 MiB pages (mkimage does that for libraries with 1 MiB of "+
 			"data or more)", s.Addr, s.Size)
 	}
@@ -125,25 +123,25 @@ func pageSizes(smaps io.Reader, lo, hi uint64) (mapped, rss, huge uint64, err er
 	return mapped, rss, huge, sc.Err()
 }
 
-// pageReport tells, for each library of a ClosedPages run, which page
-// size its private memory (what the gate re-protects on every call) is
-// in, read from the image's process's smaps while it still runs: that
-// page size sets what an mprotect of it costs.
-func (r *loaderRun) pageReport() []string {
-	if r.smaps == nil {
+// pageReport tells, for each library of the run, which page size its
+// private memory (what the gate re-protects on every call) is in, read
+// from the image's process's smaps while it still runs: that page size
+// sets what an mprotect of it costs.
+func (s *closedSupervision) pageReport(img *image.Image) []string {
+	if s.smaps == nil {
 		return nil
 	}
 	var notes []string
-	for _, d := range r.p.img.Libraries() {
+	for _, d := range img.Libraries() {
 		priv := d.Private()
-		if _, err := r.smaps.Seek(0, io.SeekStart); err != nil {
+		if _, err := s.smaps.Seek(0, io.SeekStart); err != nil {
 			return []string{"page size: smaps unreadable: " + err.Error()}
 		}
-		mapped, rss, huge, err := pageSizes(r.smaps, priv.Addr, priv.Addr+priv.Size)
+		mapped, rss, huge, err := pageSizes(s.smaps, priv.Addr, priv.Addr+priv.Size)
 		if err != nil {
 			return []string{"page size: smaps unreadable: " + err.Error()}
 		}
-		why := r.noHuge[d.ID]
+		why := s.noHuge[d.ID]
 		switch {
 		case mapped == 0:
 			notes = append(notes, fmt.Sprintf("page size: library %s's pages could not be read (the image's process was gone)", d.Name))

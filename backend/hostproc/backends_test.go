@@ -1,11 +1,8 @@
 package hostproc_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +12,6 @@ import (
 	"plib/backend/hostproc"
 	"plib/image"
 	"plib/internal/testimages"
-	"plib/internal/wlcheck"
 )
 
 // TestHostBackendAttacks runs each attack under each host backend and
@@ -86,123 +82,9 @@ func TestHostBackendAttacks(t *testing.T) {
 	}
 }
 
-// TestKVWorkloads runs the kv driver and kv-hostile under each host
-// backend: every result verified by the driver, every malformed call
-// rejected, the library consistent afterwards.
-func TestKVWorkloads(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
-		t.Run(name, func(t *testing.T) {
-			res, out := runBackend(t, b, "kv", map[string]int64{"iterations": 20, "rounds": 2})
-			if !res.Exited || res.ExitCode != 0 {
-				t.Fatalf("kv under %s: %+v %+v\n%s", name, res, res.Violation, out)
-			}
-			for _, m := range []string{"get_128_cycles", "set_5k_cycles", "incr_cycles", "mixed_cycles"} {
-				if v, ok := res.Metric(m); !ok || v <= 0 {
-					t.Errorf("%s = %d, %v", m, v, ok)
-				}
-			}
-			if c, _ := res.Metric("consistent"); c != 1 {
-				t.Error("kv's consistency check failed")
-			}
-			res, out = runBackend(t, b, "kv-hostile", nil)
-			tried, _ := res.Metric("hostile_calls")
-			rejected, _ := res.Metric("rejected")
-			if !res.Exited || res.ExitCode != 0 || tried < 20 || rejected != tried {
-				t.Fatalf("kv-hostile under %s: %d of %d rejected, %+v\n%s", name, rejected, tried, res.Violation, out)
-			}
-		})
-	}
-}
-
-// TestIPCWorkload: a library calling a library, under each host backend.
-func TestIPCWorkload(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process} {
-		res, out := runBackend(t, b, "ipc", map[string]int64{"iterations": 100, "rounds": 2})
-		if w, _ := res.Metric("wrong_answers"); !res.Exited || res.ExitCode != 0 || w != 0 {
-			t.Errorf("ipc under %s: %+v %+v\n%s", name, res, res.Violation, out)
-		}
-	}
-}
-
-// TestCallBudget: a hung library call is aborted under each isolating
-// host backend and the report names it; none has no per-call bound.
-func TestCallBudget(t *testing.T) {
-	p := testimages.Path(t, "attack-hang")
-	img, _ := image.Load(p)
-	for name, b := range map[string]backend.Backend{"mprotect": mprotect, "process": process} {
-		res, err := backend.Run(context.Background(), b, img, p, backend.Options{Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: io.Discard})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v := res.Violation; v == nil || v.Kind != backend.ViolationBudget || v.Domain != "null" || !strings.Contains(v.Detail, "null.spin") {
-			t.Errorf("%s: %+v", name, res.Violation)
-		}
-	}
-}
-
 // hostBackendsHere are the host backends that run on any Linux machine
 // (pku needs protection keys: its tests run under QEMU TCG).
 var hostBackendsHere = map[string]backend.Backend{"none": none, "mprotect": mprotect, "process": process}
-
-// TestSharingWorkload: two application instances share one kv under each
-// host backend: every concurrent increment counted, each reads back its
-// own value under the shared key name, and the library stays consistent.
-func TestSharingWorkload(t *testing.T) {
-	for name, b := range hostBackendsHere {
-		res, out := runBackend(t, b, "sharing", map[string]int64{"increments": 300})
-		wlcheck.Counters(t, "sharing under "+name, "counter", 600, 2, res, out)
-	}
-}
-
-// TestAppCrashLeavesTheLibraryWhole kills one application instance at
-// seeded random points of its loop of kv calls (a fault in its own code)
-// while the other calls the same kv: the crash is reported for instance
-// 1, and instance 0 finishes with every result right and kv consistent.
-func TestAppCrashLeavesTheLibraryWhole(t *testing.T) {
-	for name, b := range hostBackendsHere {
-		for seed := int64(1); seed <= 3; seed++ {
-			res, out := runBackend(t, b, "app-crash", map[string]int64{"seed": seed, "calls": 1500})
-			wlcheck.AppCrash(t, fmt.Sprintf("%s, seed %d", name, seed), 1500, res, out)
-		}
-	}
-}
-
-// TestKVLoad: as many application instances as cores (kv-load: 2) and 4x
-// over-subscribed (kv-load-8) hammer one kv under each host backend: the
-// shared counter is exact, every instance finishes, kv stays consistent.
-func TestKVLoad(t *testing.T) {
-	for img, apps := range map[string]int{"kv-load": 2, "kv-load-8": 8} {
-		for name, b := range hostBackendsHere {
-			res, out := runBackendTimeout(t, b, img, map[string]int64{"ops": 300}, 5*time.Minute)
-			wlcheck.Counters(t, img+" under "+name, "total", -1, apps, res, out)
-		}
-	}
-}
-
-// TestKillMidCall: instance 1 dies inside kv, holding its lock, at each
-// step of a set's critical section (stopped past its call budget);
-// instance 0 then finds the holder dead, kv rebuilds its tables (the set
-// rolled back before its commit point, forward after), and everything of
-// instance 0's reads back. none bounds no call, so nothing stops the
-// holder there: it is not tried.
-func TestKillMidCall(t *testing.T) {
-	for name, b := range map[string]backend.Backend{"mprotect": mprotect, "process": process} {
-		p := testimages.Path(t, "kill-mid-call")
-		img, err := image.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for step := int64(0); step <= 4; step++ {
-			var out bytes.Buffer
-			res, err := backend.Run(context.Background(), b, img, p, backend.Options{Params: map[string]int64{"step": step},
-				Timeout: time.Minute, CallBudget: 300 * time.Millisecond, Output: &out})
-			if err != nil {
-				t.Fatal(err)
-			}
-			wlcheck.KillMidCall(t, name, step, res, out.String())
-		}
-	}
-}
 
 // TestVerdictOracle: a run with a canary plants it in every library's
 // slot and finds it wherever the application put it, whatever the

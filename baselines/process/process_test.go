@@ -33,12 +33,3 @@ func TestProcessLibraryDeathIsAnError(t *testing.T) {
 		t.Errorf("no note names the dead library and its crash: %q", res.Notes)
 	}
 }
-
-// TestProcessCallsReturnResults: many calls through the request page,
-// each checked by the null workload itself (add must return 42).
-func TestProcessCallsReturnResults(t *testing.T) {
-	res, _ := runProcess(t, "null", map[string]int64{"iterations": 300, "rounds": 2})
-	if !res.Exited || res.ExitCode != 0 {
-		t.Fatalf("null under process: %+v %+v", res, res.Violation)
-	}
-}

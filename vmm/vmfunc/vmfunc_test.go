@@ -3,7 +3,6 @@ package vmfunc
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -64,33 +63,6 @@ func TestSharingUnderVMFUNC(t *testing.T) {
 	wlcheck.Counters(t, "sharing", "counter", 600, 2, res, out)
 	if res.GateSwitches != res.ViewSwitches || res.ViewSwitches == 0 {
 		t.Errorf("switches %d, gate %d", res.ViewSwitches, res.GateSwitches)
-	}
-}
-
-// TestAppCrashUnderVMFUNC: one instance's vCPU faults at seeded random
-// points while the other's keeps calling kv, which stays whole.
-func TestAppCrashUnderVMFUNC(t *testing.T) {
-	for seed := int64(1); seed <= 3; seed++ {
-		res, out := runInstances(t, "app-crash", map[string]int64{"seed": seed, "calls": 1500}, 10*time.Second)
-		wlcheck.AppCrash(t, fmt.Sprintf("seed %d", seed), 1500, res, out)
-	}
-}
-
-// TestKVLoadUnderVMFUNC: 2 and 8 instances, each on its own vCPU, hammer
-// one kv: the shared counter is exact and every instance finishes.
-func TestKVLoadUnderVMFUNC(t *testing.T) {
-	for name, apps := range map[string]int{"kv-load": 2, "kv-load-8": 8} {
-		res, out := runInstances(t, name, map[string]int64{"ops": 300}, 10*time.Second)
-		wlcheck.Counters(t, name, "total", -1, apps, res, out)
-	}
-}
-
-// TestKillMidCallUnderVMFUNC: see hostproc's TestKillMidCall; here the
-// dying instance's vCPU is stopped inside the library's view.
-func TestKillMidCallUnderVMFUNC(t *testing.T) {
-	for step := int64(0); step <= 4; step++ {
-		res, out := runInstances(t, "kill-mid-call", map[string]int64{"step": step}, 300*time.Millisecond)
-		wlcheck.KillMidCall(t, "vmfunc", step, res, out)
 	}
 }
 

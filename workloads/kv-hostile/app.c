@@ -87,8 +87,11 @@ int main(void)
 	long raced = 0, proper = 0, changes = 0;
 	long scribbling = plib_scribble(A + KEY_OFF, 16 + 256 + 4096) == 0;
 	/* At least 300 rounds, and on until the writer has struck during a
-	 * call a few times (it is another thread: it needs time to start). */
-	for (long i = 0; scribbling && (i < 300 || (changes < 3 && i < 200000)); i++) {
+	 * call a few times (it is another thread: it needs time to start,
+	 * and on a loaded host it may wait for a core: give it about a
+	 * second of TSC cycles as well as 200000 rounds). */
+	uint64_t t0 = plib_rdtsc();
+	for (long i = 0; scribbling && (i < 300 || (changes < 3 && (i < 200000 || plib_rdtsc() - t0 < 3000000000ULL))); i++) {
 		char seen = ((volatile char *)A)[VAL_OFF];
 		long r = plib_call(KV_SET, KEY_OFF, 8, VAL_OFF, 4096);
 		changes += ((volatile char *)A)[VAL_OFF] != seen; /* rewritten during the call */

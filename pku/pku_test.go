@@ -11,7 +11,7 @@ import (
 // them inside QEMU TCG where there is none here.
 func needPKU(t *testing.T) {
 	t.Helper()
-	if m := pku.Probe(); !m.Available() {
+	if m := probe(); !m.Available() {
 		why := m.Unavailable
 		t.Skipf("SKIPPING pku test: %s (scripts/test-pku-tcg runs it under QEMU TCG)", why)
 	}
@@ -40,7 +40,7 @@ func TestPKUStopsAttacks(t *testing.T) {
 }
 
 func TestPKUUnavailableSaysWhy(t *testing.T) {
-	m := pku.Probe()
+	m := probe()
 	if m.Available() {
 		t.Skip("this CPU has protection keys")
 	}

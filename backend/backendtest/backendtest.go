@@ -196,15 +196,35 @@ func load(t *testing.T, name string) (*image.Image, string) {
 // timeout if none), and returns its result and output.
 func (s *suite) runImage(t *testing.T, name string, params map[string]int64, opts backend.Options) (*backend.Result, string) {
 	t.Helper()
-	img, p := load(t, name)
+	opts.Params = params
+	return RunImage(t, s.name, name, opts)
+}
+
+// RunImage runs the workload image named img (built from workloads/ if
+// $PLIB_IMAGES lacks it) under the backend registered as name, with opts
+// (a minute's timeout if opts has none) and its prints captured, and
+// returns the result and the prints. A run that fails (as opposed to a
+// violation, which is a result) fails the test. It is the helper a
+// backend's own tests use for what the suite does not cover.
+func RunImage(t testing.TB, name, img string, opts backend.Options) (*backend.Result, string) {
+	t.Helper()
+	b, ok := backend.Lookup(name)
+	if !ok {
+		t.Fatalf("no backend %q is registered (is its package imported?)", name)
+	}
+	p := testimages.Path(t, img)
+	im, err := image.Load(p)
+	if err != nil {
+		t.Fatalf("load %s: %v", img, err)
+	}
 	var out bytes.Buffer
-	opts.Params, opts.Output = params, &out
+	opts.Output = &out
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Minute
 	}
-	res, err := backend.Run(context.Background(), s.b, img, p, opts)
+	res, err := backend.Run(context.Background(), b, im, p, opts)
 	if err != nil {
-		t.Fatalf("%s under %s: %v\n%s", name, s.name, err, out.String())
+		t.Fatalf("%s under %s: %v\n%s", img, name, err, out.String())
 	}
 	return res, out.String()
 }

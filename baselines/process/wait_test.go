@@ -1,17 +1,13 @@
 package process_test
 
 import (
-	"context"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"plib/backend"
-	"plib/image"
-	"plib/internal/testimages"
+	"plib/backend/backendtest"
 )
 
 // TestProcessWaitPolicy: under spin calls to null are answered on the
@@ -21,15 +17,10 @@ func TestProcessWaitPolicy(t *testing.T) {
 	counts := regexp.MustCompile(`(\d+) answered while the caller spun \(fast path\), (\d+) after it slept`)
 	for _, policy := range []backend.WaitPolicy{backend.WaitSpin, backend.WaitSleep} {
 		t.Run(policy.String(), func(t *testing.T) {
-			p := testimages.Path(t, "null")
-			img, err := image.Load(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := backend.Run(context.Background(), process, img, p, backend.Options{Timeout: time.Minute, Output: io.Discard,
+			res, _ := backendtest.RunImage(t, "process", "null", backend.Options{
 				Wait: policy, Params: map[string]int64{"iterations": 2000, "rounds": 2}})
-			if err != nil || !res.Exited || res.ExitCode != 0 {
-				t.Fatalf("null under process: %v %+v", err, res)
+			if !res.Exited || res.ExitCode != 0 {
+				t.Fatalf("null under process: %+v", res)
 			}
 			notes := strings.Join(res.Notes, "\n")
 			want := map[backend.WaitPolicy]string{backend.WaitSpin: "wait: spin then sleep", backend.WaitSleep: "wait: sleep"}[policy]

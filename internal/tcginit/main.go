@@ -1,6 +1,6 @@
 // Command tcginit is /init of the Linux guest that scripts/test-pku-tcg
 // boots under QEMU TCG (-cpu max: real protection-key semantics). It runs
-// the pku backend on the images and the pku tests, prints one
+// the pku backend on the images, the pku tests and the conformance suite, prints one
 // "PLIBTCG: RESULT" line per check and a closing "PLIBTCG: DONE N passed,
 // M failed" line, and powers the guest off. Timings taken here are never
 // PKU timings: TCG emulates the CPU.
@@ -105,7 +105,7 @@ func main() {
 			fmt.Printf("%s", out)
 			return err
 		}},
-		{"go test -run 'PKU|GadgetFree' ./pku (pku under the loader; the loader holds no PKRU gadget)", goTests},
+		{"go test -run 'PKU|GadgetFree|Conformance' ./pku (the conformance suite and the pku tests under the loader; the loader holds no PKRU gadget)", goTests},
 	}
 	passed, failed := 0, 0
 	for _, c := range checks {
@@ -221,7 +221,7 @@ func runExpect(image string, code int, check func(*backend.Result) error, extra 
 }
 
 func goTests() error {
-	cmd := exec.Command("/pku.test", "-test.run", "PKU|GadgetFree", "-test.v", "-test.count=1")
+	cmd := exec.Command("/pku.test", "-test.run", "PKU|GadgetFree|Conformance", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), "PLIB_IMAGES=/images")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
 	if err := cmd.Run(); err != nil {

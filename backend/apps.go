@@ -123,7 +123,18 @@ func SharedDataFile(img *image.Image) (*os.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("fill the shared library data: %w", err)
 	}
-	_, size := img.SharedData()
+	ranges, size := img.SharedData()
+	for _, r := range ranges { // each library's TLS head, once for every instance
+		d := img.Domains[r.Lib]
+		h, err := TLSHead(d.TLS())
+		if err == nil {
+			_, err = f.WriteAt(h, int64(r.Off+d.TLS()-r.Addr))
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("place library %s's TLS block: %w", d.Name, err)
+		}
+	}
 	if err := f.Truncate(int64(nic.ControlPage(size) + abi.PageSize)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("size the shared library data: %w", err)

@@ -19,6 +19,11 @@ func (img *Image) HeaderPage(view, app int, hostCtx uint64) []byte {
 	le.PutUint64(p[abi.HdrApps:], uint64(max(img.Apps, 1)))
 	le.PutUint64(p[abi.HdrNEntries:], abi.MaxEntries)
 	le.PutUint64(p[abi.HdrHostCtx:], hostCtx)
+	for _, d := range img.Domains {
+		if d != nil { // the thread pointer the gates give each domain
+			le.PutUint64(p[abi.HdrTLS+8*d.ID:], d.TLS())
+		}
+	}
 	for _, d := range img.Libraries() {
 		top := d.Slot() // the trusted slot sits above the stack
 		le.PutUint64(p[abi.HdrStacks+8*d.ID:], top)

@@ -80,6 +80,12 @@ type Domain struct {
 // record an open call, and the top of the stack the library runs on.
 func (d *Domain) Slot() uint64 { return d.Stack.End() - abi.SlotBytes }
 
+// TLS is the address of the domain's TLS block (abi.TLSBytes at the start
+// of its data section, which Parse requires): where its thread pointer
+// points, and where the loader writes the block's self pointer and the
+// domain's stack canary.
+func (d *Domain) TLS() uint64 { return d.Data.Addr }
+
 // Span is a range of addresses.
 type Span struct{ Addr, Size uint64 }
 
@@ -370,6 +376,11 @@ func (im *Image) checkLayout() error {
 	}
 	if im.Entry < app.Text.Addr || im.Entry >= app.Text.Addr+uint64(len(app.Text.Data)) {
 		return bad("entry point %#x is not inside the application's code [%#x, %#x)", im.Entry, app.Text.Addr, app.Text.End())
+	}
+	for _, d := range im.Domains {
+		if d != nil && (d.Data == nil || d.Data.Size < abi.TLSBytes) {
+			return bad("domain %q has no data section of at least %d bytes to hold its TLS block", d.Name, abi.TLSBytes)
+		}
 	}
 	return nil
 }

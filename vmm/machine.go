@@ -89,6 +89,12 @@ func New(sys *kvm.System, cfg Config) (_ *Machine, err error) {
 		}
 	}()
 	mem.load(img, layout, cfg.Gate, cfg.App, caps.XFeatures(m.xcr0))
+	// Every domain's TLS block gets its self pointer and a canary of this
+	// run's (a shared library's came with the shared data, once for every
+	// instance); each view's FS base points at its domain's block.
+	if err := backend.PlaceTLS(img, cfg.Shared != nil, func(addr uint64, h []byte) { mem.write(0, addr, h) }); err != nil {
+		return nil, err
+	}
 	for id, v := range views {
 		if v == nil {
 			continue
@@ -134,6 +140,7 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 		return fmt.Errorf("KVM_GET_SREGS: %w", err)
 	}
 	userSregs(s, m.xcr0)
+	s.FS.Base = m.img.Domains[id].TLS() // the view's thread pointer, which a switch keeps
 	m.segs[id] = [2]Segment{s.FS, s.GS}
 	if m.xcr0 != 0 {
 		if err := c.SetXCR0(m.xcr0); err != nil {

@@ -36,11 +36,11 @@ func TestPlanHeaderMatchesGo(t *testing.T) {
 		"PLAN_MAGIC": planMagic, "PLAN_FD": loaderPlanFD, "PLAN_MAX_REGIONS": planMaxRegions,
 		"PLAN_MAX_KEYS": planMaxKeys, "PLAN_MAX_FILTER": planMaxFilter, "PLAN_PRIVATE_HUGE": planPrivateHuge,
 		"LOADER_EXIT_PLAN": loaderExitPlan, "LOADER_EXIT_MAP": loaderExitMap,
-		"LOADER_EXIT_KEYS": loaderExitKeys, "LOADER_EXIT_FILTER": loaderExitFilter,
+		"LOADER_EXIT_KEYS": loaderExitKeys, "LOADER_EXIT_FILTER": loaderExitFilter, "LOADER_EXIT_TLS": loaderExitTLS,
 
 		// encode's order of the header words and the region words.
 		plan("magic"): 0, plan("entry"): 8, plan("stack_top"): 16, plan("nkeys"): 24, plan("app_pkru"): 32,
-		plan("stop"): 40, plan("nregions"): 48, plan("filter_len"): 56, plan("regions"): planHeadWords * 8,
+		plan("stop"): 40, plan("nregions"): 48, plan("filter_len"): 56, plan("fs_base"): 64, plan("regions"): planHeadWords * 8,
 		"sizeof(struct plan)":        planHeadWords*8 + planMaxRegions*planRegionWords*8,
 		"sizeof(struct plan_region)": planRegionWords * 8,
 		region("addr"):               0, region("size"): 8, region("prot"): 16, region("fd"): 24,
@@ -52,7 +52,7 @@ func TestPlanHeaderMatchesGo(t *testing.T) {
 
 	// The offsets above are encode's: a plan it writes must put each value
 	// at its field.
-	pl := loaderPlan{entry: 0x1111, stack: 0x2222, nkeys: 3, appPKRU: 0x4444, stop: true,
+	pl := loaderPlan{entry: 0x1111, stack: 0x2222, nkeys: 3, appPKRU: 0x4444, stop: true, fsBase: 0x5555,
 		regions: []planRegion{{addr: 1, size: 2, prot: 3, fd: 4, off: 5, pkey: 6, flags: 7}},
 		filter:  make([]unix.SockFilter, 2)}
 	b, err := pl.encode()
@@ -66,7 +66,7 @@ func TestPlanHeaderMatchesGo(t *testing.T) {
 		}
 		return v
 	}
-	for off, v := range map[int64]uint64{0: planMagic, 8: 0x1111, 16: 0x2222, 24: 3, 32: 0x4444, 40: 1, 48: 1, 56: 2} {
+	for off, v := range map[int64]uint64{0: planMagic, 8: 0x1111, 16: 0x2222, 24: 3, 32: 0x4444, 40: 1, 48: 1, 56: 2, 64: 0x5555} {
 		if le(off) != v {
 			t.Errorf("plan word at %d: %#x, want %#x", off, le(off), v)
 		}
@@ -129,7 +129,8 @@ func TestLoaderDefinesMatchTheKernel(t *testing.T) {
 	const loader = "../../guestlib/loader/loader.c"
 	kernel := cvalues.Of(t, `#include <elf.h>
 #include <linux/auxvec.h>
-#include <asm-generic/mman-common.h>`, nil, []string{"AT_SYSINFO_EHDR", "PKEY_DISABLE_ACCESS", "PKEY_DISABLE_WRITE"})
+#include <asm-generic/mman-common.h>
+#include <asm/prctl.h>`, nil, []string{"AT_SYSINFO_EHDR", "PKEY_DISABLE_ACCESS", "PKEY_DISABLE_WRITE", "ARCH_SET_FS", "ARCH_GET_FS"})
 	want := map[string]int64{
 		"SYS_CLOSE": unix.SYS_CLOSE, "SYS_GETPID": unix.SYS_GETPID, "SYS_KILL": unix.SYS_KILL, "SIGSTOP": int64(unix.SIGSTOP),
 		"SYS_FSTAT": unix.SYS_FSTAT, "SYS_MMAP": unix.SYS_MMAP, "SYS_MUNMAP": unix.SYS_MUNMAP, "SYS_MPROTECT": unix.SYS_MPROTECT,
@@ -143,6 +144,7 @@ func TestLoaderDefinesMatchTheKernel(t *testing.T) {
 		"SECCOMP_SET_MODE_FILTER": unix.SECCOMP_SET_MODE_FILTER, "PT_LOAD": int64(elf.PT_LOAD),
 		"AT_SYSINFO_EHDR": kernel["AT_SYSINFO_EHDR"], "PKEY_DISABLE_ACCESS": kernel["PKEY_DISABLE_ACCESS"],
 		"PKEY_DISABLE_WRITE": kernel["PKEY_DISABLE_WRITE"],
+		"SYS_ARCH_PRCTL": unix.SYS_ARCH_PRCTL, "ARCH_SET_FS": kernel["ARCH_SET_FS"], "ARCH_GET_FS": kernel["ARCH_GET_FS"],
 	}
 	var prelude strings.Builder
 	for _, d := range cvalues.Defines(t, loader) {

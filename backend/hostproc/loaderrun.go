@@ -51,7 +51,7 @@ const (
 	planMaxRegions  = 64                 // PLAN_MAX_REGIONS
 	planMaxKeys     = 15                 // PLAN_MAX_KEYS: protection keys the loader allocates at most
 	planMaxFilter   = 4096               // PLAN_MAX_FILTER: BPF instructions
-	planHeadWords   = 8                  // u64 fields of struct plan before its regions
+	planHeadWords   = 9                  // u64 fields of struct plan before its regions
 	planRegionWords = 7                  // u64 fields of struct plan_region
 )
 
@@ -61,6 +61,7 @@ const (
 	loaderExitMap    = 121
 	loaderExitKeys   = 122
 	loaderExitFilter = 123
+	loaderExitTLS    = 124
 )
 
 // loaderExits words the loader's exit codes for a report.
@@ -69,6 +70,7 @@ var loaderExits = map[int]string{
 	loaderExitMap:    "a mapping failed",
 	loaderExitKeys:   "protection keys could not be set up",
 	loaderExitFilter: "the seccomp filter was refused",
+	loaderExitTLS:    "the thread pointer could not be set",
 }
 
 // planRegion is struct plan_region.
@@ -84,6 +86,7 @@ type loaderPlan struct {
 	entry, stack   uint64
 	nkeys, appPKRU uint64 // protection keys (Layout.Keys)
 	stop           bool   // stop once mapped (Layout.StopMapped)
+	fsBase         uint64 // the thread pointer the image starts with (its domain's TLS block)
 	regions        []planRegion
 	filter         []unix.SockFilter
 }
@@ -106,7 +109,7 @@ func (pl loaderPlan) encode() ([]byte, error) {
 	if pl.stop {
 		stop = 1
 	}
-	for i, v := range []uint64{planMagic, pl.entry, pl.stack, pl.nkeys, pl.appPKRU, stop, uint64(len(pl.regions)), uint64(len(pl.filter))} {
+	for i, v := range []uint64{planMagic, pl.entry, pl.stack, pl.nkeys, pl.appPKRU, stop, uint64(len(pl.regions)), uint64(len(pl.filter)), pl.fsBase} {
 		le.PutUint64(b[8*i:], v)
 	}
 	for i, r := range pl.regions {
@@ -233,6 +236,11 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 			copyData(mem[s.Addr-abi.ImageBase:], s.Data)
 		}
 	}
+	// Every domain's TLS block gets its self pointer and a canary of this
+	// run's (the libraries' come with the shared data, if any).
+	if err := backend.PlaceTLS(img, req.SharedDataFD != 0, func(addr uint64, h []byte) { copy(mem[addr-abi.ImageBase:], h) }); err != nil {
+		return nil, err
+	}
 	gp := mem[abi.GatePage-abi.ImageBase : abi.GatePage-abi.ImageBase+abi.GatePages*abi.PageSize]
 	for i := range gp {
 		gp[i] = 0xcc
@@ -323,7 +331,8 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	if err != nil {
 		return nil, err
 	}
-	plan := loaderPlan{entry: l.Entry, stack: l.Stack, nkeys: l.Keys, appPKRU: l.AppPKRU, stop: l.StopMapped, regions: regions, filter: filter}
+	plan := loaderPlan{entry: l.Entry, stack: l.Stack, nkeys: l.Keys, appPKRU: l.AppPKRU, stop: l.StopMapped, regions: regions, filter: filter,
+		fsBase: img.Domains[req.Lib].TLS()}
 	planBytes, err := plan.encode()
 	if err != nil {
 		return nil, err

@@ -69,6 +69,15 @@
 #define PLIB_HDR_CALLERS   0x508 /* handoff: bitmask of the callers with a slot into this view */
 #define PLIB_HDR_SLOTMAP   0x510 /* handoff: bitmask of the libraries this view has a slot to (0: no slots) */
 #define PLIB_HDR_SPINTO    0x518 /* u64[PLIB_MAX_DOMAINS]: handoff: how long this view spins waiting on each library, TSC cycles (0: park at once) */
+#define PLIB_HDR_TLS       0x580 /* u64[PLIB_MAX_DOMAINS]: each domain's thread pointer (its TLS block), which the gates load */
+
+/* Each domain's TLS block: the first PLIB_TLS_BYTES of its data section
+   (rt's plib_tls, placed first by mkimage). The trusted loader writes the
+   self pointer and a per-run random stack canary; the rest is the
+   domain's. The thread pointer (FS base) of a domain is its block. */
+#define PLIB_TLS_BYTES     4096
+#define PLIB_TLS_SELF      0x00 /* u64: the block's own address (musl's self pointer) */
+#define PLIB_TLS_CANARY    0x28 /* u64: the stack protector's canary (%fs:0x28) */
 #define PLIB_HANDOFF_SLOTS 0x60000000 /* = PLIB_IMAGE_LIMIT: above every image */
 #define PLIB_HO_STATE      0x00 /* u32: */
 #define PLIB_HO_IDLE       0

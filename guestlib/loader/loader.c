@@ -29,6 +29,9 @@
 #define SYS_EXIT_GROUP 231
 #define SYS_PRCTL 157
 #define SYS_SECCOMP 317
+#define SYS_ARCH_PRCTL 158
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
 #define SYS_PKEY_MPROTECT 329
 #define SYS_PKEY_ALLOC 330
 
@@ -180,6 +183,14 @@ void __attribute__((noreturn)) loader_main(uint64_t *sp)
 		sys6(SYS_MUNMAP, vdso, vdso_size((const unsigned char *)vdso), 0, 0, 0, 0);
 	if (plan->stop) /* the supervisor scans what is now executable here */
 		sys6(SYS_KILL, sys6(SYS_GETPID, 0, 0, 0, 0, 0, 0), SIGSTOP, 0, 0, 0, 0);
+
+	/* The image's thread pointer: its domain's TLS block (the supervisor
+	   wrote the block's self pointer and canary). A system call, not
+	   WRFSBASE: no code of this program may hold that instruction. */
+	uint64_t fs = 0;
+	if (plan->fs_base == 0 || sys6(SYS_ARCH_PRCTL, ARCH_SET_FS, plan->fs_base, 0, 0, 0, 0) != 0 ||
+	    sys6(SYS_ARCH_PRCTL, ARCH_GET_FS, (long)&fs, 0, 0, 0, 0) != 0 || fs != plan->fs_base)
+		die(LOADER_EXIT_TLS);
 
 	struct sock_fprog prog = {(unsigned short)plan->filter_len, (const char *)plan + sizeof(struct plan)};
 	uint64_t entry = plan->entry, stack = plan->stack_top;

@@ -36,6 +36,7 @@ struct plan {
 	uint64_t stop;       /* 1: stop (SIGSTOP) once mapped, before the filter, for the supervisor's scan */
 	uint64_t nregions;
 	uint64_t filter_len; /* seccomp filter: BPF instructions after the regions */
+	uint64_t fs_base;    /* the thread pointer the image starts with: its domain's TLS block */
 	struct plan_region regions[PLAN_MAX_REGIONS];
 	/* followed by filter_len struct sock_filter (8 bytes each) */
 };
@@ -46,5 +47,6 @@ struct plan {
 #define LOADER_EXIT_MAP 121    /* a mapping failed */
 #define LOADER_EXIT_KEYS 122   /* protection keys could not be set up */
 #define LOADER_EXIT_FILTER 123 /* the seccomp filter was refused */
+#define LOADER_EXIT_TLS 124    /* the thread pointer could not be set */
 
 #endif

@@ -2,6 +2,12 @@
  * a domain must never call code that lives in another domain's pages. */
 #include "plib.h"
 
+/* This domain's TLS block, first in its data section (mkimage): its thread
+ * pointer (FS base) points here. The trusted loader writes the self
+ * pointer (offset 0) and the per-run stack canary (offset 0x28, where
+ * -fstack-protector reads it) before any code of the domain runs. */
+__attribute__((section(".plib.tls"), aligned(64), used)) unsigned char plib_tls[PLIB_TLS_BYTES];
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;

@@ -74,6 +74,7 @@ const (
 	HdrCallers   = 0x508 // bitmask of the callers with a slot into this view
 	HdrSlotMap   = 0x510 // bitmask of the libraries this view has a slot to
 	HdrSpinTo    = 0x518 // u64[MaxDomains]: the spin bound waiting on each library (0: park at once)
+	HdrTLS       = 0x580 // u64[MaxDomains]: each domain's thread pointer, which the gates load
 	HandoffSlots = 0x60000000
 	HoState      = 0x00
 	HoIdle       = 0
@@ -93,6 +94,15 @@ const (
 func HandoffSlot(caller, library int) uint64 {
 	return HandoffSlots + uint64(caller*MaxDomains+library)*PageSize
 }
+
+// Each domain's TLS block: the first TLSBytes of its data section. The
+// trusted loader writes the self pointer and a per-run random stack
+// canary there and points the domain's FS base at the block.
+const (
+	TLSBytes  = 4096
+	TLSSelf   = 0x00 // u64: the block's own address
+	TLSCanary = 0x28 // u64: the stack protector's canary (%fs:0x28)
+)
 
 // Domains and entries.
 const (

@@ -75,6 +75,7 @@ var Catalogue = []Attack{
 	{Image: "attack-gate-syscall", What: "jumps onto the gate's own SYSCALL with a call of its choosing (mprotect its code RWX)", Needs: "no SYSCALL in the gate"},
 	{Image: "attack-loader-jump", What: "jumps to the host loader's entry point after the loader started it"},
 	{Image: "attack-pku-index", What: "jumps onto the pku gate's WRPKRU with EAX = 0 and a domain index into its own memory", Needs: "no WRPKRU in the gate"},
+	{Image: "attack-tp-jump", What: "jumps onto the gate's WRFSBASE with RAX = a thread pointer of its choosing", Needs: "no WRFSBASE in the gate"},
 	{Image: "attack-caller", What: "asks the platform to print the library's memory, posing as the library (a forged return address)"},
 	{Image: "attack-channel", What: "marks the process backend's request page for a library dead, then has another library call it",
 		Needs: "no request pages", Defeated: 72, Says: "defeated: each channel is its two ends' only"},

@@ -5,7 +5,6 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -289,36 +288,3 @@ func TestScanSeesPastShortSections(t *testing.T) {
 	}
 }
 
-// TestLibrariesNeverAddressThroughFSOrGS: the application may change the
-// FS and GS bases (WRFSBASE is refused in its code, but a selector load is
-// an ordinary instruction), so no library or gate code may read or write
-// memory through them. The build compiles libraries freestanding, without
-// a stack protector or TLS; this disassembles their code and the gates to
-// prove it.
-func TestLibrariesNeverAddressThroughFSOrGS(t *testing.T) {
-	objdump, err := exec.LookPath("objdump")
-	if err != nil {
-		t.Skipf("SKIPPING: no objdump (binutils): %v", err)
-	}
-	for _, name := range []string{"null", "kv", "ipc", "gate-state"} {
-		path := testimages.Path(t, name)
-		im, err := Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, lib := range im.Libraries() {
-			out, err := exec.Command(objdump, "-d", "--no-show-raw-insn", "-j", lib.Text.Name, path).Output()
-			if err != nil {
-				t.Fatalf("objdump %s: %v", path, err)
-			}
-			if len(out) < 200 {
-				t.Fatalf("objdump printed no code for %s of %s", lib.Text.Name, name)
-			}
-			for _, line := range strings.Split(string(out), "\n") {
-				if strings.Contains(line, "%fs:") || strings.Contains(line, "%gs:") {
-					t.Errorf("%s, library %s: %s", name, lib.Name, strings.TrimSpace(line))
-				}
-			}
-		}
-	}
-}

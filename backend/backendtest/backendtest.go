@@ -146,6 +146,7 @@ var rows = func() []rowDef {
 		{"workload/gate-state", (*suite).gateState},
 		{"workload/signal-call", (*suite).signalCall},
 		{"workload/xstate", (*suite).xstate},
+		{"workload/tls", (*suite).tls},
 		{"workload/kv-load", func(s *suite, t *testing.T) { s.load(t, "kv-load", 2) }},
 		{"workload/kv-load-8", func(s *suite, t *testing.T) { s.load(t, "kv-load-8", 8) }},
 		{"workload/app-crash", (*suite).appCrash},
@@ -348,6 +349,37 @@ func (s *suite) appCrash(t *testing.T) {
 	for seed := int64(1); seed <= 3; seed++ {
 		res, out := s.runImage(t, "app-crash", map[string]int64{"seed": seed, "calls": 1500}, backend.Options{CallBudget: 10 * time.Second})
 		wlcheck.AppCrash(t, fmt.Sprintf("seed %d", seed), 1500, res, out)
+	}
+}
+
+// tls: the library runs on its own TLS block with its own canary every
+// time it is called (and keeps what it wrote there from call to call),
+// whatever the application did to its FS first (parts 1 and 2 load a
+// selector into it); afterwards the application has its own block back,
+// or the base it chose itself where each domain keeps its own FS across a
+// switch (process, handoff, vmfunc), never the library's. Part 3 reads
+// the library's block: every isolating backend stops it with a
+// violation. (WRFSBASE in an image and arch_prctl are refused before
+// they run: image.TestScanRefusesSegmentBaseWrites and the attacks
+// attack-syscalls and attack-tp-jump.)
+func (s *suite) tls(t *testing.T) {
+	for part := int64(0); part <= 3; part++ {
+		res, out := s.runImage(t, "tls", map[string]int64{"part": part}, backend.Options{CallBudget: 10 * time.Second})
+		lib, _ := res.Metric("lib_tls")
+		own, _ := res.Metric("app_tls")
+		after, _ := res.Metric("app_fs_after")
+		if lib == 0 || lib == own || after == lib {
+			t.Errorf("part %d: library TLS %#x, application's %#x, application's FS after the calls %#x\n%s", part, lib, own, after, out)
+		}
+		if part == 3 {
+			if s.promise == backend.Isolates && (res.Violation == nil || res.Exited) {
+				t.Errorf("part 3: the application read the library's TLS block (exit %d, violation %v)\n%s", ExitCode(res), res.Violation, out)
+			}
+			continue
+		}
+		if res.Violation != nil || !res.Exited || res.ExitCode != 0 {
+			t.Errorf("part %d: exit %d, violation %v; want 0\n%s", part, ExitCode(res), res.Violation, out)
+		}
 	}
 }
 

@@ -41,6 +41,11 @@ typedef long (*plib_gate_call_fn)(long, long, long, long, long);
 typedef long (*plib_gate_sys_fn)(long, long, long, long);
 
 /* Calls library entry `entry` through the backend's gate. */
+/* This domain's own TLS block (rt.c): its thread pointer (FS base) points
+ * here, with the block's address at offset PLIB_TLS_SELF and the run's
+ * stack canary at PLIB_TLS_CANARY, both written by the trusted loader. */
+extern unsigned char plib_tls[PLIB_TLS_BYTES];
+
 static inline long plib_call(long entry, long a0, long a1, long a2, long a3)
 {
 	return ((plib_gate_call_fn)(PLIB_GATE_PAGE + PLIB_GATE_CALL_OFF))(

@@ -51,6 +51,7 @@
 	.text
 gate_page:
 	GATE_SITES_BEGIN
+	TP_SITES_BEGIN
 
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
@@ -58,24 +59,27 @@ gate_call:
 	CALL_PROLOGUE bad_entry
 	MPROTECT PLIB_HDR_TEXTBASE, PLIB_HDR_TEXTSIZE, PROT_RX
 	MPROTECT PLIB_HDR_PRIVBASE, PLIB_HDR_PRIVSIZE, PROT_RW
+	call tp_caller_r9		/* whose thread pointer to give back */
 	mov %rsp, %rax
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* library stack */
 	push %rax			/* app stack pointer */
-	push %rax			/* keeps rsp 16-byte aligned at the call */
+	push %r9			/* the caller's domain (rsp stays 16-byte aligned at the call) */
 	SLOT_OPEN			/* two more words; clobbers rax, rcx, rdx: before the arguments */
 	mov %r12, %rdi
 	mov %r13, %rsi
 	mov %r14, %rdx
 	mov %r15, %rcx
 	CHECK_ENTRY
+	call set_tp_rbp		/* the library's own thread pointer */
 	XSTATE_IN			/* MXCSR, x87 control word: none of the caller's */
 	ENTRY_STATE			/* DF, AC, TF: none of the caller's */
 	call *PLIB_GATE_ENTRIES+PLIB_ENTRY_ADDR(%r10)
 	XSTATE_OUT			/* no vector, mask or x87 value of the library's goes back */
 	mov %rax, %r12			/* result */
 	SLOT_CLOSE			/* while the library's pages are still open */
-	pop %r13
+	pop %r9				/* the caller's domain */
 	pop %r13			/* app stack pointer */
+	call set_tp_r9		/* the caller's own thread pointer back */
 	mov %r13, %rsp			/* off the library stack before closing it */
 	MPROTECT PLIB_HDR_PRIVBASE, PLIB_HDR_PRIVSIZE, PROT_NONE
 	MPROTECT PLIB_HDR_TEXTBASE, PLIB_HDR_TEXTSIZE, PROT_NONE
@@ -91,4 +95,7 @@ gate_fatal:
 
 #include "host_ipc.inc"
 
+	SET_TP_ROUTINES			/* after the platform routine: the call routine is full */
+
 	GATE_SITES_END			/* the site table is complete */
+	TP_SITES_END

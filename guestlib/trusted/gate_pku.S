@@ -55,6 +55,7 @@
 	.text
 gate_page:
 	GATE_SITES_BEGIN
+	TP_SITES_BEGIN
 
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
@@ -77,6 +78,7 @@ gate_call:
 	movq $1, 8(%rax)
 2:	SET_PKRU PLIB_HDR_PKRU, %rbp	/* open the callee's key */
 	CHECK_ENTRY
+	call set_tp_rbp		/* the callee's own thread pointer */
 	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rax
 	cmpq $0, 8(%rax)
 	jne gate_fatal			/* the callee is waiting on a call: its stack is in use */
@@ -99,6 +101,7 @@ gate_call:
 	SLOT_CLOSE			/* while the callee's key is still open */
 	pop %r9
 	pop %r13
+	call set_tp_r9		/* the caller's own thread pointer back */
 	test %r9, %r9
 	jnz 3f
 	SET_APP_PKRU			/* back to the application's rights */
@@ -122,4 +125,7 @@ gate_fatal:
 
 #include "host_ipc.inc"
 
+	SET_TP_ROUTINES			/* after the platform routine: the call routine is full */
+
 	GATE_SITES_END			/* the site table is complete */
+	TP_SITES_END

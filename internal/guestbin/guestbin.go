@@ -6,7 +6,12 @@
 // fail if a committed blob is stale.
 package guestbin
 
-import _ "embed"
+import (
+	"bytes"
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+)
 
 //go:generate ./build.sh
 
@@ -59,3 +64,27 @@ var Hypervisor []byte
 //
 //go:embed gate_handoff.bin
 var GateHandoff []byte
+
+// FSBaseSites returns the offsets in gate of its WRFSBASE instructions as
+// the gate's thread-pointer site table records them (GATE_WRFSBASE in
+// gate_common.inc: "PLIBFSBS", u16 offsets, 0xffff), or nil if gate has
+// no table. The image scan refuses WRFSBASE in every domain's code; these
+// are the only places any trusted blob may hold one.
+func FSBaseSites(gate []byte) ([]int, error) {
+	i := bytes.Index(gate, []byte("PLIBFSBS"))
+	if i < 0 {
+		return nil, nil
+	}
+	var sites []int
+	for j := i + 8; j+2 <= len(gate); j += 2 {
+		off := int(binary.LittleEndian.Uint16(gate[j:]))
+		if off == 0xffff {
+			return sites, nil
+		}
+		if off >= len(gate) {
+			return nil, fmt.Errorf("thread-pointer site %#x is outside the gate's %d bytes", off, len(gate))
+		}
+		sites = append(sites, off)
+	}
+	return nil, fmt.Errorf("the gate's thread-pointer site table has no end")
+}

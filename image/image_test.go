@@ -287,4 +287,3 @@ func TestScanSeesPastShortSections(t *testing.T) {
 		t.Errorf("padded boundary: %v", err)
 	}
 }
-

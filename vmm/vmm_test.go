@@ -3,6 +3,7 @@ package vmm
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"plib/backend"
 	"plib/image"
+	"plib/internal/abi"
 	"plib/internal/guestbin"
 	"plib/internal/testimages"
 	"plib/vmm/kvm"
@@ -75,9 +77,16 @@ func libraryUnchanged(t *testing.T, m *Machine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := m.img.Domains[1].Data.Data
-	if !bytes.Equal(got[:len(want)], want) {
-		t.Errorf("library memory changed: first bytes % x, want % x", got[:16], want[:16])
+	// The loader wrote the TLS block's head (self pointer, canary); the
+	// rest is the image's.
+	d := m.img.Domains[1]
+	want := d.Data.Data
+	if self := binary.LittleEndian.Uint64(got[abi.TLSSelf:]); self != d.TLS() {
+		t.Errorf("library TLS self pointer %#x, want %#x", self, d.TLS())
+	}
+	h := backend.TLSHeadBytes
+	if !bytes.Equal(got[h:len(want)], want[h:]) {
+		t.Errorf("library memory changed: bytes % x, want % x", got[h:h+16], want[h:h+16])
 	}
 }
 
@@ -94,13 +103,13 @@ func TestAttacksAreStopped(t *testing.T) {
 		address  uint64
 		caughtBy string
 	}{
-		{"attack-read", "read", "app", lib.Data.Addr, "EPT view 0"},
-		{"attack-write", "write", "app", lib.Data.Addr, "EPT view 0"},
+		{"attack-read", "read", "app", lib.Data.Addr + abi.TLSBytes, "EPT view 0"},
+		{"attack-write", "write", "app", lib.Data.Addr + abi.TLSBytes, "EPT view 0"},
 		{"attack-exec", "execute", "app", lib.Text.Addr, "EPT view 0"},
 		{"attack-gate-entry", "gate", "app", 0, "gate check"},
 		{"attack-gate-index", "vmfunc-index", "app", 5, "VMFUNC emulation"},
 		{"attack-gate-skip", "gate", "null", 0, "gate check"},
-		{"attack-deputy", "platform-call", "app", lib.Data.Addr, "platform-call validation"},
+		{"attack-deputy", "platform-call", "app", lib.Data.Addr + abi.TLSBytes, "platform-call validation"},
 		{"attack-unmap", "read", "app", 0x401000, "#PF"}, // no host program in the guest to find a gadget in
 	}
 	for _, c := range cases {

@@ -359,12 +359,21 @@ func (s *suite) appCrash(t *testing.T) {
 // or the base it chose itself where each domain keeps its own FS across a
 // switch (process, handoff, vmfunc), never the library's. Part 3 reads
 // the library's block: every isolating backend stops it with a
-// violation. (WRFSBASE in an image and arch_prctl are refused before
-// they run: image.TestScanRefusesSegmentBaseWrites and the attacks
+// violation. Part 4 has the library overrun a stack buffer: its
+// -fstack-protector-strong canary (%fs:0x28, its own block's) catches it
+// and rt's __stack_chk_fail stops it as a library crash. (WRFSBASE in an image and arch_prctl are refused before
+// they run: image.TestScanSeesAcrossSections and the attacks
 // attack-syscalls and attack-tp-jump.)
 func (s *suite) tls(t *testing.T) {
-	for part := int64(0); part <= 3; part++ {
+	for part := int64(0); part <= 4; part++ {
 		res, out := s.runImage(t, "tls", map[string]int64{"part": part}, backend.Options{CallBudget: 10 * time.Second})
+		if part == 4 { // the library smashes its stack: its stack protector stops it, as a library crash
+			caught := res.Violation != nil && res.Violation.Domain == "tls" || res.Exited && res.ExitCode == 0 && strings.Contains(out, "tls: the library was stopped")
+			if !caught || !strings.Contains(out, "stack smashing detected") {
+				t.Errorf("part 4: exit %d, violation %+v; want the library's stack protector to stop it\n%s", ExitCode(res), res.Violation, out)
+			}
+			continue
+		}
 		lib, _ := res.Metric("lib_tls")
 		own, _ := res.Metric("app_tls")
 		after, _ := res.Metric("app_fs_after")

@@ -144,7 +144,7 @@ func TestLoaderDefinesMatchTheKernel(t *testing.T) {
 		"SECCOMP_SET_MODE_FILTER": unix.SECCOMP_SET_MODE_FILTER, "PT_LOAD": int64(elf.PT_LOAD),
 		"AT_SYSINFO_EHDR": kernel["AT_SYSINFO_EHDR"], "PKEY_DISABLE_ACCESS": kernel["PKEY_DISABLE_ACCESS"],
 		"PKEY_DISABLE_WRITE": kernel["PKEY_DISABLE_WRITE"],
-		"SYS_ARCH_PRCTL": unix.SYS_ARCH_PRCTL, "ARCH_SET_FS": kernel["ARCH_SET_FS"], "ARCH_GET_FS": kernel["ARCH_GET_FS"],
+		"SYS_ARCH_PRCTL":     unix.SYS_ARCH_PRCTL, "ARCH_SET_FS": kernel["ARCH_SET_FS"], "ARCH_GET_FS": kernel["ARCH_GET_FS"],
 	}
 	var prelude strings.Builder
 	for _, d := range cvalues.Defines(t, loader) {

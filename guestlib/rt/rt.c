@@ -8,6 +8,16 @@
  * -fstack-protector reads it) before any code of the domain runs. */
 __attribute__((section(".plib.tls"), aligned(64), used)) unsigned char plib_tls[PLIB_TLS_BYTES];
 
+/* A function's stack canary (%fs:0x28, this domain's own) was overwritten:
+ * say so and stop as a crash does, at an instruction that faults (the
+ * platform blames the domain whose code it is). Never returns. */
+__attribute__((noreturn)) void __stack_chk_fail(void)
+{
+	plib_print("stack smashing detected: the stack canary was overwritten\n");
+	for (;;)
+		__builtin_trap();
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;

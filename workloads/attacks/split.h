@@ -32,7 +32,7 @@ static int split_main(const char *what, long rax, long rcx)
 			 : "+a"(rax), "+c"(rcx)
 			 :
 			 : "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
-	uint64_t v = __plib_sec_plib_lib_null_data[0];
+	uint64_t v = __plib_sec_plib_lib_null_data[PLIB_TLS_BYTES / 8];
 	plib_metric("stolen", (long)v);
 	plib_print("the split instruction ran and the secret was read: no isolation\n");
 	return PLIB_ATTACK_WON;

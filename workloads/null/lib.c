@@ -6,7 +6,8 @@
 
 PLIB_LIBRARY_HEAP(4096);
 
-/* Private data at the start of the library's data section. */
+/* Private data at the start of the library's data section, after its TLS
+ * block (the attacks read it at PLIB_TLS_BYTES). */
 volatile uint64_t null_secret[2] = {0x5ec2e75ec2e7aaaaULL, 0x5ec2e75ec2e7bbbbULL};
 
 __attribute__((noinline)) static long peek(long a0, long a1, long a2, long a3)

@@ -4,7 +4,8 @@
  * refused before they run: the image scan and the seccomp filter), then
  * calls the library, which must see its own TLS each time, and checks
  * what it has back. Part 3 reads the library's block itself, which every
- * isolating backend must stop. Prints one line per failed check; exits 0
+ * isolating backend must stop; part 4 has the library overrun a stack
+ * buffer, which its stack protector must catch. Prints one line per failed check; exits 0
  * if none failed. */
 #include "api.h"
 
@@ -60,6 +61,15 @@ int main(void)
 	if (fs_base() == own && (fs_read(PLIB_TLS_SELF) != own || fs_read(PLIB_TLS_CANARY) != canary)) {
 		plib_print("tls: the application's own TLS changed\n");
 		bad++;
+	}
+	if (part == 4) {
+		plib_call(TLS_SMASH, 16, 0, 0, 0); /* in bounds: returns */
+		if (plib_call(TLS_SMASH, 64, 0, 0, 0) == PLIB_ERR_LIB_DEAD) { /* over the canary: the library stops */
+			plib_print("tls: the library was stopped\n"); /* process: its own process ended, the app goes on */
+			return 0;
+		}
+		plib_print("tls: the library returned from a smashed stack\n");
+		return 66;
 	}
 	if (part == 3) {
 		plib_metric("lib_canary_read", *(volatile uint64_t *)(lib + PLIB_TLS_CANARY));

@@ -33,6 +33,17 @@ static long canary(long a0, long a1, long a2, long a3)
 	return (long)fs_read(PLIB_TLS_CANARY);
 }
 
+/* Writes n bytes into a 16-byte buffer on its stack: past 16 they run
+ * over the canary -fstack-protector-strong put above it. */
+static long smash(long n, long a1, long a2, long a3)
+{
+	volatile char buf[16];
+	for (long i = 0; i < n; i++)
+		buf[i] = 'A';
+	return buf[0];
+}
+
 PLIB_EXPORT(0, check);
+PLIB_EXPORT(3, smash);
 PLIB_EXPORT(1, self);
 PLIB_EXPORT(2, canary);

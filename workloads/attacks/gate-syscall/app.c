@@ -44,6 +44,6 @@ int main(void)
 			 : "a"(SYS_MPROTECT), "D"(addr), "S"(len), "d"(prot), [sys] "r"(sys)
 			 : "rcx", "r8", "r9", "r10", "r11", "memory", "cc");
 	plib_metric("mprotect_result", ret);
-	plib_metric("stolen", (long)__plib_sec_plib_lib_null_data[0]);
+	plib_metric("stolen", (long)__plib_sec_plib_lib_null_data[PLIB_TLS_BYTES / 8]);
 	return PLIB_ATTACK_WON;
 }

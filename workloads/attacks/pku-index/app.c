@@ -55,6 +55,6 @@ int main(void)
 			 :
 			 :
 			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
-	plib_metric("stolen", (long)__plib_sec_plib_lib_null_data[0]);
+	plib_metric("stolen", (long)__plib_sec_plib_lib_null_data[PLIB_TLS_BYTES / 8]);
 	return PLIB_ATTACK_WON;
 }

@@ -37,7 +37,9 @@ func init() {
 		return
 	}
 	backend.Register(hostproc.New(hostproc.Spec{Name: "mprotect-no-tp", Gate: withoutTP(), Isolation: closedPages{},
-		Probe: func() backend.Mechanism { return backend.Mechanism{Mode: backend.Hardware, Switch: "mprotect, no thread pointer"} }}),
+		Probe: func() backend.Mechanism {
+			return backend.Mechanism{Mode: backend.Hardware, Switch: "mprotect, no thread pointer"}
+		}}),
 		backend.Isolates, backend.StyleNext+10) // a style no backend of the tree takes
 }
 

@@ -45,7 +45,9 @@ func init() {
 		panic(err)
 	}
 	backend.Register(hostproc.New(hostproc.Spec{Name: "none-no-tp", Gate: g, Isolation: sharedPages{},
-		Probe: func() backend.Mechanism { return backend.Mechanism{Mode: backend.NoIsolation, Switch: "plain call, no thread pointer"} }}),
+		Probe: func() backend.Mechanism {
+			return backend.Mechanism{Mode: backend.NoIsolation, Switch: "plain call, no thread pointer"}
+		}}),
 		backend.Ceiling, backend.StyleNext+11) // a style no backend of the tree takes
 }
 

@@ -78,7 +78,6 @@ gate_call:
 	movq $1, 8(%rax)
 2:	SET_PKRU PLIB_HDR_PKRU, %rbp	/* open the callee's key */
 	CHECK_ENTRY
-	call set_tp_rbp		/* the callee's own thread pointer */
 	mov PLIB_GATE_DATA+PLIB_HDR_SLOTS(,%rbp,8), %rax
 	cmpq $0, 8(%rax)
 	jne gate_fatal			/* the callee is waiting on a call: its stack is in use */
@@ -86,6 +85,7 @@ gate_call:
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rbp,8), %rsp	/* callee's stack */
 	push %rax			/* caller's stack pointer... */
 	push %r9			/* ...and domain, on the callee's stack */
+	call set_tp_rbp		/* the callee's thread pointer, on its own stack (a caller's may be closed now) */
 	SLOT_OPEN			/* two more words; with the callee's key open (r10 is reloaded below) */
 	mov %rbx, %r10
 	shl $4, %r10

@@ -32,7 +32,9 @@ func TestExtendedStateStaysInItsDomain(t *testing.T) {
 // WRFSBASE whatever CR4.FSGSBASE says; the image scan refuses the
 // instruction, so the test gives the application's vCPU the bases) calls
 // a library that reads its own with RDFSBASE/RDGSBASE: the library runs
-// with its own (its TLS block, and GS 0), and the application has its own back after the call.
+// with its own (its TLS block, and GS 0), and after the call the
+// application has its own TLS block as its thread pointer (the gate sets
+// it, whatever base the application had) and its own GS.
 func TestSwitchKeepsEachViewsSegmentBases(t *testing.T) {
 	sys := needKVM(t)
 	img, err := image.Load(testimages.Path(t, "xstate"))
@@ -47,7 +49,7 @@ func TestSwitchKeepsEachViewsSegmentBases(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	const fs, gs = 0x12345000, 0x6789a000
+	const fs, gs = 0x12345000, 0x6789a000 // not a TLS block: the gate replaces fs
 	s, err := m.vcpus[0].GetSregs()
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +65,8 @@ func TestSwitchKeepsEachViewsSegmentBases(t *testing.T) {
 		t.Fatalf("%+v %v\n%s", res, res.Violation, out.String())
 	}
 	lib := int64(img.Domains[1].TLS()) // the library's own thread pointer, which the loader gave its view
-	for name, want := range map[string]int64{"lib_fs_base": lib, "lib_gs_base": 0, "app_fs_base": fs, "app_gs_base": gs} {
+	app := int64(img.Domains[0].TLS())
+	for name, want := range map[string]int64{"lib_fs_base": lib, "lib_gs_base": 0, "app_fs_base": app, "app_gs_base": gs} {
 		if got, ok := res.Metric(name); !ok || got != want {
 			t.Errorf("%s = %#x (%v), want %#x", name, got, ok, want)
 		}

@@ -25,9 +25,11 @@ static uint8_t exit_stack[16384] __attribute__((aligned(16)));
 
 #define CR4_VMXE (1ull << 13)
 #define CR4_OSXSAVE (1ull << 18)
+#define CR4_FSGSBASE (1ull << 16)
 
 /* CR4 bits the guest gets beyond the bundle's: OSXSAVE where xstate()
-   enabled XSAVE. */
+   enabled XSAVE; FSGSBASE where the CPU has it, for the gate's WRFSBASE
+   (the image scan refuses the instruction everywhere else). */
 static uint64_t guest_cr4_extra;
 
 static int true_ctls;
@@ -155,7 +157,7 @@ static void xstate(void)
 		uint64_t c4 = cr(4) | CR4_OSXSAVE;
 		__asm__ volatile("mov %0, %%cr4" : : "r"(c4));
 		__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)x), "d"((uint32_t)(x >> 32)));
-		guest_cr4_extra = CR4_OSXSAVE;
+		guest_cr4_extra |= CR4_OSXSAVE;
 		if ((x & 6) == 6)
 			f |= PLIB_XF_AVX;
 		if ((x & 0xe6) == 0xe6)
@@ -175,8 +177,23 @@ static void xstate(void)
 	put("\n");
 }
 
+/* The application's thread pointer (its TLS block), from the table of the
+   header page whose feature word xstate() wrote: the gate sets every
+   later one, but the application runs before its first call. */
+static uint64_t app_thread_pointer(void)
+{
+	uint64_t a = B->xfeat_hpa[0] - PLIB_HDR_XFEAT + PLIB_HDR_TLS;
+	if (a < B->guest_hpa || a + 8 > B->guest_hpa + B->guest_size || (a & 7))
+		fatal(FATAL_BUNDLE, "the application's thread pointer lies outside guest memory");
+	return *(volatile uint64_t *)(uintptr_t)a;
+}
+
 static void guest_state(void)
 {
+	uint32_t id[4];
+	cpuid(7, 0, id);
+	if (id[1] & 1) /* CPUID.(7,0):EBX.FSGSBASE */
+		guest_cr4_extra |= CR4_FSGSBASE;
 	uint64_t fixed0 = rdmsr(MSR_VMX_CR0_FIXED0), fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	w(GUEST_CR0, (B->cr0 | fixed0) & fixed1);
 	w(CR0_SHADOW, B->cr0);
@@ -200,6 +217,7 @@ static void guest_state(void)
 		w(data[i][2], 0xffffffff);
 		w(data[i][3], B->data_ar);
 	}
+	w(GUEST_FS_BASE, app_thread_pointer());
 	w(GUEST_LDTR_SEL, 0);
 	w(GUEST_LDTR_BASE, 0);
 	w(GUEST_LDTR_LIMIT, 0);

@@ -36,6 +36,8 @@
 
 	.code64
 	.text
+gate_page:
+	TP_SITES_BEGIN
 
 /* long call(entry = rdi, a0 = rsi, a1 = rdx, a2 = rcx, a3 = r8) */
 	.org PLIB_GATE_CALL_OFF
@@ -70,6 +72,7 @@ bad_return:
 2:	mov $PLIB_SYS_GATE_FAULT, %edi	/* no call: the stack may not be mapped */
 	mov $PLIB_PORT_SYS, %dx
 	out %al, (%dx)			/* the VMM stops the workload here */
+gate_fatal:				/* for SET_TP: page 0 is mapped in every view */
 	ud2
 
 #include "vm_sys.inc"
@@ -92,6 +95,7 @@ switch_in:
 	jne reentry			/* it is waiting on a call of its own */
 	incq PLIB_SLOT_ENTRIES(%rcx)	/* a switch counted where only this view can count it */
 	mov PLIB_GATE_DATA+PLIB_HDR_STACKS(,%rax,8), %rsp	/* library stack */
+	SET_TP %rax, %rcx		/* its own thread pointer (a hardware VMFUNC keeps the caller's FS) */
 	push %r11			/* caller's stack pointer... */
 	push %rbp			/* ...and view, on the callee's stack */
 	mov %rsi, %rdi
@@ -121,6 +125,7 @@ switch_in:
 	jne bad_return			/* it made no call: not a return */
 	movq $0, 8(%rcx)
 	mov (%rcx), %rsp		/* its own parked stack, not a register */
+	SET_TP %rax, %rcx		/* and its own thread pointer back */
 	mov %r9, %rax
 	CLEAR_SCRATCH			/* leave no library values behind */
 	pop %rbp
@@ -132,7 +137,11 @@ switch_out:
 
 	/* Page 2: the application's view, on the way back. */
 	mov %r11, %rsp
+	xor %eax, %eax
+	SET_TP %rax, %rcx		/* the application's own thread pointer */
 	mov %r9, %rax
 	CLEAR_SCRATCH			/* leave no library values behind */
 	pop %rbp
 	ret
+
+	TP_SITES_END

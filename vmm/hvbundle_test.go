@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"plib/backend"
 	"plib/image"
 	"plib/internal/abi"
 	"plib/internal/guestbin"
@@ -84,8 +85,17 @@ func TestBundleMapsTheViews(t *testing.T) {
 	if !ok || !w || x {
 		t.Fatalf("the library's data in its view: mapped %v w %v x %v", ok, w, x)
 	}
+	// The image's bytes, but for the TLS block's head (its self pointer and
+	// this bundle's canary), which the loader writes.
 	for _, s := range img.Sections {
-		if s.Addr == lib.Data.Addr && s.Data != nil && !bytes.Equal(guest[off:off+uint64(len(s.Data))], s.Data) {
+		if s.Addr != lib.Data.Addr || s.Data == nil || len(s.Data) < backend.TLSHeadBytes {
+			continue
+		}
+		h := guest[off : off+backend.TLSHeadBytes]
+		if le.Uint64(h[abi.TLSSelf:]) != lib.TLS() || le.Uint64(h[abi.TLSCanary:]) == 0 {
+			t.Errorf("the library's TLS block head in the bundle: self %#x canary %#x, want self %#x and a canary", le.Uint64(h[abi.TLSSelf:]), le.Uint64(h[abi.TLSCanary:]), lib.TLS())
+		}
+		if n := uint64(len(s.Data)); !bytes.Equal(guest[off+backend.TLSHeadBytes:off+n], s.Data[backend.TLSHeadBytes:]) {
 			t.Error("the bytes behind the library's data are not the image's")
 		}
 	}

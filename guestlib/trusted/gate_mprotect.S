@@ -21,6 +21,8 @@
  * makes a platform call and to hold the call to its budget.
  */
 #include "plib_abi.h"
+/* The register clears out of line: the call routine has no room for them twice. */
+#define XSTATE_CLEAR call xstate_clear
 #include "gate_common.inc"
 
 #define SYS_MPROTECT 10
@@ -95,6 +97,7 @@ gate_fatal:
 
 #include "host_ipc.inc"
 
+	XSTATE_ROUTINES
 	SET_TP_ROUTINES			/* after the platform routine: the call routine is full */
 
 	GATE_SITES_END			/* the site table is complete */

@@ -22,6 +22,8 @@
  * into it is honoured only if its slot shows the call pending.
  */
 #include "plib_abi.h"
+/* The register clears out of line: the call routine has no room for them twice. */
+#define XSTATE_CLEAR call xstate_clear
 #include "gate_common.inc"
 
 /* PKRU = the application's rights, checked against that one value. */
@@ -125,6 +127,7 @@ gate_fatal:
 
 #include "host_ipc.inc"
 
+	XSTATE_ROUTINES
 	SET_TP_ROUTINES			/* after the platform routine: the call routine is full */
 
 	GATE_SITES_END			/* the site table is complete */

@@ -58,6 +58,9 @@ func main() {
 		{"xstate: the application's MXCSR and x87 control word reach no library under pku, and it gets its own back", func() error {
 			return runExpect("xstate", 0, xstateIs(xstatecheck.Control), "--param", "part=1")
 		}},
+		{"xstate: no vector, mask or x87 register of the application reaches a library under pku", func() error {
+			return runExpect("xstate", 0, xstateIs(xstatecheck.AppRegisters), "--param", "part=5")
+		}},
 		{"xstate: TILERELEASE faults in the application and in a library under pku", func() error {
 			if err := runExpect("xstate", 3, xstateIs(xstatecheck.AppTile), "--param", "part=2"); err != nil {
 				return err

@@ -8,6 +8,7 @@ package xstatecheck
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"plib/backend"
@@ -24,10 +25,13 @@ const (
 	Control   Part = 1 // the application sets MXCSR and the x87 control word
 	AppTile   Part = 2 // TILERELEASE in the application
 	LibTile   Part = 3 // TILERELEASE in the library
+	// AppRegisters: the application leaves a secret in each register
+	// class, and the library reports what it finds on entry.
+	AppRegisters Part = 5
 )
 
 // Parts lists every part, in order.
-var Parts = []Part{Registers, Control, AppTile, LibTile}
+var Parts = []Part{Registers, Control, AppTile, LibTile, AppRegisters}
 
 // Params is the workload parameter that selects p.
 func (p Part) Params() map[string]int64 { return map[string]int64{"part": int64(p)} }
@@ -82,6 +86,32 @@ func Check(res *backend.Result, p Part, isolated bool) error {
 					errs = append(errs, fmt.Errorf("%s = %d: the library's registers reached the application", l.metric, n))
 				case !isolated && n != l.regs:
 					errs = append(errs, fmt.Errorf("%s = %d under no isolation, want %d: the test cannot see the class", l.metric, n, l.regs))
+				}
+			}
+		}
+		if want := int64(b2i(!isolated)); res.ExitCode != want {
+			errs = append(errs, fmt.Errorf("exit %d, want %d", res.ExitCode, want))
+		}
+		return errors.Join(errs...)
+	case AppRegisters:
+		if v != nil || !res.Exited {
+			return fmt.Errorf("application registers: want an exit, got %+v violation %v", res, v)
+		}
+		var errs []error
+		for class, has := range Classes() {
+			if !has {
+				continue
+			}
+			for _, l := range leaks[class] {
+				m := "seen_" + strings.TrimPrefix(l.metric, "leaked_")
+				n, ok := res.Metric(m)
+				switch {
+				case !ok:
+					errs = append(errs, fmt.Errorf("%s missing", m))
+				case isolated && n != 0:
+					errs = append(errs, fmt.Errorf("%s = %d: the application's registers reached the library", m, n))
+				case !isolated && n != l.regs:
+					errs = append(errs, fmt.Errorf("%s = %d under no isolation, want %d: the test cannot see the class", m, n, l.regs))
 				}
 			}
 		}

@@ -21,6 +21,10 @@
  *   application's own after the call (RDFSBASE, RDGSBASE: the test that
  *   runs it gives the application bases of its own, as WRFSBASE would
  *   where the platform lets ring 3 run it). Exit 0.
+ * part 5: the other way: the application leaves its own secret in every
+ *   register class the CPU has, then calls a library entry that reports
+ *   how many registers of each class held it on entry (seen_CLASS).
+ *   Exit 0: the library saw none; 1: it saw some.
  * part 2 (the application) and part 3 (the library) run TILERELEASE: no
  *   domain may use AMX tiles (the image cannot be given their
  *   permission), so the run must stop at it; reaching the end is exit 66
@@ -138,6 +142,53 @@ static void registers(void)
 	__asm__ volatile("emms"); /* the application's own x87 stack empty again */
 }
 
+/* The application's secret in every register of every class it has, then
+   straight into the library. */
+static void app_registers(void)
+{
+	probe();
+	unsigned long v = XS_APP_SECRET;
+	if (have_avx512)
+		__asm__ volatile("vpbroadcastq %0, %%zmm0\n\t"
+				 ".irp r,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n\t"
+				 "vmovdqa64 %%zmm0, %%zmm\\r\n\t"
+				 ".endr\n\t"
+				 "mov %1, %%eax\n\t"
+				 ".irp r,0,1,2,3,4,5,6,7\n\t"
+				 "kmovw %%eax, %%k\\r\n\t"
+				 ".endr" : : "r"(v), "i"(XS_APP_SECRET_K) : "rax");
+	else if (have_avx)
+		__asm__ volatile("vmovq %0, %%xmm0\n\t"
+				 "vpunpcklqdq %%xmm0, %%xmm0, %%xmm0\n\t"
+				 "vinsertf128 $1, %%xmm0, %%ymm0, %%ymm0\n\t"
+				 ".irp r,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
+				 "vmovdqa %%ymm0, %%ymm\\r\n\t"
+				 ".endr" : : "r"(v));
+	else
+		__asm__ volatile("movq %0, %%xmm0\n\t"
+				 "punpcklqdq %%xmm0, %%xmm0\n\t"
+				 ".irp r,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
+				 "movdqa %%xmm0, %%xmm\\r\n\t"
+				 ".endr" : : "r"(v));
+	__asm__ volatile(".irp r,0,1,2,3,4,5,6,7\n\t"
+			 "movq %0, %%mm\\r\n\t"
+			 ".endr" : : "r"(v));
+	long n = plib_call(XS_PEEK, have_avx, have_avx512, 0, 0);
+	__asm__ volatile("emms");
+	static const struct { const char *metric; int shift, has; } cls[] = {
+		{"seen_xmm", XS_PEEK_XMM, 1}, {"seen_ymm", XS_PEEK_YMM, 2},
+		{"seen_zmm_upper", XS_PEEK_ZMM_UPPER, 3}, {"seen_zmm16_31", XS_PEEK_ZMM16_31, 3},
+		{"seen_k", XS_PEEK_K, 3}, {"seen_x87", XS_PEEK_X87, 1}};
+	int level = 1 + have_avx + have_avx512;
+	for (unsigned i = 0; i < sizeof cls / sizeof cls[0]; i++) {
+		if (cls[i].has > level)
+			continue;
+		long c = (n >> cls[i].shift) & 63;
+		plib_metric(cls[i].metric, c);
+		check(c == 0, "the library found the application's registers");
+	}
+}
+
 static void set_control(unsigned mxcsr, unsigned short fcw)
 {
 	__asm__ volatile("fninit\n\tldmxcsr %0\n\tfldcw %1" : : "m"(mxcsr), "m"(fcw));
@@ -210,6 +261,9 @@ int main(void)
 		plib_metric("app_gs_base", gs);
 		break;
 	}
+	case 5:
+		app_registers();
+		break;
 	case 3:
 		plib_print("xstate: TILERELEASE in the library\n");
 		/* Where the library has a process of its own, its death is the

@@ -5,8 +5,10 @@
  * it the defaults), one that returns with both changed (the caller must
  * get its own back), one that runs an AMX tile instruction (no
  * domain may use tiles: it must fault), and two that report the FS and
- * GS bases the library runs with (a switch must not carry the caller's). Hand-written: the image is
- * compiled -mgeneral-regs-only, so the C compiler touches none of this. */
+ * GS bases the library runs with (a switch must not carry the caller's),
+ * and one that reports which of the application's values it finds in its
+ * registers on entry (peek). Hand-written, so that no code the C compiler
+ * chose touches these registers first. */
 #include "api.h"
 
 PLIB_LIBRARY_HEAP(4096);
@@ -21,6 +23,14 @@ long dirty_control(long a0, long a1, long a2, long a3);
 long tile(long a0, long a1, long a2, long a3);
 long fs_base(long a0, long a1, long a2, long a3);
 long gs_base(long a0, long a1, long a2, long a3);
+long peek(long a0, long a1, long a2, long a3);
+long peek_count(long avx, long avx512);
+
+/* What peek found in the registers on entry, before any instruction of
+ * the library's touched them. */
+static unsigned long seen[32][8] __attribute__((aligned(64)));
+static unsigned long seen_k[8];
+static unsigned char seen_fx[512] __attribute__((aligned(64)));
 
 #define S(c) "$0x5ec2e75ec2e7000" #c
 
@@ -141,6 +151,37 @@ __asm__(".text\n"
 	"rdgsbase %rax\n\t"
 	"ret\n"
 
+	/* peek: the registers as the library finds them on entry (a0 = the
+	   CPU has AVX, a1 = AVX-512, as the application found), stored
+	   before anything else runs, then counted in C. */
+	"peek:\n\t"
+	"fxsave64 seen_fx(%rip)\n\t"
+	"lea seen(%rip), %rax\n\t"
+	"test %rsi, %rsi\n\t"
+	"jnz 1f\n\t"
+	"test %rdi, %rdi\n\t"
+	"jnz 2f\n\t"
+	".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
+	"movdqu %xmm\\r, \\r*64(%rax)\n\t"
+	".endr\n\t"
+	"jmp 3f\n"
+	"2:\n\t"
+	".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
+	"vmovdqu %ymm\\r, \\r*64(%rax)\n\t"
+	".endr\n\t"
+	"jmp 3f\n"
+	"1:\n\t"
+	".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n\t"
+	"vmovdqu64 %zmm\\r, \\r*64(%rax)\n\t"
+	".endr\n\t"
+	"lea seen_k(%rip), %rax\n\t"
+	".irp r,0,1,2,3,4,5,6,7\n\t"
+	"kmovw %k\\r, %ecx\n\t"
+	"mov %rcx, \\r*8(%rax)\n\t"
+	".endr\n"
+	"3:\n\t"
+	"jmp peek_count\n"
+
 	"tile:\n\t"
 	".byte 0xc4, 0xe2, 0x78, 0x49, 0xc0\n\t"	/* TILERELEASE */
 	"xor %eax, %eax\n\t"
@@ -156,3 +197,35 @@ PLIB_EXPORT(6, dirty_control);
 PLIB_EXPORT(7, tile);
 PLIB_EXPORT(8, fs_base);
 PLIB_EXPORT(9, gs_base);
+PLIB_EXPORT(10, peek);
+
+/* How many of n registers (w quadwords each, from first) hold the
+ * application's secret in any quadword from q0 on. */
+static long hits(int first, int n, int q0, int w)
+{
+	long k = 0;
+	for (int r = first; r < first + n; r++) {
+		int hit = 0;
+		for (int q = q0; q < w; q++)
+			hit |= seen[r][q] == XS_APP_SECRET;
+		k += hit;
+	}
+	return k;
+}
+
+long peek_count(long avx, long avx512)
+{
+	long n = hits(0, 16, 0, 2) << XS_PEEK_XMM;
+	if (avx || avx512)
+		n |= hits(0, 16, 2, 4) << XS_PEEK_YMM;
+	if (avx512) {
+		long k = 0;
+		for (int r = 0; r < 8; r++)
+			k += (seen_k[r] & 0xffff) == XS_APP_SECRET_K;
+		n |= hits(0, 16, 4, 8) << XS_PEEK_ZMM_UPPER | hits(16, 16, 0, 8) << XS_PEEK_ZMM16_31 | k << XS_PEEK_K;
+	}
+	long x = 0;
+	for (int r = 0; r < 8; r++)
+		x += *(unsigned long *)(seen_fx + 32 + 16 * r) == XS_APP_SECRET;
+	return n | x << XS_PEEK_X87;
+}

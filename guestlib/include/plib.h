@@ -159,6 +159,19 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* Declares the domain's private heap of `bytes` bytes, at most once, in a
+ * library or an application; a domain without it has no heap (plib_alloc
+ * returns NULL, malloc fails). libc's malloc claims what plib_alloc has not
+ * handed out on its first request. */
+#define PLIB_LIBRARY_HEAP(bytes)                                             \
+	char plib_heap_area[(bytes)] __attribute__((aligned(4096)));         \
+	const uint64_t plib_heap_size = (bytes)
+extern const uint64_t plib_heap_size;
+/* Private heap memory (16-byte aligned), or NULL when the heap is full. */
+void *plib_alloc(uint64_t bytes);
+/* Bytes of the private heap handed out so far. */
+uint64_t plib_heap_used(void);
+
 #ifdef PLIB_LIB
 /* One record per exported function, read by the loader (section
  * .plib.exports); the loader builds the gate's entry table from them. */
@@ -176,11 +189,6 @@ struct plib_export {
 			PLIB_LIB_ID, (fn_id), PLIB_STR(PLIB_LIB), #fn,       \
 			(uint64_t)(uintptr_t)(fn)}
 
-/* Declares the library's private heap of `bytes` bytes, at most once; a
- * library without it has no heap (plib_alloc returns NULL). */
-#define PLIB_LIBRARY_HEAP(bytes)                                             \
-	char plib_heap_area[(bytes)] __attribute__((aligned(4096)));         \
-	const uint64_t plib_heap_size = (bytes)
 
 /* Copies len bytes at offset off of this library's argument area into
  * private memory. Returns 0, or -1 (nothing copied) when the range is not
@@ -188,10 +196,6 @@ struct plib_export {
 int plib_copy_in(void *dst, uint64_t off, uint64_t len);
 /* Copies len private bytes out to offset off of the argument area. */
 int plib_copy_out(uint64_t off, const void *src, uint64_t len);
-/* Private heap memory (16-byte aligned), or NULL when the heap is full. */
-void *plib_alloc(uint64_t bytes);
-/* Bytes of the private heap handed out so far. */
-uint64_t plib_heap_used(void);
 #endif
 
 #endif

@@ -1,11 +1,13 @@
-/* lib.c - the library-side runtime, linked into every protected library. */
+/* lib.c - the library-side runtime, linked into every protected library;
+ * an application links only its heap (plib_alloc, which libc's shim uses). */
 #include "plib.h"
 
 /* The heap PLIB_LIBRARY_HEAP declares (heap.c's empty one otherwise). */
 extern char plib_heap_area[];
-extern const uint64_t plib_heap_size;
+
 static uint64_t heap_used;
 
+#ifdef PLIB_LIB_ID
 /* True when [off, off+len) lies inside this library's argument area,
  * computed without overflow. */
 static int in_args(uint64_t off, uint64_t len)
@@ -29,6 +31,8 @@ int plib_copy_out(uint64_t off, const void *src, uint64_t len)
 	memcpy(plib_args(PLIB_LIB_ID) + off, src, len);
 	return 0;
 }
+
+#endif
 
 uint64_t plib_heap_used(void)
 {

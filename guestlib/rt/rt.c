@@ -1,12 +1,8 @@
 /* rt.c - the freestanding helpers every domain links its own copy of:
- * a domain must never call code that lives in another domain's pages. */
+ * a domain must never call code that lives in another domain's pages
+ * (the hypervisor mode links it too, for memcpy and friends; a domain's
+ * TLS block is tls.c's). */
 #include "plib.h"
-
-/* This domain's TLS block, first in its data section (mkimage): its thread
- * pointer (FS base) points here. The trusted loader writes the self
- * pointer (offset 0) and the per-run stack canary (offset 0x28, where
- * -fstack-protector reads it) before any code of the domain runs. */
-__attribute__((section(".plib.tls"), aligned(64), used)) unsigned char plib_tls[PLIB_TLS_BYTES];
 
 /* A function's stack canary (%fs:0x28, this domain's own) was overwritten:
  * say so and stop as a crash does, at an instruction that faults (the

@@ -41,7 +41,7 @@ var layers = []layer{
 	{name: "suites", pkgs: []string{"attacks"}},
 	{name: "conformance", pkgs: []string{"backend/backendtest/..."}},
 	{name: "compare", pkgs: []string{"compare/..."}},
-	{name: "commands", apart: true, pkgs: []string{"cmd/...", "internal/tcginit", "internal/backendlist/gen"}},
+	{name: "commands", apart: true, pkgs: []string{"cmd/...", "internal/tcginit", "internal/backendlist/gen", "internal/tools/..."}},
 }
 
 // module is the module's path (go.mod).

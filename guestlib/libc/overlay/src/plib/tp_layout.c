@@ -16,5 +16,6 @@ _Static_assert(offsetof(struct pthread, detach_state) == PLIB_TP_DETACH, "detach
 _Static_assert(offsetof(struct pthread, robust_list) == PLIB_TP_ROBUST, "robust_list");
 _Static_assert(offsetof(struct pthread, locale) == PLIB_TP_LOCALE, "locale");
 _Static_assert(offsetof(struct __libc, global_locale) == PLIB_LIBC_GLOBAL_LOCALE, "global_locale");
-_Static_assert(sizeof(struct pthread) <= 4096, "struct pthread fits the TLS block");
+/* The block's upper half (from PLIB_TLS_SECRET, 0x800) is the run's secret area. */
+_Static_assert(sizeof(struct pthread) <= 0x800, "struct pthread fits the lower half of the TLS block");
 _Static_assert(DT_JOINABLE == PLIB_TP_JOINABLE, "DT_JOINABLE");

@@ -22,7 +22,7 @@
  */
 #include "plib_abi.h"
 /* The register clears out of line: the call routine has no room for them twice. */
-#define XSTATE_CLEAR call xstate_clear
+	.set XSTATE_CLEAR_CALL, 1
 #include "gate_common.inc"
 
 #define SYS_MPROTECT 10

@@ -23,7 +23,7 @@
  */
 #include "plib_abi.h"
 /* The register clears out of line: the call routine has no room for them twice. */
-#define XSTATE_CLEAR call xstate_clear
+	.set XSTATE_CLEAR_CALL, 1
 #include "gate_common.inc"
 
 /* PKRU = the application's rights, checked against that one value. */

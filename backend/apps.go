@@ -28,7 +28,7 @@ func Run(ctx context.Context, b Backend, img *image.Image, path string, opts Opt
 	if img == nil || img.Apps <= 1 {
 		return b.RunInstance(ctx, img, path, opts, Instance{})
 	}
-	f, err := SharedDataFile(img)
+	f, err := SharedDataFile(img, opts.Secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +111,10 @@ func merge(rs []*Result) *Result {
 }
 
 // SharedDataFile creates the memfd behind the libraries' shared data,
-// filled with their initial contents, and one page more that no image
+// filled with their initial contents (each TLS block's head and secret
+// area as PlaceTLS writes them), and one page more that no image
 // maps: the NIC's control page (backend/nic).
-func SharedDataFile(img *image.Image) (*os.File, error) {
+func SharedDataFile(img *image.Image, secrets Secrets) (*os.File, error) {
 	fd, err := unix.MemfdCreate("plib-shared-data", unix.MFD_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("memfd_create for the shared library data: %w", err)
@@ -124,11 +125,18 @@ func SharedDataFile(img *image.Image) (*os.File, error) {
 		return nil, fmt.Errorf("fill the shared library data: %w", err)
 	}
 	ranges, size := img.SharedData()
-	for _, r := range ranges { // each library's TLS head, once for every instance
+	if err := secrets.Check(img); err != nil {
+		f.Close()
+		return nil, err
+	}
+	for _, r := range ranges { // each library's TLS head and secret area, once for every instance
 		d := img.Domains[r.Lib]
 		h, err := TLSHead(d.TLS())
 		if err == nil {
 			_, err = f.WriteAt(h, int64(r.Off+d.TLS()-r.Addr))
+		}
+		if err == nil {
+			_, err = f.WriteAt(SecretArea(secrets[d.Name]), int64(r.Off+d.TLS()+abi.TLSSecret-r.Addr))
 		}
 		if err != nil {
 			f.Close()

@@ -91,6 +91,10 @@ type Options struct {
 	// metrics, exit code and its own memory (Result.Leaked). vmm attacks
 	// sets one per run, so an attack that hides its success is still seen.
 	Canary []byte
+	// Secrets are the libraries' provisioned secrets (vmm run --secret
+	// LIB=FILE): the trusted loader writes each into its library's TLS
+	// block (PlaceTLS) and nowhere else.
+	Secrets Secrets
 }
 
 // Metric is a named value the workload reported.

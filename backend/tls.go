@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"plib/image"
 	"plib/internal/abi"
+	"plib/untrusted"
 )
 
 // TLSHeadBytes is how much of a TLS block the trusted loader writes: the
@@ -26,13 +28,65 @@ func TLSHead(addr uint64) ([]byte, error) {
 	return b, nil
 }
 
-// PlaceTLS writes the head of every domain's TLS block (TLSHead) with
-// write, before any of the image's code runs. With shared set, the
-// libraries' blocks are left out: their data is shared by the application
-// instances, and SharedDataFile wrote their heads once for all of them
-// (an instance writing its own would change a canary under a call that
-// another instance has open).
-func PlaceTLS(img *image.Image, shared bool, write func(addr uint64, head []byte)) error {
+// Secrets are the secrets provisioned for a run (vmm run --secret
+// LIB=FILE), by library name: each goes into its library's own TLS block
+// and nowhere else (never the image file, never the application's view).
+type Secrets map[string][]byte
+
+// Check says what is wrong with s for img: a name that is no library of
+// the image (the application never has one), or a secret longer than
+// abi.SecretMax.
+func (s Secrets) Check(img *image.Image) error {
+	for name, b := range s {
+		if !hasLibrary(img, name) {
+			return fmt.Errorf("--secret %s: the image has no library of that name (its libraries: %s; the application never has a secret)",
+				untrusted.Line(name), untrusted.Line(libraryNames(img)))
+		}
+		if len(b) > abi.SecretMax {
+			return fmt.Errorf("--secret %s: %d bytes: a secret holds at most %d", untrusted.Line(name), len(b), abi.SecretMax)
+		}
+	}
+	return nil
+}
+
+func hasLibrary(img *image.Image, name string) bool {
+	for _, d := range img.Libraries() {
+		if d.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func libraryNames(img *image.Image) string {
+	var n []string
+	for _, d := range img.Libraries() {
+		n = append(n, d.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// SecretArea is the secret area of a TLS block (from abi.TLSSecret to the
+// block's end) holding secret: its length, its bytes, then zeros, so that
+// nothing the image put there survives.
+func SecretArea(secret []byte) []byte {
+	b := make([]byte, abi.TLSBytes-abi.TLSSecret)
+	binary.LittleEndian.PutUint64(b, uint64(len(secret)))
+	copy(b[8:], secret)
+	return b
+}
+
+// PlaceTLS writes the head of every domain's TLS block (TLSHead) and its
+// secret area (SecretArea: the library's secret from secrets, none for
+// the application) with write, before any of the image's code runs. With
+// shared set, the libraries' blocks are left out: their data is shared by
+// the application instances, and SharedDataFile wrote them once for all
+// of them (an instance writing its own would change a canary under a call
+// that another instance has open).
+func PlaceTLS(img *image.Image, shared bool, secrets Secrets, write func(addr uint64, b []byte)) error {
+	if err := secrets.Check(img); err != nil {
+		return err
+	}
 	for _, d := range img.Domains {
 		if d == nil || (shared && d.ID != 0) {
 			continue
@@ -42,6 +96,11 @@ func PlaceTLS(img *image.Image, shared bool, write func(addr uint64, head []byte
 			return err
 		}
 		write(d.TLS(), h)
+		var secret []byte
+		if d.ID != 0 {
+			secret = secrets[d.Name]
+		}
+		write(d.TLS()+abi.TLSSecret, SecretArea(secret))
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 	mem.load(img, layout, gate, 0, 0) // the feature word: written by the hypervisor (xfeat_hpa below)
 	// Every domain's TLS block head, as for a run (its canary is drawn
 	// when the bundle is built: a bundle is one run's memory).
-	if err := backend.PlaceTLS(img, false, func(addr uint64, h []byte) { mem.write(0, addr, h) }); err != nil {
+	if err := backend.PlaceTLS(img, false, nil, func(addr uint64, h []byte) { mem.write(0, addr, h) }); err != nil {
 		return nil, err
 	}
 	backing := func(view int, gpa uint64) uint64 {

@@ -26,7 +26,7 @@ func Load(sys *kvm.System, cfg Config, res *backend.Result, opts backend.Options
 		out = io.Discard
 	}
 	p := &backend.Platform{Result: res, Params: opts.Params, Output: io.MultiWriter(out, printed)}
-	cfg.Platform, cfg.App, cfg.Shared = p, inst.App, inst.Shared
+	cfg.Platform, cfg.App, cfg.Shared, cfg.Secrets = p, inst.App, inst.Shared, opts.Secrets
 	m, err = New(sys, cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", res.Image, err)

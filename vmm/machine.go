@@ -57,6 +57,9 @@ type Config struct {
 	// Shared, if not nil, backs the libraries' data and heap (see
 	// backend.Run), so that every instance's views see the same pages.
 	Shared *os.File
+	// Secrets are the libraries' provisioned secrets (backend.Options),
+	// written into their TLS blocks before the guest runs.
+	Secrets backend.Secrets
 	// Extra are regions above the image (a backend's own pages, such as
 	// the handoff backend's request slots), mapped in the views
 	// eptviews' rules give them, backed by zeroed guest memory.
@@ -92,7 +95,7 @@ func New(sys *kvm.System, cfg Config) (_ *Machine, err error) {
 	// Every domain's TLS block gets its self pointer and a canary of this
 	// run's (a shared library's came with the shared data, once for every
 	// instance); each view's FS base points at its domain's block.
-	if err := backend.PlaceTLS(img, cfg.Shared != nil, func(addr uint64, h []byte) { mem.write(0, addr, h) }); err != nil {
+	if err := backend.PlaceTLS(img, cfg.Shared != nil, cfg.Secrets, func(addr uint64, h []byte) { mem.write(0, addr, h) }); err != nil {
 		return nil, err
 	}
 	for id, v := range views {

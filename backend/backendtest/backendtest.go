@@ -15,6 +15,7 @@ package backendtest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -149,6 +150,7 @@ var rows = func() []rowDef {
 		{"workload/xstate", (*suite).xstate},
 		{"workload/tls", (*suite).tls},
 		{"workload/cstats", (*suite).cstats},
+		{"workload/secret", (*suite).secret},
 		{"workload/kv-load", func(s *suite, t *testing.T) { s.load(t, "kv-load", 2) }},
 		{"workload/kv-load-8", func(s *suite, t *testing.T) { s.load(t, "kv-load-8", 8) }},
 		{"workload/app-crash", (*suite).appCrash},
@@ -377,6 +379,48 @@ func (s *suite) cstats(t *testing.T) {
 			}
 		}
 		t.Fatalf("protected output has %d lines, native %d", len(got), len(exp))
+	}
+}
+
+// secret: a secret provisioned at run time (Options.Secrets, as vmm run
+// --secret gives it) reaches its library, which reads it with
+// plib_secret (the digest it returns is the secret's), and no other
+// domain: the application's own block holds none, and its read of the
+// library's secret area is stopped by every isolating backend (under a
+// ceiling it reads the secret: the check can see it).
+func (s *suite) secret(t *testing.T) {
+	key := make([]byte, 40)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	h := uint64(0xcbf29ce484222325)
+	for _, c := range key {
+		h = (h ^ uint64(c)) * 0x100000001b3
+	}
+	opts := backend.Options{Secrets: backend.Secrets{"secret": key}}
+	res, out := s.runImage(t, "secret", nil, opts)
+	wantExit(t, "secret", res, 0, out)
+	if d := metric(t, res, "digest"); uint64(d) != h {
+		t.Errorf("the library's secret has digest %#x, want %#x (the one provisioned)", uint64(d), h)
+	}
+	if n := metric(t, res, "length"); n != int64(len(key)) {
+		t.Errorf("the library's secret is %d bytes, want %d", n, len(key))
+	}
+	if n := metric(t, res, "app_secret_length"); n != 0 {
+		t.Errorf("the application's own TLS block holds a secret of %d bytes", n)
+	}
+	res, out = s.runImage(t, "secret", map[string]int64{"part": 1}, opts)
+	if s.promise != backend.Isolates {
+		if n, _ := res.Metric("read_length"); n != int64(len(key)) {
+			t.Errorf("under no isolation the application read a secret length of %d, want %d: the check cannot see it", n, len(key))
+		}
+		return
+	}
+	if v := res.Violation; v == nil || v.Domain != "app" {
+		t.Errorf("the application's read of the library's secret area: want a violation by the app, got %+v violation %v\n%s", res, v, out)
+	}
+	if _, read := res.Metric("read_length"); read {
+		t.Errorf("the application read the library's secret area\n%s", out)
 	}
 }
 

@@ -20,11 +20,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"plib/backend"
 	"plib/image"
@@ -50,6 +53,10 @@ type childRequest struct {
 	// Canary is planted in the libraries' slots and looked for in the
 	// application's outputs (backend.Options.Canary).
 	Canary []byte `json:"canary,omitempty"`
+	// SecretsFD, if not 0, is the descriptor of a sealed memfd holding the
+	// run's secrets (backend.Secrets as JSON), which the child reads and
+	// closes: secrets never go on a command line.
+	SecretsFD int `json:"secrets_fd,omitempty"`
 	// SpinCycles is the spin bound of the run's plan (ChildPlan.Spin).
 	SpinCycles uint64 `json:"spin_cycles,omitempty"`
 	// PinCore, if not 0, is 1 + the core the image's process is held on.
@@ -89,10 +96,55 @@ func childCommand(ctx context.Context, name string, req childRequest) (*exec.Cmd
 // The caller gives it its descriptors: the result pipe as 3, then its
 // own; sharedDataFD and aliveFD say where the instance's shared data and
 // liveness page are among them (0: not given).
-func (r *Run) LibraryCommand(ctx context.Context, lib int, plan ChildPlan, sharedDataFD, aliveFD int) (*exec.Cmd, error) {
+func (r *Run) LibraryCommand(ctx context.Context, lib int, plan ChildPlan, sharedDataFD, aliveFD, secretsFD int) (*exec.Cmd, error) {
 	req := childRequest{Backend: r.Name, Image: r.Path, Params: r.Opts.Params, Lib: lib, App: r.Inst.App, Canary: r.Opts.Canary,
-		SpinCycles: plan.Spin, PinCore: plan.PinCore, CallBudget: r.Opts.CallBudget, SharedDataFD: sharedDataFD, AliveFD: aliveFD}
+		SpinCycles: plan.Spin, PinCore: plan.PinCore, CallBudget: r.Opts.CallBudget, SharedDataFD: sharedDataFD, AliveFD: aliveFD,
+		SecretsFD: secretsFD}
 	return childCommand(ctx, r.Name, req)
+}
+
+// SecretsFile is a memfd holding secrets for a child (childRequest's
+// SecretsFD), sealed against writes; nil when there are none. The caller
+// closes it once the child has started.
+func SecretsFile(secrets backend.Secrets) (*os.File, error) {
+	if len(secrets) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(secrets)
+	if err != nil {
+		return nil, fmt.Errorf("encode the run's secrets: %w", err)
+	}
+	fd, err := unix.MemfdCreate("plib-secrets", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create for the run's secrets: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "plib-secrets")
+	if _, err := f.Write(b); err == nil {
+		_, err = unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK|unix.F_SEAL_SEAL)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("fill the run's secrets file: %w", err)
+	}
+	return f, nil
+}
+
+// readSecrets reads and closes the secrets file at fd (0: none).
+func readSecrets(fd int) (backend.Secrets, error) {
+	if fd == 0 {
+		return nil, nil
+	}
+	f := os.NewFile(uintptr(fd), "plib-secrets")
+	defer f.Close()
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read the run's secrets: %w", err)
+	}
+	var s backend.Secrets
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("decode the run's secrets: %w", err)
+	}
+	return s, nil
 }
 
 // RunApp runs the instance's application in a child and returns its
@@ -125,6 +177,15 @@ func runChild(ctx context.Context, name string, mech backend.Mechanism, path str
 	if inst.Alive != nil {
 		extra = append(extra, inst.Alive)
 		req.AliveFD = 3 + len(extra)
+	}
+	secrets, err := SecretsFile(opts.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	if secrets != nil {
+		defer secrets.Close()
+		extra = append(extra, secrets)
+		req.SecretsFD = 3 + len(extra)
 	}
 	cmd, err := childCommand(ctx, name, req)
 	if err != nil {

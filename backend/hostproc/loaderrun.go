@@ -238,7 +238,11 @@ func runInLoader(req childRequest, img *image.Image, hb Spec) (*backend.Result, 
 	}
 	// Every domain's TLS block gets its self pointer and a canary of this
 	// run's (the libraries' come with the shared data, if any).
-	if err := backend.PlaceTLS(img, req.SharedDataFD != 0, func(addr uint64, h []byte) { copy(mem[addr-abi.ImageBase:], h) }); err != nil {
+	secrets, err := readSecrets(req.SecretsFD)
+	if err != nil {
+		return nil, err
+	}
+	if err := backend.PlaceTLS(img, req.SharedDataFD != 0, secrets, func(addr uint64, h []byte) { copy(mem[addr-abi.ImageBase:], h) }); err != nil {
 		return nil, err
 	}
 	gp := mem[abi.GatePage-abi.ImageBase : abi.GatePage-abi.ImageBase+abi.GatePages*abi.PageSize]

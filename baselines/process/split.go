@@ -124,7 +124,22 @@ func (splitProcesses) RunInstance(ctx context.Context, run *hostproc.Run) (*back
 		if inst.Alive != nil {
 			aliveFD = 6
 		}
-		cmd, err := run.LibraryCommand(libCtx, d.ID, hostproc.ChildPlan{Spin: spin, PinCore: plan.LibCore + 1}, sharedDataFD, aliveFD)
+		// The library's own secret, if it has one, and only its own.
+		var secrets *os.File
+		if s, ok := opts.Secrets[d.Name]; ok {
+			if secrets, err = hostproc.SecretsFile(backend.Secrets{d.Name: s}); err != nil {
+				return nil, err
+			}
+		}
+		secretsFD := 0
+		if secrets != nil {
+			defer secrets.Close()
+			secretsFD = 5 // after the result pipe (3) and the shared pages (4)
+			if inst.Shared != nil {
+				secretsFD = 7 // and the instances' shared data and liveness page
+			}
+		}
+		cmd, err := run.LibraryCommand(libCtx, d.ID, hostproc.ChildPlan{Spin: spin, PinCore: plan.LibCore + 1}, sharedDataFD, aliveFD, secretsFD)
 		if err != nil {
 			return nil, err
 		}
@@ -137,6 +152,9 @@ func (splitProcesses) RunInstance(ctx context.Context, run *hostproc.Run) (*back
 		cmd.ExtraFiles = []*os.File{w, shared}
 		if inst.Shared != nil {
 			cmd.ExtraFiles = append(cmd.ExtraFiles, inst.Shared, inst.Alive)
+		}
+		if secrets != nil {
+			cmd.ExtraFiles = append(cmd.ExtraFiles, secrets)
 		}
 		if err := cmd.Start(); err != nil {
 			r.Close()
@@ -190,6 +208,9 @@ func (splitProcesses) RunInstance(ctx context.Context, run *hostproc.Run) (*back
 			mu.Unlock()
 		}(d)
 	}
+	// The application's process never holds a library's secret: each is
+	// in its own library's process only.
+	run.Opts.Secrets = nil
 	res, err := run.RunApp(appCtx, hostproc.ChildPlan{Spin: spin, PinCore: plan.AppCore + 1}, shared)
 	stopLibs()
 	wg.Wait()

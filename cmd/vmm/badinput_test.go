@@ -22,6 +22,8 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(file, nil, 0o644)
 	readonly := filepath.Join(dir, "ro")
 	os.Mkdir(readonly, 0o555)
+	big := filepath.Join(dir, "big")
+	os.WriteFile(big, make([]byte, 2041), 0o644)
 	cases := []struct {
 		name string
 		args []string
@@ -33,6 +35,13 @@ func TestBadInput(t *testing.T) {
 		{"negative call budget", []string{"run", "--backend=none", "--call-budget=-1s", null}, exitUsage, "--call-budget=-1s: a budget cannot be negative"},
 		{"compare negative timeout", []string{"compare", "--timeout=-1s", "--out", filepath.Join(dir, "r")}, exitUsage, "--timeout=-1s"},
 		{"compare zero timeout", []string{"compare", "--timeout=0", "--out", filepath.Join(dir, "r")}, exitUsage, "--timeout=0s"},
+		{"secret without a file", []string{"run", "--backend=none", "--secret", "null", null}, exitUsage, "--secret null: want LIB=FILE"},
+		{"secret file missing", []string{"run", "--backend=none", "--secret", "null=" + filepath.Join(dir, "nosuch"), null}, exitUsage, "no such file"},
+		{"secret not a regular file", []string{"run", "--backend=none", "--secret", "null=" + readonly, null}, exitUsage, "is not a regular file"},
+		{"secret too big", []string{"run", "--backend=none", "--secret", "null=" + big, null}, exitUsage, "holds more than 2040 bytes"},
+		{"secret for no library", []string{"run", "--backend=none", "--secret", "nolib=" + file, null}, exitUsage, "the image has no library of that name (its libraries: null"},
+		{"secret for the app", []string{"run", "--backend=none", "--secret", "app=" + file, null}, exitUsage, "the application never has a secret"},
+		{"secret twice", []string{"run", "--backend=none", "--secret", "null=" + file, "--secret", "null=" + file, null}, exitUsage, "is given a secret twice"},
 		{"param without a name", []string{"run", "--backend=none", "--param", "=3", null}, exitUsage, "--param =3: the parameter has no name"},
 		{"unknown param", []string{"run", "--backend=none", "--param", "nosuchparam=3", null}, exitUsage, `declares no parameter "nosuchparam" (it declares: iterations, rounds, sys, samples)`},
 		{"param out of range", []string{"run", "--backend=none", "--param", "rounds=65", null}, exitUsage, "rounds=65 is out of range 1..64"},

@@ -16,6 +16,9 @@ var longHelp = kong.Vars{
 		"the full measured section between its markers in docs/measured-results.md beside it.",
 	"help_run_vmfunc": "With --backend=vmfunc, how VMFUNC runs: emulate (the VMM carries out each switch), nested (guestlib's " +
 		"hypervisor mode in a KVM guest with VMX; L0 KVM carries out each switch), or auto (nested where available).",
+	"help_run_secret": "Give library LIB the bytes of FILE (a regular file of at most 2040 bytes) as its secret, which the trusted " +
+		"loader places in the library's own TLS block after loading and the library reads with plib_secret(); never in the image, " +
+		"never in the application's memory, never printed; repeatable, once per library.",
 	"help_run_param": "Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable. The image declares its " +
 		"parameters and their ranges: vmm params IMAGE lists them.",
 	"help_run_call_budget": "Abort a library call that runs longer than this; 0 means no bound (the none backend never has one).",

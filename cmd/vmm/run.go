@@ -28,6 +28,7 @@ type runCmd struct {
 	JSON       bool              `name:"json" help:"Print the result as JSON on stdout (the workload's own output goes to stderr)."`
 	Stats      bool              `help:"Also print exits by reason and per-call costs in nanoseconds."`
 	Param      map[string]string `help:"${help_run_param}" placeholder:"NAME=VALUE"`
+	Secret     []string          `help:"${help_run_secret}" placeholder:"LIB=FILE"`
 	Timeout    time.Duration     `help:"Stop the workload after this long (a violation: it never returned); more than 0." default:"60s"`
 	CallBudget time.Duration     `name:"call-budget" help:"${help_run_call_budget}" default:"10s"`
 	Wait       string            `help:"${help_run_wait}" default:"auto" enum:"auto,spin,sleep"`
@@ -56,6 +57,13 @@ func (r *runCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	secrets, err := readSecrets(r.Secret)
+	if err != nil {
+		return err
+	}
+	if err := secrets.Check(img); err != nil {
+		return exitError{exitUsage, err.Error()}
+	}
 	mech := b.Probe()
 	if !mech.Available() {
 		return exitError{exitUnavailable, fmt.Sprintf("backend %s is unavailable here: %s", b.Name(), mech.Unavailable)}
@@ -73,7 +81,7 @@ func (r *runCmd) Run() error {
 	if err != nil {
 		return exitError{exitUsage, err.Error()}
 	}
-	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Wait: wait, Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out})
+	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Wait: wait, Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out, Secrets: secrets})
 	out.Close() // nothing the workload printed can come after this
 	if ctx.Err() != nil {
 		return exitError{exitInterrupted, "interrupted"}

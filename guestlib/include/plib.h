@@ -196,6 +196,11 @@ struct plib_export {
 int plib_copy_in(void *dst, uint64_t off, uint64_t len);
 /* Copies len private bytes out to offset off of the argument area. */
 int plib_copy_out(uint64_t off, const void *src, uint64_t len);
+/* Copies this library's secret (vmm run --secret LIB=FILE, which the
+ * trusted loader placed in its own TLS block) into buf: returns its
+ * length (0: none given), or -1 with nothing copied when n is smaller;
+ * n = 0 asks for the length alone. */
+long plib_secret(void *buf, uint64_t n);
 #endif
 
 #endif

@@ -78,6 +78,8 @@
 #define PLIB_TLS_BYTES     4096
 #define PLIB_TLS_SELF      0x00 /* u64: the block's own address (musl's self pointer) */
 #define PLIB_TLS_CANARY    0x28 /* u64: the stack protector's canary (%fs:0x28) */
+#define PLIB_TLS_SECRET    0x800 /* u64 length, then the library's secret (vmm run --secret), to the block's end */
+#define PLIB_SECRET_MAX    (PLIB_TLS_BYTES - PLIB_TLS_SECRET - 8) /* 2040 bytes */
 #define PLIB_HANDOFF_SLOTS 0x60000000 /* = PLIB_IMAGE_LIMIT: above every image */
 #define PLIB_HO_STATE      0x00 /* u32: */
 #define PLIB_HO_IDLE       0

@@ -32,6 +32,19 @@ int plib_copy_out(uint64_t off, const void *src, uint64_t len)
 	return 0;
 }
 
+long plib_secret(void *buf, uint64_t n)
+{
+	const unsigned char *area = plib_tls + PLIB_TLS_SECRET;
+	uint64_t len = *(const uint64_t *)area;
+	if (len > PLIB_SECRET_MAX) /* not the loader's: nothing is trusted that it did not write */
+		return -1;
+	if (n == 0)
+		return (long)len;
+	if (n < len)
+		return -1;
+	memcpy(buf, area + 8, len);
+	return (long)len;
+}
 #endif
 
 uint64_t plib_heap_used(void)

@@ -102,6 +102,12 @@ const (
 	TLSBytes  = 4096
 	TLSSelf   = 0x00 // u64: the block's own address
 	TLSCanary = 0x28 // u64: the stack protector's canary (%fs:0x28)
+	// TLSSecret is where the block's secret area starts: a u64 length,
+	// then the library's provisioned secret (vmm run --secret), to the
+	// block's end; the loader writes all of it for every domain.
+	TLSSecret = 0x800
+	// SecretMax is the largest secret, in bytes.
+	SecretMax = TLSBytes - TLSSecret - 8
 )
 
 // Domains and entries.

@@ -119,7 +119,7 @@ func SecretsFile(secrets backend.Secrets) (*os.File, error) {
 		return nil, fmt.Errorf("memfd_create for the run's secrets: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), "plib-secrets")
-	if _, err := f.Write(b); err == nil {
+	if _, err = f.Write(b); err == nil {
 		_, err = unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK|unix.F_SEAL_SEAL)
 	}
 	if err != nil {

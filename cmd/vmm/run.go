@@ -81,7 +81,8 @@ func (r *runCmd) Run() error {
 	if err != nil {
 		return exitError{exitUsage, err.Error()}
 	}
-	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Wait: wait, Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget, Output: out, Secrets: secrets})
+	res, err := backend.Run(ctx, b, img, r.Image, backend.Options{Wait: wait, Params: params, Timeout: r.Timeout, CallBudget: r.CallBudget,
+		Output: out, Secrets: secrets})
 	out.Close() // nothing the workload printed can come after this
 	if ctx.Err() != nil {
 		return exitError{exitInterrupted, "interrupted"}

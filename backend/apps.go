@@ -41,7 +41,7 @@ func Run(ctx context.Context, b Backend, img *image.Image, path string, opts Opt
 	defer unix.Munmap(aliveMem)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := &syncWriter{w: opts.Output}
+	out := SyncWriter(opts.Output)
 	devCtx, stopDev := context.WithCancel(context.Background())
 	devNotes := make(chan []string, 1)
 	go func() { devNotes <- nic.Serve(devCtx, f, img, nicWire(img, opts)) }() // idle unless a library attaches a NIC
@@ -151,6 +151,19 @@ func SharedDataFile(img *image.Image, secrets Secrets) (*os.File, error) {
 }
 
 // syncWriter serializes the instances' prints.
+// SyncWriter returns w made safe for several writers at once: the
+// instances of one run, or one run's child processes, whose outputs
+// os/exec copies in a goroutine each. Its Write holds a lock around w's;
+// it has no ReadFrom, so io.Copy never reads into w's own storage (two
+// copies into one bytes.Buffer through its ReadFrom lose each other's
+// bytes). A nil w discards.
+func SyncWriter(w io.Writer) io.Writer {
+	if s, ok := w.(*syncWriter); ok {
+		return s
+	}
+	return &syncWriter{w: w}
+}
+
 type syncWriter struct {
 	mu sync.Mutex
 	w  io.Writer

@@ -72,6 +72,12 @@ const childSharedFD = 4
 // one process per library, runs the application, and marks a library
 // dead (and wakes its caller) if its process ends first.
 func (splitProcesses) RunInstance(ctx context.Context, run *hostproc.Run) (*backend.Result, error) {
+	// The application's process and every library's write to one output,
+	// each copied by its own goroutine: serialised, or a bytes.Buffer
+	// loses one's prints to the other's copy.
+	if _, ok := run.Opts.Output.(*os.File); !ok {
+		run.Opts.Output = backend.SyncWriter(run.Opts.Output)
+	}
 	img, opts, inst := run.Image, run.Opts, run.Inst
 	plan, err := PlanWait(opts.Wait, max(img.Apps, 1)*(1+len(img.Libraries())))
 	if err != nil {

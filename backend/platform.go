@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"plib/backend/nic"
 	"plib/image"
 	"plib/internal/abi"
@@ -161,6 +163,17 @@ func (p *Platform) Call(domain string, nr, a0, a1, a2 uint64, mem Memory, rip ui
 			}
 		}
 		return 0, &Stop{Violation: v}
+	}
+	if nr == abi.SysClock {
+		// The host's clocks, read here so that every domain of a run (and
+		// every process of one) sees one monotonic clock.
+		var ts unix.Timespec
+		switch {
+		case a0 == abi.ClockRealtime && unix.ClockGettime(unix.CLOCK_REALTIME, &ts) == nil,
+			a0 == abi.ClockMonotonic && unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) == nil:
+			return uint64(ts.Nano()), nil
+		}
+		return ^uint64(0), nil
 	}
 	if nr == abi.SysAppAlive {
 		switch {

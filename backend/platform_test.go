@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 
 	"plib/image"
 	"plib/internal/abi"
@@ -51,6 +52,27 @@ func TestPlatformCalls(t *testing.T) {
 	} {
 		if _, s := p.Call("app", c.nr, c.a0, c.a1, 0, m, 0x77); s == nil || s.Violation == nil || s.Violation.Kind != "platform-call" || s.Violation.RIP != 0x77 {
 			t.Errorf("call %d(%#x, %#x) not refused: %+v", c.nr, c.a0, c.a1, s)
+		}
+	}
+}
+
+// The clock call answers the host's own clocks, and -1 for any other.
+func TestPlatformClock(t *testing.T) {
+	p := &Platform{Result: &Result{}}
+	before := uint64(time.Now().UnixNano())
+	real, s := p.Call("lib", abi.SysClock, abi.ClockRealtime, 0, 0, nil, 0)
+	after := uint64(time.Now().UnixNano())
+	if s != nil || real < before-uint64(time.Millisecond) || real > after+uint64(time.Millisecond) {
+		t.Errorf("realtime: %d (%v), want within [%d, %d]", real, s, before, after)
+	}
+	m1, _ := p.Call("app", abi.SysClock, abi.ClockMonotonic, 0, 0, nil, 0)
+	m2, _ := p.Call("app", abi.SysClock, abi.ClockMonotonic, 0, 0, nil, 0)
+	if m1 == 0 || m1 == ^uint64(0) || m2 < m1 {
+		t.Errorf("monotonic: %d then %d", m1, m2)
+	}
+	for _, clk := range []uint64{2, 3, ^uint64(0)} {
+		if r, s := p.Call("app", abi.SysClock, clk, 0, 0, nil, 0); r != ^uint64(0) || s != nil {
+			t.Errorf("clock %d: %d %v, want -1", clk, r, s)
 		}
 	}
 }

@@ -138,6 +138,9 @@
 #define PLIB_SYS_SCRIBBLE 6 /* a0 = address, a1 = length (0: stop): see plib_scribble */
 #define PLIB_SCRIBBLE_MAX 0x100000 /* 1 MiB */
 #define PLIB_SYS_APP_ALIVE 7 /* a0 = instance: 1 running, 0 ended, -1 unknown */
+#define PLIB_SYS_CLOCK 10 /* a0 = clock (0 realtime, 1 monotonic): its nanoseconds; -1 for another clock */
+#define PLIB_CLOCK_REALTIME  0
+#define PLIB_CLOCK_MONOTONIC 1
 /* The paravirtual NIC (plib_nic.h); -1 where the run has no device. */
 #define PLIB_SYS_NIC_ATTACH 16 /* a0 = ring base, in the calling library's own shared data */
 #define PLIB_SYS_NIC_KICK   17 /* the attached library: the device sleeps, wake it */

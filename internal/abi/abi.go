@@ -134,6 +134,11 @@ const (
 	SysGateFault = 5
 	SysScribble  = 6
 	SysAppAlive  = 7
+	// SysClock: a0 is ClockRealtime or ClockMonotonic; the answer is the
+	// host clock's nanoseconds (-1 for any other clock).
+	SysClock       = 10
+	ClockRealtime  = 0
+	ClockMonotonic = 1
 	// The paravirtual NIC (guestlib/include/plib_nic.h, backend/nic).
 	SysNicAttach    = 16
 	SysNicKick      = 17

@@ -32,7 +32,7 @@ func TestHeaderMatchesGo(t *testing.T) {
 		"PLIB_SLOT_START": SlotStart, "PLIB_SLOT_ENTRY": SlotEntry, "PLIB_SLOT_SERVING": SlotServing, "PLIB_HDR_SPINTO": HdrSpinTo, "PLIB_HDR_TLS": HdrTLS, "PLIB_TLS_BYTES": TLSBytes, "PLIB_TLS_SELF": TLSSelf, "PLIB_TLS_CANARY": TLSCanary, "PLIB_TLS_SECRET": TLSSecret, "PLIB_SECRET_MAX": SecretMax, "PLIB_HOST_PLATFORM": HostPlatform,
 		"PLIB_PLAT_STATE": PlatState, "PLIB_PLAT_IDLE": PlatIdle, "PLIB_PLAT_CALL": PlatCall, "PLIB_PLAT_DONE": PlatDone,
 		"PLIB_SYS_NOP": SysNop, "PLIB_SYS_EXIT": SysExit, "PLIB_SYS_PRINT": SysPrint,
-		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault, "PLIB_SYS_SCRIBBLE": SysScribble, "PLIB_SYS_APP_ALIVE": SysAppAlive, "PLIB_SYS_NIC_ATTACH": SysNicAttach, "PLIB_SYS_NIC_KICK": SysNicKick, "PLIB_SYS_NIC_WAIT": SysNicWait, "PLIB_SYS_NIC_WAKE": SysNicWake, "PLIB_NIC_WAIT_MAX_US": NicWaitMaxMicro, "PLIB_SCRIBBLE_MAX": ScribbleMax,
+		"PLIB_SYS_METRIC": SysMetric, "PLIB_SYS_PARAM": SysParam, "PLIB_SYS_GATE_FAULT": SysGateFault, "PLIB_SYS_SCRIBBLE": SysScribble, "PLIB_SYS_APP_ALIVE": SysAppAlive, "PLIB_SYS_CLOCK": SysClock, "PLIB_CLOCK_REALTIME": ClockRealtime, "PLIB_CLOCK_MONOTONIC": ClockMonotonic, "PLIB_SYS_NIC_ATTACH": SysNicAttach, "PLIB_SYS_NIC_KICK": SysNicKick, "PLIB_SYS_NIC_WAIT": SysNicWait, "PLIB_SYS_NIC_WAKE": SysNicWake, "PLIB_NIC_WAIT_MAX_US": NicWaitMaxMicro, "PLIB_SCRIBBLE_MAX": ScribbleMax,
 		"PLIB_GATE_BAD_ENTRY": GateBadEntry, "PLIB_GATE_BAD_VIEW": GateBadView,
 		"PLIB_SUP_CODE": SupCode, "PLIB_SUP_STACK_TOP": SupStackTop,
 		"PLIB_ATTACK_WON": AttackWon, "PLIB_ATTACK_NOT_APPLICABLE": AttackNotApplicable, "PLIB_ATTACK_REFUSED": AttackRefused, "PLIB_ATTACK_DEFEATED": AttackDefeated,

@@ -62,7 +62,7 @@ func gateVMFUNC(t *testing.T) uint64 {
 	return abi.GatePage + uint64(i)
 }
 
-func user() Sregs   { var s Sregs; userSregs(&s, 0); return s }
+func user() Sregs   { var s Sregs; userSregs(&s, 0, false); return s }
 func kernel() Sregs { s := user(); s.CS.DPL, s.CS.Selector = 0, selKernelCode; return s }
 
 func sysExit(nr, a0, a1, a2 uint64) Exit {

@@ -96,7 +96,7 @@ func BuildBundle(img *image.Image, gate, sup []byte, opts BundleOptions) ([]byte
 	}
 
 	var s Sregs
-	userSregs(&s, 0)
+	userSregs(&s, 0, false) // the hypervisor mode sets CR4.FSGSBASE itself
 	h := make([]byte, hvmode.Header)
 	put := func(off int, v uint64) { binary.LittleEndian.PutUint64(h[off:], v) }
 	put(hvmode.OffMagic, hvmode.Magic)

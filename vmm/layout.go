@@ -64,6 +64,7 @@ const (
 	cr4OSFXSR     = 1 << 9  // FXSAVE/FXRSTOR and SSE: the gate clears xmm and loads MXCSR
 	cr4OSXMMEXCPT = 1 << 10 // an unmasked SSE exception is #XM, reported by the supervisor
 	cr4OSXSAVE    = 1 << 18 // XCR0 (KVM_SET_XCRS): AVX and AVX-512 state, cleared by the gate
+	cr4FSGSBASE   = 1 << 16 // the gates' WRFSBASE (the image scan refuses it anywhere else)
 
 	eferLME = 1 << 8
 	eferLMA = 1 << 10
@@ -248,7 +249,11 @@ func (l *Layout) CR3() uint64 { return ptBase }
 // real rather than disabled by control bits: a paravirtual KVM (kvm_pvm)
 // does not apply the guest's CR0.EM or CR4.OSFXSR to the hardware, so
 // the gate clears these registers itself and needs them to work.
-func userSregs(s *Sregs, xcr0 uint64) {
+// CR4.FSGSBASE is set where KVM offers the guest the instructions
+// (fsgsbase): the gates set each domain's thread pointer with WRFSBASE,
+// which faults without it on a VMX or SVM host. A paravirtual KVM offers
+// none and runs them whatever the guest's CR4 says.
+func userSregs(s *Sregs, xcr0 uint64, fsgsbase bool) {
 	code := Segment{Base: 0, Limit: 0xffffffff, Selector: selUserCode, Typ: 11, Present: 1, DPL: 3, S: 1, L: 1, G: 1}
 	data := Segment{Base: 0, Limit: 0xffffffff, Selector: selUserData, Typ: 3, Present: 1, DPL: 3, DB: 1, S: 1, G: 1}
 	s.CS = code
@@ -261,6 +266,9 @@ func userSregs(s *Sregs, xcr0 uint64) {
 	s.CR4 = cr4PAE | cr4OSFXSR | cr4OSXMMEXCPT
 	if xcr0 != 0 {
 		s.CR4 |= cr4OSXSAVE
+	}
+	if fsgsbase {
+		s.CR4 |= cr4FSGSBASE
 	}
 	s.EFER = eferLME | eferLMA | eferNXE
 }

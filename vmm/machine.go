@@ -24,12 +24,13 @@ import (
 // Machine is one loaded workload: a KVM VM per view over shared memory,
 // each with one vCPU, all run in turn by one OS thread.
 type Machine struct {
-	img   *image.Image
-	mem   *guestMemory
-	vms   []*kvm.VM   // by view id; nil where no view
-	vcpus []*kvm.VCPU // by view id
-	user  Sregs       // ring-3 state every view starts with
-	xcr0  uint64      // the guest's XCR0 (0: no XSAVE, x87 and SSE only)
+	img      *image.Image
+	mem      *guestMemory
+	vms      []*kvm.VM   // by view id; nil where no view
+	vcpus    []*kvm.VCPU // by view id
+	user     Sregs       // ring-3 state every view starts with
+	xcr0     uint64      // the guest's XCR0 (0: no XSAVE, x87 and SSE only)
+	fsgsbase bool        // KVM offers the guest WRFSBASE: CR4.FSGSBASE is set
 	// segs is each view's own FS and GS (selector and base), kept across
 	// switches: a switch never carries the caller's into the callee.
 	segs    [][2]Segment
@@ -84,7 +85,7 @@ func New(sys *kvm.System, cfg Config) (_ *Machine, err error) {
 			return nil, err
 		}
 	}
-	m := &Machine{img: img, mem: mem, result: p.Result, plat: p, xcr0: guestXCR0(sys),
+	m := &Machine{img: img, mem: mem, result: p.Result, plat: p, xcr0: guestXCR0(sys), fsgsbase: sys.SupportsFSGSBASE(),
 		vms: make([]*kvm.VM, len(views)), vcpus: make([]*kvm.VCPU, len(views)), segs: make([][2]Segment, len(views))}
 	defer func() {
 		if err != nil {
@@ -142,7 +143,7 @@ func (m *Machine) createView(sys *kvm.System, id int, v *eptviews.View) error {
 	if err != nil {
 		return fmt.Errorf("KVM_GET_SREGS: %w", err)
 	}
-	userSregs(s, m.xcr0)
+	userSregs(s, m.xcr0, m.fsgsbase)
 	s.FS.Base = m.img.Domains[id].TLS() // the view's thread pointer, which a switch keeps
 	m.segs[id] = [2]Segment{s.FS, s.GS}
 	if m.xcr0 != 0 {

@@ -265,6 +265,22 @@ type InternalExit struct {
 	Data     []uint64
 }
 
+// SupportsFSGSBASE says whether KVM offers the guest RDFSBASE/WRFSBASE
+// (KVM_GET_SUPPORTED_CPUID leaf 7, subleaf 0: EBX bit 0), which the
+// guest then enables with CR4.FSGSBASE; false on error.
+func (s *System) SupportsFSGSBASE() bool {
+	id, err := s.SupportedCPUID()
+	if err != nil {
+		return false
+	}
+	for _, e := range id.Entries[:min(int(id.Nent), len(id.Entries))] {
+		if e.Function == 7 && e.Index == 0 {
+			return e.EBX&1 != 0
+		}
+	}
+	return false
+}
+
 // SupportedXCR0 is the XCR0 bits KVM lets a guest enable
 // (KVM_GET_SUPPORTED_CPUID leaf 0xD, subleaf 0: EDX:EAX); 0 on error.
 func (s *System) SupportedXCR0() uint64 {

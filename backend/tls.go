@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"plib/image"
@@ -37,33 +38,20 @@ type Secrets map[string][]byte
 // the image (the application never has one), or a secret longer than
 // abi.SecretMax.
 func (s Secrets) Check(img *image.Image) error {
+	var names []string
+	for _, d := range img.Libraries() {
+		names = append(names, d.Name)
+	}
 	for name, b := range s {
-		if !hasLibrary(img, name) {
+		if !slices.Contains(names, name) {
 			return fmt.Errorf("--secret %s: the image has no library of that name (its libraries: %s; the application never has a secret)",
-				untrusted.Line(name), untrusted.Line(libraryNames(img)))
+				untrusted.Line(name), untrusted.Line(strings.Join(names, ", ")))
 		}
 		if len(b) > abi.SecretMax {
 			return fmt.Errorf("--secret %s: %d bytes: a secret holds at most %d", untrusted.Line(name), len(b), abi.SecretMax)
 		}
 	}
 	return nil
-}
-
-func hasLibrary(img *image.Image, name string) bool {
-	for _, d := range img.Libraries() {
-		if d.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func libraryNames(img *image.Image) string {
-	var n []string
-	for _, d := range img.Libraries() {
-		n = append(n, d.Name)
-	}
-	return strings.Join(n, ", ")
 }
 
 // SecretArea is the secret area of a TLS block (from abi.TLSSecret to the

@@ -45,7 +45,9 @@ func ExampleRun() {
 	// Output:
 	// none null/call: measured true
 	// none null/sys_nop: measured true
+	// none null/scrub: measured true
 	// mprotect null/call: measured true
 	// mprotect null/sys_nop: measured true
+	// mprotect null/scrub: measured true
 	// mprotect's call over none's above 2: true
 }

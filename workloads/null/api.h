@@ -10,4 +10,9 @@
 #define NULL_CRASH PLIB_ENTRY(NULL_LIB, 3) /* crashes the library */
 #define NULL_SPIN PLIB_ENTRY(NULL_LIB, 4)  /* reads the secret n times, returns its digest */
 
+
+/* scrub.S: the gates' vector-state clear in and out, and an empty call. */
+void null_scrub(void);
+void null_empty(void);
+
 #endif

@@ -4,7 +4,11 @@
  * calls, for soaks that count library calls only), samples (1: also
  * report every round). Reports the median over
  * rounds of the cycles per library round trip and per empty platform
- * call (under vmfunc: one port-I/O exit), measured interleaved in one run.
+ * call (under vmfunc: one port-I/O exit), measured interleaved in one run,
+ * and of the vector-state clear the mprotect, pku and vmfunc gates make in
+ * and out of every call (scrub.S: the gates' own macros, called from the
+ * application, less an empty call; the same instructions under every
+ * backend, the part of a call's cost they are under those three).
  */
 #include "api.h"
 
@@ -15,7 +19,8 @@ int main(void)
 	long iters = plib_param("iterations", 2000);
 	long rounds = plib_param("rounds", 9);
 	long with_sys = plib_param("sys", 1);
-	uint64_t call[MAX_ROUNDS], sys[MAX_ROUNDS];
+	long with_scrub = plib_param("scrub", 1);
+	uint64_t call[MAX_ROUNDS], sys[MAX_ROUNDS], scrub[MAX_ROUNDS];
 
 	if (iters < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
 		plib_print("null: iterations must be >= 1 and rounds in 1..64\n");
@@ -37,12 +42,21 @@ int main(void)
 		for (long i = 0; with_sys && i < iters; i++)
 			plib_nop();
 		uint64_t t2 = plib_rdtsc();
+		for (long i = 0; with_scrub && i < iters; i++)
+			null_scrub();
+		uint64_t t3 = plib_rdtsc();
+		for (long i = 0; with_scrub && i < iters; i++)
+			null_empty();
+		uint64_t t4 = plib_rdtsc();
 		call[r] = (t1 - t0) / iters;
 		sys[r] = (t2 - t1) / iters;
+		scrub[r] = (t3 - t2) > (t4 - t3) ? ((t3 - t2) - (t4 - t3)) / iters : 0;
 		calls += iters;
 	}
 	plib_metric("calls", calls + iters / 10 + 2);
 	plib_report_rounds("call_cycles", call, rounds);
 	plib_report_rounds("sys_nop_cycles", sys, rounds);
+	if (with_scrub)
+		plib_report_rounds("scrub_cycles", scrub, rounds);
 	return 0;
 }

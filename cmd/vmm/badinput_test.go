@@ -43,7 +43,7 @@ func TestBadInput(t *testing.T) {
 		{"secret for the app", []string{"run", "--backend=none", "--secret", "app=" + file, null}, exitUsage, "the application never has a secret"},
 		{"secret twice", []string{"run", "--backend=none", "--secret", "null=" + file, "--secret", "null=" + file, null}, exitUsage, "is given a secret twice"},
 		{"param without a name", []string{"run", "--backend=none", "--param", "=3", null}, exitUsage, "--param =3: the parameter has no name"},
-		{"unknown param", []string{"run", "--backend=none", "--param", "nosuchparam=3", null}, exitUsage, `declares no parameter "nosuchparam" (it declares: iterations, rounds, sys, samples)`},
+		{"unknown param", []string{"run", "--backend=none", "--param", "nosuchparam=3", null}, exitUsage, `declares no parameter "nosuchparam" (it declares: iterations, rounds, sys, scrub, samples)`},
 		{"param out of range", []string{"run", "--backend=none", "--param", "rounds=65", null}, exitUsage, "rounds=65 is out of range 1..64"},
 		{"param below range", []string{"run", "--backend=none", "--param", "iterations=0", null}, exitUsage, "iterations=0 is out of range 1..100000000"},
 		{"runtime param out of range", []string{"run", "--backend=none", "--param", "samples=2", null}, exitUsage, "samples=2 is out of range 0..1"},

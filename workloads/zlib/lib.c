@@ -1,0 +1,50 @@
+/* lib.c - zlib 1.2.13, Debian's source unmodified, as a protected
+ * library: each entry copies its input into private memory, runs zlib
+ * there (codec.c; zlib's allocations are musl's malloc on this library's
+ * heap) and copies the result out, last. */
+#include "plib.h"
+
+#include "codec.h"
+#include "zlibw.h"
+
+/* deflate's state at level 9 is about 330 KiB, inflate's 40 KiB. */
+PLIB_LIBRARY_HEAP(2 << 20);
+
+static unsigned char in[ZW_OUT_MAX], out[ZW_OUT_MAX];
+
+/* compress(input offset, input length, output offset, level): the
+ * compressed length, or zlib's code, or ZW_ERANGE. */
+static long compress_entry(long in_off, long in_len, long out_off, long level)
+{
+	if (in_len < 0 || in_len > ZW_MAX || plib_copy_in(in, (uint64_t)in_off, (uint64_t)in_len) < 0)
+		return ZW_ERANGE;
+	long r = zw_compress(out, in, in_len, level);
+	if (r > 0 && plib_copy_out((uint64_t)out_off, out, (uint64_t)r) < 0)
+		return ZW_ERANGE;
+	return r;
+}
+
+/* uncompress(input offset, input length, output offset, output
+ * capacity): the uncompressed length, or zlib's code, or ZW_ERANGE. */
+static long uncompress_entry(long in_off, long in_len, long out_off, long cap)
+{
+	if (in_len < 0 || in_len > ZW_OUT_MAX || plib_copy_in(in, (uint64_t)in_off, (uint64_t)in_len) < 0)
+		return ZW_ERANGE;
+	long r = zw_uncompress(out, cap, in, in_len);
+	if (r > 0 && plib_copy_out((uint64_t)out_off, out, (uint64_t)r) < 0)
+		return ZW_ERANGE;
+	return r;
+}
+
+/* crc32(offset, length): the CRC-32 of that range, or ZW_ERANGE. */
+static long crc32_entry(long off, long len, long a2, long a3)
+{
+	(void)a2, (void)a3;
+	if (len < 0 || len > ZW_OUT_MAX || plib_copy_in(in, (uint64_t)off, (uint64_t)len) < 0)
+		return ZW_ERANGE;
+	return zw_crc32(in, len);
+}
+
+PLIB_EXPORT(ZW_COMPRESS, compress_entry);
+PLIB_EXPORT(ZW_UNCOMPRESS, uncompress_entry);
+PLIB_EXPORT(ZW_CRC32, crc32_entry);

@@ -13,7 +13,10 @@ static const char *const kind_name[] = {"text", "random", "runs"};
 static const long sizes[] = {0, 1, 1000, 4096, 65536, ZW_MAX};
 static const int levels[] = {0, 1, 6, 9};
 
-static const char *const words[] = {
+/* Aligned to 256 so its address's low byte is 0: the compiler indexes it
+ * as disp32(,%reg,8), whose SIB byte cd followed by an address byte 80
+ * reads as INT 80h, which the loader refuses at any offset. */
+static const char *const words[] __attribute__((aligned(256))) = {
 	"the", "of", "and", "library", "protected", "call", "gate", "domain", "zlib", "deflate",
 	"inflate", "window", "huffman", "tree", "stream", "buffer", "a", "to", "in", "is",
 	"memory", "page", "backend", "compress", "block", "literal", "match", "distance", "length", "code",

@@ -11,6 +11,7 @@
 #define ZW_UNCOMPRESS 1
 #define ZW_CRC32 2
 #define ZW_ERANGE (-100) /* a range outside the argument area, or too long */
+#define ZW_ESMASHED (-101) /* an earlier call ran past a private buffer */
 #define ZW_MAX (256 << 10) /* the longest input, and uncompressed output */
 #define ZW_OUT_MAX (ZW_MAX + (ZW_MAX >> 6) + 64) /* > compressBound(ZW_MAX) */
 #define ZW_IN_OFF 0

@@ -150,6 +150,7 @@ var rows = func() []rowDef {
 		{"workload/xstate", (*suite).xstate},
 		{"workload/tls", (*suite).tls},
 		{"workload/cstats", (*suite).cstats},
+		{"workload/zlib", (*suite).zlib},
 		{"workload/secret", (*suite).secret},
 		{"workload/kv-load", func(s *suite, t *testing.T) { s.load(t, "kv-load", 2) }},
 		{"workload/kv-load-8", func(s *suite, t *testing.T) { s.load(t, "kv-load-8", 8) }},
@@ -347,15 +348,27 @@ func (s *suite) xstate(t *testing.T) {
 // application that formats with printf, prints exactly the bytes the same
 // sources print when built natively against the host's C library
 // (scripts/build makes build/images/cstats.native beside the image).
-func (s *suite) cstats(t *testing.T) {
+func (s *suite) cstats(t *testing.T) { s.matchesNative(t, "cstats") }
+
+// zlib: zlib 1.2.13, Debian's multi-file source unmodified, built into a
+// protected library (and zlib's checksums into the application) with the
+// domains' compiler, compresses, uncompresses and checksums inputs of
+// every kind at every level, and its error codes, exactly as the same
+// sources built natively against glibc do: the application prints the
+// bytes build/images/zlib.native prints.
+func (s *suite) zlib(t *testing.T) { s.matchesNative(t, "zlib") }
+
+// matchesNative runs the named image, which must exit 0, and holds its
+// output byte for byte to its native build's (build/images/NAME.native).
+func (s *suite) matchesNative(t *testing.T, name string) {
 	// RunImage's buffer, not a file: under process the application's
 	// process and the library's both write to it (their prints were once
 	// lost to each other's copies into it).
-	res, out := RunImage(t, s.name, "cstats", backend.Options{})
+	res, out := RunImage(t, s.name, name, backend.Options{})
 	if res.Violation != nil || !res.Exited || res.ExitCode != 0 {
-		t.Fatalf("cstats: want exit 0, got %+v violation %v\n%s", res, res.Violation, out)
+		t.Fatalf("%s: want exit 0, got %+v violation %v\n%s", name, res, res.Violation, out)
 	}
-	native := strings.TrimSuffix(testimages.Path(t, "cstats"), ".elf") + ".native"
+	native := strings.TrimSuffix(testimages.Path(t, name), ".elf") + ".native"
 	want, err := exec.Command(native).Output()
 	if err != nil {
 		t.Fatalf("the native build (scripts/build makes it): %s: %v", native, err)
@@ -364,10 +377,10 @@ func (s *suite) cstats(t *testing.T) {
 		got, exp := strings.Split(out, "\n"), strings.Split(string(want), "\n")
 		for i := range min(len(got), len(exp)) {
 			if got[i] != exp[i] {
-				t.Fatalf("line %d: protected %q, native %q", i+1, got[i], exp[i])
+				t.Fatalf("%s line %d: protected %q, native %q", name, i+1, got[i], exp[i])
 			}
 		}
-		t.Fatalf("protected output has %d lines, native %d", len(got), len(exp))
+		t.Fatalf("%s: protected output has %d lines, native %d", name, len(got), len(exp))
 	}
 }
 

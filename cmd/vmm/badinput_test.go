@@ -195,6 +195,7 @@ func TestMkimageRefuses(t *testing.T) {
 		{"param rounds 1..64 default 3 \"r\"\nbench x x: y\nbench-full rounds=65\nbench-quick rounds=3", "image.conf:4: bench-full: rounds=65 is out of range 1..64"},
 		{"param rounds 1..64 default 3 \"r\"\nbench-full rounds=0", "image.conf:3: bench-full: rounds=0 is out of range 1..64"},
 		{"param rounds 1..64 default 3 \"r\"\nbench-quick rounds=3 samples=2", "image.conf:3: bench-quick: samples=2 is out of range 0..1"},
+		{"native nosuch.a", "image.conf:2: source ./nosuch.a not found"},
 		{"frob", "unknown line 'frob'"},
 	} {
 		dir := t.TempDir()

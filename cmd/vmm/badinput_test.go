@@ -24,6 +24,10 @@ func TestBadInput(t *testing.T) {
 	os.Mkdir(readonly, 0o555)
 	big := filepath.Join(dir, "big")
 	os.WriteFile(big, make([]byte, 2041), 0o644)
+	fifo := filepath.Join(dir, "fifo") // no writer ever opens it: reading it would wait for good
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -37,7 +41,10 @@ func TestBadInput(t *testing.T) {
 		{"compare zero timeout", []string{"compare", "--timeout=0", "--out", filepath.Join(dir, "r")}, exitUsage, "--timeout=0s"},
 		{"secret without a file", []string{"run", "--backend=none", "--secret", "null", null}, exitUsage, "--secret null: want LIB=FILE"},
 		{"secret file missing", []string{"run", "--backend=none", "--secret", "null=" + filepath.Join(dir, "nosuch"), null}, exitUsage, "no such file"},
-		{"secret not a regular file", []string{"run", "--backend=none", "--secret", "null=" + readonly, null}, exitUsage, "is not a regular file"},
+		{"secret not a regular file", []string{"run", "--backend=none", "--secret", "null=" + readonly, null}, exitUsage, "is a directory: not a regular file"},
+		{"secret a FIFO", []string{"run", "--backend=none", "--secret", "null=" + fifo, null}, exitUsage, "is a FIFO (named pipe): not a regular file"},
+		{"secret a kernel file", []string{"run", "--backend=none", "--secret", "null=/proc/self/status", null}, exitUsage, "is a procfs file: not a regular file"},
+		{"secret a device", []string{"run", "--backend=none", "--secret", "null=/dev/zero", null}, exitUsage, "is a character device: not a regular file"},
 		{"secret too big", []string{"run", "--backend=none", "--secret", "null=" + big, null}, exitUsage, "holds more than 2040 bytes"},
 		{"secret for no library", []string{"run", "--backend=none", "--secret", "nolib=" + file, null}, exitUsage, "the image has no library of that name (its libraries: null"},
 		{"secret for the app", []string{"run", "--backend=none", "--secret", "app=" + file, null}, exitUsage, "the application never has a secret"},

@@ -1,14 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"plib/backend"
 	"plib/internal/abi"
 	"plib/untrusted"
+	"plib/untrusted/regfile"
 )
 
 // readSecrets reads the --secret LIB=FILE flags: each FILE a regular file
@@ -37,28 +37,18 @@ func readSecrets(flags []string) (backend.Secrets, error) {
 	return s, nil
 }
 
-// readSecretFile reads a secret: a regular file (not a device, FIFO or
-// directory, which could block or never end) of at most abi.SecretMax
-// bytes.
+// readSecretFile reads a secret: a regular file of at most abi.SecretMax
+// bytes. A FIFO, a device, a directory or a kernel file (procfs, sysfs:
+// reading /proc/kmsg waits and consumes the kernel log) is refused before
+// a byte is read, so a bad name can neither hang vmm nor grow the secret
+// past its bound (regfile, as for images).
 func readSecretFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", untrusted.Line(path), st.Mode().Type())
-	}
-	b, err := io.ReadAll(io.LimitReader(f, abi.SecretMax+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", untrusted.Line(path), err)
-	}
-	if len(b) > abi.SecretMax {
+	b, err := regfile.Read(path, abi.SecretMax)
+	if errors.Is(err, regfile.ErrTooLarge) {
 		return nil, fmt.Errorf("%s holds more than %d bytes: a secret holds at most %d", untrusted.Line(path), abi.SecretMax, abi.SecretMax)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the secret: %w", err) // vmm escapes every error line it prints
 	}
 	return b, nil
 }

@@ -76,7 +76,8 @@ var Catalogue = []Attack{
 	{Image: "attack-loader-jump", What: "jumps to the host loader's entry point after the loader started it"},
 	{Image: "attack-pku-index", What: "jumps onto the pku gate's WRPKRU with EAX = 0 and a domain index into its own memory", Needs: "no WRPKRU in the gate"},
 	{Image: "attack-tp-jump", What: "jumps onto the gate's WRFSBASE with RAX = a thread pointer of its choosing", Needs: "no WRFSBASE in the gate"},
-	{Image: "attack-tp-borrow", What: "jumps onto the gate's WRFSBASE with a library's index and TLS block (the check admits any domain's), calls the library on that thread pointer, then reads the library's secret area and canary through %fs",
+	{Image: "attack-tp-borrow", What: "jumps onto the gate's WRFSBASE with a library's index and TLS block (the check admits any domain's), " +
+		"calls the library on that thread pointer, then reads the library's secret area and canary through %fs",
 		Needs: "no WRFSBASE in the gate"},
 	{Image: "attack-caller", What: "asks the platform to print the library's memory, posing as the library (a forged return address)"},
 	{Image: "attack-channel", What: "marks the process backend's request page for a library dead, then has another library call it",

@@ -7,6 +7,7 @@ package compare
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -116,12 +117,73 @@ type Config struct {
 	// Workloads, if set, are the only workloads measured (by name: the
 	// image is IMAGES/NAME.elf); Run refuses a name that is none of them.
 	Workloads []string
+	// Secrets are the secrets given by library name (vmm compare
+	// --secret LIB=FILE): each run of a workload image that has library
+	// LIB gives it this one, as vmm run --secret does. A library whose
+	// image declares it needs one (bench-secret) and is given none here
+	// gets secretBytes fresh random bytes per run. Run refuses a name that
+	// no measured workload has as a library.
+	Secrets backend.Secrets
 	// Progress, if set, is told each step as it starts (done of total).
 	Progress func(step string, done, total int)
 }
 
 // ErrUnknownWorkload is a --workload name no image in the directory has.
 var ErrUnknownWorkload = errors.New("unknown workload")
+
+// ErrSecretForNoLibrary is a secret for a library no measured workload has.
+var ErrSecretForNoLibrary = errors.New("a secret for no library")
+
+// secretBytes is the size of the random secret a run provisions for a
+// library that declares it needs one and was given none.
+const secretBytes = 32
+
+// checkSecrets refuses a secret for a library that none of ws has.
+func checkSecrets(s backend.Secrets, ws []Workload) error {
+	for lib := range s {
+		var libs []string
+		found := false
+		for _, w := range ws {
+			for _, d := range w.Image.Libraries() {
+				found = found || d.Name == lib
+				libs = append(libs, w.Name+":"+d.Name)
+			}
+		}
+		if !found {
+			return fmt.Errorf("%w: --secret %s: no measured workload has a library of that name (they have %s)", ErrSecretForNoLibrary,
+				untrusted.Line(lib), untrusted.Line(strings.Join(libs, ", ")))
+		}
+	}
+	return nil
+}
+
+// runSecrets returns the secrets one run of img gets: cfg's for its
+// libraries, and fresh random ones for those its bench declaration says
+// need one and cfg has none for.
+func runSecrets(img *image.Image, given backend.Secrets) (backend.Secrets, error) {
+	s := backend.Secrets{}
+	for _, d := range img.Libraries() {
+		if b, ok := given[d.Name]; ok {
+			s[d.Name] = b
+		}
+	}
+	if img.Bench != nil {
+		for _, lib := range img.Bench.Secrets {
+			if _, ok := s[lib]; ok {
+				continue
+			}
+			b := make([]byte, secretBytes)
+			if _, err := rand.Read(b); err != nil {
+				return nil, fmt.Errorf("a random secret for library %s: %w", lib, err)
+			}
+			s[lib] = b
+		}
+	}
+	if len(s) == 0 {
+		return nil, nil
+	}
+	return s, nil
+}
 
 // pick keeps the workloads named (all of them when names is empty).
 func pick(ws []Workload, names []string, dir string) ([]Workload, error) {
@@ -163,6 +225,9 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		return nil, err
 	}
 	if workloads, err = pick(workloads, cfg.Workloads, cfg.Images); err != nil {
+		return nil, err
+	}
+	if err := checkSecrets(cfg.Secrets, workloads); err != nil {
 		return nil, err
 	}
 	// The host's load before anything runs, and what a wake-up costs on
@@ -415,7 +480,12 @@ func runOnce(ctx context.Context, b backend.Backend, img *image.Image, path stri
 	for k, v := range params {
 		p[k] = v
 	}
-	res, err := backend.Run(ctx, b, img, path, backend.Options{Params: p, Timeout: timeout, CallBudget: 10 * time.Second, Wait: cfg.Wait})
+	secrets, err := runSecrets(img, cfg.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	res, err := backend.Run(ctx, b, img, path, backend.Options{Params: p, Timeout: timeout, CallBudget: 10 * time.Second, Wait: cfg.Wait,
+		Secrets: secrets})
 	switch {
 	case err != nil:
 		return nil, err

@@ -99,7 +99,7 @@ func TestAnchors(t *testing.T) {
 }
 
 // benchImages are the workloads whose image.conf declares a bench today.
-var benchImages = []string{"dds-pingpong", "dds-throughput", "ipc", "kv", "null", "zlib"}
+var benchImages = []string{"crypto", "dds-pingpong", "dds-throughput", "ipc", "kv", "null", "zlib"}
 
 func images(t *testing.T) string {
 	dir := ""

@@ -11,12 +11,15 @@ import (
 
 // Bench is what an image declares for vmm compare (image.conf's bench
 // lines, which mkimage writes into the .plib.bench section): the figures
-// it reports per round, and its parameters for a full and a quick run.
+// it reports per round, its parameters for a full and a quick run, and
+// the libraries that need a secret to run (vmm compare gives each a fresh
+// random one per run unless vmm compare --secret names a file for it).
 // An image without a declaration is no benchmark.
 type Bench struct {
 	Metrics []BenchMetric
 	Full    map[string]int64
 	Quick   map[string]int64
+	Secrets []string // library names, each once
 }
 
 // BenchMetric is one figure the workload reports per round, as the
@@ -34,10 +37,14 @@ const (
 	maxBenchParams  = 8
 )
 
-var benchName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+var (
+	benchName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	libName   = regexp.MustCompile(`^[a-z0-9_]{1,23}$`) // mkimage's library names
+)
 
 // parseBench reads a .plib.bench section: lines "metric NAME LABEL...",
-// "full K=V..." and "quick K=V...", each of the last two once.
+// "full K=V..." and "quick K=V...", each of the last two once, and
+// "secret LIB", each LIB once (checkBenchSecrets makes it a library).
 func parseBench(b []byte) (*Bench, error) {
 	if len(b) > maxBenchBytes {
 		return nil, bad(".plib.bench is %d bytes, more than %d", len(b), maxBenchBytes)
@@ -78,8 +85,17 @@ func parseBench(b []byte) (*Bench, error) {
 			} else {
 				bench.Quick = p
 			}
+		case "secret":
+			if !libName.MatchString(rest) {
+				return nil, bad("%s: secret %q: want a library name ([a-z0-9_]{1,23})", where, rest)
+			}
+			if seen["secret "+rest] {
+				return nil, bad("%s: secret %s declared twice", where, rest)
+			}
+			seen["secret "+rest] = true
+			bench.Secrets = append(bench.Secrets, rest)
 		default:
-			return nil, bad("%s: unknown line %q (want metric, full or quick)", where, word)
+			return nil, bad("%s: unknown line %q (want metric, full, quick or secret)", where, word)
 		}
 	}
 	if len(bench.Metrics) == 0 || !seen["full"] || !seen["quick"] {

@@ -14,6 +14,9 @@ func TestParseBench(t *testing.T) {
 	if len(b.Metrics) != 2 || b.Metrics[0] != (BenchMetric{"call", "null: a call"}) || b.Full["iterations"] != 2000 || b.Quick["rounds"] != 3 {
 		t.Errorf("parsed %+v", b)
 	}
+	if b, err := parseBench([]byte("metric a b\nfull\nquick\nsecret crypto\nsecret k_2\n")); err != nil || len(b.Secrets) != 2 || b.Secrets[1] != "k_2" {
+		t.Errorf("secret lines: %+v, %v", b, err)
+	}
 	for _, c := range []struct{ in, why string }{
 		{"metric call x\nfull a=1\n", "both full and quick"},
 		{"full a=1\nquick a=1\n", "at least one metric"},
@@ -26,6 +29,10 @@ func TestParseBench(t *testing.T) {
 		{"metric call x\nfull a=1 a=2\nquick a=1\n", "given twice"},
 		{"metric call x\nfull =1\nquick a=1\n", "NAME=INTEGER"},
 		{"metric call x\nfull a=1\nquick a=1\nrun now\n", "unknown line"},
+		{"metric call x\nfull a=1\nquick a=1\nsecret Crypto\n", "want a library name"},
+		{"metric call x\nfull a=1\nquick a=1\nsecret\n", "want a library name"},
+		{"metric call x\nfull a=1\nquick a=1\nsecret a b\n", "want a library name"},
+		{"metric call x\nfull a=1\nquick a=1\nsecret a\nsecret a\n", "secret a declared twice"},
 		{strings.Repeat("x", maxBenchBytes+1), "more than"},
 	} {
 		_, err := parseBench([]byte(c.in))
@@ -50,6 +57,11 @@ func FuzzParseBench(f *testing.F) {
 		}
 		if len(bench.Metrics) == 0 || len(bench.Metrics) > maxBenchMetrics || len(bench.Full) > maxBenchParams || len(bench.Quick) > maxBenchParams {
 			t.Fatalf("accepted %+v", bench)
+		}
+		for _, lib := range bench.Secrets {
+			if !libName.MatchString(lib) {
+				t.Fatalf("accepted secret %q", lib)
+			}
 		}
 		for _, m := range bench.Metrics {
 			if !benchName.MatchString(m.Name) || len(m.Label) > maxBenchLabel || !printable(m.Label) {

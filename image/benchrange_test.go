@@ -15,7 +15,8 @@ import (
 // bench-quick parameters lie outside the ranges its params declare (as
 // mkimage now refuses to write, with the line) is refused by the loader
 // too, naming the parameter and its range; the null image's own are in
-// range.
+// range. A secret the bench declaration asks for a library the image
+// does not have is refused alike.
 func TestLoaderRefusesBenchOutOfRange(t *testing.T) {
 	if _, err := exec.LookPath("objcopy"); err != nil {
 		t.Skip("no objcopy")
@@ -30,6 +31,7 @@ func TestLoaderRefusesBenchOutOfRange(t *testing.T) {
 		{"full iterations=2000 rounds=21\nquick iterations=0 rounds=11\n", ".plib.bench quick: parameter iterations=0 is out of range 1..100000000"},
 		{"full iterations=2000 rounds=21 samples=2\nquick iterations=300 rounds=11\n", ".plib.bench full: parameter samples=2 is out of range 0..1"},
 		{"full iterations=2000 rounds=21 nosuch=1\nquick iterations=300 rounds=11\n", `declares no parameter "nosuch"`},
+		{"full iterations=2000 rounds=21\nquick iterations=300 rounds=11\nsecret crypto\n", ".plib.bench secret crypto: the image has no library of that name"},
 	} {
 		dir := t.TempDir()
 		sec, img := filepath.Join(dir, "bench"), filepath.Join(dir, "img.elf")

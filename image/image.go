@@ -273,6 +273,9 @@ func Parse(data []byte) (im *Image, err error) {
 	if err := im.checkBenchParams(); err != nil {
 		return nil, err
 	}
+	if err := im.checkBenchSecrets(); err != nil {
+		return nil, err
+	}
 	return im, nil
 }
 

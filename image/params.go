@@ -131,3 +131,22 @@ func (im *Image) checkBenchParams() error {
 	}
 	return nil
 }
+
+// checkBenchSecrets makes every library a benchmark says needs a secret
+// one of the image's libraries: vmm compare provisions it as vmm run
+// --secret would.
+func (im *Image) checkBenchSecrets() error {
+	if im.Bench == nil {
+		return nil
+	}
+	for _, lib := range im.Bench.Secrets {
+		found := false
+		for _, d := range im.Libraries() {
+			found = found || d.Name == lib
+		}
+		if !found {
+			return bad(".plib.bench secret %s: the image has no library of that name", lib) // lib matched libName
+		}
+	}
+	return nil
+}

@@ -152,6 +152,7 @@ var rows = func() []rowDef {
 		{"workload/cstats", (*suite).cstats},
 		{"workload/zlib", (*suite).zlib},
 		{"workload/secret", (*suite).secret},
+		{"workload/crypto", (*suite).crypto},
 		{"workload/kv-load", func(s *suite, t *testing.T) { s.load(t, "kv-load", 2) }},
 		{"workload/kv-load-8", func(s *suite, t *testing.T) { s.load(t, "kv-load-8", 8) }},
 		{"workload/app-crash", (*suite).appCrash},

@@ -32,6 +32,7 @@ type compareCmd struct {
 	Backend      []string      `help:"Backends to compare (repeatable; default: every backend; unavailable ones are reported with the reason)." placeholder:"NAME"`
 	Images       string        `help:"Directory holding the workload images (null.elf, kv.elf, ipc.elf)." default:"build/images" type:"path"`
 	Workload     []string      `help:"${help_compare_workload}" placeholder:"NAME"`
+	Secret       []string      `help:"${help_compare_secret}" placeholder:"LIB=FILE"`
 	Runs         int           `help:"Runs of each workload per backend (0: 3, or 1 with --quick)." default:"0"`
 	Memcached    bool          `help:"Measure real memcached over loopback beside kv (--no-memcached to skip)." default:"true" negatable:""`
 	DDS          bool          `name:"dds-baselines" help:"${help_compare_dds}" default:"true" negatable:""`
@@ -110,8 +111,12 @@ func (c *compareCmd) Run() error {
 		if err != nil {
 			return exitError{exitUsage, err.Error()}
 		}
+		secrets, err := readSecrets(c.Secret)
+		if err != nil {
+			return err
+		}
 		cfg := compare.Config{Images: c.Images, Quick: c.Quick, Runs: c.Runs, Memcached: c.Memcached, Timeout: c.Timeout, Wait: wait,
-			Attacks: c.Attacks && !c.Quick, Workloads: c.Workload}
+			Attacks: c.Attacks && !c.Quick, Workloads: c.Workload, Secrets: secrets}
 		if exe, err := os.Executable(); c.DDS && err == nil {
 			cfg.DDSEcho = []string{exe, "dds-baseline", "--echo-port"}
 		}
@@ -159,7 +164,8 @@ func (c *compareCmd) Run() error {
 		if ctx.Err() != nil {
 			return exitError{code, fmt.Sprintf("interrupted; no report written: %v", err)}
 		}
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) || errors.Is(err, compare.ErrUnknownWorkload) {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, image.ErrBadImage) || errors.Is(err, compare.ErrUnknownWorkload) ||
+			errors.Is(err, compare.ErrSecretForNoLibrary) {
 			return exitError{exitUsage, err.Error()}
 		}
 		if err != nil {

@@ -19,6 +19,9 @@ var longHelp = kong.Vars{
 	"help_run_secret": "Give library LIB the bytes of FILE (a regular file of at most 2040 bytes) as its secret, which the trusted " +
 		"loader places in the library's own TLS block after loading and the library reads with plib_secret(); never in the image, " +
 		"never in the application's memory, never printed; repeatable, once per library.",
+	"help_compare_secret": "Give library LIB the bytes of FILE as its secret in every run of every measured workload that has a " +
+		"library LIB (as vmm run --secret does; repeatable, once per library). A library whose image declares it needs a secret " +
+		"(image.conf's bench-secret) and is given none here gets 32 fresh random bytes per run.",
 	"help_run_param": "Workload parameter NAME=VALUE (integer), read by plib_param(); repeatable. The image declares its " +
 		"parameters and their ranges: vmm params IMAGE lists them.",
 	"help_run_call_budget": "Abort a library call that runs longer than this; 0 means no bound (the none backend never has one).",
